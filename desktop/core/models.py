@@ -1,0 +1,197 @@
+"""Normalized records: what every vendor's answer becomes before tables, export and history see it.
+
+Each record keeps the vendor key and the vendor's raw payload, so the raw view and the JSON export
+lose nothing that the vendor sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+
+class FieldRole(StrEnum):
+    """What a detail field means across vendors; the summary and search everywhere read these."""
+
+    CALL_ID = "call_id"
+    CALLER = "caller"
+    CALLED = "called"
+    STARTED = "started"
+    ENDED = "ended"
+    DURATION = "duration"
+    STATUS = "status"
+    DIRECTION = "direction"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DetailField(_Frozen):
+    """One row of the call-details table: the vendor's field name, a label and a display value."""
+
+    key: str
+    label: str
+    value: str
+    raw: JsonValue = None
+    role: FieldRole | None = None
+    #: Extra text for the tooltip, e.g. the UTC time behind a local time or a code's raw value.
+    note: str | None = None
+
+
+class CallRecord(_Frozen):
+    """One call (or call-log request) as a vendor describes it."""
+
+    vendor: str
+    call_id: str | None = None
+    fields: tuple[DetailField, ...] = ()
+    raw: JsonValue = None
+
+    def value(self, key: str) -> str | None:
+        for field in self.fields:
+            if field.key == key:
+                return field.value
+        return None
+
+    def by_role(self, role: FieldRole) -> DetailField | None:
+        for field in self.fields:
+            if field.role is role:
+                return field
+        return None
+
+    def as_row(self) -> dict[str, str]:
+        return {"vendor": self.vendor} | {field.key: field.value for field in self.fields}
+
+
+class RecordingLink(_Frozen):
+    """A link to a call recording (or the recorder's page for the call)."""
+
+    vendor: str
+    call_id: str
+    url: str
+    label: str = "Recording"
+    #: When a pre-signed link stops working (aware datetime), if the vendor says.
+    expires_at: datetime | None = None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return self.expires_at <= (now or datetime.now(UTC))
+
+    def as_row(self) -> dict[str, str]:
+        return {
+            "vendor": self.vendor,
+            "call_id": self.call_id,
+            "label": self.label,
+            "url": self.url,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else "",
+        }
+
+
+class TaskState(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    PENDING = "pending"
+
+
+class TaskStatus(_Frozen):
+    """State of an asynchronous vendor request (LeadSquared's queued call-log posts)."""
+
+    request_id: str
+    state: TaskState
+    #: The vendor's own status word, as it came ("Success", "In-Queue", "FAILURE", ...).
+    status_text: str
+    task_type: str | None = None
+    reason: str | None = None
+    current_step: str | None = None
+    last_step: str | None = None
+
+
+class EscalationAttempt(_Frozen):
+    """One ring of one user within an incoming call (an on-call escalation attempt)."""
+
+    vendor: str
+    attempt_id: str
+    incoming_call_log_id: str | None = None
+    user_id: str | None = None
+    user_phone_number: str | None = None
+    escalation_rule_id: str | None = None
+    status: str | None = None
+    status_message: str | None = None
+    dial_duration_seconds: float | None = None
+    cost_usd_cents: float | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    created_at: datetime | None = None
+    is_answered: bool | None = None
+    raw: JsonValue = None
+
+    def as_row(self) -> dict[str, str]:
+        def text(value: object) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            return str(value)
+
+        return {
+            "vendor": self.vendor,
+            "_id": self.attempt_id,
+            "incomingCallLogId": text(self.incoming_call_log_id),
+            "startedAt": text(self.started_at),
+            "endedAt": text(self.ended_at),
+            "userId": text(self.user_id),
+            "userPhoneNumber": text(self.user_phone_number),
+            "incomingCallPolicyEscalationRuleId": text(self.escalation_rule_id),
+            "status": text(self.status),
+            "statusMessage": text(self.status_message),
+            "dialDurationInSeconds": text(self.dial_duration_seconds),
+            "callCostInUSDCents": text(self.cost_usd_cents),
+            "isAnswered": text(self.is_answered),
+        }
+
+
+class LookupResult(BaseModel):
+    """Everything one lookup found, normalized; the single input of tables, export and history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: str
+    profile: str
+    params: dict[str, str] = Field(default_factory=dict)
+    #: One line for the status bar and history ("Call logged: 8077128602 -> 9399822316").
+    summary: str = ""
+    task: TaskStatus | None = None
+    calls: list[CallRecord] = Field(default_factory=list)
+    recordings: list[RecordingLink] = Field(default_factory=list)
+    attempts: list[EscalationAttempt] = Field(default_factory=list)
+    #: Total number of attempts the vendor holds for this query (may exceed ``len(attempts)``).
+    attempts_total: int | None = None
+    #: Things the user should know about this answer ("may stay queued for hours").
+    notices: list[str] = Field(default_factory=list)
+    #: The vendor's response bodies, pretty-printed, for the raw view. Never holds a secret.
+    raw_text: str = ""
+    #: How long the lookup took, set by the engine.
+    elapsed_seconds: float | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.calls or self.recordings or self.attempts or self.task)
+
+    def records(self) -> list[dict[str, str]]:
+        """Flat rows for export: attempts if any, else one row per call with its recording links."""
+        if self.attempts:
+            return [attempt.as_row() for attempt in self.attempts]
+        rows: list[dict[str, str]] = []
+        for call in self.calls:
+            row = call.as_row()
+            links = [link.url for link in self.recordings if link.call_id == call.call_id]
+            if links and not set(links) & set(row.values()):
+                row["recording_url"] = " ".join(links)
+            rows.append(row)
+        if not rows:
+            rows = [link.as_row() for link in self.recordings]
+        return rows

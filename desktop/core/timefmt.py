@@ -1,0 +1,64 @@
+"""Vendor times in, local times out: one place for parsing and displaying timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+)
+
+
+def parse_time(text: str | None, assume: tzinfo = UTC) -> datetime | None:
+    """An aware datetime from an ISO-8601 or 'YYYY-MM-DD hh:mm:ss[.fff]' string, else None.
+
+    Times without an offset are taken in ``assume`` (vendors document which zone they use)."""
+    if not text or not isinstance(text, str):
+        return None
+    value = text.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        for pattern in _FORMATS:
+            try:
+                parsed = datetime.strptime(value, pattern)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=assume)
+
+
+def from_epoch_seconds(value: object) -> datetime | None:
+    """Unix seconds (number or digit string) as an aware UTC datetime, else None."""
+    try:
+        seconds = float(str(value).strip())
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def local_text(moment: datetime) -> str:
+    """The moment in the machine's local zone, e.g. '2020-09-30 19:03:00 +05:30'."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z").removesuffix(" ")
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration_text(seconds: float) -> str:
+    """'1497 s (24 min 57 s)' style: the exact number first, a readable form after."""
+    whole = int(seconds)
+    exact = f"{seconds:g} s"
+    if whole < 60:
+        return exact
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    readable = f"{hours} h {minutes} min {secs} s" if hours else f"{minutes} min {secs} s"
+    return f"{exact} ({readable})"

@@ -1,0 +1,98 @@
+"""The lookup engine: validated parameters in, normalized results out. Used by the GUI and the CLI.
+
+It wires the core (profiles, secrets, HTTP, tokens) to the vendor registry and owns the per-app
+state that must be shared: the HTTP client pool, the token cache and per-profile rate limiters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from desktop.core.credentials import SecretStore, read_secrets
+from desktop.core.errors import ConfigurationError
+from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
+from desktop.core.models import LookupResult
+from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.redact import register_secret
+from desktop.core.tokens import TokenCache
+from desktop.vendors import get_vendor
+from desktop.vendors.base import Vendor, VendorContext
+
+
+@dataclass(frozen=True)
+class PreparedLookup:
+    """A lookup that passed validation: what will be sent, to which profile."""
+
+    vendor: Vendor
+    profile: Profile
+    params: dict[str, str]
+
+
+class LookupEngine:
+    def __init__(self, profiles: ProfileStore, secrets: SecretStore) -> None:
+        self.profiles = profiles
+        self.secrets = secrets
+        self.http_pool = HttpClientPool()
+        self.tokens = TokenCache()
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+
+    def prepare(
+        self, vendor_key: str, raw_params: Mapping[str, str], profile_name: str | None = None
+    ) -> PreparedLookup:
+        """Validate everything that can be checked without the network. Raises InvalidInputError
+        (with the field) or ConfigurationError; nothing is sent."""
+        vendor = get_vendor(vendor_key)
+        try:
+            profile: Profile | None = self.profiles.resolve(vendor_key, profile_name)
+        except ConfigurationError:
+            profile = None
+        params = vendor.validate(raw_params, profile)
+        if profile is None:
+            profile = self.profiles.resolve(vendor_key, profile_name)  # raises the clear message
+        return PreparedLookup(vendor=vendor, profile=profile, params=params)
+
+    def context_for(self, vendor: Vendor, profile: Profile) -> VendorContext:
+        secrets = read_secrets(
+            self.secrets, vendor.key, profile.name, [f.name for f in vendor.secret_fields]
+        )
+        for value in secrets.values():
+            register_secret(value)
+        missing = [f.name for f in vendor.secret_fields if f.required and f.name not in secrets]
+        if missing:
+            raise ConfigurationError(
+                f"The {vendor.title} profile '{profile.name}' has no {', '.join(missing)} set: "
+                "add it in the credential manager or with 'calllookup-cli profile set'."
+            )
+        limiter = None
+        if vendor.rate_limit is not None:
+            limiter = self._limiters.setdefault(
+                (vendor.key, profile.name),
+                RateLimiter(vendor.rate_limit.requests, vendor.rate_limit.per_seconds),
+            )
+        session = HttpSession(
+            self.http_pool,
+            HttpSettings(
+                timeout=profile.timeout,
+                tls=TlsSettings(verify=profile.verify, ca_bundle=profile.ca_bundle),
+            ),
+            vendor_title=vendor.title,
+            limiter=limiter,
+        )
+        return VendorContext(profile=profile, secrets=secrets, http=session, tokens=self.tokens)
+
+    async def run(self, prepared: PreparedLookup) -> LookupResult:
+        context = self.context_for(prepared.vendor, prepared.profile)
+        started = time.monotonic()
+        result = await prepared.vendor.lookup(context, prepared.params)
+        result.elapsed_seconds = time.monotonic() - started
+        return result
+
+    async def lookup(
+        self, vendor_key: str, raw_params: Mapping[str, str], profile_name: str | None = None
+    ) -> LookupResult:
+        return await self.run(self.prepare(vendor_key, raw_params, profile_name))
+
+    async def aclose(self) -> None:
+        await self.http_pool.aclose()

@@ -1,0 +1,37 @@
+"""Every vendor simulator, and the demo wiring that ``--demo`` and the smoke test use."""
+
+from __future__ import annotations
+
+from desktop.core.credentials import MemorySecretStore
+from desktop.core.profiles import Profile, ProfileStore
+from desktop.simulator.leadsquared import LeadSquaredSimulator
+from desktop.simulator.server import Simulator, VendorSimulator
+
+DEMO_PROFILE_NAME = "demo"
+
+
+def all_vendor_simulators() -> list[VendorSimulator]:
+    return [LeadSquaredSimulator()]
+
+
+def start_simulator(port: int = 0) -> Simulator:
+    return Simulator(all_vendor_simulators(), port=port).start()
+
+
+def demo_profiles(simulator: Simulator) -> tuple[ProfileStore, MemorySecretStore]:
+    """In-memory profiles and secrets pointing every vendor at the running simulator."""
+    profiles = []
+    secrets: dict[tuple[str, str, str], str] = {}
+    for key, vendor in simulator.vendors.items():
+        profiles.append(
+            Profile(
+                vendor=key,
+                name=DEMO_PROFILE_NAME,
+                base_url=simulator.base_url(key),
+                timeout=10,
+                settings=dict(vendor.demo.settings),
+            )
+        )
+        for field, value in vendor.demo.secrets.items():
+            secrets[(key, DEMO_PROFILE_NAME, field)] = value
+    return ProfileStore.in_memory(profiles), MemorySecretStore(secrets)

@@ -1,0 +1,306 @@
+"""The simulator's HTTP machinery: routing by vendor prefix, fault injection, start and stop."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SimRequest:
+    method: str
+    #: The path below the vendor's prefix, e.g. "/1/api/telephony/logcallcomplete/status".
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+
+    def arg(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body) if self.body.strip() else None
+        except ValueError:
+            return None
+
+
+@dataclass
+class SimResponse:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200) -> SimResponse:
+        return cls(
+            status,
+            json.dumps(payload).encode("utf-8"),
+            {"Content-Type": "application/json; charset=utf-8"},
+        )
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/plain") -> SimResponse:
+        return cls(status, text.encode("utf-8"), {"Content-Type": f"{content_type}; charset=utf-8"})
+
+
+Handler = Callable[[SimRequest], SimResponse]
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: frozenset[str]
+    pattern: re.Pattern[str]
+    handler: Callable[..., SimResponse]
+
+    @classmethod
+    def of(cls, methods: Iterable[str], pattern: str, handler: Callable[..., SimResponse]) -> Route:
+        return cls(frozenset(methods), re.compile(pattern), handler)
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """What a demo profile for this vendor needs, and a lookup that finds something."""
+
+    settings: dict[str, str]
+    secrets: dict[str, str]
+    sample_inputs: dict[str, str]
+    #: Appended to the vendor's prefix URL to form the profile's base URL (e.g. "/api").
+    base_path: str = ""
+
+
+class VendorSimulator:
+    """One vendor's wire format. Subclasses set ``key``, ``demo`` and ``routes()``."""
+
+    key: str
+    demo: DemoSetup
+
+    def routes(self) -> Sequence[Route]:
+        raise NotImplementedError  # pragma: no cover - every simulator module overrides it
+
+    def reset(self) -> None:
+        """Forget per-run state (rate-limit windows, edits); demo data is restored."""
+
+
+# Fault words accepted by ``Simulator.add_fault`` and the /_sim/faults control endpoint:
+#   status:CODE   answer with that HTTP status and a generic body
+#   html          a 200 HTML error page
+#   delay:SECONDS wait before the headers
+#   reset         drop the connection without an answer
+#   huge          a 200 body of 8 MiB
+FAULT_WORDS = ("status", "html", "delay", "reset", "huge")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    simulator: Simulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client closing its keep-alive connection is normal, not worth a traceback.
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("simulator: " + format, *args)
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.simulator.dispatch(self, body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 - stdlib's names
+
+
+class Simulator:
+    """All registered vendor simulators behind one loopback port, each under ``/{vendor key}``."""
+
+    def __init__(self, vendors: Sequence[VendorSimulator], port: int = 0) -> None:
+        self.vendors = {vendor.key: vendor for vendor in vendors}
+        self._requested_port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._faults: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        #: Requests received, by vendor key (tests read it to prove nothing was sent).
+        self.request_counts: dict[str, int] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Simulator:
+        server = _Server(("127.0.0.1", self._requested_port), _RequestHandler)
+        server.simulator = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="calllookup-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "the simulator is not running"
+        return int(self._server.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def base_url(self, vendor_key: str) -> str:
+        """The base URL a profile for this vendor uses to reach the simulator."""
+        return f"{self.root_url}/{vendor_key}{self.vendors[vendor_key].demo.base_path}"
+
+    def reset(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self.request_counts.clear()
+        for vendor in self.vendors.values():
+            vendor.reset()
+
+    # -- faults ------------------------------------------------------------------------------
+    def add_fault(self, vendor_key: str, fault: str, count: int = 1) -> None:
+        """The next ``count`` requests to this vendor get ``fault`` instead of a normal answer."""
+        word = fault.split(":", 1)[0]
+        if word not in FAULT_WORDS:
+            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULT_WORDS)}")
+        with self._lock:
+            self._faults.setdefault(vendor_key, []).extend([fault] * count)
+
+    def _take_fault(self, vendor_key: str) -> str | None:
+        with self._lock:
+            queue = self._faults.get(vendor_key)
+            return queue.pop(0) if queue else None
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def dispatch(self, handler: _RequestHandler, body: bytes) -> None:
+        parts = urlsplit(handler.path)
+        request_path = parts.path
+        if request_path == "/_sim/faults" and handler.command == "POST":
+            self._control(handler, body)
+            return
+        segments = request_path.split("/", 2)
+        vendor = self.vendors.get(segments[1]) if len(segments) > 1 else None
+        if vendor is None:
+            self._send(handler, SimResponse.text("No such vendor in the simulator.", 404))
+            return
+        with self._lock:
+            self.request_counts[vendor.key] = self.request_counts.get(vendor.key, 0) + 1
+        fault = self._take_fault(vendor.key)
+        if fault is not None and self._apply_fault(handler, fault):
+            return
+        request = SimRequest(
+            method=handler.command,
+            path="/" + (segments[2] if len(segments) > 2 else ""),
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in handler.headers.items()},
+            body=body,
+        )
+        self._send(handler, self._route(vendor, request))
+
+    def _route(self, vendor: VendorSimulator, request: SimRequest) -> SimResponse:
+        path_matched = False
+        for route in vendor.routes():
+            match = route.pattern.fullmatch(request.path)
+            if match is None:
+                continue
+            path_matched = True
+            if request.method in route.methods:
+                try:
+                    return route.handler(request, **match.groupdict())
+                except Exception:  # a simulator bug must show as a 500, not kill the thread
+                    log.exception("simulator handler failed")
+                    return SimResponse.text("Simulator handler failed.", 500)
+        if path_matched:
+            return SimResponse.text("Method not allowed.", 405)
+        return SimResponse.text("Not found.", 404)
+
+    def _apply_fault(self, handler: _RequestHandler, fault: str) -> bool:
+        """Carry out a fault; True when the answer was already sent (or withheld)."""
+        word, _, argument = fault.partition(":")
+        if word == "status":
+            code = int(argument or 500)
+            self._send(handler, SimResponse.text(f"Simulated failure {code}.", code))
+            return True
+        if word == "html":
+            page = (
+                "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>"
+            )
+            self._send(handler, SimResponse.text(page, 200, "text/html"))
+            return True
+        if word == "delay":
+            time.sleep(float(argument or 1))
+            return False
+        if word == "reset":
+            handler.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            handler.close_connection = True
+            handler.connection.close()
+            return True
+        if word == "huge":
+            self._send(
+                handler,
+                SimResponse(
+                    200,
+                    b"[" + b"0," * (4 * 1024 * 1024) + b"0]",
+                    {"Content-Type": "application/json"},
+                ),
+            )
+            return True
+        return False
+
+    def _control(self, handler: _RequestHandler, body: bytes) -> None:
+        try:
+            order = json.loads(body)
+            self.add_fault(str(order["vendor"]), str(order["fault"]), int(order.get("count", 1)))
+        except (ValueError, KeyError, TypeError) as error:
+            self._send(handler, SimResponse.json({"error": str(error)}, 400))
+            return
+        self._send(handler, SimResponse.json({"ok": True}))
+
+    @staticmethod
+    def _send(handler: _RequestHandler, response: SimResponse) -> None:
+        try:
+            handler.send_response(response.status)
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(response.body)))
+            handler.end_headers()
+            handler.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (cancelled lookup): nothing to answer

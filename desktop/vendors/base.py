@@ -1,0 +1,306 @@
+"""What a vendor module declares: its inputs, profile fields, identifier kinds and operations.
+
+The UI builds forms and credential pages from these declarations and the CLI validates with them,
+so nothing outside a vendor's module needs to know that vendor's names.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import JsonValue
+
+from desktop.core.errors import (
+    BadCredentialsError,
+    BadResponseError,
+    ForbiddenError,
+    InvalidInputsError,
+    NotFoundError,
+    RateLimitedError,
+    UnavailableError,
+    VendorError,
+    VendorRejectedError,
+)
+from desktop.core.http import HttpResponse, HttpSession
+from desktop.core.models import DetailField, FieldRole, LookupResult
+from desktop.core.profiles import Profile
+from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.core.tokens import TokenCache
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    BOOLEAN = "boolean"
+
+
+class IdentifierKind(StrEnum):
+    """What a pasted value may be; search everywhere asks every vendor that accepts the kind."""
+
+    CALL_ID = "call_id"
+    REQUEST_ID = "request_id"
+    EXTENSION = "extension"
+    PHONE_NUMBER = "phone_number"
+
+
+#: Characters an identifier may hold. Excludes '/', '?', '#', '%', spaces and control characters,
+#: so no value can change a URL's path or query even before it is percent-encoded.
+SAFE_IDENTIFIER = r"[A-Za-z0-9._:@+\-]+"
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One lookup parameter. ``name`` is the vendor API's own parameter name and the widget's
+    objectName."""
+
+    name: str
+    label: str
+    help: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 128
+    #: A regular expression the whole trimmed value must match, and what to say when it does not.
+    pattern: str | None = None
+    pattern_hint: str = ""
+    #: Name of the profile setting that fills this field when it is left empty.
+    profile_default: str | None = None
+    placeholder: str = ""
+    #: The value this field starts with in forms (for choices and booleans).
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    """A per-account setting. Secret ones go to the keyring only."""
+
+    name: str
+    label: str
+    help: str
+    secret: bool = False
+    required: bool = False
+    kind: FieldKind = FieldKind.TEXT
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    per_seconds: float
+
+
+def _field_problem(spec: InputField, value: str) -> str | None:
+    """What is wrong with one non-empty, trimmed value, or None."""
+    if len(value) > spec.max_length:
+        return f"at most {spec.max_length} characters"
+    if spec.kind is FieldKind.INTEGER:
+        if not re.fullmatch(r"[0-9]+", value):
+            return "a whole number is expected"
+        number = int(value)
+        if spec.minimum is not None and number < spec.minimum:
+            return f"must be between {spec.minimum} and {spec.maximum}"
+        if spec.maximum is not None and number > spec.maximum:
+            return f"must be between {spec.minimum} and {spec.maximum}"
+    if spec.kind is FieldKind.CHOICE and value not in spec.choices:
+        return "must be one of: " + ", ".join(spec.choices)
+    if spec.kind is FieldKind.BOOLEAN and value not in ("true", "false"):
+        return "must be true or false"
+    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+        return spec.pattern_hint or "has characters that are not allowed"
+    return None
+
+
+def normalize_value(spec: InputField, raw: str) -> str:
+    """Trim what a paste brings along (spaces, quotes, line breaks) and canonicalize."""
+    value = raw.strip().strip("\"'“”‘’").strip()
+    if spec.kind is FieldKind.INTEGER and value.isdigit():
+        value = str(int(value))
+    if spec.kind is FieldKind.BOOLEAN:
+        lowered = value.lower()
+        value = {"1": "true", "yes": "true", "0": "false", "no": "false"}.get(lowered, lowered)
+    return value
+
+
+class Vendor(ABC):
+    """A vendor module's declaration and operations. Subclasses are stateless."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    #: One sentence for the tab: what this lookup answers.
+    description: ClassVar[str]
+    input_fields: ClassVar[tuple[InputField, ...]]
+    profile_fields: ClassVar[tuple[ProfileField, ...]] = ()
+    base_url_help: ClassVar[str] = ""
+    base_url_examples: ClassVar[tuple[str, ...]] = ()
+    identifier_kinds: ClassVar[frozenset[IdentifierKind]] = frozenset()
+    rate_limit: ClassVar[RateLimit | None] = None
+
+    @property
+    def secret_fields(self) -> tuple[ProfileField, ...]:
+        return tuple(f for f in self.profile_fields if f.secret)
+
+    @property
+    def setting_fields(self) -> tuple[ProfileField, ...]:
+        return tuple(f for f in self.profile_fields if not f.secret)
+
+    def input_field(self, name: str) -> InputField:
+        for spec in self.input_fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def validate(self, values: Mapping[str, str], profile: Profile | None = None) -> dict[str, str]:
+        """Cleaned parameters, or InvalidInputsError naming every bad field; sends nothing."""
+        known = {spec.name for spec in self.input_fields}
+        problems: dict[str, str] = {
+            name: f"unknown parameter (expected one of: {', '.join(sorted(known))})"
+            for name in values
+            if name not in known
+        }
+        cleaned: dict[str, str] = {}
+        for spec in self.input_fields:
+            value = normalize_value(spec, values.get(spec.name, ""))
+            if not value and spec.profile_default and profile is not None:
+                value = normalize_value(spec, profile.setting(spec.profile_default) or "")
+            if not value:
+                if spec.required:
+                    where = (
+                        f" (or set {spec.profile_default} in the profile)"
+                        if spec.profile_default
+                        else ""
+                    )
+                    problems[spec.name] = f"{spec.label} is required{where}"
+                continue
+            problem = _field_problem(spec, value)
+            if problem:
+                problems[spec.name] = f"{spec.label}: {problem}"
+            else:
+                cleaned[spec.name] = value
+        if not problems:
+            problems.update(self.check_combination(cleaned))
+        if problems:
+            raise InvalidInputsError(problems)
+        return cleaned
+
+    def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
+        """Rules across fields (which fields go together); returns problems by field name."""
+        return {}
+
+    @abstractmethod
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        """Ask the vendor; return a normalized result or raise a VendorError."""
+
+
+@dataclass
+class VendorContext:
+    """Everything an operation needs about one profile, handed in by the engine."""
+
+    profile: Profile
+    secrets: Mapping[str, str]
+    http: HttpSession
+    tokens: TokenCache
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        """The profile's base URL with a documented path appended."""
+        return self.profile.base_url + path
+
+    def secret(self, name: str) -> str:
+        """A secret the profile must have; a clear configuration error otherwise."""
+        from desktop.core.errors import ConfigurationError
+
+        value = self.secrets.get(name)
+        if not value:
+            raise ConfigurationError(
+                f"The {self.profile.vendor} profile '{self.profile.name}' has no {name} set."
+            )
+        return value
+
+    @property
+    def token_key(self) -> str:
+        return f"{self.profile.vendor}/{self.profile.name}/{self.profile.base_url}"
+
+
+def pretty_body(response: HttpResponse, limit: int = 200_000) -> str:
+    """The response body for the raw view: JSON indented, other text as it came, capped."""
+    import json
+
+    data = response.json_or_none()
+    text = json.dumps(data, indent=2, ensure_ascii=False) if data is not None else response.text()
+    if len(text) > limit:
+        text = text[:limit] + f"\n... ({len(text) - limit} more characters not shown)"
+    return text
+
+
+def error_class_for_status(status: int) -> type[VendorError]:
+    """The exception kind that an HTTP error status means, for any vendor."""
+    if status == 400:
+        return VendorRejectedError
+    if status == 401:
+        return BadCredentialsError
+    if status == 403:
+        return ForbiddenError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return RateLimitedError
+    if status >= 500:
+        return UnavailableError
+    return BadResponseError
+
+
+def time_field(
+    key: str,
+    label: str,
+    raw: JsonValue,
+    *,
+    role: FieldRole | None = None,
+    assume: tzinfo = UTC,
+) -> DetailField:
+    """A timestamp row: local time shown, the UTC time in the tooltip, raw text kept."""
+    moment = parse_time(raw) if isinstance(raw, str) else None
+    if moment is None:
+        return DetailField(
+            key=key, label=label, value="" if raw is None else str(raw), raw=raw, role=role
+        )
+    return DetailField(
+        key=key,
+        label=label,
+        value=local_text(moment),
+        raw=raw,
+        role=role,
+        note=f"{utc_text(moment)} (vendor sent: {raw})",
+    )
+
+
+def text_field(
+    key: str,
+    label: str,
+    raw: JsonValue,
+    *,
+    role: FieldRole | None = None,
+    meanings: Mapping[str, str] | None = None,
+) -> DetailField:
+    """A plain row. Numbers are kept as the vendor wrote them; codes get their meaning added."""
+    value = "" if raw is None else str(raw).lower() if isinstance(raw, bool) else str(raw)
+    note = None
+    if meanings is not None and value:
+        meaning = meanings.get(value)
+        if meaning:
+            note = f"code {value}"
+            value = f"{value} ({meaning})"
+        else:
+            note = "code not in the vendor's documented list"
+    return DetailField(key=key, label=label, value=value, raw=raw, role=role, note=note)

@@ -1,0 +1,315 @@
+"""LeadSquared telephony connector, Async API: status of a queued call-log request.
+
+Spec: seed 000 (Post a Call Log Status API) and vendors.md section 1. The status call needs only
+the ``x-api-key`` header; ``RequestBody`` and ``Message`` arrive as JSON text inside the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop.core.errors import BadResponseError, NotFoundError, VendorError
+from desktop.core.http import HttpResponse
+from desktop.core.models import (
+    CallRecord,
+    DetailField,
+    FieldRole,
+    LookupResult,
+    RecordingLink,
+    TaskState,
+    TaskStatus,
+)
+from desktop.core.timefmt import duration_text
+from desktop.vendors.base import (
+    SAFE_IDENTIFIER,
+    IdentifierKind,
+    InputField,
+    ProfileField,
+    RateLimit,
+    Vendor,
+    VendorContext,
+    error_class_for_status,
+    pretty_body,
+    text_field,
+    time_field,
+)
+
+STATUS_PATH = "/1/api/telephony/logcallcomplete/status"
+API_KEY_HEADER = "x-api-key"
+
+REGIONAL_HOSTS = {
+    "India": "https://asyncapi-in21.leadsquared.com",
+    "USA": "https://asyncapi-us11.leadsquared.com",
+    "Singapore": "https://asyncapi.leadsquared.com",
+}
+
+PENDING_NOTICE = (
+    "LeadSquared has not finished this request yet. Queued call logs are retried for up to about "
+    "9 hours (30 s, 2 min, 7 min ... 3 h), so a long 'In-Queue' is not a failure: look again later."
+)
+
+_SUCCESS_WORDS = frozenset({"success"})
+_FAILURE_WORDS = frozenset({"failure", "error", "failed"})
+
+# The call-log body's fields in display order: (key in RequestBody, key we show, label, role).
+_CALL_FIELDS: tuple[tuple[str, str, str, FieldRole | None], ...] = (
+    ("SourceNumber", "SourceNumber", "Source number", FieldRole.CALLER),
+    ("DestinationNumber", "DestinationNumber", "Destination number", FieldRole.CALLED),
+    ("DisplayNumber", "DisplayNumber", "Display (IVR) number", None),
+    ("Direction", "Direction", "Direction", FieldRole.DIRECTION),
+    ("Status", "CallStatus", "Call status", FieldRole.STATUS),
+    ("CallSessionId", "CallSessionId", "Call session ID", FieldRole.CALL_ID),
+    ("LeadId", "LeadId", "Lead ID", None),
+    ("UserId", "UserId", "User ID", None),
+    ("CallerSource", "CallerSource", "Caller source", None),
+    ("Tag", "Tag", "Tag", None),
+)
+
+
+def task_state(status_text: str | None) -> TaskState:
+    """Success / failure compared without case; every other word (In-Queue, ...) is pending."""
+    word = (status_text or "").strip().lower()
+    if word in _SUCCESS_WORDS:
+        return TaskState.SUCCESS
+    if word in _FAILURE_WORDS:
+        return TaskState.FAILURE
+    return TaskState.PENDING
+
+
+def decode_embedded_json(value: Any, name: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``RequestBody``/``Message`` come as JSON text inside JSON (sometimes an object, or null).
+
+    Returns the decoded object, or None and a sentence explaining what was there instead."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dict):
+        return value, None
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except (ValueError, RecursionError):
+            return None, f"{name} is not JSON; shown as it came."
+        if isinstance(decoded, dict):
+            return decoded, None
+        return None, f"{name} holds JSON that is not an object; shown as it came."
+    return None, f"{name} has an unexpected type ({type(value).__name__}); shown as it came."
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_status(body: Any, request_id: str, profile: str) -> LookupResult:
+    """Turn a 200 answer into a normalized result, or raise a VendorError."""
+    if not isinstance(body, dict):
+        raise BadResponseError("LeadSquared's answer is not a JSON object.", vendor="leadsquared")
+    task = body.get("TaskStatus")
+    if task is None:
+        raise NotFoundError(
+            f"LeadSquared has no call-log request with RequestId {request_id}.",
+            vendor="leadsquared",
+        )
+    if not isinstance(task, dict):
+        raise BadResponseError("LeadSquared's TaskStatus is not an object.", vendor="leadsquared")
+    answered_id = _text(body.get("RequestId")) or request_id
+    status_text = _text(task.get("Status")) or ""
+    state = task_state(status_text)
+    status = TaskStatus(
+        request_id=answered_id,
+        state=state,
+        status_text=status_text or "(no status)",
+        task_type=_text(task.get("TaskType")),
+        reason=_text(task.get("StatusReason")),
+        current_step=_text(task.get("TaskCurrentStep")),
+        last_step=_text(task.get("TaskLastStep")),
+    )
+    notices: list[str] = []
+    call_log, problem = decode_embedded_json(task.get("RequestBody"), "RequestBody")
+    if problem:
+        notices.append(problem)
+    message, problem = decode_embedded_json(task.get("Message"), "Message")
+    if problem:
+        notices.append(problem)
+    if state is TaskState.PENDING:
+        notices.append(PENDING_NOTICE)
+
+    fields = [
+        text_field("RequestId", "Request ID", answered_id),
+        text_field("TaskType", "Task type", status.task_type),
+        text_field("TaskStatus", "Task status", status.status_text),
+        text_field("StatusReason", "Status reason", status.reason),
+        text_field("TaskCurrentStep", "Current step", status.current_step),
+        text_field("TaskLastStep", "Last step", status.last_step),
+    ]
+    recordings: list[RecordingLink] = []
+    call_id = answered_id
+    if call_log is not None:
+        fields.extend(_call_fields(call_log))
+        call_id = _text(call_log.get("CallSessionId")) or answered_id
+        recording_url = _text(call_log.get("ResourceURL"))
+        if recording_url:
+            fields.append(text_field("ResourceURL", "Recording (ResourceURL)", recording_url))
+            recordings.append(
+                RecordingLink(vendor="leadsquared", call_id=call_id, url=recording_url)
+            )
+    elif not isinstance(task.get("RequestBody"), dict | None) and task.get("RequestBody") != "":
+        fields.append(text_field("RequestBody", "Request body (raw)", _text(task["RequestBody"])))
+    if message is not None:
+        fields.append(
+            text_field(
+                "ProspectActivityId", "Prospect activity ID", message.get("ProspectActivityId")
+            )
+        )
+        fields.append(text_field("ResultMessage", "Result message", message.get("Message")))
+    elif task.get("Message") not in (None, ""):
+        fields.append(text_field("Message", "Message (raw)", _text(task["Message"])))
+
+    call = CallRecord(vendor="leadsquared", call_id=call_id, fields=tuple(fields), raw=body)
+    return LookupResult(
+        vendor="leadsquared",
+        profile=profile,
+        params={"RequestId": request_id},
+        summary=_summary(status, call),
+        task=status,
+        calls=[call],
+        recordings=recordings,
+        notices=notices,
+    )
+
+
+def _call_fields(call_log: dict[str, Any]) -> list[DetailField]:
+    fields = [
+        text_field(shown, label, _text(call_log.get(source)), role=role)
+        for source, shown, label, role in _CALL_FIELDS
+        if source in call_log
+    ]
+    # Start and end are UTC 'YYYY-MM-DD HH:MM:SS' (Generic Telephony Connector page).
+    for key, label, role in (
+        ("StartTime", "Start time", FieldRole.STARTED),
+        ("EndTime", "End time", FieldRole.ENDED),
+    ):
+        if key in call_log:
+            fields.append(time_field(key, label, call_log.get(key), role=role))
+    if "CallDuration" in call_log:
+        raw = call_log.get("CallDuration")
+        try:
+            shown = duration_text(float(str(raw)))
+        except ValueError:
+            shown = _text(raw) or ""
+        fields.append(
+            DetailField(
+                key="CallDuration",
+                label="Call duration",
+                value=shown,
+                raw=raw,
+                role=FieldRole.DURATION,
+            )
+        )
+    return fields
+
+
+def _summary(status: TaskStatus, call: CallRecord) -> str:
+    caller = call.value("SourceNumber")
+    called = call.value("DestinationNumber")
+    words = [f"{status.task_type or 'Task'}: {status.status_text}"]
+    if caller or called:
+        words.append(f"{caller or '?'} → {called or '?'}")
+    call_status = call.value("CallStatus")
+    if call_status:
+        words.append(call_status)
+    return " · ".join(words)
+
+
+def error_for_response(response: HttpResponse) -> VendorError:
+    """A non-200 answer in plain words, with LeadSquared's own exception type and text."""
+    body = response.json_or_none()
+    exception_type = exception_text = None
+    if isinstance(body, dict):
+        exception_type = _text(body.get("ExceptionType"))
+        exception_text = _text(body.get("ExceptionMessage")) or _text(body.get("Message"))
+    status = response.status
+    if status == 401:
+        message = (
+            "LeadSquared rejected the x-api-key. Check the key, and check the host: a key is "
+            "accepted only by its account's regional async host (e.g. asyncapi-in21 for India, "
+            "asyncapi-us11 for the USA)."
+        )
+    elif status == 400:
+        message = "LeadSquared says the request is malformed (RequestID missing or not valid)."
+    elif status == 404 and exception_type:
+        message = "LeadSquared has no call-log request with this RequestId."
+    elif status == 404:
+        message = (
+            "LeadSquared has no such API at this address: check the profile's base URL "
+            "(the async API host, e.g. https://asyncapi-in21.leadsquared.com)."
+        )
+    elif status == 429:
+        message = (
+            "LeadSquared's limit of 25 requests in 5 seconds was exceeded: wait a few seconds "
+            "and try again."
+        )
+    elif status >= 500:
+        message = "LeadSquared failed to process the request (server error)."
+    else:
+        message = f"LeadSquared answered with unexpected HTTP status {status}."
+    error_class = error_class_for_status(status)
+    return error_class(
+        message,
+        vendor="leadsquared",
+        http_status=status,
+        vendor_code=exception_type,
+        vendor_text=exception_text,
+    )
+
+
+class LeadSquared(Vendor):
+    key = "leadsquared"
+    title = "LeadSquared"
+    description = (
+        "Status of a call log posted through LeadSquared's Async API, with the call it logged."
+    )
+    input_fields = (
+        InputField(
+            name="RequestId",
+            label="Request ID",
+            help="The RequestID that 'Post a Call Log (Async)' returned, e.g. "
+            "6697028b-01a1-4f71-9afc-7b4723eb9d02.",
+            required=True,
+            pattern=SAFE_IDENTIFIER,
+            pattern_hint="a request ID has only letters, digits and dashes",
+            max_length=64,
+            placeholder="e.g. 6697028b-01a1-4f71-9afc-7b4723eb9d02",
+        ),
+    )
+    profile_fields = (
+        ProfileField(
+            name="x-api-key",
+            label="x-api-key",
+            help="The account's Async API key (sent in the x-api-key header).",
+            secret=True,
+            required=True,
+        ),
+    )
+    base_url_help = "The account's regional async API host."
+    base_url_examples = tuple(REGIONAL_HOSTS.values())
+    identifier_kinds = frozenset({IdentifierKind.REQUEST_ID})
+    rate_limit = RateLimit(requests=25, per_seconds=5.0)
+
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        request_id = params["RequestId"]
+        response = await context.http.request(
+            "GET",
+            context.url(STATUS_PATH),
+            params={"RequestID": request_id},  # the URL template's spelling
+            headers={API_KEY_HEADER: context.secret("x-api-key"), "Accept": "application/json"},
+        )
+        if response.status != 200:
+            raise error_for_response(response)
+        result = parse_status(response.json(), request_id, context.profile.name)
+        result.raw_text = pretty_body(response)
+        return result

@@ -1,0 +1,44 @@
+"""Shared fixtures: a real simulator on 127.0.0.1, hermetic config/data dirs, an engine on demo
+profiles. Nothing here mocks HTTP: adapters talk to the simulator over real sockets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.engine import LookupEngine
+from desktop.simulator.registry import demo_profiles, start_simulator
+from desktop.simulator.server import Simulator
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config and data dirs: nothing touches the user's files."""
+    monkeypatch.setenv("CALLLOOKUP_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CALLLOOKUP_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def running_simulator() -> Iterator[Simulator]:
+    simulator = start_simulator()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def simulator(running_simulator: Simulator) -> Simulator:
+    """The session's simulator with faults, counters and per-run state cleared."""
+    running_simulator.reset()
+    return running_simulator
+
+
+@pytest.fixture
+def engine(simulator: Simulator) -> LookupEngine:
+    profiles, secrets = demo_profiles(simulator)
+    return LookupEngine(profiles, secrets)
