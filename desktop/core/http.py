@@ -12,7 +12,6 @@ import json
 import logging
 import ssl
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,27 +44,39 @@ class HttpSettings:
 
 
 class RateLimiter:
-    """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot."""
+    """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot.
 
-    #: Extra seconds added to the window: the server counts arrival times, we count send times.
-    SAFETY_MARGIN = 0.25
+    A slot counts from when its request ends, not when it starts: the vendor counts arrivals,
+    and a request may arrive late, so counting from the end can never undercount."""
+
+    #: Extra seconds on the window, for clock and scheduling jitter between us and the vendor.
+    SAFETY_MARGIN = 0.1
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period + self.SAFETY_MARGIN
-        self._sent: deque[float] = deque()
+        #: One entry per slot: None while its request runs, then the time it ended.
+        self._slots: list[list[float | None]] = []
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> list[float | None]:
         async with self._lock:
             while True:
                 now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self.period:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self.period - (now - self._sent[0]))
+                self._slots = [
+                    slot for slot in self._slots if slot[0] is None or now - slot[0] < self.period
+                ]
+                if len(self._slots) < self.limit:
+                    slot: list[float | None] = [None]
+                    self._slots.append(slot)
+                    return slot
+                ended = [slot[0] for slot in self._slots if slot[0] is not None]
+                wait = self.period - (now - min(ended)) if ended else 0.05
+                await asyncio.sleep(max(wait, 0.01))
+
+    @staticmethod
+    def release(slot: list[float | None]) -> None:
+        slot[0] = time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -195,8 +206,7 @@ class HttpSession:
             register_secret(credentials)
             request.headers["Authorization"] = f"Basic {credentials}"
         safe_url = redact_url(str(request.url))
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        slot = await self._limiter.acquire() if self._limiter is not None else None
         started = time.monotonic()
         try:
             # The whole exchange, headers and body, must end within the profile's timeout.
@@ -213,6 +223,9 @@ class HttpSession:
             ) from error
         except httpx.HTTPError as error:
             raise UnavailableError(self._describe_transport_error(error, safe_url)) from error
+        finally:
+            if slot is not None:
+                RateLimiter.release(slot)
         elapsed = time.monotonic() - started
         log.info("%s %s -> %s in %.0f ms", method, safe_url, response.status_code, elapsed * 1000)
         return HttpResponse(

@@ -146,6 +146,9 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._faults: dict[str, list[str]] = {}
         self._lock = threading.Lock()
+        #: Bumped by reset(): a request that began before a reset (say, one held by a delay
+        #: fault) must not touch the state of whatever runs after it.
+        self._generation = 0
         #: Requests received, by vendor key (tests read it to prove nothing was sent).
         self.request_counts: dict[str, int] = {}
 
@@ -187,6 +190,7 @@ class Simulator:
 
     def reset(self) -> None:
         with self._lock:
+            self._generation += 1
             self._faults.clear()
             self.request_counts.clear()
         for vendor in self.vendors.values():
@@ -220,8 +224,12 @@ class Simulator:
             return
         with self._lock:
             self.request_counts[vendor.key] = self.request_counts.get(vendor.key, 0) + 1
+            generation = self._generation
         fault = self._take_fault(vendor.key)
         if fault is not None and self._apply_fault(handler, fault):
+            return
+        if generation != self._generation:
+            self._send(handler, SimResponse.text("The simulator was reset meanwhile.", 503))
             return
         request = SimRequest(
             method=handler.command,

@@ -1,0 +1,174 @@
+"""The GUI entry point: ``calllookup`` and ``python -m desktop``.
+
+One asyncio loop (qasync's, driving Qt) for the whole app. ``main`` awaits the window's closing,
+then cancels what is still running and closes the HTTP clients, so nothing hangs on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from desktop import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.engine import LookupEngine
+    from desktop.simulator.server import Simulator
+    from desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SMOKE_TEST_TIMEOUT_SECONDS = 60.0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="calllookup", description=f"{APP_NAME} desktop app")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in vendor simulator with ready demo profiles",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="run one demo lookup per vendor through the window, then exit (0 = all passed)",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Services:
+    engine: LookupEngine
+    simulator: Simulator | None
+    banner: str | None
+
+
+def build_services(demo: bool) -> Services:
+    """Real profiles and the OS keyring; the simulator and demo profiles when asked or when no
+    vendor account is configured yet."""
+    from desktop.core.credentials import KeyringSecretStore, MemorySecretStore, SecretStore
+    from desktop.core.errors import ConfigurationError
+    from desktop.core.profiles import ProfileStore
+    from desktop.engine import LookupEngine
+
+    reason = "started with --demo"
+    if not demo:
+        try:
+            profiles = ProfileStore.default()
+        except ConfigurationError as error:
+            demo, reason = True, f"{error.message} Fix or remove the file to use your accounts"
+        else:
+            if profiles.list():
+                keyring_store = KeyringSecretStore()
+                unavailable = keyring_store.unavailable_reason()
+                secrets: SecretStore = keyring_store
+                banner = None
+                if unavailable:
+                    secrets = MemorySecretStore()
+                    banner = (
+                        f"{unavailable} Secrets entered now are kept for this session only "
+                        "and are never written to disk."
+                    )
+                return Services(LookupEngine(profiles, secrets), None, banner)
+            demo, reason = True, "no vendor account is configured yet"
+    from desktop.simulator.registry import demo_profiles, start_simulator
+
+    simulator = start_simulator()
+    demo_store, demo_secrets = demo_profiles(simulator)
+    banner = (
+        f"Demo mode ({reason}): lookups go to the built-in vendor simulator at "
+        f"{simulator.root_url}. Add your own accounts with 'calllookup-cli profile set'."
+    )
+    return Services(LookupEngine(demo_store, demo_secrets), simulator, banner)
+
+
+async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:
+    """One demo lookup per vendor, through the form and the Lookup button, as a user would."""
+    failures: list[str] = []
+    for key, tab in window.vendor_tabs.items():
+        vendor_simulator = simulator.vendors.get(key)
+        if vendor_simulator is None:
+            failures.append(f"{key}: the simulator has no demo data for this vendor")
+            continue
+        window.tabs.setCurrentWidget(tab)
+        tab.form.set_values(vendor_simulator.demo.sample_inputs)
+        tab.lookup_button.click()
+        task = tab.current_task
+        if task is None:
+            failures.append(f"{key}: the lookup did not start: {tab.outcome.text()}")
+            continue
+        try:
+            await asyncio.wait_for(asyncio.shield(task), SMOKE_TEST_TIMEOUT_SECONDS)
+        except TimeoutError:
+            failures.append(f"{key}: no answer within {SMOKE_TEST_TIMEOUT_SECONDS:g} s")
+            continue
+        result = tab.last_result
+        if result is None or result.is_empty() or tab.outcome.property("state") == "error":
+            failures.append(f"{key}: {tab.outcome.text() or 'no result'}")
+        else:
+            print(f"smoke test: {key}: {result.summary}")
+    for failure in failures:
+        print(f"smoke test failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+async def run_window(app: QApplication, args: argparse.Namespace) -> int:
+    from desktop.ui.crash import CrashReporter
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tasks import TaskRunner
+
+    services = build_services(demo=args.demo or args.smoke_test)
+    reporter = CrashReporter(show_dialog=not args.smoke_test)
+    tasks = TaskRunner(reporter.report)
+    window = MainWindow(services.engine, tasks, banner=services.banner)
+    reporter.install()
+    closed = asyncio.Event()
+    window.closing.connect(closed.set)
+    window.show()
+    try:
+        if args.smoke_test:
+            assert services.simulator is not None
+            code = await run_smoke_test(window, services.simulator)
+            if reporter.reported:
+                print("smoke test failed: an unexpected error was reported", file=sys.stderr)
+                code = 1
+            window.close()
+            return code
+        await closed.wait()
+        return 0
+    finally:
+        await tasks.cancel_all()
+        await services.engine.aclose()
+        if services.simulator is not None:
+            services.simulator.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.logs import configure_logging
+    from desktop.ui.resources import read_text
+
+    configure_logging()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setQuitOnLastWindowClosed(False)  # run_window decides when the loop ends
+    app.setStyleSheet(read_text("style.qss"))
+    return int(qasync.run(run_window(app, args)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

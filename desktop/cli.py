@@ -1,0 +1,336 @@
+"""``calllookup-cli``: the lookup engine for scripts and terminals.
+
+Exit status: 0 success; 1 the vendor answered with an error, nothing was found, the network
+failed, or the configuration is incomplete; 2 the input is invalid (nothing was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from desktop import __version__
+from desktop.core.credentials import KeyringSecretStore, SecretStore, delete_secrets
+from desktop.core.errors import (
+    CallLookupError,
+    ConfigurationError,
+    CredentialStoreError,
+    InvalidInputError,
+    InvalidInputsError,
+    VendorError,
+)
+from desktop.core.export import EXPORT_FORMATS, render
+from desktop.core.models import LookupResult
+from desktop.core.profiles import Profile, ProfileStore, profile_error_text
+from desktop.engine import LookupEngine
+from desktop.vendors import VENDORS, get_vendor
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+#: Settings every profile takes besides its vendor's own fields.
+COMMON_SETTINGS = ("timeout", "verify", "ca_bundle")
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise CliError(f"{what} must look like NAME=VALUE, got {item!r}", EXIT_INVALID)
+        pairs[name] = value
+    return pairs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    vendor_keys = [vendor.key for vendor in VENDORS]
+    parser = argparse.ArgumentParser(
+        prog="calllookup-cli",
+        description="Look up calls across telephony vendors from the terminal.",
+        epilog="Exit status: 0 found, 1 vendor/network/configuration failure, 2 invalid input.",
+    )
+    parser.add_argument("--version", action="version", version=f"calllookup {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    lookup = commands.add_parser("lookup", help="look up one call, request or extension")
+    lookup.add_argument("vendor", choices=vendor_keys)
+    lookup.add_argument("params", nargs="*", metavar="PARAM=VALUE")
+    lookup.add_argument("--profile", help="profile name (default: the only one, else 'default')")
+    lookup.add_argument(
+        "--format", choices=("text", *EXPORT_FORMATS), default="text", help="output format"
+    )
+
+    profile = commands.add_parser("profile", help="manage vendor profiles").add_subparsers(
+        dest="profile_command", required=True
+    )
+    set_cmd = profile.add_parser("set", help="create or update a profile")
+    set_cmd.add_argument("vendor", choices=vendor_keys)
+    set_cmd.add_argument("name")
+    set_cmd.add_argument("--base-url", help="required for a new profile")
+    set_cmd.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a non-secret field (also timeout, verify, ca_bundle); repeatable",
+    )
+    set_cmd.add_argument(
+        "--secrets-stdin",
+        action="store_true",
+        help="read secrets as FIELD=VALUE lines from standard input",
+    )
+    profile.add_parser("list", help="list profiles")
+    show = profile.add_parser("show", help="show one profile (secrets as set/unset)")
+    show.add_argument("vendor", choices=vendor_keys)
+    show.add_argument("name")
+    delete = profile.add_parser("delete", help="delete a profile and its keyring entries")
+    delete.add_argument("vendor", choices=vendor_keys)
+    delete.add_argument("name")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
+    simulate.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+# -- lookup ----------------------------------------------------------------------------------
+def _text_output(result: LookupResult) -> str:
+    lines = [f"{result.vendor} · {result.profile}: {result.summary}"]
+    for call in result.calls:
+        width = max((len(field.label) for field in call.fields), default=0)
+        lines.extend(f"  {field.label:<{width}}  {field.value}" for field in call.fields)
+    for link in result.recordings:
+        lines.append(f"  {link.label}: {link.url}")
+    for attempt in result.attempts:
+        row = attempt.as_row()
+        lines.append("  " + " · ".join(f"{k}={v}" for k, v in row.items() if v))
+    lines.extend(f"note: {notice}" for notice in result.notices)
+    return "\n".join(lines) + "\n"
+
+
+def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
+    params = _pairs(args.params, "a lookup parameter")
+    try:
+        prepared = engine.prepare(args.vendor, params, args.profile)
+    except InvalidInputsError as error:
+        for name, message in error.problems.items():
+            print(f"calllookup-cli: {args.vendor}: invalid {name}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+
+    async def go() -> LookupResult:
+        try:
+            return await engine.run(prepared)
+        finally:
+            await engine.aclose()
+
+    try:
+        result = asyncio.run(go())
+    except VendorError as error:
+        raise CliError(
+            f"{prepared.vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED
+        ) from error
+    rows = result.records()
+    if args.format == "text":
+        out.write(_text_output(result))
+    else:
+        out.write(render(rows, args.format))
+    return EXIT_OK
+
+
+# -- profiles --------------------------------------------------------------------------------
+def _read_secret_lines(stream: TextIO) -> dict[str, str]:
+    secrets: dict[str, str] = {}
+    for number, line in enumerate(stream.read().splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep:
+            raise CliError(f"stdin line {number}: expected FIELD=VALUE", EXIT_INVALID)
+        secrets[name.strip()] = value.strip()
+    return secrets
+
+
+def run_profile_set(args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore) -> int:
+    vendor = get_vendor(args.vendor)
+    settings = _pairs(args.settings, "--set")
+    known = {field.name for field in vendor.setting_fields}
+    unknown = set(settings) - known - set(COMMON_SETTINGS)
+    if unknown:
+        allowed = ", ".join(sorted(known | set(COMMON_SETTINGS)))
+        raise CliError(
+            f"{vendor.key} has no field {', '.join(sorted(unknown))} (fields: {allowed}); "
+            "secrets go through --secrets-stdin or the prompt",
+            EXIT_INVALID,
+        )
+    existing = profiles.get(vendor.key, args.name)
+    base_url = args.base_url or (existing.base_url if existing else None)
+    if not base_url:
+        raise CliError("a new profile needs --base-url", EXIT_INVALID)
+    document: dict[str, object] = (
+        existing.model_dump() if existing else {"vendor": vendor.key, "name": args.name}
+    )
+    document["base_url"] = base_url
+    vendor_settings = dict(existing.settings) if existing else {}
+    for name, value in settings.items():
+        if name in COMMON_SETTINGS:
+            document[name] = value
+        else:
+            vendor_settings[name] = value
+    document["settings"] = vendor_settings
+    try:
+        profile = Profile.model_validate(document)
+    except ValueError as error:
+        from pydantic import ValidationError
+
+        text = profile_error_text(error) if isinstance(error, ValidationError) else str(error)
+        raise CliError(f"invalid profile: {text}", EXIT_INVALID) from error
+
+    secret_names = {field.name for field in vendor.secret_fields}
+    if args.secrets_stdin:
+        new_secrets = _read_secret_lines(sys.stdin)
+        stray = set(new_secrets) - secret_names
+        if stray:
+            raise CliError(
+                f"{vendor.key} has no secret {', '.join(sorted(stray))} "
+                f"(secrets: {', '.join(sorted(secret_names))})",
+                EXIT_INVALID,
+            )
+    elif sys.stdin.isatty():
+        new_secrets = {}
+        for field in vendor.secret_fields:
+            value = getpass.getpass(f"{field.label} (Enter keeps the current value): ")
+            if value:
+                new_secrets[field.name] = value
+    else:
+        new_secrets = {}
+    for name, value in new_secrets.items():
+        secrets.set(vendor.key, profile.name, name, value)
+    profiles.save(profile)
+    missing = [
+        f.name
+        for f in vendor.secret_fields
+        if f.required and not secrets.get(vendor.key, profile.name, f.name)
+    ]
+    print(f"saved {vendor.key} profile '{profile.name}'")
+    if missing:
+        print(f"note: secret not set yet: {', '.join(missing)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_profile_list(profiles: ProfileStore, out: TextIO) -> int:
+    listed = profiles.list()
+    if not listed:
+        out.write("no profiles (create one with 'calllookup-cli profile set')\n")
+    for profile in listed:
+        out.write(f"{profile.vendor}\t{profile.name}\t{profile.base_url}\n")
+    return EXIT_OK
+
+
+def run_profile_show(
+    args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore, out: TextIO
+) -> int:
+    vendor = get_vendor(args.vendor)
+    profile = profiles.resolve(vendor.key, args.name)
+    out.write(f"vendor: {profile.vendor}\nname: {profile.name}\nbase_url: {profile.base_url}\n")
+    out.write(f"timeout: {profile.timeout:g}\nverify: {str(profile.verify).lower()}\n")
+    out.write(f"ca_bundle: {profile.ca_bundle or ''}\n")
+    for field in vendor.setting_fields:
+        out.write(f"{field.name}: {profile.settings.get(field.name, '')}\n")
+    for field in vendor.secret_fields:
+        state = "set" if secrets.get(vendor.key, profile.name, field.name) else "unset"
+        out.write(f"{field.name}: ({state})\n")
+    return EXIT_OK
+
+
+def run_profile_delete(
+    args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore
+) -> int:
+    vendor = get_vendor(args.vendor)
+    profile = profiles.resolve(vendor.key, args.name)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("not deleting without confirmation: pass --yes", EXIT_INVALID)
+        answer = input(f"Delete {vendor.key} profile '{profile.name}' and its secrets? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not deleted")
+            return EXIT_FAILED
+    delete_secrets(secrets, vendor.key, profile.name, [f.name for f in vendor.secret_fields])
+    profiles.delete(vendor.key, profile.name)
+    print(f"deleted {vendor.key} profile '{profile.name}'")
+    return EXIT_OK
+
+
+def run_simulate(port: int) -> int:
+    import time
+
+    from desktop.simulator.registry import start_simulator
+
+    simulator = start_simulator(port)
+    print(f"vendor simulator on {simulator.root_url} (Ctrl+C stops it)")
+    for key in simulator.vendors:
+        print(f"  {key}: base URL {simulator.base_url(key)}")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.stop()
+    return EXIT_OK
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "simulate":
+        return run_simulate(args.port)
+    profiles = ProfileStore.default()
+    secrets = KeyringSecretStore()
+    if args.command == "lookup":
+        return run_lookup(args, LookupEngine(profiles, secrets), sys.stdout)
+    if args.profile_command == "set":
+        return run_profile_set(args, profiles, secrets)
+    if args.profile_command == "list":
+        return run_profile_list(profiles, sys.stdout)
+    if args.profile_command == "show":
+        return run_profile_show(args, profiles, secrets, sys.stdout)
+    return run_profile_delete(args, profiles, secrets)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.core.logs import configure_logging
+
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    try:
+        return dispatch(args)
+    except CliError as error:
+        print(f"calllookup-cli: {error.message}", file=sys.stderr)
+        return error.code
+    except InvalidInputError as error:
+        print(f"calllookup-cli: invalid input: {error.message}", file=sys.stderr)
+        return EXIT_INVALID
+    except (ConfigurationError, CredentialStoreError) as error:
+        print(f"calllookup-cli: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except CallLookupError as error:
+        print(f"calllookup-cli: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Qt layer: windows, tabs, forms and table models. The only package that imports Qt."""

@@ -1,0 +1,150 @@
+"""A vendor's lookup form, built from its InputField declarations.
+
+Each input's objectName is its API parameter name; each has an error label beside it
+(objectName ``<name>Error``) where validation messages appear, so bad input never needs a popup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.profiles import Profile
+from desktop.vendors.base import FieldKind, InputField, Vendor
+
+InputWidget = QLineEdit | QComboBox | QCheckBox
+
+
+class VendorForm(QWidget):
+    #: Enter pressed in a text field: the user wants the lookup to run.
+    submitted = Signal()
+
+    def __init__(self, vendor: Vendor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lookupForm")
+        self._vendor = vendor
+        self._inputs: dict[str, InputWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for spec in vendor.input_fields:
+            widget = self._make_input(spec)
+            error = QLabel()
+            error.setObjectName(f"{spec.name}Error")
+            error.setTextFormat(Qt.TextFormat.PlainText)
+            error.setWordWrap(True)
+            error.setProperty("role", "fieldError")
+            error.hide()
+            cell = QWidget()
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.setSpacing(2)
+            cell_layout.addWidget(widget)
+            cell_layout.addWidget(error)
+            label = QLabel(spec.label + (" *" if spec.required else ""))
+            label.setBuddy(widget)
+            label.setToolTip(spec.help)
+            layout.addRow(label, cell)
+            self._inputs[spec.name] = widget
+            self._errors[spec.name] = error
+
+    def _make_input(self, spec: InputField) -> InputWidget:
+        widget: InputWidget
+        if spec.kind is FieldKind.CHOICE:
+            widget = QComboBox()
+            widget.addItems(list(spec.choices))
+            if spec.default in spec.choices:
+                widget.setCurrentText(spec.default or "")
+        elif spec.kind is FieldKind.BOOLEAN:
+            widget = QCheckBox(spec.help)
+            widget.setChecked(spec.default == "true")
+        else:
+            widget = QLineEdit()
+            widget.setPlaceholderText(spec.placeholder)
+            widget.setClearButtonEnabled(True)
+            widget.setMaxLength(max(spec.max_length * 4, 256))  # room for a messy paste
+            widget.returnPressed.connect(self.submitted)
+        widget.setObjectName(spec.name)
+        widget.setToolTip(spec.help)
+        widget.setAccessibleName(spec.label)
+        widget.setAccessibleDescription(spec.help)
+        return widget
+
+    def input(self, name: str) -> InputWidget:
+        return self._inputs[name]
+
+    def values(self) -> dict[str, str]:
+        """What the user entered, unvalidated; empty text fields are left out."""
+        values: dict[str, str] = {}
+        for name, widget in self._inputs.items():
+            if isinstance(widget, QComboBox):
+                values[name] = widget.currentText()
+            elif isinstance(widget, QCheckBox):
+                values[name] = "true" if widget.isChecked() else "false"
+            elif widget.text().strip():
+                values[name] = widget.text()
+        return values
+
+    def set_values(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            widget = self._inputs.get(name)
+            if isinstance(widget, QLineEdit):
+                widget.setText(value)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(value)
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(value == "true")
+
+    def show_profile_defaults(self, profile: Profile | None) -> None:
+        """Placeholders say which value the profile fills in when a field is left empty."""
+        for spec in self._vendor.input_fields:
+            widget = self._inputs[spec.name]
+            if not isinstance(widget, QLineEdit) or not spec.profile_default:
+                continue
+            default = profile.setting(spec.profile_default) if profile else None
+            widget.setPlaceholderText(
+                f"{default} (from the profile)" if default else spec.placeholder
+            )
+
+    def show_errors(self, problems: dict[str, str]) -> None:
+        self.clear_errors()
+        first: QWidget | None = None
+        for name, message in problems.items():
+            label = self._errors.get(name)
+            if label is None:
+                continue
+            label.setText(message)
+            label.show()
+            widget = self._inputs[name]
+            widget.setProperty("invalid", True)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+            first = first or widget
+        if first is not None:
+            first.setFocus()
+
+    def clear_errors(self) -> None:
+        for name, label in self._errors.items():
+            label.clear()
+            label.hide()
+            widget = self._inputs[name]
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+
+    def first_empty_required(self) -> QWidget | None:
+        for spec in self._vendor.input_fields:
+            widget = self._inputs[spec.name]
+            if spec.required and isinstance(widget, QLineEdit) and not widget.text().strip():
+                return widget
+        return None

@@ -1,0 +1,304 @@
+"""One vendor's tab: profile choice, the form, Lookup/Cancel, and the result tables.
+
+The tab talks to the engine only; it knows the vendor through its declaration, never by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import (
+    CallLookupError,
+    ConfigurationError,
+    CredentialStoreError,
+    InvalidInputsError,
+    VendorError,
+)
+from desktop.core.models import LookupResult, TaskState
+from desktop.engine import LookupEngine, PreparedLookup
+from desktop.ui.form import VendorForm
+from desktop.ui.table_models import RecordTableModel, details_model, recordings_model
+from desktop.ui.tasks import TaskRunner
+from desktop.vendors.base import Vendor
+
+_LOOKUP_TEXT = "&Lookup"
+_CANCEL_TEXT = "&Cancel"
+
+
+def _plain_label(object_name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # vendor text is never rich text
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(object_name)
+    table.setModel(model)
+    table.setAccessibleName(accessible)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+class VendorTab(QWidget):
+    """Emits ``finished`` with a one-line outcome for the status bar."""
+
+    finished = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        vendor: Vendor,
+        engine: LookupEngine,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.vendor = vendor
+        self.setObjectName(vendor.key)
+        self._engine = engine
+        self._tasks = tasks
+        self._task: asyncio.Task[None] | None = None
+        self.last_result: LookupResult | None = None
+
+        title = QLabel(vendor.title)
+        title.setObjectName("vendorTitle")
+        title.setProperty("role", "title")
+        description = _plain_label("vendorDescription")
+        description.setText(vendor.description)
+        description.setProperty("role", "muted")
+
+        self.profile_combo = QComboBox()
+        self.profile_combo.setObjectName("profileCombo")
+        self.profile_combo.setAccessibleName("Profile")
+        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.profile_combo.currentTextChanged.connect(self._profile_changed)
+        self.profile_target = _plain_label("profileTarget")
+        self.profile_target.setProperty("role", "muted")
+        profile_row = QHBoxLayout()
+        profile_label = QLabel("&Profile:")
+        profile_label.setBuddy(self.profile_combo)
+        profile_row.addWidget(profile_label)
+        profile_row.addWidget(self.profile_combo)
+        profile_row.addWidget(self.profile_target, 1)
+
+        self.form = VendorForm(vendor)
+        self.form.submitted.connect(self.trigger)
+
+        self.lookup_button = QPushButton(_LOOKUP_TEXT)
+        self.lookup_button.setObjectName("lookupButton")
+        self.lookup_button.setDefault(True)
+        self.lookup_button.setAccessibleName("Lookup")
+        self.lookup_button.setToolTip("Run the lookup (Enter); while it runs: cancel it (Esc)")
+        self.lookup_button.clicked.connect(self.trigger)
+        self.busy_indicator = QProgressBar()
+        self.busy_indicator.setObjectName("busyIndicator")
+        self.busy_indicator.setRange(0, 0)  # indeterminate
+        self.busy_indicator.setMaximumWidth(160)
+        self.busy_indicator.setTextVisible(False)
+        self.busy_indicator.setAccessibleName("Lookup running")
+        self.busy_indicator.hide()
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.lookup_button)
+        button_row.addWidget(self.busy_indicator)
+        button_row.addStretch(1)
+
+        self.outcome = _plain_label("outcomeBanner")
+        self.outcome.setProperty("role", "banner")
+        self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.outcome.hide()
+
+        self.details = details_model(self)
+        self.recordings = recordings_model(self)
+        self.details_table = make_table("detailsTable", self.details, "Call details")
+        self.recordings_table = make_table("recordingsTable", self.recordings, "Recording links")
+        self.raw_view = QPlainTextEdit()
+        self.raw_view.setObjectName("rawView")
+        self.raw_view.setReadOnly(True)
+        self.raw_view.setAccessibleName("Raw response")
+        self.raw_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.results = QTabWidget()
+        self.results.setObjectName("resultTabs")
+        self.results.addTab(self.details_table, "Details")
+        self.results.addTab(self.recordings_table, "Recordings")
+        self.results.addTab(self.raw_view, "Raw response")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(description)
+        layout.addLayout(profile_row)
+        layout.addWidget(self.form)
+        layout.addLayout(button_row)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.results, 1)
+        bold = QFont(title.font())
+        bold.setPointSizeF(bold.pointSizeF() * 1.3)
+        bold.setBold(True)
+        title.setFont(bold)
+        self.reload_profiles()
+
+    # -- profiles --------------------------------------------------------------------------
+    def reload_profiles(self) -> None:
+        current = self.profile_combo.currentText()
+        names = [profile.name for profile in self._engine.profiles.list(self.vendor.key)]
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        self.profile_combo.addItems(names)
+        if current in names:
+            self.profile_combo.setCurrentText(current)
+        self.profile_combo.blockSignals(False)
+        self._profile_changed(self.profile_combo.currentText())
+
+    def _profile_changed(self, name: str) -> None:
+        profile = self._engine.profiles.get(self.vendor.key, name) if name else None
+        if profile is None:
+            self.profile_target.setText(
+                f"No {self.vendor.title} profile yet: add one with "
+                f"'calllookup-cli profile set {self.vendor.key} NAME --base-url URL'."
+            )
+        else:
+            warning = "  ⚠ TLS verification is OFF for this profile" if not profile.verify else ""
+            self.profile_target.setText(f"{profile.base_url}{warning}")
+        self.form.show_profile_defaults(profile)
+
+    # -- running ---------------------------------------------------------------------------
+    @property
+    def current_task(self) -> asyncio.Task[None] | None:
+        return self._task
+
+    @property
+    def is_running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def trigger(self) -> None:
+        """Lookup when idle, Cancel while running (the button's two faces)."""
+        if self.is_running:
+            self.cancel()
+        else:
+            self.start_lookup()
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def start_lookup(self) -> asyncio.Task[None] | None:
+        self.form.clear_errors()
+        profile_name = self.profile_combo.currentText() or None
+        try:
+            prepared = self._engine.prepare(self.vendor.key, self.form.values(), profile_name)
+        except InvalidInputsError as error:
+            self.form.show_errors(error.problems)
+            self._show_outcome("Nothing was sent: correct the marked fields.", "error")
+            self.finished.emit(f"{self.vendor.title}: input needs correcting")
+            return None
+        except ConfigurationError as error:
+            self._show_outcome(error.message, "error")
+            self.finished.emit(f"{self.vendor.title}: {error.message}")
+            return None
+        self.form.set_values(prepared.params)  # show what is sent: trimmed, with defaults
+        self._task = self._tasks.start(self._run(prepared), name=f"lookup:{self.vendor.key}")
+        return self._task
+
+    async def _run(self, prepared: PreparedLookup) -> None:
+        self._set_busy(True)
+        started = time.monotonic()
+        try:
+            result = await self._engine.run(prepared)
+        except asyncio.CancelledError:
+            self._show_outcome("Lookup cancelled.", "muted")
+            self.finished.emit(f"{self.vendor.title}: cancelled")
+            raise
+        except (VendorError, ConfigurationError, CredentialStoreError) as error:
+            self._show_error(error, time.monotonic() - started)
+        else:
+            self.show_result(result)
+        finally:
+            self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.lookup_button.setText(_CANCEL_TEXT if busy else _LOOKUP_TEXT)
+        self.lookup_button.setAccessibleName("Cancel" if busy else "Lookup")
+        self.busy_indicator.setVisible(busy)
+        self.form.setEnabled(not busy)
+        self.profile_combo.setEnabled(not busy)
+        self.busy_changed.emit(busy)
+
+    # -- showing ---------------------------------------------------------------------------
+    def _show_outcome(self, text: str, state: str) -> None:
+        self.outcome.setText(text)
+        self.outcome.setProperty("state", state)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.outcome.show()
+
+    def _show_error(self, error: CallLookupError, elapsed: float) -> None:
+        text = error.describe() if isinstance(error, VendorError) else error.message
+        kind = error.kind if isinstance(error, VendorError) else "error"
+        self._show_outcome(f"{kind.capitalize()}: {text}", "error")
+        self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
+
+    def show_result(self, result: LookupResult) -> None:
+        self.last_result = result
+        self.details.set_rows([field for call in result.calls for field in call.fields])
+        self.recordings.set_rows(result.recordings)
+        self.raw_view.setPlainText(result.raw_text)
+        self.results.setTabText(0, f"Details ({self.details.rowCount()})")
+        self.results.setTabText(1, f"Recordings ({self.recordings.rowCount()})")
+        self.details_table.resizeColumnToContents(0)
+        for column in range(self.recordings.columnCount() - 1):
+            self.recordings_table.resizeColumnToContents(column)
+        state = "success"
+        if result.task is not None:
+            state = {
+                TaskState.SUCCESS: "success",
+                TaskState.FAILURE: "failure",
+                TaskState.PENDING: "pending",
+            }[result.task.state]
+        lines = [result.summary] if result.summary else []
+        lines.extend(result.notices)
+        self._show_outcome("\n".join(lines) or "Found.", state)
+        elapsed = result.elapsed_seconds or 0.0
+        self.finished.emit(
+            f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
+            f"— {elapsed * 1000:.0f} ms"
+        )
+        self.results.setCurrentIndex(0)
+
+    def focus_first_field(self) -> None:
+        target = self.form.first_empty_required()
+        if target is not None:
+            target.setFocus()

@@ -1,0 +1,63 @@
+"""GUI fixtures: a qasync loop per test (httpx needs asyncio running while Qt spins) and a fresh
+main window per test on demo profiles that point at the real simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from desktop.engine import LookupEngine
+from desktop.ui.main_window import MainWindow
+from desktop.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_async(qt_loop: asyncio.AbstractEventLoop) -> Callable[[Any], Any]:
+    """Drive the UI's coroutines/tasks to completion on the Qt-integrated loop."""
+
+    def run(awaitable: Coroutine[Any, Any, Any] | asyncio.Future[Any]) -> Any:
+        return qt_loop.run_until_complete(asyncio.wait_for(awaitable, 30))
+
+    return run
+
+
+class FailureLog(list[BaseException]):
+    """Unexpected task failures; a test that leaves any fails."""
+
+
+@pytest.fixture
+def failures() -> Iterator[FailureLog]:
+    log = FailureLog()
+    yield log
+    assert not log, f"unexpected errors reached the crash reporter: {log!r}"
+
+
+@pytest.fixture
+def window(
+    qtbot: Any, engine: LookupEngine, qt_loop: asyncio.AbstractEventLoop, failures: FailureLog
+) -> Iterator[MainWindow]:
+    main_window = MainWindow(engine, TaskRunner(failures.append), banner="Demo mode (test)")
+    qtbot.addWidget(main_window)
+    main_window.show()
+    yield main_window
+    qt_loop.run_until_complete(engine.aclose())
