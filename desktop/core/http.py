@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import email.utils
 import json
 import logging
+import random
 import ssl
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,9 +41,36 @@ class TlsSettings:
 
 @dataclass(frozen=True)
 class HttpSettings:
+    #: Seconds for the whole call, retries included.
     timeout: float = 20.0
     tls: TlsSettings = TlsSettings()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Extra attempts for idempotent reads that failed in a way that may pass.
+    retries: int = 2
+
+
+#: Statuses that say "try again later" rather than "this request is wrong".
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+CONNECT_TIMEOUT_SECONDS = 10.0
+_BACKOFF_BASE_SECONDS = 0.25
+_BACKOFF_CAP_SECONDS = 8.0
+
+
+def backoff_seconds(attempt: int, retry_after: str | None) -> float:
+    """Seconds to wait before retry number ``attempt + 1``: the server's Retry-After when it
+    gives one (seconds or an HTTP date), else exponential backoff with full jitter."""
+    if retry_after:
+        value = retry_after.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None:
+            return max(0.0, moment.timestamp() - time.time())
+    ceiling = min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)
+    return random.uniform(ceiling / 2, ceiling)
 
 
 class RateLimiter:
@@ -188,10 +218,16 @@ class HttpSession:
         json_body: Any = None,
         content: bytes | None = None,
         basic_auth: tuple[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> HttpResponse:
-        """Send one request and read the whole (capped) body. Raises UnavailableError,
-        VendorTimeoutError or BadResponseError; HTTP error statuses are returned, not raised."""
+        """Send a request and read the whole (capped) body; HTTP error statuses are returned,
+        not raised. Raises UnavailableError, VendorTimeoutError or BadResponseError.
+
+        Reads (GET, or ``idempotent=True`` for read-only POSTs) are retried with exponential
+        backoff and jitter on connection failures and on 429/502/503/504, honouring
+        Retry-After, as long as the profile's timeout (which bounds the whole call) allows."""
         client = self._pool.client(self.settings.tls)
+        total = self.settings.timeout
         request = client.build_request(
             method,
             url,
@@ -199,35 +235,72 @@ class HttpSession:
             headers=dict(headers or {}),
             json=json_body,
             content=content,
-            timeout=httpx.Timeout(self.settings.timeout),
+            timeout=httpx.Timeout(total, connect=min(CONNECT_TIMEOUT_SECONDS, total)),
         )
         if basic_auth is not None:
             credentials = base64.b64encode(":".join(basic_auth).encode("utf-8")).decode("ascii")
             register_secret(credentials)
             request.headers["Authorization"] = f"Basic {credentials}"
         safe_url = redact_url(str(request.url))
-        slot = await self._limiter.acquire() if self._limiter is not None else None
-        started = time.monotonic()
+        may_retry = (method.upper() == "GET") if idempotent is None else idempotent
+        retries_left = self.settings.retries if may_retry else 0
+        deadline = time.monotonic() + total
+        attempt = 0
         try:
-            # The whole exchange, headers and body, must end within the profile's timeout.
-            async with asyncio.timeout(self.settings.timeout):
-                response = await client.send(request, stream=True)
-                try:
-                    body = await self._read_capped(response, safe_url)
-                finally:
-                    await response.aclose()
+            # The whole call, retries and bodies included, ends within the profile's timeout.
+            async with asyncio.timeout(total):
+                while True:
+                    try:
+                        response = await self._send_once(client, request, safe_url)
+                    except httpx.ConnectError:
+                        if retries_left <= 0 or self._tls_failure_in_chain():
+                            raise
+                        wait = backoff_seconds(attempt, None)
+                    else:
+                        if retries_left <= 0 or response.status not in RETRY_STATUSES:
+                            return response
+                        wait = backoff_seconds(attempt, response.headers.get("retry-after"))
+                        if time.monotonic() + wait >= deadline:
+                            return response  # no time left to wait: report what we have
+                    log.info("retrying %s %s in %.2f s", method, safe_url, wait)
+                    retries_left -= 1
+                    attempt += 1
+                    await asyncio.sleep(wait)
         except (TimeoutError, httpx.TimeoutException) as error:
             raise VendorTimeoutError(
-                f"{self._vendor_title} did not answer within {self.settings.timeout:g} s "
-                f"({safe_url}).",
+                f"{self._vendor_title} did not answer within {total:g} s ({safe_url}).",
             ) from error
         except httpx.HTTPError as error:
             raise UnavailableError(self._describe_transport_error(error, safe_url)) from error
+
+    @staticmethod
+    def _tls_failure_in_chain() -> bool:
+        """A certificate problem does not heal by retrying."""
+        error = sys.exc_info()[1]
+        while error is not None:
+            if isinstance(error, ssl.SSLError):
+                return True
+            error = error.__cause__ or error.__context__
+        return False
+
+    async def _send_once(
+        self, client: httpx.AsyncClient, request: httpx.Request, safe_url: str
+    ) -> HttpResponse:
+        slot = await self._limiter.acquire() if self._limiter is not None else None
+        started = time.monotonic()
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                body = await self._read_capped(response, safe_url)
+            finally:
+                await response.aclose()
         finally:
             if slot is not None:
                 RateLimiter.release(slot)
         elapsed = time.monotonic() - started
-        log.info("%s %s -> %s in %.0f ms", method, safe_url, response.status_code, elapsed * 1000)
+        log.info(
+            "%s %s -> %s in %.0f ms", request.method, safe_url, response.status_code, elapsed * 1000
+        )
         return HttpResponse(
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -14,6 +15,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from desktop.simulator.faults import (
+    Delivery,
+    Fault,
+    canned_answer,
+    delay_before_headers,
+    transform,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +107,6 @@ class VendorSimulator:
         """Forget per-run state (rate-limit windows, edits); demo data is restored."""
 
 
-# Fault words accepted by ``Simulator.add_fault`` and the /_sim/faults control endpoint:
-#   status:CODE   answer with that HTTP status and a generic body
-#   html          a 200 HTML error page
-#   delay:SECONDS wait before the headers
-#   reset         drop the connection without an answer
-#   huge          a 200 body of 8 MiB
-FAULT_WORDS = ("status", "html", "delay", "reset", "huge")
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -139,9 +139,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class Simulator:
     """All registered vendor simulators behind one loopback port, each under ``/{vendor key}``."""
 
-    def __init__(self, vendors: Sequence[VendorSimulator], port: int = 0) -> None:
+    def __init__(
+        self,
+        vendors: Sequence[VendorSimulator],
+        port: int = 0,
+        *,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.vendors = {vendor.key: vendor for vendor in vendors}
         self._requested_port = port
+        #: A server-side TLS context makes this an https:// endpoint (self-signed in tests).
+        self._tls = tls
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._faults: dict[str, list[str]] = {}
@@ -155,6 +163,8 @@ class Simulator:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Simulator:
         server = _Server(("127.0.0.1", self._requested_port), _RequestHandler)
+        if self._tls is not None:
+            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         server.simulator = self
         self._server = server
         self._thread = threading.Thread(
@@ -182,7 +192,8 @@ class Simulator:
 
     @property
     def root_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def base_url(self, vendor_key: str) -> str:
         """The base URL a profile for this vendor uses to reach the simulator."""
@@ -199,16 +210,14 @@ class Simulator:
     # -- faults ------------------------------------------------------------------------------
     def add_fault(self, vendor_key: str, fault: str, count: int = 1) -> None:
         """The next ``count`` requests to this vendor get ``fault`` instead of a normal answer."""
-        word = fault.split(":", 1)[0]
-        if word not in FAULT_WORDS:
-            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULT_WORDS)}")
+        Fault.parse(fault)  # refuse unknown words now, not when a request comes
         with self._lock:
             self._faults.setdefault(vendor_key, []).extend([fault] * count)
 
-    def _take_fault(self, vendor_key: str) -> str | None:
+    def _take_fault(self, vendor_key: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get(vendor_key)
-            return queue.pop(0) if queue else None
+            return Fault.parse(queue.pop(0)) if queue else None
 
     # -- dispatch ----------------------------------------------------------------------------
     def dispatch(self, handler: _RequestHandler, body: bytes) -> None:
@@ -226,8 +235,16 @@ class Simulator:
             self.request_counts[vendor.key] = self.request_counts.get(vendor.key, 0) + 1
             generation = self._generation
         fault = self._take_fault(vendor.key)
-        if fault is not None and self._apply_fault(handler, fault):
-            return
+        if fault is not None:
+            time.sleep(delay_before_headers(fault))
+            canned = canned_answer(fault)
+            if canned is not None:
+                self._deliver(
+                    handler,
+                    Delivery(canned.status, canned.body or b"", canned.headers),
+                    drop=canned.body is None,
+                )
+                return
         if generation != self._generation:
             self._send(handler, SimResponse.text("The simulator was reset meanwhile.", 503))
             return
@@ -238,7 +255,8 @@ class Simulator:
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=body,
         )
-        self._send(handler, self._route(vendor, request))
+        answer = self._route(vendor, request)
+        self._deliver(handler, transform(fault, answer.status, answer.body, answer.headers))
 
     def _route(self, vendor: VendorSimulator, request: SimRequest) -> SimResponse:
         path_matched = False
@@ -257,41 +275,6 @@ class Simulator:
             return SimResponse.text("Method not allowed.", 405)
         return SimResponse.text("Not found.", 404)
 
-    def _apply_fault(self, handler: _RequestHandler, fault: str) -> bool:
-        """Carry out a fault; True when the answer was already sent (or withheld)."""
-        word, _, argument = fault.partition(":")
-        if word == "status":
-            code = int(argument or 500)
-            self._send(handler, SimResponse.text(f"Simulated failure {code}.", code))
-            return True
-        if word == "html":
-            page = (
-                "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>"
-            )
-            self._send(handler, SimResponse.text(page, 200, "text/html"))
-            return True
-        if word == "delay":
-            time.sleep(float(argument or 1))
-            return False
-        if word == "reset":
-            handler.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-            handler.close_connection = True
-            handler.connection.close()
-            return True
-        if word == "huge":
-            self._send(
-                handler,
-                SimResponse(
-                    200,
-                    b"[" + b"0," * (4 * 1024 * 1024) + b"0]",
-                    {"Content-Type": "application/json"},
-                ),
-            )
-            return True
-        return False
-
     def _control(self, handler: _RequestHandler, body: bytes) -> None:
         try:
             order = json.loads(body)
@@ -301,14 +284,40 @@ class Simulator:
             return
         self._send(handler, SimResponse.json({"ok": True}))
 
+    @classmethod
+    def _send(cls, handler: _RequestHandler, response: SimResponse) -> None:
+        cls._deliver(handler, Delivery(response.status, response.body, response.headers))
+
     @staticmethod
-    def _send(handler: _RequestHandler, response: SimResponse) -> None:
+    def _reset_connection(handler: _RequestHandler) -> None:
+        # SO_LINGER 0 makes close() send a TCP RST: the client sees a reset, not a clean end.
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.close_connection = True
+        handler.connection.close()
+
+    @classmethod
+    def _deliver(cls, handler: _RequestHandler, delivery: Delivery, *, drop: bool = False) -> None:
         try:
-            handler.send_response(response.status)
-            for name, value in response.headers.items():
+            if drop:
+                cls._reset_connection(handler)
+                return
+            handler.send_response(delivery.status)
+            for name, value in delivery.headers.items():
                 handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(response.body)))
+            handler.send_header("Content-Length", str(len(delivery.body)))
             handler.end_headers()
-            handler.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
+            if delivery.cut_after is not None:
+                handler.wfile.write(delivery.body[: delivery.cut_after])
+                handler.wfile.flush()
+                cls._reset_connection(handler)
+            elif delivery.trickle_seconds > 0:
+                pieces = 10
+                step = max(1, -(-len(delivery.body) // pieces))
+                for offset in range(0, len(delivery.body), step):
+                    handler.wfile.write(delivery.body[offset : offset + step])
+                    handler.wfile.flush()
+                    time.sleep(delivery.trickle_seconds / pieces)
+            else:
+                handler.wfile.write(delivery.body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
             pass  # the client gave up (cancelled lookup): nothing to answer

@@ -109,7 +109,7 @@ def test_empty_request_id_sends_nothing(engine: LookupEngine, simulator: Simulat
     ],
 )
 def test_every_mapped_error(engine: LookupEngine, simulator: Simulator, fault, error) -> None:
-    simulator.add_fault("leadsquared", fault)
+    simulator.add_fault("leadsquared", fault, count=3)  # outlasts the retries of a read
     with pytest.raises(error) as caught:
         run(_lookup(engine, sim.SUCCESS_ID))
     assert caught.value.message

@@ -1,0 +1,182 @@
+"""The HTTP policy against the simulator's fault modes, over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.errors import BadResponseError, UnavailableError, VendorTimeoutError
+from desktop.core.http import (
+    HttpClientPool,
+    HttpResponse,
+    HttpSession,
+    HttpSettings,
+    TlsSettings,
+    backoff_seconds,
+)
+from desktop.simulator import leadsquared as sim
+from desktop.simulator.registry import all_vendor_simulators
+from desktop.simulator.server import Simulator
+from tests.support.tls import self_signed_certificate, server_context
+
+STATUS_PATH = "/1/api/telephony/logcallcomplete/status"
+
+
+def fetch(
+    url: str,
+    *,
+    method: str = "GET",
+    timeout: float = 5.0,
+    tls: TlsSettings | None = None,
+    max_body_bytes: int | None = None,
+) -> HttpResponse:
+    async def go() -> HttpResponse:
+        pool = HttpClientPool()
+        settings = HttpSettings(timeout=timeout, tls=tls or TlsSettings())
+        if max_body_bytes is not None:
+            settings = HttpSettings(
+                timeout=timeout, tls=settings.tls, max_body_bytes=max_body_bytes
+            )
+        session = HttpSession(pool, settings, vendor_title="Test vendor")
+        try:
+            return await session.request(
+                method,
+                url,
+                params={"RequestID": sim.SUCCESS_ID},
+                headers={"x-api-key": sim.DEMO_API_KEY},
+            )
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def status_url(simulator: Simulator) -> str:
+    return simulator.base_url("leadsquared") + STATUS_PATH
+
+
+def test_a_read_is_retried_on_503_and_succeeds(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "status:503", count=2)
+    response = fetch(status_url)
+    assert response.status == 200
+    assert simulator.request_counts["leadsquared"] == 3
+
+
+def test_retry_after_is_honoured(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "status:429:1")
+    response = fetch(status_url)
+    assert response.status == 200
+    assert simulator.request_counts["leadsquared"] == 2
+    assert backoff_seconds(0, "7") == 7.0
+    assert backoff_seconds(0, "Thu, 01 Jan 1970 00:00:00 GMT") == 0.0
+
+
+def test_backoff_grows_with_jitter_and_a_cap() -> None:
+    for attempt in range(8):
+        wait = backoff_seconds(attempt, None)
+        ceiling = min(8.0, 0.25 * 2**attempt)
+        assert ceiling / 2 <= wait <= ceiling
+
+
+def test_a_write_is_never_retried(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "status:503", count=2)
+    response = fetch(status_url, method="POST")
+    assert response.status == 503
+    assert simulator.request_counts["leadsquared"] == 1
+
+
+def test_a_500_is_not_retried(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "status:500", count=2)
+    assert fetch(status_url).status == 500
+    assert simulator.request_counts["leadsquared"] == 1
+
+
+def test_slow_headers_end_in_a_timeout_within_the_limit(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "delay:3")
+    with pytest.raises(VendorTimeoutError) as caught:
+        fetch(status_url, timeout=0.5)
+    assert "did not answer within 0.5 s" in caught.value.message
+
+
+def test_a_slow_body_within_the_limit_arrives_whole(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "slowbody:0.5")
+    assert fetch(status_url).json()["RequestId"] == sim.SUCCESS_ID
+
+
+def test_a_slow_body_past_the_limit_times_out(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "slowbody:3")
+    with pytest.raises(VendorTimeoutError):
+        fetch(status_url, timeout=1)
+
+
+def test_a_reset_mid_body_is_unavailable(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "cutbody")
+    with pytest.raises(UnavailableError):
+        fetch(status_url)
+
+
+def test_a_dropped_connection_is_unavailable(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "reset")
+    with pytest.raises(UnavailableError):
+        fetch(status_url)
+
+
+def test_truncated_json_is_a_bad_response(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "truncated")
+    response = fetch(status_url)
+    with pytest.raises(BadResponseError, match="not valid JSON"):
+        response.json()
+
+
+def test_html_with_status_200_is_a_bad_response(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "html")
+    with pytest.raises(BadResponseError, match="web page"):
+        fetch(status_url).json()
+
+
+def test_a_huge_body_is_refused_without_loading_it(simulator, status_url) -> None:
+    simulator.add_fault("leadsquared", "huge")
+    with pytest.raises(BadResponseError, match="MiB"):
+        fetch(status_url, max_body_bytes=1024 * 1024)
+
+
+def test_connection_refused_is_unavailable_and_named() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(UnavailableError, match="Cannot connect to Test vendor"):
+        fetch(f"http://127.0.0.1:{port}{STATUS_PATH}", timeout=3)
+
+
+@pytest.fixture(scope="module")
+def tls_simulator(tmp_path_factory) -> Iterator[tuple[Simulator, Path]]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = self_signed_certificate(folder)
+    simulator = Simulator(all_vendor_simulators(), tls=server_context(cert, key)).start()
+    yield simulator, cert
+    simulator.stop()
+
+
+def test_self_signed_certificate_is_refused_by_default(tls_simulator) -> None:
+    simulator, _cert = tls_simulator
+    with pytest.raises(UnavailableError, match="not trusted"):
+        fetch(simulator.base_url("leadsquared") + STATUS_PATH)
+
+
+def test_profile_ca_bundle_trusts_the_self_signed_server(tls_simulator) -> None:
+    simulator, cert = tls_simulator
+    url = simulator.base_url("leadsquared") + STATUS_PATH
+    assert url.startswith("https://")
+    assert fetch(url, tls=TlsSettings(ca_bundle=str(cert))).status == 200
+    assert fetch(url, tls=TlsSettings(verify=False)).status == 200
+
+
+def test_unknown_fault_words_are_refused(simulator) -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        simulator.add_fault("leadsquared", "explode")
