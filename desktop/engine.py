@@ -15,7 +15,6 @@ from desktop.core.errors import ConfigurationError
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
-from desktop.core.redact import register_secret
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import Vendor, VendorContext
@@ -57,8 +56,6 @@ class LookupEngine:
         secrets = read_secrets(
             self.secrets, vendor.key, profile.name, [f.name for f in vendor.secret_fields]
         )
-        for value in secrets.values():
-            register_secret(value)
         missing = [f.name for f in vendor.secret_fields if f.required and f.name not in secrets]
         if missing:
             raise ConfigurationError(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
 from desktop.core.errors import CredentialStoreError
+from desktop.core.redact import register_secret
 
 _T = TypeVar("_T")
 
@@ -52,6 +53,7 @@ class MemorySecretStore:
         return self._secrets.get((vendor, profile, field))
 
     def set(self, vendor: str, profile: str, field: str, value: str) -> None:
+        register_secret(value)
         self._secrets[(vendor, profile, field)] = value
 
     def delete(self, vendor: str, profile: str, field: str) -> None:
@@ -137,6 +139,7 @@ def read_secrets(
     for field in fields:
         value = store.get(vendor, profile, field)
         if value:
+            register_secret(value)  # from now on masked in every log line and error text
             found[field] = value
     return found
 

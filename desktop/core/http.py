@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from desktop.core.blocking import run_blocking
 from desktop.core.errors import BadResponseError, UnavailableError, VendorTimeoutError
 from desktop.core.redact import redact_url, register_secret
 
@@ -167,23 +168,34 @@ def _ssl_context(tls: TlsSettings) -> ssl.SSLContext | bool:
     return ssl.create_default_context()
 
 
+def _new_client(tls: TlsSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        verify=_ssl_context(tls),
+        headers={"User-Agent": _USER_AGENT},
+        follow_redirects=False,
+        trust_env=True,
+    )
+
+
 @dataclass
 class HttpClientPool:
     """The app's HTTP clients: created on first use, one per TLS setting, closed on quit."""
 
     _clients: dict[TlsSettings, httpx.AsyncClient] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def client(self, tls: TlsSettings) -> httpx.AsyncClient:
+    async def client(self, tls: TlsSettings) -> httpx.AsyncClient:
         existing = self._clients.get(tls)
-        if existing is None or existing.is_closed:
-            existing = httpx.AsyncClient(
-                verify=_ssl_context(tls),
-                headers={"User-Agent": _USER_AGENT},
-                follow_redirects=False,
-                trust_env=True,
-            )
-            self._clients[tls] = existing
-        return existing
+        if existing is not None and not existing.is_closed:
+            return existing
+        async with self._lock:
+            existing = self._clients.get(tls)
+            if existing is None or existing.is_closed:
+                # Loading the CA store takes tens of milliseconds: off the event loop, so the
+                # window never stalls on a first lookup.
+                existing = await run_blocking(_new_client, tls)
+                self._clients[tls] = existing
+            return existing
 
     async def aclose(self) -> None:
         clients = list(self._clients.values())
@@ -226,7 +238,7 @@ class HttpSession:
         Reads (GET, or ``idempotent=True`` for read-only POSTs) are retried with exponential
         backoff and jitter on connection failures and on 429/502/503/504, honouring
         Retry-After, as long as the profile's timeout (which bounds the whole call) allows."""
-        client = self._pool.client(self.settings.tls)
+        client = await self._pool.client(self.settings.tls)
         total = self.settings.timeout
         request = client.build_request(
             method,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop import APP_NAME, __version__
 from desktop.engine import LookupEngine
+from desktop.ui.log_panel import LogPanel
 from desktop.ui.resources import app_icon
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.vendor_tab import VendorTab
@@ -65,6 +66,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.log_panel = LogPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
+        self.log_panel.hide()
         self._build_menus()
         self.statusBar().setObjectName("statusBar")
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
@@ -103,6 +107,12 @@ class MainWindow(QMainWindow):
                 lambda _=False, target=tab: self.tabs.setCurrentWidget(target),
             )
             lookup_menu.addAction(action)
+
+        view_menu = menu_bar.addMenu("&View")
+        log_action = self.log_panel.toggleViewAction()
+        log_action.setText("&Log")
+        log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        view_menu.addAction(log_action)
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self._action("&About CallLookup", None, self._about))
