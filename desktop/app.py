@@ -40,6 +40,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="run one demo lookup per vendor through the window, then exit (0 = all passed)",
     )
+    parser.add_argument(
+        "--report-when-idle",
+        action="store_true",
+        help="(benchmarks) once the window is shown and idle, print a JSON line with resident "
+        "memory, then quit; after --smoke-test when both are given",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
 
@@ -120,6 +126,30 @@ async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:
     return 1 if failures else 0
 
 
+def resident_memory_kib() -> int:
+    """This process's resident set size (Linux /proc; 0 where it is not available)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+async def report_when_idle() -> None:
+    """Wait until Qt has nothing left to do (the first paint included), then say so."""
+    import json
+
+    from PySide6.QtCore import QTimer
+
+    idle = asyncio.get_running_loop().create_future()
+    QTimer.singleShot(0, lambda: idle.done() or idle.set_result(None))
+    await idle
+    print(json.dumps({"idle": True, "rss_kib": resident_memory_kib()}), flush=True)
+
+
 async def run_window(app: QApplication, args: argparse.Namespace) -> int:
     from desktop.ui.crash import CrashReporter
     from desktop.ui.main_window import MainWindow
@@ -134,12 +164,16 @@ async def run_window(app: QApplication, args: argparse.Namespace) -> int:
     window.closing.connect(closed.set)
     window.show()
     try:
+        code = 0
         if args.smoke_test:
             assert services.simulator is not None
             code = await run_smoke_test(window, services.simulator)
             if reporter.reported:
                 print("smoke test failed: an unexpected error was reported", file=sys.stderr)
                 code = 1
+        if args.report_when_idle:
+            await report_when_idle()
+        if args.smoke_test or args.report_when_idle:
             window.close()
             return code
         await closed.wait()

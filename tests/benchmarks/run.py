@@ -1,0 +1,231 @@
+"""The benchmark: every figure as a ratio against a baseline measured in the same run.
+
+    QT_QPA_PLATFORM=offscreen python3 -m tests.benchmarks.run [--quick]
+
+This machine is shared and noisy, so absolute times mean little: each figure is compared with a
+baseline doing the least possible work of the same kind, measured interleaved with it. Nothing
+here asserts; the table is for people (README and issue notes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+BARE_WINDOW = """
+import json
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1100, 760)
+window.show()
+def report():
+    with open("/proc/self/status") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    print(json.dumps({"idle": True, "rss_kib": rss}), flush=True)
+    app.quit()
+QTimer.singleShot(0, report)
+app.exec()
+"""
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    baseline: float
+    unit: str
+    target: str
+    #: How the ratio compares with the target: "<=" a bound, or "" when only reported.
+    bound: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else float("nan")
+
+    def verdict(self) -> str:
+        if self.bound is None:
+            return "reported"
+        return "met" if self.ratio <= self.bound else "MISSED"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO_ROOT))
+    env.setdefault("CALLLOOKUP_CONFIG_DIR", "/tmp/calllookup-bench/config")
+    env.setdefault("CALLLOOKUP_DATA_DIR", "/tmp/calllookup-bench/data")
+    return env
+
+
+def _time_until_idle(command: list[str]) -> tuple[float, int]:
+    """Seconds from process start to its 'idle' line, and the RSS it reported then."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env()
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("{") and '"idle"' in line:
+            elapsed = time.perf_counter() - started
+            rss = int(json.loads(line)["rss_kib"])
+            process.wait(timeout=60)
+            return elapsed, rss
+    process.wait(timeout=60)
+    raise RuntimeError(f"{command} never reported idle (exit {process.returncode})")
+
+
+def startup_and_memory(rounds: int) -> list[Figure]:
+    bare = [sys.executable, "-c", BARE_WINDOW]
+    app = [sys.executable, "-m", "desktop", "--demo", "--report-when-idle"]
+    after_lookup = [*app, "--smoke-test"]
+    bare_times, app_times, bare_rss, lookup_rss = [], [], [], []
+    for _ in range(rounds):  # interleaved, so load on the machine hits both alike
+        elapsed, rss = _time_until_idle(bare)
+        bare_times.append(elapsed)
+        bare_rss.append(rss)
+        app_times.append(_time_until_idle(app)[0])
+        lookup_rss.append(_time_until_idle(after_lookup)[1])
+    return [
+        Figure(
+            "startup to idle window (--demo)",
+            statistics.median(app_times),
+            statistics.median(bare_times),
+            "s",
+            "<= 1.3x bare QMainWindow",
+            1.3,
+        ),
+        Figure(
+            "resident memory after a demo lookup",
+            statistics.median(lookup_rss) / 1024,
+            statistics.median(bare_rss) / 1024,
+            "MiB",
+            "<= 1.5x bare QMainWindow",
+            1.5,
+        ),
+    ]
+
+
+def lookup_overhead(rounds: int) -> list[Figure]:
+    """One LeadSquared lookup through form -> adapter -> models -> table, against a bare httpx
+    GET of the same URL, both against the simulator in this process."""
+    import httpx
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.simulator import leadsquared as sim
+    from desktop.simulator.registry import demo_profiles, start_simulator
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    simulator = start_simulator()
+    profiles, secrets = demo_profiles(simulator)
+    from desktop.engine import LookupEngine
+
+    engine = LookupEngine(profiles, secrets)
+    window = MainWindow(engine, TaskRunner(lambda error: None))
+    window.show()
+    tab = window.vendor_tabs["leadsquared"]
+    url = simulator.base_url("leadsquared") + "/1/api/telephony/logcallcomplete/status"
+
+    async def measure() -> tuple[list[float], list[float]]:
+        full, bare = [], []
+        async with httpx.AsyncClient() as client:
+            for index in range(rounds):
+                if index % 20 == 0:
+                    simulator.reset()  # stay under the simulator's 25-in-5-s limit
+                started = time.perf_counter()
+                response = await client.get(
+                    url,
+                    params={"RequestID": sim.SUCCESS_ID},
+                    headers={"x-api-key": sim.DEMO_API_KEY},
+                )
+                response.json()
+                bare.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                tab.form.set_values({"RequestId": sim.SUCCESS_ID})
+                tab.lookup_button.click()
+                task = tab.current_task
+                assert task is not None
+                await task
+                full.append(time.perf_counter() - started)
+        await engine.aclose()
+        return full, bare
+
+    # The app's limiter allows 25 requests per 5 s: measuring 200 lookups through it would
+    # time the limiter. The simulator is reset between batches and the app's limiter lifted.
+    engine._limiters.clear()
+    from desktop.vendors.leadsquared import LeadSquared
+
+    original = LeadSquared.rate_limit
+    LeadSquared.rate_limit = None
+    try:
+        full, bare = qasync.run(measure())
+    finally:
+        LeadSquared.rate_limit = original
+        simulator.stop()
+        window.close()
+    del app
+    return [
+        Figure(
+            f"LeadSquared lookup, full app path (median of {rounds})",
+            statistics.median(full) * 1000,
+            statistics.median(bare) * 1000,
+            "ms",
+            "<= 1.5x bare httpx GET",
+            1.5,
+        )
+    ]
+
+
+def render_table(figures: list[Figure]) -> str:
+    lines = [
+        "| figure | value | baseline | ratio | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for figure in figures:
+        lines.append(
+            f"| {figure.name} | {figure.value:.3g} {figure.unit} | {figure.baseline:.3g} "
+            f"{figure.unit} | {figure.ratio:.2f}x | {figure.target} | {figure.verdict()} |"
+        )
+    return "\n".join(lines)
+
+
+MEASUREMENTS: dict[str, Callable[[int], list[Figure]]] = {
+    "startup": startup_and_memory,
+    "lookup": lookup_overhead,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
+    parser.add_argument("--only", choices=list(MEASUREMENTS), action="append")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    rounds = {"startup": 3 if args.quick else 7, "lookup": 20 if args.quick else 200}
+    figures: list[Figure] = []
+    for name in args.only or list(MEASUREMENTS):
+        figures.extend(MEASUREMENTS[name](rounds[name]))
+    print(
+        f"CallLookup benchmark on {platform.node()}: {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {platform.platform()}"
+    )
+    print(render_table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
