@@ -144,8 +144,13 @@ async def report_when_idle() -> None:
 
     from PySide6.QtCore import QTimer
 
-    idle = asyncio.get_running_loop().create_future()
-    QTimer.singleShot(0, lambda: idle.done() or idle.set_result(None))
+    idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def mark_idle() -> None:
+        if not idle.done():
+            idle.set_result(None)
+
+    QTimer.singleShot(0, mark_idle)
     await idle
     print(json.dumps({"idle": True, "rss_kib": resident_memory_kib()}), flush=True)
 

@@ -10,7 +10,6 @@ here asserts; the table is for people (README and issue notes).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -170,7 +169,7 @@ def lookup_overhead(rounds: int) -> list[Figure]:
     from desktop.vendors.leadsquared import LeadSquared
 
     original = LeadSquared.rate_limit
-    LeadSquared.rate_limit = None
+    LeadSquared.rate_limit = None  # type: ignore[assignment]
     try:
         full, bare = qasync.run(measure())
     finally:
