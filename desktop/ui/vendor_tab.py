@@ -93,6 +93,8 @@ class VendorTab(QWidget):
         self._tasks = tasks
         self._task: asyncio.Task[None] | None = None
         self.last_result: LookupResult | None = None
+        #: The error the last lookup ended with (None after a success or a cancel).
+        self.last_error: CallLookupError | None = None
 
         title = QLabel(vendor.title)
         title.setObjectName("vendorTitle")
@@ -234,6 +236,7 @@ class VendorTab(QWidget):
         return self._task
 
     async def _run(self, prepared: PreparedLookup) -> None:
+        self.last_error = None
         self._set_busy(True)
         started = time.monotonic()
         try:
@@ -266,6 +269,7 @@ class VendorTab(QWidget):
         self.outcome.show()
 
     def _show_error(self, error: CallLookupError, elapsed: float) -> None:
+        self.last_error = error
         text = error.describe() if isinstance(error, VendorError) else error.message
         kind = error.kind if isinstance(error, VendorError) else "error"
         self._show_outcome(f"{kind.capitalize()}: {text}", "error")
