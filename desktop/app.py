@@ -196,7 +196,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.logs import configure_logging
-    from desktop.ui.resources import read_text
 
     configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -205,7 +204,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)  # run_window decides when the loop ends
-    app.setStyleSheet(read_text("style.qss"))
     return int(qasync.run(run_window(app, args)))
 
 

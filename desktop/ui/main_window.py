@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import platform
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -19,9 +20,17 @@ from desktop import APP_NAME, __version__
 from desktop.engine import LookupEngine
 from desktop.ui.log_panel import LogPanel
 from desktop.ui.resources import app_icon
+from desktop.ui.settings import ui_settings
+from desktop.ui.shortcuts import ShortcutSheet
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import ThemeChoice, apply_theme
 from desktop.ui.vendor_tab import VendorTab
 from desktop.vendors import VENDORS
+
+_BASE_POINT_SIZE = "calllookupBasePointSize"
+FONT_SCALE_STEP = 0.1
+FONT_SCALE_MIN = 0.7
+FONT_SCALE_MAX = 2.0
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +50,17 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.engine = engine
         self.tasks = tasks
+        settings = ui_settings()
+        self.theme_choice = ThemeChoice(str(settings.value("theme", ThemeChoice.SYSTEM.value)))
+        self.scheme = apply_theme(self.theme_choice)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        # The unscaled size is kept on the application: a second window must not take an
+        # already scaled font for its base.
+        if app.property(_BASE_POINT_SIZE) is None:
+            app.setProperty(_BASE_POINT_SIZE, app.font().pointSizeF())
+        self._base_point_size = float(app.property(_BASE_POINT_SIZE))
+        self.font_scale = 1.0
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("vendorTabs")
@@ -73,6 +93,10 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
         self.resize(1100, 760)
+        self._restore_state()
+        saved_scale = settings.value("font_scale", 1.0)
+        if saved_scale is not None and float(str(saved_scale)) != 1.0:
+            self.set_font_scale(float(str(saved_scale)))
 
     # -- menus -----------------------------------------------------------------------------
     def _action(
@@ -100,12 +124,17 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.run_action)
         lookup_menu.addAction(self.cancel_action)
         lookup_menu.addSeparator()
+        # One slot per menu reads the chosen action's data: no per-action lambdas.
+        tab_group = QActionGroup(self)
+        tab_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
+        tab_group.triggered.connect(self._tab_action_triggered)
         for number, tab in enumerate(self.vendor_tabs.values(), start=1):
-            action = self._action(
-                f"&{number} {tab.vendor.title}",
-                f"Ctrl+{number}" if number <= 9 else None,
-                lambda _=False, target=tab: self.tabs.setCurrentWidget(target),
-            )
+            action = QAction(f"&{number} {tab.vendor.title}", self)
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setData(tab.vendor.key)
+            tab_group.addAction(action)
+            self.addAction(action)
             lookup_menu.addAction(action)
 
         view_menu = menu_bar.addMenu("&View")
@@ -113,8 +142,29 @@ class MainWindow(QMainWindow):
         log_action.setText("&Log")
         log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         view_menu.addAction(log_action)
+        view_menu.addSeparator()
+        bigger = self._action("&Bigger text", QKeySequence.StandardKey.ZoomIn, self._bigger_text)
+        bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        view_menu.addAction(bigger)
+        view_menu.addAction(
+            self._action("&Smaller text", QKeySequence.StandardKey.ZoomOut, self._smaller_text)
+        )
+        view_menu.addAction(self._action("&Normal text size", "Ctrl+0", self._normal_text))
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_group = QActionGroup(self)
+        theme_group.triggered.connect(self._theme_action_triggered)
+        for choice in ThemeChoice:
+            action = QAction(choice.value.capitalize(), self)
+            action.setCheckable(True)
+            action.setObjectName(f"theme{choice.value.capitalize()}Action")
+            action.setChecked(choice is self.theme_choice)
+            action.setData(choice.value)
+            theme_group.addAction(action)
+            theme_menu.addAction(action)
 
         help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts", "F1", self.show_shortcuts))
+        help_menu.addAction(self._action("&Copy diagnostics", None, self.copy_diagnostics))
         help_menu.addAction(self._action("&About CallLookup", None, self._about))
 
     # -- behaviour -------------------------------------------------------------------------
@@ -152,7 +202,100 @@ class MainWindow(QMainWindow):
         )
         box.open()
 
+    # -- comfort: font, theme, window state, diagnostics -------------------------------------
+    def set_font_scale(self, scale: float) -> None:
+        self.font_scale = min(FONT_SCALE_MAX, max(FONT_SCALE_MIN, round(scale, 2)))
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        font = app.font()
+        font.setPointSizeF(self._base_point_size * self.font_scale)
+        app.setFont(font)
+        ui_settings().setValue("font_scale", self.font_scale)
+        self.statusBar().showMessage(f"Text size {self.font_scale:.0%}")
+
+    def scale_font(self, step: float) -> None:
+        self.set_font_scale(self.font_scale + step)
+
+    def _bigger_text(self) -> None:
+        self.scale_font(FONT_SCALE_STEP)
+
+    def _smaller_text(self) -> None:
+        self.scale_font(-FONT_SCALE_STEP)
+
+    def _normal_text(self) -> None:
+        self.set_font_scale(1.0)
+
+    def _theme_action_triggered(self, action: QAction) -> None:
+        self.set_theme(ThemeChoice(str(action.data())))
+
+    def _tab_action_triggered(self, action: QAction) -> None:
+        self.tabs.setCurrentWidget(self.vendor_tabs[str(action.data())])
+
+    def set_theme(self, choice: ThemeChoice) -> None:
+        self.theme_choice = choice
+        self.scheme = apply_theme(choice)
+        ui_settings().setValue("theme", choice.value)
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self)
+        sheet.open()
+        return sheet
+
+    def diagnostics(self) -> str:
+        """Versions, keyring backend, profiles per vendor and recent log lines: all redacted."""
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from desktop.core.logs import recent_log_lines
+        from desktop.core.redact import redact_text
+
+        counts = ", ".join(
+            f"{key}: {len(self.engine.profiles.list(key))}" for key in self.vendor_tabs
+        )
+        lines = [
+            f"{APP_NAME} {__version__}",
+            f"Qt {qVersion()}, PySide6 {pyside_version}, Python {platform.python_version()}",
+            f"Platform: {platform.platform()}",
+            f"Secrets: {self.engine.secrets.description}",
+            f"Profiles: {counts}",
+            f"Theme: {self.theme_choice.value} ({self.scheme}), text size {self.font_scale:.0%}",
+            "Recent log:",
+            *list(recent_log_lines().lines)[-50:],
+        ]
+        return redact_text("\n".join(lines))
+
+    def copy_diagnostics(self) -> None:
+        QApplication.clipboard().setText(self.diagnostics())
+        self.statusBar().showMessage("Diagnostics copied (secrets and signatures masked).")
+
+    def _restore_state(self) -> None:
+        settings = ui_settings()
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)  # Qt moves it back onto a screen that exists
+        state = settings.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        last_tab = self.vendor_tabs.get(str(settings.value("last_tab", "")))
+        if last_tab is not None:
+            self.tabs.setCurrentWidget(last_tab)
+        for key, tab in self.vendor_tabs.items():
+            profile = settings.value(f"last_profile/{key}")
+            if isinstance(profile, str) and tab.profile_combo.findText(profile) >= 0:
+                tab.profile_combo.setCurrentText(profile)
+
+    def _save_state(self) -> None:
+        settings = ui_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("window_state", self.saveState())
+        settings.setValue("last_tab", self.current_tab().vendor.key)
+        for key, tab in self.vendor_tabs.items():
+            if tab.profile_combo.currentText():
+                settings.setValue(f"last_profile/{key}", tab.profile_combo.currentText())
+        settings.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_state()
         for tab in self.vendor_tabs.values():
             tab.cancel()
         self.closing.emit()

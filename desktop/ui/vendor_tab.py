@@ -77,7 +77,6 @@ class VendorTab(QWidget):
     """Emits ``finished`` with a one-line outcome for the status bar."""
 
     finished = Signal(str)
-    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -258,7 +257,6 @@ class VendorTab(QWidget):
         self.busy_indicator.setVisible(busy)
         self.form.setEnabled(not busy)
         self.profile_combo.setEnabled(not busy)
-        self.busy_changed.emit(busy)
 
     # -- showing ---------------------------------------------------------------------------
     def _show_outcome(self, text: str, state: str) -> None:
@@ -282,6 +280,8 @@ class VendorTab(QWidget):
         self.raw_view.setPlainText(result.raw_text)
         self.results.setTabText(0, f"Details ({self.details.rowCount()})")
         self.results.setTabText(1, f"Recordings ({self.recordings.rowCount()})")
+        self.details_table.setAccessibleDescription(f"{self.details.rowCount()} rows")
+        self.recordings_table.setAccessibleDescription(f"{self.recordings.rowCount()} rows")
         self.details_table.resizeColumnToContents(0)
         for column in range(self.recordings.columnCount() - 1):
             self.recordings_table.resizeColumnToContents(column)

@@ -16,18 +16,27 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 
 
-@pytest.fixture
-def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+@pytest.fixture(scope="session")
+def session_qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole session, as in the app. A loop per test is not safe:
+    qasync leaves cancelled timers registered with Qt, and once a closed loop is garbage
+    collected such a timer fires into freed memory (seen as segfaults in later tests)."""
     loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     yield loop
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
+@pytest.fixture
+def qt_loop(session_qt_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:
+    """The session loop, current for this test; what a test leaves running is cancelled."""
+    asyncio.set_event_loop(session_qt_loop)
+    yield session_qt_loop
+    pending = [task for task in asyncio.all_tasks(session_qt_loop) if not task.done()]
     for task in pending:
         task.cancel()
     if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
+        session_qt_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     asyncio.set_event_loop(None)
 
 

@@ -1,0 +1,99 @@
+"""Light and dark themes: the palette follows the OS unless the user picks one, and the app's
+status colours are chosen per theme to keep WCAG AA contrast (checked by a test)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from desktop.ui.resources import read_text
+
+
+class ThemeChoice(StrEnum):
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+#: Colours by theme and role: (foreground, background) pairs for banners, plain colours else.
+STATUS_COLOURS: dict[str, dict[str, tuple[str, str]]] = {
+    "light": {
+        "success": ("#14532d", "#e3f4e8"),
+        "failure": ("#7f1d1d", "#fde8e8"),
+        "pending": ("#5c3d00", "#fff4d6"),
+        "fieldError": ("#b42318", "#ffffff"),
+    },
+    "dark": {
+        "success": ("#b7f0c8", "#12351f"),
+        "failure": ("#ffc9c9", "#3d1414"),
+        "pending": ("#ffe29a", "#3a2c05"),
+        "fieldError": ("#ff8a80", "#2b2b2b"),
+    },
+}
+
+
+def effective_scheme(choice: ThemeChoice) -> str:
+    if choice is ThemeChoice.LIGHT:
+        return "light"
+    if choice is ThemeChoice.DARK:
+        return "dark"
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
+_state: dict[str, object] = {"choice": None, "following": False}
+
+
+def _system_scheme_changed(_scheme: Qt.ColorScheme) -> None:
+    if _state["choice"] is ThemeChoice.SYSTEM:
+        _apply_stylesheet(effective_scheme(ThemeChoice.SYSTEM))
+
+
+def apply_theme(choice: ThemeChoice) -> str:
+    """Set Qt's colour scheme and the app stylesheet for ``choice``; returns 'light'/'dark'.
+
+    With SYSTEM the app follows the OS live. The follower is connected once per process to a
+    plain function: a slot on a window would outlive the window and crash on the next change."""
+    hints = QGuiApplication.styleHints()
+    if not _state["following"]:
+        hints.colorSchemeChanged.connect(_system_scheme_changed)
+        _state["following"] = True
+    if _state["choice"] is not choice:
+        _state["choice"] = choice
+        hints.setColorScheme(
+            {
+                ThemeChoice.SYSTEM: Qt.ColorScheme.Unknown,
+                ThemeChoice.LIGHT: Qt.ColorScheme.Light,
+                ThemeChoice.DARK: Qt.ColorScheme.Dark,
+            }[choice]
+        )
+    scheme = effective_scheme(choice)
+    _apply_stylesheet(scheme)
+    return scheme
+
+
+def _apply_stylesheet(scheme: str) -> None:
+    app = QGuiApplication.instance()
+    assert isinstance(app, QGuiApplication)
+    colours = STATUS_COLOURS[scheme]
+    stylesheet = read_text("style.qss")
+    for role, (foreground, background) in colours.items():
+        stylesheet = stylesheet.replace(f"@{role}-fg", foreground).replace(
+            f"@{role}-bg", background
+        )
+    if app.styleSheet() != stylesheet:  # type: ignore[attr-defined]
+        app.setStyleSheet(stylesheet)  # type: ignore[attr-defined]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
