@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.profiles import Profile, ProfileStore
+from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
+from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.leadsquared import LeadSquaredSimulator
 from desktop.simulator.server import Simulator, VendorSimulator
 
@@ -11,7 +13,7 @@ DEMO_PROFILE_NAME = "demo"
 
 
 def all_vendor_simulators() -> list[VendorSimulator]:
-    return [LeadSquaredSimulator()]
+    return [LeadSquaredSimulator(), HuaweiAiccSimulator(), HuaweiIsalesSimulator()]
 
 
 def start_simulator(port: int = 0) -> Simulator:
