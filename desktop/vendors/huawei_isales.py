@@ -169,7 +169,8 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
             )
         )
     call = CallRecord(vendor="huawei-isales", call_id=call_id, fields=tuple(fields), raw=body)
-    status = call.value("callStatus") or "?"
+    status_code = _text(data.get("callStatus")) or ""
+    status = CALL_STATUSES.get(status_code, status_code or "status unknown")
     summary = f"Outbound call to {call.value('called') or '?'}: {status}"
     fail = call.value("failCode")
     if fail and not fail.startswith("00000"):

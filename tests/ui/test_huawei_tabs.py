@@ -56,8 +56,8 @@ def test_isales_tab_shows_the_call_and_a_recording_with_expiry(window, run_async
     assert details["Failure cause"] == "00000 (success)"
     recordings = tab.findChild(QTableView, "recordingsTable").model()
     assert recordings.rowCount() == 1
-    assert "Signature=" in recordings.index(0, 3).data(CLIPBOARD_ROLE)
-    assert recordings.index(0, 4).data().startswith("valid until")
+    assert "Signature=" in recordings.index(0, 4).data(CLIPBOARD_ROLE)
+    assert recordings.index(0, 3).data().startswith("valid until")
 
 
 def test_isales_tab_marks_a_bad_vdn_and_sends_nothing(window, simulator) -> None:
