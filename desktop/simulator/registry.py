@@ -7,13 +7,19 @@ from desktop.core.profiles import Profile, ProfileStore
 from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
 from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.leadsquared import LeadSquaredSimulator
+from desktop.simulator.oneuptime import OneUptimeSimulator
 from desktop.simulator.server import Simulator, VendorSimulator
 
 DEMO_PROFILE_NAME = "demo"
 
 
 def all_vendor_simulators() -> list[VendorSimulator]:
-    return [LeadSquaredSimulator(), HuaweiAiccSimulator(), HuaweiIsalesSimulator()]
+    return [
+        LeadSquaredSimulator(),
+        HuaweiAiccSimulator(),
+        HuaweiIsalesSimulator(),
+        OneUptimeSimulator(),
+    ]
 
 
 def start_simulator(port: int = 0) -> Simulator:

@@ -10,6 +10,7 @@ import ssl
 import struct
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -96,16 +97,17 @@ class DemoSetup:
     base_path: str = ""
 
 
-class VendorSimulator:
+class VendorSimulator(ABC):
     """One vendor's wire format. Subclasses set ``key``, ``demo`` and ``routes()``."""
 
     key: str
     demo: DemoSetup
 
+    @abstractmethod
     def routes(self) -> Sequence[Route]:
-        raise NotImplementedError  # pragma: no cover - every simulator module overrides it
+        """The vendor's endpoints, paths relative to the vendor's prefix."""
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 - optional hook; stateless simulators keep it
         """Forget per-run state (rate-limit windows, edits); demo data is restored."""
 
 
@@ -126,6 +128,12 @@ class _Server(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in separate writes: without NODELAY, Nagle's algorithm and
+        # delayed ACKs hold every keep-alive answer back by about 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("simulator: " + format, *args)

@@ -11,8 +11,9 @@ from desktop.vendors.base import Vendor
 from desktop.vendors.huawei_aicc import HuaweiAicc
 from desktop.vendors.huawei_isales import HuaweiIsales
 from desktop.vendors.leadsquared import LeadSquared
+from desktop.vendors.oneuptime import OneUptime
 
-VENDORS: tuple[Vendor, ...] = (LeadSquared(), HuaweiAicc(), HuaweiIsales())
+VENDORS: tuple[Vendor, ...] = (LeadSquared(), HuaweiAicc(), HuaweiIsales(), OneUptime())
 
 _BY_KEY = {vendor.key: vendor for vendor in VENDORS}
 
