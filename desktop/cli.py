@@ -34,6 +34,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 
+#: The input a vendor declares for an optional follow-up request; --details switches it on.
+DETAILS_INPUT = "details"
 #: Settings every profile takes besides its vendor's own fields.
 COMMON_SETTINGS = ("timeout", "verify", "ca_bundle")
 
@@ -71,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--profile", help="profile name (default: the only one, else 'default')")
     lookup.add_argument(
         "--format", choices=("text", *EXPORT_FORMATS), default="text", help="output format"
+    )
+    lookup.add_argument(
+        "--details",
+        action="store_true",
+        help="also fetch the call's details where the vendor offers a follow-up "
+        "(Verba: GetCallInformation and GetCallURL)",
     )
 
     profile = commands.add_parser("profile", help="manage vendor profiles").add_subparsers(
@@ -146,6 +154,9 @@ def _text_output(result: LookupResult) -> str:
 
 def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
     params = _pairs(args.params, "a lookup parameter")
+    vendor = get_vendor(args.vendor)
+    if any(spec.name == DETAILS_INPUT for spec in vendor.input_fields):
+        params.setdefault(DETAILS_INPUT, "true" if args.details else "false")
     try:
         prepared = engine.prepare(args.vendor, params, args.profile)
     except InvalidInputsError as error:

@@ -9,6 +9,7 @@ from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.leadsquared import LeadSquaredSimulator
 from desktop.simulator.oneuptime import OneUptimeSimulator
 from desktop.simulator.server import Simulator, VendorSimulator
+from desktop.simulator.verba import VerbaSimulator
 
 DEMO_PROFILE_NAME = "demo"
 
@@ -19,6 +20,7 @@ def all_vendor_simulators() -> list[VendorSimulator]:
         HuaweiAiccSimulator(),
         HuaweiIsalesSimulator(),
         OneUptimeSimulator(),
+        VerbaSimulator(),
     ]
 
 

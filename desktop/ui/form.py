@@ -85,7 +85,9 @@ class VendorForm(QWidget):
             if spec.default in spec.choices:
                 widget.setCurrentIndex(spec.choices.index(spec.default or ""))
         elif spec.kind is FieldKind.BOOLEAN:
-            widget = QCheckBox(spec.help)
+            # The row's label names it; the help (often long) is its tooltip, so the form
+            # keeps a small minimum width.
+            widget = QCheckBox()
             widget.setChecked(spec.default == "true")
         else:
             widget = QLineEdit()

@@ -12,8 +12,15 @@ from desktop.vendors.huawei_aicc import HuaweiAicc
 from desktop.vendors.huawei_isales import HuaweiIsales
 from desktop.vendors.leadsquared import LeadSquared
 from desktop.vendors.oneuptime import OneUptime
+from desktop.vendors.verba import Verba
 
-VENDORS: tuple[Vendor, ...] = (LeadSquared(), HuaweiAicc(), HuaweiIsales(), OneUptime())
+VENDORS: tuple[Vendor, ...] = (
+    LeadSquared(),
+    HuaweiAicc(),
+    HuaweiIsales(),
+    OneUptime(),
+    Verba(),
+)
 
 _BY_KEY = {vendor.key: vendor for vendor in VENDORS}
 

@@ -148,6 +148,8 @@ def validate_fields(
         value = normalize_value(spec, values.get(spec.name, ""))
         if not value and spec.profile_default and profile is not None:
             value = normalize_value(spec, profile.setting(spec.profile_default) or "")
+        if not value and spec.default:
+            value = spec.default  # what the form would show: the same lookup from the CLI
         if not value:
             if spec.required:
                 where = (

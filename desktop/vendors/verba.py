@@ -1,0 +1,345 @@
+"""Verint Verba Recording System, HTTP Business API: the recorder's call ID for an extension,
+platform call ID or native ID, and the call behind it.
+
+Spec: seed 004 (GetCallID) and vendors.md section 5. Answers are XML (parsed with defusedxml
+only, DTDs refused, size capped) in a <VerbaApi> envelope whose <Response code="N"> is 0 on
+success; errors come inside a 200. API keys that require authentication need a token from
+RequestToken (HTTP Basic login), which lives an hour.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from desktop.core.errors import (
+    BadCredentialsError,
+    BadResponseError,
+    NotFoundError,
+    VendorError,
+    VendorRejectedError,
+)
+from desktop.core.http import HttpResponse
+from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.redact import register_secret
+from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.core.tokens import AccessToken
+from desktop.vendors.base import (
+    SAFE_IDENTIFIER,
+    FieldKind,
+    IdentifierKind,
+    InputField,
+    ProfileField,
+    Vendor,
+    VendorContext,
+    error_class_for_status,
+    pretty_body,
+)
+
+STATUS_CHOICES = ("last", "ongoing", "next", "ongoing,next", "last,ongoing")
+IDENTIFYING_FIELDS = ("extension", "platformCallID", "nativeID")
+#: XML answers of this API are a few kilobytes; anything far larger is refused unparsed.
+MAX_XML_BYTES = 512 * 1024
+TOKEN_LIFETIME_SECONDS = 3600.0
+NOT_FOUND_CODE = "2"
+_TOKEN_TROUBLE = re.compile(r"token|authenticat|session", re.IGNORECASE)
+
+#: GetCallInformation element -> (label, role); other elements are shown by their own name.
+CALL_INFORMATION_FIELDS: dict[str, tuple[str, FieldRole | None]] = {
+    "ccdr_id": ("Recorder call ID", FieldRole.CALL_ID),
+    "source_caller_id": ("Source number", FieldRole.CALLER),
+    "source_name": ("Source name", None),
+    "destination_caller_id": ("Destination number", FieldRole.CALLED),
+    "destination_name": ("Destination name", None),
+    "start_time": ("Start time", FieldRole.STARTED),
+    "end_time": ("End time", FieldRole.ENDED),
+    "direction_id": ("Direction", FieldRole.DIRECTION),
+    "platform_call_id": ("Platform call ID", None),
+    "native_id": ("Native ID", None),
+}
+
+
+# -- XML --------------------------------------------------------------------------------------
+def parse_envelope(body: bytes, action: str) -> Element:
+    """The <VerbaApi> root of an answer, or a BadResponseError saying what came instead."""
+    if len(body) > MAX_XML_BYTES:
+        raise BadResponseError("Verba's answer is far too large for this request.", vendor="verba")
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise BadResponseError(
+            "Verba answered with a web page instead of XML: check the base URL "
+            "(it ends in /verba/api).",
+            vendor="verba",
+        )
+    try:
+        root: Element = fromstring(
+            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except (DefusedXmlException, ParseError, ValueError) as error:
+        raise BadResponseError(
+            f"Verba's answer to {action} is not usable XML ({type(error).__name__}).",
+            vendor="verba",
+        ) from error
+    if root.tag != "VerbaApi":
+        raise BadResponseError(
+            f"Verba's answer to {action} is not a VerbaApi document (root <{root.tag}>).",
+            vendor="verba",
+        )
+    return root
+
+
+def response_error(root: Element, action: str) -> VendorError | None:
+    """The error a <Response code="N"> reports, or None when the code is 0."""
+    response = root.find("Response")
+    if response is None or response.get("code") is None:
+        return BadResponseError(
+            f"Verba's answer to {action} has no <Response code>.", vendor="verba"
+        )
+    code = (response.get("code") or "").strip()
+    if code == "0":
+        return None
+    message = (response.findtext("ErrorMessage") or "").strip() or "Verba reported an error."
+    if code == NOT_FOUND_CODE:
+        return NotFoundError(message, vendor="verba", vendor_code=code)
+    if _TOKEN_TROUBLE.search(message) or "api key" in message.lower():
+        return BadCredentialsError(message, vendor="verba", vendor_code=code)
+    return VendorRejectedError(message, vendor="verba", vendor_code=code)
+
+
+def checked_root(response: HttpResponse, action: str) -> Element:
+    if response.status != 200:
+        raise error_class_for_status(response.status)(
+            f"Verba answered {action} with HTTP {response.status}.",
+            vendor="verba",
+            http_status=response.status,
+            vendor_text=response.text()[:200] or None,
+        )
+    root = parse_envelope(response.body, action)
+    error = response_error(root, action)
+    if error is not None:
+        raise error
+    return root
+
+
+def call_id_from(root: Element) -> str:
+    call_id = (root.findtext("CallID") or "").strip()
+    if not call_id:
+        raise BadResponseError("Verba said success but sent no <CallID>.", vendor="verba")
+    return call_id
+
+
+def token_from(root: Element) -> str:
+    response = root.find("Response")
+    token = response.get("token") if response is not None else None
+    if not token:
+        raise BadResponseError("Verba's RequestToken answer has no token.", vendor="verba")
+    return token
+
+
+def call_information_fields(root: Element, *, times_in_gmt: bool) -> tuple[DetailField, ...]:
+    record = root.find("verbacdr")
+    if record is None:
+        raise NotFoundError("Verba has no call information for this call.", vendor="verba")
+    fields = []
+    for element in record:
+        value = (element.text or "").strip()
+        label, role = CALL_INFORMATION_FIELDS.get(
+            element.tag, (element.tag.replace("_", " ").capitalize(), None)
+        )
+        note = None
+        if element.tag.endswith("_time") and value:
+            moment = parse_time(value) if times_in_gmt else None
+            if moment is not None:
+                note = f"{utc_text(moment)} (Verba sent GMT: {value})"
+                value = local_text(moment)
+            else:
+                note = "in the API user's time zone, as Verba sent it"
+        fields.append(
+            DetailField(key=element.tag, label=label, value=value, raw=element.text, role=role,
+                        note=note)
+        )  # fmt: skip
+    return tuple(fields)
+
+
+def url_from(root: Element) -> str | None:
+    for tag in ("URL", "Url", "CallURL"):
+        text = (root.findtext(tag) or "").strip()
+        if text:
+            return text
+    return None
+
+
+# -- the vendor ----------------------------------------------------------------------------------
+class Verba(Vendor):
+    key = "verba"
+    title = "Verba"
+    description = (
+        "The Verba recorder's call ID for an extension, platform call ID or native ID, "
+        "with the call's details and its page on the recorder."
+    )
+    input_fields = (
+        InputField(
+            name="extension",
+            label="Extension",
+            help="A phone number that took part in the call; goes with Status.",
+            pattern=r"\+?[0-9A-Za-z*#._-]{1,40}",
+            pattern_hint="an extension has digits (letters, * # . _ - allowed)",
+            placeholder="e.g. 8856",
+        ),
+        InputField(
+            name="status",
+            label="Status",
+            help="With Extension: which call of that number: the last finished, the ongoing, "
+            "or the next within a minute (or the documented combinations).",
+            kind=FieldKind.CHOICE,
+            choices=STATUS_CHOICES,
+            default="last",
+        ),
+        InputField(
+            name="platformCallID",
+            label="Platform call ID",
+            help="The Platform Call ID field of the call (alone).",
+            pattern=SAFE_IDENTIFIER,
+        ),
+        InputField(
+            name="nativeID",
+            label="Native ID",
+            help="The Technical Call Identifier of the call (alone).",
+            pattern=SAFE_IDENTIFIER,
+        ),
+        InputField(
+            name="type",
+            label="Manual record",
+            help="Search ongoing calls flagged for manual recording (type=manualRecord).",
+            kind=FieldKind.BOOLEAN,
+            default="false",
+        ),
+        InputField(
+            name="details",
+            label="Details",
+            help="Also fetch the call's details and its recorder page.",
+            kind=FieldKind.BOOLEAN,
+            default="true",
+        ),
+    )
+    profile_fields = (
+        ProfileField(
+            name="login",
+            label="Login",
+            help="For API keys that require authentication: the user (System Administrator "
+            "and System Supervisor roles) that requests tokens.",
+        ),
+        ProfileField(name="apiKey", label="API key", help="The API key (a GUID).", secret=True,
+                     required=True),
+        ProfileField(name="password", label="Password", help="The login's password.",
+                     secret=True),
+    )  # fmt: skip
+    base_url_help = "The API endpoint, http(s)://host/verba/api."
+    base_url_examples = ("https://recorder.example.com/verba/api",)
+    identifier_kinds = frozenset(
+        {IdentifierKind.EXTENSION, IdentifierKind.PHONE_NUMBER, IdentifierKind.CALL_ID}
+    )
+
+    def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
+        given = [name for name in IDENTIFYING_FIELDS if name in cleaned]
+        if len(given) != 1:
+            message = "give exactly one of: Extension (with Status), Platform call ID, Native ID"
+            return {(given[1] if len(given) > 1 else "extension"): message}
+        if "extension" not in cleaned:
+            cleaned.pop("status", None)  # Status only qualifies an extension
+        elif "status" not in cleaned:
+            cleaned["status"] = "last"
+        return {}
+
+    # -- requests ---------------------------------------------------------------------------
+    async def _fetch_token(self, context: VendorContext) -> AccessToken:
+        login = context.profile.setting("login") or ""
+        response = await context.http.request(
+            "GET",
+            context.profile.base_url,
+            params={"action": "RequestToken", "apiKey": context.secret("apiKey"),
+                    "responseType": "XML"},
+            basic_auth=(login, context.secret("password")),
+        )  # fmt: skip
+        try:
+            root = checked_root(response, "RequestToken")
+        except (BadCredentialsError, VendorRejectedError) as error:
+            raise BadCredentialsError(
+                f"Verba refused the login '{login}': {error.message}",
+                vendor="verba",
+                vendor_code=error.vendor_code,
+            ) from error
+        token = token_from(root)
+        register_secret(token)
+        return AccessToken(value=token, lifetime=TOKEN_LIFETIME_SECONDS)
+
+    async def _call(
+        self, context: VendorContext, action: str, params: dict[str, str]
+    ) -> tuple[Element, HttpResponse]:
+        """One API action, with a token when the profile has a login; renewed once."""
+        query = {"action": action, "apiKey": context.secret("apiKey"), "responseType": "XML",
+                 **params}  # fmt: skip
+
+        async def send(token: AccessToken | None) -> tuple[Element, HttpResponse]:
+            sent = {**query, "token": token.value} if token else query
+            response = await context.http.request("GET", context.profile.base_url, params=sent)
+            return checked_root(response, action), response
+
+        if not context.profile.setting("login"):
+            return await send(None)
+        return await context.tokens.call_with_token(
+            context.token_key, lambda: self._fetch_token(context), send
+        )
+
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        wanted = {name: params[name] for name in (*IDENTIFYING_FIELDS, "status") if name in params}
+        if params.get("type") == "true":
+            wanted["type"] = "manualRecord"
+        root, response = await self._call(context, "GetCallID", wanted)
+        call_id = call_id_from(root)
+        raw_parts = [f"GetCallID:\n{pretty_body(response)}"]
+        fields: tuple[DetailField, ...] = (
+            DetailField(key="CallID", label="Recorder call ID", value=call_id,
+                        role=FieldRole.CALL_ID),
+        )  # fmt: skip
+        recordings: list[RecordingLink] = []
+        notices: list[str] = []
+        if params.get("details") == "true":
+            gmt = not context.profile.setting("login")  # unauthenticated calls answer in GMT
+            try:
+                info, info_response = await self._call(
+                    context, "GetCallInformation", {"callID": call_id}
+                )
+                information = call_information_fields(info, times_in_gmt=gmt)
+                # ccdr_id repeats the call ID already shown first: keep one row of it.
+                fields = (
+                    fields[0],
+                    *(f for f in information if not (f.key == "ccdr_id" and f.value == call_id)),
+                )
+                raw_parts.append(f"GetCallInformation:\n{pretty_body(info_response)}")
+                page, page_response = await self._call(context, "GetCallURL", {"callID": call_id})
+                raw_parts.append(f"GetCallURL:\n{pretty_body(page_response)}")
+                url = url_from(page)
+                if url:
+                    recordings.append(RecordingLink(vendor="verba", call_id=call_id, url=url,
+                                                    label="Recorder page"))  # fmt: skip
+            except VendorError as error:
+                notices.append(f"The call ID was found, but its details were not: {error.message}")
+        call = CallRecord(vendor="verba", call_id=call_id, fields=fields, raw=None)
+        caller, called = call.value("source_caller_id"), call.value("destination_caller_id")
+        summary = f"Recorder call ID {call_id}" + (
+            f" · {caller} → {called}" if caller or called else ""
+        )
+        return LookupResult(
+            vendor="verba",
+            profile=context.profile.name,
+            params=params,
+            summary=summary,
+            calls=[call],
+            recordings=recordings,
+            notices=notices,
+            raw_text="\n\n".join(raw_parts),
+        )

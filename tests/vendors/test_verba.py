@@ -1,0 +1,187 @@
+"""Verba against the simulator over HTTP, and its XML parsing against hostile input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.core.errors import (
+    BadCredentialsError,
+    BadResponseError,
+    InvalidInputError,
+    NotFoundError,
+    VendorError,
+    VendorRejectedError,
+)
+from desktop.engine import LookupEngine
+from desktop.simulator import verba as sim
+from desktop.vendors.verba import call_id_from, parse_envelope, response_error
+
+
+def lookup(engine: LookupEngine, **params: str):
+    async def go():
+        try:
+            return await engine.lookup("verba", params)
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def verba(simulator) -> sim.VerbaSimulator:
+    vendor = simulator.vendors["verba"]
+    assert isinstance(vendor, sim.VerbaSimulator)
+    return vendor
+
+
+def test_extension_and_last_call_with_details(engine, simulator) -> None:
+    result = lookup(engine, extension="8856", status="last")
+    call = result.calls[0]
+    assert call.call_id == sim.LAST
+    assert call.value("source_caller_id") == "8856"
+    assert call.value("destination_name") == "Customer"
+    assert call.value("platform_call_id") == "71627389"
+    assert call.value("native_id") == "TRS26140192"
+    assert result.recordings[0].url.endswith(f"ccdrId={sim.LAST}")
+    assert result.recordings[0].label == "Recorder page"
+    assert verba(simulator).tokens_issued == 1
+
+
+def test_without_details_only_the_call_id(engine, simulator) -> None:
+    result = lookup(engine, extension="8856", status="ongoing", details="false")
+    assert [field.key for field in result.calls[0].fields] == ["CallID"]
+    assert result.calls[0].call_id == sim.ONGOING
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"platformCallID": "71627389"}, sim.LAST),
+        ({"nativeID": "TRS26140192"}, sim.LAST),
+        ({"extension": "8856", "status": "ongoing,next"}, sim.ONGOING),
+        ({"extension": "8856", "status": "last,ongoing"}, sim.LAST),
+        ({"extension": "8856", "status": "ongoing", "type": "true"}, sim.ONGOING),
+    ],
+)
+def test_every_way_of_identifying_a_call(engine, params, expected) -> None:
+    assert lookup(engine, details="false", **params).calls[0].call_id == expected
+
+
+def test_no_call_is_not_found_with_the_vendor_message(engine) -> None:
+    with pytest.raises(NotFoundError, match="cannot be found"):
+        lookup(engine, extension="1000", status="last")
+
+
+def test_several_matches_show_the_vendor_message(engine) -> None:
+    with pytest.raises(VendorRejectedError, match="more than one call"):
+        lookup(engine, extension="8857", status="last")
+
+
+def test_expired_token_is_renewed_once(engine, simulator) -> None:
+    async def twice():
+        try:
+            await engine.lookup("verba", {"extension": "8856", "details": "false"})
+            verba(simulator).expire_tokens()
+            return await engine.lookup("verba", {"extension": "8856", "details": "false"})
+        finally:
+            await engine.aclose()
+
+    assert asyncio.run(twice()).calls[0].call_id == sim.LAST
+    assert verba(simulator).tokens_issued == 2
+
+
+def test_wrong_password_is_bad_credentials(engine) -> None:
+    engine.secrets.set("verba", "demo", "password", "wrong-password")
+    with pytest.raises(BadCredentialsError, match="refused the login"):
+        lookup(engine, extension="8856")
+
+
+def test_bad_api_key(engine) -> None:
+    engine.secrets.set("verba", "demo", "apiKey", "00000000-0000-0000-0000-000000000000")
+    with pytest.raises(BadCredentialsError, match="Invalid API key"):
+        lookup(engine, extension="8856")
+
+
+def test_open_key_needs_no_token_and_times_are_gmt(engine, simulator) -> None:
+    profile = engine.profiles.resolve("verba")
+    engine.profiles.save(profile.model_copy(update={"settings": {}}))
+    engine.secrets.set("verba", "demo", "apiKey", sim.OPEN_API_KEY)
+    result = lookup(engine, extension="8856")
+    start = next(f for f in result.calls[0].fields if f.key == "start_time")
+    assert start.note is not None
+    assert "GMT" in start.note
+    assert verba(simulator).tokens_issued == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"extension": "8856", "platformCallID": "1"},
+        {"platformCallID": "1", "nativeID": "2"},
+        {"extension": "8856", "status": "sometimes"},
+        {"extension": "88/56"},
+    ],
+)
+def test_bad_combinations_send_nothing(engine, simulator, params) -> None:
+    with pytest.raises(InvalidInputError):
+        engine.prepare("verba", params)
+    assert simulator.request_counts.get("verba", 0) == 0
+
+
+def test_status_without_extension_is_dropped(engine) -> None:
+    prepared = engine.prepare("verba", {"platformCallID": "71627389", "status": "last"})
+    assert "status" not in prepared.params
+
+
+# -- hostile XML --------------------------------------------------------------------------------
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<VerbaApi><Response code="0" type="GetCallID"/><CallID>&lol3;</CallID></VerbaApi>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<VerbaApi><Response code="0" type="GetCallID"/><CallID>&secret;</CallID></VerbaApi>"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BILLION_LAUGHS,
+        EXTERNAL_ENTITY,
+        b"<Other><Response code='0'/></Other>",
+        b"<VerbaApi><CallID>x</CallID>",
+        b"not xml at all",
+        b"<!DOCTYPE html><html><body>Login</body></html>",
+        b"<VerbaApi>" + b"<x>" * 10 + b"y" * (600 * 1024) + b"</x>" * 10 + b"</VerbaApi>",
+    ],
+)
+def test_hostile_or_broken_xml_is_a_bad_response(body) -> None:
+    with pytest.raises(BadResponseError):
+        parse_envelope(body, "GetCallID")
+
+
+def test_missing_attributes_and_elements() -> None:
+    root = parse_envelope(b"<VerbaApi><Response type='GetCallID'/></VerbaApi>", "GetCallID")
+    assert isinstance(response_error(root, "GetCallID"), BadResponseError)
+    ok = parse_envelope(b"<VerbaApi><Response code='0'/></VerbaApi>", "GetCallID")
+    assert response_error(ok, "GetCallID") is None
+    with pytest.raises(BadResponseError):
+        call_id_from(ok)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_arbitrary_bytes_only_give_typed_errors(body: bytes) -> None:
+    outcome: VendorError | None = None
+    try:
+        root = parse_envelope(body, "GetCallID")
+        outcome = response_error(root, "GetCallID")
+        if outcome is None:
+            call_id_from(root)
+    except VendorError as error:
+        outcome = error
+    assert outcome is None or outcome.message
