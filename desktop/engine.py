@@ -91,5 +91,11 @@ class LookupEngine:
     ) -> LookupResult:
         return await self.run(self.prepare(vendor_key, raw_params, profile_name))
 
+    async def test_connection(self, vendor_key: str, profile_name: str) -> str:
+        """The vendor's cheap authenticated call for one saved profile; a sentence on success."""
+        vendor = get_vendor(vendor_key)
+        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
+        return await vendor.test_connection(context)
+
     async def aclose(self) -> None:
         await self.http_pool.aclose()
