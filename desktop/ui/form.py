@@ -23,6 +23,31 @@ from desktop.vendors.base import FieldKind, InputField, Vendor
 InputWidget = QLineEdit | QComboBox | QCheckBox
 
 
+def cell_with_error(widget: QWidget, name: str) -> tuple[QWidget, QLabel]:
+    """The widget with its (hidden) error label below it, objectName ``<name>Error``."""
+    error = QLabel()
+    error.setObjectName(f"{name}Error")
+    error.setTextFormat(Qt.TextFormat.PlainText)
+    error.setWordWrap(True)
+    error.setProperty("role", "fieldError")
+    error.hide()
+    cell = QWidget()
+    cell_layout = QVBoxLayout(cell)
+    cell_layout.setContentsMargins(0, 0, 0, 0)
+    cell_layout.setSpacing(2)
+    cell_layout.addWidget(widget)
+    cell_layout.addWidget(error)
+    return cell, error
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Set the ``invalid`` property the stylesheet draws a red border for."""
+    if bool(widget.property("invalid")) != invalid:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
 class VendorForm(QWidget):
     #: Enter pressed in a text field: the user wants the lookup to run.
     submitted = Signal()
@@ -38,18 +63,7 @@ class VendorForm(QWidget):
         layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for spec in vendor.input_fields:
             widget = self._make_input(spec)
-            error = QLabel()
-            error.setObjectName(f"{spec.name}Error")
-            error.setTextFormat(Qt.TextFormat.PlainText)
-            error.setWordWrap(True)
-            error.setProperty("role", "fieldError")
-            error.hide()
-            cell = QWidget()
-            cell_layout = QVBoxLayout(cell)
-            cell_layout.setContentsMargins(0, 0, 0, 0)
-            cell_layout.setSpacing(2)
-            cell_layout.addWidget(widget)
-            cell_layout.addWidget(error)
+            cell, error = cell_with_error(widget, spec.name)
             label = QLabel(spec.label + (" *" if spec.required else ""))
             label.setBuddy(widget)
             label.setToolTip(spec.help)
@@ -125,9 +139,7 @@ class VendorForm(QWidget):
             label.setText(message)
             label.show()
             widget = self._inputs[name]
-            widget.setProperty("invalid", True)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+            mark_invalid(widget, True)
             first = first or widget
         if first is not None:
             first.setFocus()
@@ -136,11 +148,7 @@ class VendorForm(QWidget):
         for name, label in self._errors.items():
             label.clear()
             label.hide()
-            widget = self._inputs[name]
-            if widget.property("invalid"):
-                widget.setProperty("invalid", False)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+            mark_invalid(self._inputs[name], False)
 
     def first_empty_required(self) -> QWidget | None:
         for spec in self._vendor.input_fields:

@@ -77,12 +77,13 @@ def test_a_dbus_failure_is_wrapped(
     """The bus going away (daemon crashed, session ended) is a CredentialStoreError, not a
     stray D-Bus exception; the guarded store then reports the problem for the banner."""
     store = KeyringOrSessionStore()
-    assert store.problem is None
+    assert not store.session_only and "SecretService" in store.description
     with monkeypatch.context() as patch:
         patch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/calllookup-bus")
         with pytest.raises(CredentialStoreError, match="OS keyring"):
             store.get("vendor-a", "prod", "api-key")
-    assert store.problem is not None and "OS keyring" in store.problem
+    problem = store.problem
+    assert problem is not None and "OS keyring" in problem
 
 
 def test_missing_secret_service_is_detected(no_keyring: None) -> None:

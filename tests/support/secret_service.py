@@ -55,12 +55,19 @@ def _wait_for_secret_service(bus_address: str) -> None:
         try:
             connection = secretstorage.dbus_init()
             try:
-                # NameHasOwner does not activate a service: this waits for *our* daemon.
+                # NameHasOwner does not activate a service: this waits for *our* daemon, then
+                # for the login collection that --unlock creates a moment later. Asking for it
+                # earlier would make gnome-keyring prompt (and, headless, fail).
                 if secretstorage.check_service_availability(connection):
-                    return
+                    login = secretstorage.Collection(connection)  # the 'default' alias
+                    if not login.is_locked():
+                        return
             finally:
                 connection.close()
-        except secretstorage.SecretServiceNotAvailableException:
+        except (
+            secretstorage.SecretServiceNotAvailableException,
+            secretstorage.ItemNotFoundException,
+        ):
             pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"gnome-keyring did not appear on {bus_address}")
