@@ -101,14 +101,16 @@ def start_secret_service() -> SecretServiceSession:
     assert bus.stdout is not None
     bus_address = bus.stdout.readline().strip()
     env["DBUS_SESSION_BUS_ADDRESS"] = bus_address
-    daemon = subprocess.Popen(
-        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
+    daemon_log = home / "gnome-keyring.log"
+    with daemon_log.open("w") as log_file:
+        daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
     assert daemon.stdin is not None
     # --unlock reads the login keyring's password from standard input, up to end of file.
     daemon.stdin.write(_THROWAWAY_PASSWORD)
@@ -118,9 +120,10 @@ def start_secret_service() -> SecretServiceSession:
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus_address
     try:
         _wait_for_secret_service(bus_address)
-    except Exception:
+    except RuntimeError as error:
+        said = daemon_log.read_text(errors="replace")
         session.stop()
-        raise
+        raise RuntimeError(f"{error}; gnome-keyring-daemon said: {said!r}") from None
     finally:
         if previous is None:
             os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
