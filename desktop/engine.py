@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop.core.credentials import SecretStore, read_secrets
-from desktop.core.errors import ConfigurationError
+from desktop.core.errors import ConfigurationError, InvalidInputError
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
-from desktop.vendors.base import Vendor, VendorContext
+from desktop.vendors.base import (
+    AttemptEditor,
+    AttemptPage,
+    AttemptSort,
+    AttemptSource,
+    Vendor,
+    VendorContext,
+    validate_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,70 @@ class LookupEngine:
         vendor = get_vendor(vendor_key)
         context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
         return await vendor.test_connection(context)
+
+    # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
+    def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
+        return vendor if isinstance(vendor, AttemptSource) else None
+
+    async def attempt_page(
+        self,
+        prepared: PreparedLookup,
+        *,
+        skip: int,
+        limit: int | None = None,
+        sort: AttemptSort | None = None,
+    ) -> AttemptPage:
+        source = self.attempt_source(prepared.vendor)
+        if source is None:
+            raise ConfigurationError(f"{prepared.vendor.title} does not list attempts.")
+        context = self.context_for(prepared.vendor, prepared.profile)
+        size = limit if limit is not None else source.page_size(context)
+        return await source.attempt_page(context, prepared.params, skip=skip, limit=size, sort=sort)
+
+    async def remaining_attempts(
+        self, prepared: PreparedLookup, result: LookupResult
+    ) -> LookupResult:
+        """The result with every page of attempts loaded (the CLI lists them all)."""
+        total = result.attempts_total or 0
+        attempts = list(result.attempts)
+        while len(attempts) < total:
+            page = await self.attempt_page(prepared, skip=len(attempts))
+            if not page.attempts:
+                break  # the vendor holds fewer than it counted (rows deleted meanwhile)
+            attempts.extend(page.attempts)
+        return result.model_copy(update={"attempts": attempts})
+
+    def _editor(
+        self, vendor_key: str, profile_name: str | None
+    ) -> tuple[AttemptEditor, Vendor, Profile]:
+        vendor = get_vendor(vendor_key)
+        if not isinstance(vendor, AttemptEditor):
+            raise ConfigurationError(f"{vendor.title} attempts cannot be edited.")
+        return vendor, vendor, self.profiles.resolve(vendor_key, profile_name)
+
+    async def update_attempt(
+        self, vendor_key: str, profile_name: str | None, attempt_id: str, changes: dict[str, str]
+    ) -> None:
+        editor, vendor, profile = self._editor(vendor_key, profile_name)
+        fields = tuple(replace(spec, required=False) for spec in editor.editable_fields)
+        cleaned = validate_fields(fields, changes)
+        if not cleaned:
+            raise InvalidInputError("Nothing to change.")
+        context = self.context_for(vendor, profile)
+        await editor.update_attempt(context, attempt_id, cleaned)
+
+    async def delete_attempt(
+        self, vendor_key: str, profile_name: str | None, attempt_id: str
+    ) -> None:
+        editor, vendor, profile = self._editor(vendor_key, profile_name)
+        await editor.delete_attempt(self.context_for(vendor, profile), attempt_id)
+
+    async def create_attempt(
+        self, vendor_key: str, profile_name: str | None, values: dict[str, str]
+    ) -> str:
+        editor, vendor, profile = self._editor(vendor_key, profile_name)
+        cleaned = validate_fields(editor.creation_fields + editor.editable_fields, values)
+        return await editor.create_attempt(self.context_for(vendor, profile), cleaned)
 
     async def aclose(self) -> None:
         await self.http_pool.aclose()

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.profiles import Profile, ProfileStore
+from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
+from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.leadsquared import LeadSquaredSimulator
+from desktop.simulator.oneuptime import OneUptimeSimulator
 from desktop.simulator.server import Simulator, VendorSimulator
 
 DEMO_PROFILE_NAME = "demo"
 
 
 def all_vendor_simulators() -> list[VendorSimulator]:
-    return [LeadSquaredSimulator()]
+    return [
+        LeadSquaredSimulator(),
+        HuaweiAiccSimulator(),
+        HuaweiIsalesSimulator(),
+        OneUptimeSimulator(),
+    ]
 
 
 def start_simulator(port: int = 0) -> Simulator:

@@ -10,6 +10,7 @@ import ssl
 import struct
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,8 @@ class SimRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]  # names lower-cased
     body: bytes
+    #: The full request path as it arrived, still percent-encoded (signatures cover it).
+    raw_path: str = ""
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -94,16 +97,17 @@ class DemoSetup:
     base_path: str = ""
 
 
-class VendorSimulator:
+class VendorSimulator(ABC):
     """One vendor's wire format. Subclasses set ``key``, ``demo`` and ``routes()``."""
 
     key: str
     demo: DemoSetup
 
+    @abstractmethod
     def routes(self) -> Sequence[Route]:
-        raise NotImplementedError  # pragma: no cover - every simulator module overrides it
+        """The vendor's endpoints, paths relative to the vendor's prefix."""
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 - optional hook; stateless simulators keep it
         """Forget per-run state (rate-limit windows, edits); demo data is restored."""
 
 
@@ -124,6 +128,12 @@ class _Server(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in separate writes: without NODELAY, Nagle's algorithm and
+        # delayed ACKs hold every keep-alive answer back by about 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("simulator: " + format, *args)
@@ -152,7 +162,8 @@ class Simulator:
         self._tls = tls
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._faults: dict[str, list[str]] = {}
+        #: Pending faults by vendor: (fault, path fragment it is limited to, or "").
+        self._faults: dict[str, list[tuple[str, str]]] = {}
         self._lock = threading.Lock()
         #: Bumped by reset(): a request that began before a reset (say, one held by a delay
         #: fault) must not touch the state of whatever runs after it.
@@ -208,16 +219,21 @@ class Simulator:
             vendor.reset()
 
     # -- faults ------------------------------------------------------------------------------
-    def add_fault(self, vendor_key: str, fault: str, count: int = 1) -> None:
-        """The next ``count`` requests to this vendor get ``fault`` instead of a normal answer."""
+    def add_fault(self, vendor_key: str, fault: str, count: int = 1, path: str = "") -> None:
+        """The next ``count`` requests to this vendor (whose path contains ``path``, when
+        given: e.g. only the lookup, not the token request) get ``fault``."""
         Fault.parse(fault)  # refuse unknown words now, not when a request comes
         with self._lock:
-            self._faults.setdefault(vendor_key, []).extend([fault] * count)
+            self._faults.setdefault(vendor_key, []).extend([(fault, path)] * count)
 
-    def _take_fault(self, vendor_key: str) -> Fault | None:
+    def _take_fault(self, vendor_key: str, request_path: str) -> Fault | None:
         with self._lock:
-            queue = self._faults.get(vendor_key)
-            return Fault.parse(queue.pop(0)) if queue else None
+            queue = self._faults.get(vendor_key, [])
+            for index, (fault, path) in enumerate(queue):
+                if path in request_path:
+                    del queue[index]
+                    return Fault.parse(fault)
+            return None
 
     # -- dispatch ----------------------------------------------------------------------------
     def dispatch(self, handler: _RequestHandler, body: bytes) -> None:
@@ -234,7 +250,7 @@ class Simulator:
         with self._lock:
             self.request_counts[vendor.key] = self.request_counts.get(vendor.key, 0) + 1
             generation = self._generation
-        fault = self._take_fault(vendor.key)
+        fault = self._take_fault(vendor.key, request_path)
         if fault is not None:
             time.sleep(delay_before_headers(fault))
             canned = canned_answer(fault)
@@ -254,6 +270,7 @@ class Simulator:
             query=parse_qs(parts.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=body,
+            raw_path=request_path,
         )
         answer = self._route(vendor, request)
         self._deliver(handler, transform(fault, answer.status, answer.body, answer.headers))
@@ -278,7 +295,12 @@ class Simulator:
     def _control(self, handler: _RequestHandler, body: bytes) -> None:
         try:
             order = json.loads(body)
-            self.add_fault(str(order["vendor"]), str(order["fault"]), int(order.get("count", 1)))
+            self.add_fault(
+                str(order["vendor"]),
+                str(order["fault"]),
+                int(order.get("count", 1)),
+                str(order.get("path", "")),
+            )
         except (ValueError, KeyError, TypeError) as error:
             self._send(handler, SimResponse.json({"error": str(error)}, 400))
             return

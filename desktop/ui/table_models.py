@@ -121,12 +121,14 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
     Column("Vendor", lambda link: link.vendor),
     Column("Call ID", lambda link: link.call_id),
     Column("Kind", lambda link: link.label),
-    Column("Link", lambda link: link.url, tooltip=lambda link: link.url),
     Column(
         "Expires",
         _expiry_text,
         sort_value=lambda link: link.expires_at.timestamp() if link.expires_at else 0.0,
     ),
+    # Last, so it takes the remaining width and long signed URLs elide instead of pushing
+    # the other columns out of view.
+    Column("Link", lambda link: link.url, tooltip=lambda link: link.url),
 )
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from desktop.core.errors import ConfigurationError
 from desktop.vendors.base import Vendor
+from desktop.vendors.huawei_aicc import HuaweiAicc
+from desktop.vendors.huawei_isales import HuaweiIsales
 from desktop.vendors.leadsquared import LeadSquared
+from desktop.vendors.oneuptime import OneUptime
 
-VENDORS: tuple[Vendor, ...] = (LeadSquared(),)
+VENDORS: tuple[Vendor, ...] = (LeadSquared(), HuaweiAicc(), HuaweiIsales(), OneUptime())
 
 _BY_KEY = {vendor.key: vendor for vendor in VENDORS}
 

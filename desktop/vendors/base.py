@@ -29,7 +29,7 @@ from desktop.core.errors import (
     VendorRejectedError,
 )
 from desktop.core.http import HttpResponse, HttpSession
-from desktop.core.models import DetailField, FieldRole, LookupResult
+from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
 from desktop.core.profiles import Profile
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.core.tokens import TokenCache
@@ -140,6 +140,40 @@ def normalize_value(spec: InputField, raw: str) -> str:
     return value
 
 
+def validate_fields(
+    fields: tuple[InputField, ...], values: Mapping[str, str], profile: Profile | None = None
+) -> dict[str, str]:
+    """Cleaned values for ``fields``, or InvalidInputsError naming every bad field."""
+    known = {spec.name for spec in fields}
+    problems: dict[str, str] = {
+        name: f"unknown parameter (expected one of: {', '.join(sorted(known))})"
+        for name in values
+        if name not in known
+    }
+    cleaned: dict[str, str] = {}
+    for spec in fields:
+        value = normalize_value(spec, values.get(spec.name, ""))
+        if not value and spec.profile_default and profile is not None:
+            value = normalize_value(spec, profile.setting(spec.profile_default) or "")
+        if not value:
+            if spec.required:
+                where = (
+                    f" (or set {spec.profile_default} in the profile)"
+                    if spec.profile_default
+                    else ""
+                )
+                problems[spec.name] = f"{spec.label} is required{where}"
+            continue
+        problem = _field_problem(spec, value)
+        if problem:
+            problems[spec.name] = f"{spec.label}: {problem}"
+        else:
+            cleaned[spec.name] = value
+    if problems:
+        raise InvalidInputsError(problems)
+    return cleaned
+
+
 class Vendor(ABC):
     """A vendor module's declaration and operations. Subclasses are stateless."""
 
@@ -170,33 +204,8 @@ class Vendor(ABC):
 
     def validate(self, values: Mapping[str, str], profile: Profile | None = None) -> dict[str, str]:
         """Cleaned parameters, or InvalidInputsError naming every bad field; sends nothing."""
-        known = {spec.name for spec in self.input_fields}
-        problems: dict[str, str] = {
-            name: f"unknown parameter (expected one of: {', '.join(sorted(known))})"
-            for name in values
-            if name not in known
-        }
-        cleaned: dict[str, str] = {}
-        for spec in self.input_fields:
-            value = normalize_value(spec, values.get(spec.name, ""))
-            if not value and spec.profile_default and profile is not None:
-                value = normalize_value(spec, profile.setting(spec.profile_default) or "")
-            if not value:
-                if spec.required:
-                    where = (
-                        f" (or set {spec.profile_default} in the profile)"
-                        if spec.profile_default
-                        else ""
-                    )
-                    problems[spec.name] = f"{spec.label} is required{where}"
-                continue
-            problem = _field_problem(spec, value)
-            if problem:
-                problems[spec.name] = f"{spec.label}: {problem}"
-            else:
-                cleaned[spec.name] = value
-        if not problems:
-            problems.update(self.check_combination(cleaned))
+        cleaned = validate_fields(self.input_fields, values, profile)
+        problems = self.check_combination(cleaned)
         if problems:
             raise InvalidInputsError(problems)
         return cleaned
@@ -329,3 +338,69 @@ def text_field(
         else:
             note = "code not in the vendor's documented list"
     return DetailField(key=key, label=label, value=value, raw=raw, role=role, note=note)
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    """One page of escalation attempts and how many the vendor holds for the query in all."""
+
+    attempts: list[EscalationAttempt]
+    total: int
+    skip: int
+
+
+@dataclass(frozen=True)
+class AttemptSort:
+    """Server-side order: a vendor field name and the direction."""
+
+    field: str
+    descending: bool = False
+
+
+class AttemptSource(ABC):
+    """A vendor whose lookups list escalation attempts in pages (the supervisor view).
+
+    ``lookup`` returns the first page with ``attempts_total`` set; the UI and the CLI ask for
+    further pages here."""
+
+    #: Vendor field names the server can sort by, by EscalationAttempt attribute.
+    sortable_fields: ClassVar[dict[str, str]] = {}
+
+    @abstractmethod
+    def page_size(self, context: VendorContext) -> int:
+        """Attempts per page for this profile."""
+
+    @abstractmethod
+    async def attempt_page(
+        self,
+        context: VendorContext,
+        params: dict[str, str],
+        *,
+        skip: int,
+        limit: int,
+        sort: AttemptSort | None = None,
+    ) -> AttemptPage:
+        """The attempts matching ``params`` from ``skip``, at most ``limit`` of them."""
+
+
+class AttemptEditor(ABC):
+    """A vendor whose attempts can be created, changed and deleted (keys with permission)."""
+
+    #: The fields an edit may change, as form declarations (names are the vendor's).
+    editable_fields: ClassVar[tuple[InputField, ...]]
+    #: The fields a new attempt needs besides the editable ones.
+    creation_fields: ClassVar[tuple[InputField, ...]]
+
+    @abstractmethod
+    async def update_attempt(
+        self, context: VendorContext, attempt_id: str, changes: dict[str, str]
+    ) -> None:
+        """Change the attempt; raises a VendorError when the vendor refuses."""
+
+    @abstractmethod
+    async def delete_attempt(self, context: VendorContext, attempt_id: str) -> None:
+        """Delete the attempt; raises a VendorError when the vendor refuses."""
+
+    @abstractmethod
+    async def create_attempt(self, context: VendorContext, values: dict[str, str]) -> str:
+        """Create an attempt; returns its ID."""

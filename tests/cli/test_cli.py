@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -11,48 +10,10 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from desktop import __version__
 from desktop.simulator import leadsquared as sim
-from desktop.simulator.server import Simulator
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cli_env(isolated_dirs: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    env["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring"
-    env["CALLLOOKUP_TEST_KEYRING_FILE"] = str(isolated_dirs / "test-keyring.json")
-    return env
-
-
-def cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
-@pytest.fixture
-def leadsquared_profile(cli_env, simulator: Simulator):
-    done = cli(
-        cli_env,
-        "profile", "set", "leadsquared", "default",
-        "--base-url", simulator.base_url("leadsquared"),
-        "--set", "timeout=15",
-        "--secrets-stdin",
-        stdin=f"x-api-key={sim.DEMO_API_KEY}\n",
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return cli_env
+from tests.cli.conftest import cli
 
 
 def test_version(cli_env) -> None:

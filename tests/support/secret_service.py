@@ -29,6 +29,18 @@ from desktop.core.credentials import KEYRING_SERVICE
 REQUIRE_ENV = "CALLLOOKUP_REQUIRE_KEYRING_TESTS"
 _START_TIMEOUT_SECONDS = 20.0
 _THROWAWAY_PASSWORD = "calllookup-test-only"
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
 
 
 @dataclass
@@ -85,14 +97,13 @@ def start_secret_service() -> SecretServiceSession:
         XDG_DATA_HOME=str(home / "data"),
         XDG_CONFIG_HOME=str(home / "config"),
     )
+    # A bus without service directories: D-Bus must not activate a second gnome-keyring of
+    # its own when someone asks for the Secret Service before ours is up (the two then fight
+    # over the control socket and neither unlocks).
+    config = home / "bus.conf"
+    config.write_text(_BUS_CONFIG.format(socket=home / "bus"))
     bus = subprocess.Popen(
-        [
-            "dbus-daemon",
-            "--session",
-            "--nofork",
-            "--print-address=1",
-            f"--address=unix:path={home / 'bus'}",
-        ],
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # it complains it may not raise its fd limit: harmless
         text=True,

@@ -40,7 +40,7 @@ def test_lookup_fills_details_recordings_and_raw_view(window, qtbot, run_async) 
     assert details["Task status"] == "Success"
     assert details["Prospect activity ID"] == "a9532087-0378-11eb-b8e7-0641ba0398c2"
     recordings = tab.findChild(QTableView, "recordingsTable")
-    url_column = 3
+    url_column = 4
     assert (
         recordings.model()
         .index(0, url_column)

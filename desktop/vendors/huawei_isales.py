@@ -1,0 +1,305 @@
+"""Huawei CC-iSales: details of one outbound call result, signed with the C2 AK/SK scheme.
+
+Spec: seed 002 (Querying Details About a Single Outbound Call Result) and vendors.md section 3.
+Servers are addressed as https://ip:port and usually present self-signed certificates: the
+profile's CA bundle is the way to trust them; turning verification off is a visible choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from desktop.core.errors import (
+    BadCredentialsError,
+    BadResponseError,
+    ConfigurationError,
+    NotFoundError,
+    VendorError,
+    VendorRejectedError,
+)
+from desktop.core.http import HttpResponse
+from desktop.core.models import CallRecord, FieldRole, LookupResult, RecordingLink
+from desktop.core.timefmt import from_epoch_seconds, local_text
+from desktop.vendors.base import (
+    SAFE_IDENTIFIER,
+    FieldKind,
+    IdentifierKind,
+    InputField,
+    ProfileField,
+    Vendor,
+    VendorContext,
+    error_class_for_status,
+    pretty_body,
+    text_field,
+)
+from desktop.vendors.huawei_signing import (
+    DEFAULT_SIGNED_HEADERS,
+    SignatureEncoding,
+    huawei_timestamp,
+    sign_request,
+)
+
+DETAIL_PATH = "/rest/isales/v1/openapi/campaigns/{vdnId}/callresultdetail/{callId}"
+CONTENT_TYPE = "application/json; charset=UTF-8"
+SUCCESS_CODE = "0200000"
+NOT_FOUND_CODE = "0200007"
+
+#: The seed's Table 5.
+ERROR_CODES = {
+    "0200001": "Parameter error.",
+    "0200007": "The call record ID does not exist.",
+    "02000001": "Empty parameter.",
+    "02000002": "The parameter contains invalid characters.",
+    "02000003": "The parameter length cannot exceed the maximum length.",
+    "02000004": "The parameter length cannot be less than the minimum length.",
+    "02000005": "The parameter length must be within the specified range.",
+    "02000006": "Incorrect parameter type.",
+    "02000007": "Incorrect parameter value.",
+    "02000008": "Parameter conversion error. Check the request parameters.",
+    "02000009": "Incorrect parameter combination. Check the request parameters.",
+    "02000010": "The hour and minute parameters must be set at the same time.",
+    "02000011": "The number of parameters cannot exceed the specified number.",
+}
+CALL_STATUSES = {"5": "failed", "6": "succeeded"}
+#: failCode meanings (vendors.md: a translated subset of cec_07_1139); unknown codes show raw.
+FAIL_CODES = {
+    "00000": "success",
+    "00003": "no resource",
+    "00012": "mobile unreachable",
+    "00129": "vacant number",
+    "00145": "user busy",
+    "00146": "nobody answers",
+    "00147": "no reply",
+    "00149": "rejected",
+    "00150": "number changed",
+    "00155": "line fault",
+    "00162": "answering machine or PBX detected",
+    "00181": "busy tone",
+    "00208": "powered off",
+    "00209": "service suspended",
+    "00531": "user hung up",
+    "00537": "callee busy",
+    "00538": "vacant or wrong number",
+    "00548": "phone off",
+    "00549": "out of service area",
+    "00601": "hung up before answer",
+    "00603": "no answer",
+    "00604": "call rejected",
+    "00605": "switch busy",
+    "01040": "ringing timeout, released by the platform",
+    "01048": "OBS call-count limit reached",
+    "01056": "agent/user bridging failed",
+}
+_TIME_NOTE = "as the CC-iSales server wrote it (the API does not say which time zone)"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    raise BadResponseError(
+        f"CC-iSales sent a {type(value).__name__} where a number or text belongs.",
+        vendor="huawei-isales",
+    )
+
+
+def recording_expiry(url: str) -> Any:
+    """The pre-signed OBS link's Expires= (Unix seconds) as an aware datetime, if present."""
+    values = parse_qs(urlsplit(url).query).get("Expires")
+    return from_epoch_seconds(values[0]) if values else None
+
+
+def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResult:
+    if not isinstance(body, dict):
+        raise BadResponseError("CC-iSales' answer is not a JSON object.", vendor="huawei-isales")
+    code = _text(body.get("returnCode")) or _text(body.get("resultCode"))
+    description = _text(body.get("resultDesc")) or _text(body.get("returnDesc"))
+    if code != SUCCESS_CODE:
+        meaning = ERROR_CODES.get(code or "", "Unknown result code.")
+        error_class: type[VendorError] = (
+            NotFoundError if code == NOT_FOUND_CODE else VendorRejectedError
+        )
+        raise error_class(
+            f"CC-iSales: {meaning}",
+            vendor="huawei-isales",
+            vendor_code=code,
+            vendor_text=description,
+        )
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise NotFoundError(
+            f"CC-iSales returned no data for call {params['callId']}.", vendor="huawei-isales"
+        )
+    call_id = _text(data.get("callId")) or params["callId"]
+    fields = [
+        text_field("callId", "Call ID", call_id, role=FieldRole.CALL_ID),
+        text_field("vdnId", "VDN ID", _text(data.get("vdnId"))),
+        text_field("called", "Called number", _text(data.get("called")), role=FieldRole.CALLED),
+        text_field(
+            "callStatus",
+            "Call result",
+            _text(data.get("callStatus")),
+            role=FieldRole.STATUS,
+            meanings=CALL_STATUSES,
+        ),
+        text_field("failCode", "Failure cause", _text(data.get("failCode")), meanings=FAIL_CODES),
+        text_field("resultCode", "Result code (tenant's)", _text(data.get("resultCode"))),
+    ]
+    for key, label, role in (
+        ("ackBeginTime", "Ringing started", None),
+        ("callBeginTime", "Connected", FieldRole.STARTED),
+        ("callEndTime", "Released", FieldRole.ENDED),
+    ):
+        if key in data:
+            field = text_field(key, label, _text(data.get(key)), role=role)
+            fields.append(field.model_copy(update={"note": _TIME_NOTE}))
+    recordings = []
+    record_path = _text(data.get("recordPath"))
+    if record_path:
+        expires = recording_expiry(record_path)
+        note = f"expires {local_text(expires)}" if expires else None
+        fields.append(
+            text_field("recordPath", "Recording", record_path).model_copy(update={"note": note})
+        )
+        recordings.append(
+            RecordingLink(
+                vendor="huawei-isales", call_id=call_id, url=record_path, expires_at=expires
+            )
+        )
+    call = CallRecord(vendor="huawei-isales", call_id=call_id, fields=tuple(fields), raw=body)
+    status_code = _text(data.get("callStatus")) or ""
+    status = CALL_STATUSES.get(status_code, status_code or "status unknown")
+    summary = f"Outbound call to {call.value('called') or '?'}: {status}"
+    fail = call.value("failCode")
+    if fail and not fail.startswith("00000"):
+        summary += f" · {fail}"
+    return LookupResult(
+        vendor="huawei-isales",
+        profile=profile,
+        params=params,
+        summary=summary,
+        calls=[call],
+        recordings=recordings,
+    )
+
+
+def error_for_status(response: HttpResponse) -> VendorError:
+    if response.status == 401:
+        return BadCredentialsError(
+            "CC-iSales rejected the AK/SK signature: check ak and sk, the server clock, and the "
+            "profile's signature settings (encoding, signed headers).",
+            vendor="huawei-isales",
+            http_status=401,
+        )
+    body = response.json_or_none()
+    code = description = None
+    if isinstance(body, dict):
+        code = str(body.get("returnCode") or body.get("resultCode") or "") or None
+        description = str(body.get("resultDesc") or body.get("returnDesc") or "") or None
+    return error_class_for_status(response.status)(
+        f"CC-iSales answered with HTTP {response.status}.",
+        vendor="huawei-isales",
+        http_status=response.status,
+        vendor_code=code,
+        vendor_text=description,
+    )
+
+
+class HuaweiIsales(Vendor):
+    key = "huawei-isales"
+    title = "Huawei CC-iSales"
+    description = "Details of one outbound campaign call result from Huawei CC-iSales."
+    input_fields = (
+        InputField(
+            name="vdnId",
+            label="VDN ID",
+            help="The VDN the call belongs to, 1 to 9999; the profile's vdnId when left empty.",
+            kind=FieldKind.INTEGER,
+            required=True,
+            minimum=1,
+            maximum=9999,
+            profile_default="vdnId",
+        ),
+        InputField(
+            name="callId",
+            label="Call ID",
+            help="The call record ID from the outbound call results, e.g. 1644464743-1388.",
+            required=True,
+            pattern=SAFE_IDENTIFIER,
+            pattern_hint="a call ID has only letters, digits and - . _ : @ +",
+            placeholder="e.g. 1644464743-1388",
+        ),
+    )
+    profile_fields = (
+        ProfileField(name="ak", label="AK", help="The access key (developer ID).", required=True),
+        ProfileField(
+            name="vdnId",
+            label="Default VDN ID",
+            help="Used when the VDN ID field is left empty.",
+            kind=FieldKind.INTEGER,
+            minimum=1,
+            maximum=9999,
+        ),
+        ProfileField(
+            name="signature_encoding",
+            label="Signature encoding",
+            help="hex (Huawei's Java demo) or base64 (one public port); hex unless told.",
+            kind=FieldKind.CHOICE,
+            choices=tuple(SignatureEncoding),
+            default=SignatureEncoding.HEX.value,
+        ),
+        ProfileField(
+            name="signed_headers",
+            label="Signed headers",
+            help="Header names to sign, separated by ';' (default content-type;host).",
+            default=";".join(DEFAULT_SIGNED_HEADERS),
+        ),
+        ProfileField(name="sk", label="SK", help="The secret key.", secret=True, required=True),
+    )
+    base_url_help = "https://ip:port of the CC-iSales server."
+    base_url_examples = ("https://10.22.26.181:28080",)
+    identifier_kinds = frozenset({IdentifierKind.CALL_ID})
+
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        path = DETAIL_PATH.format(
+            vdnId=int(params["vdnId"]), callId=quote(params["callId"], safe="")
+        )
+        url = context.url(path)
+        parts = urlsplit(url)
+        encoding_name = context.profile.setting("signature_encoding") or SignatureEncoding.HEX
+        try:
+            encoding = SignatureEncoding(encoding_name)
+        except ValueError:
+            encoding = SignatureEncoding.HEX
+        signed = (context.profile.setting("signed_headers") or "").split(";")
+        signed_headers = [name.strip() for name in signed if name.strip()] or list(
+            DEFAULT_SIGNED_HEADERS
+        )
+        headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
+        if "content-length" in (name.lower() for name in signed_headers):
+            headers["Content-Length"] = "0"
+        try:
+            signature = sign_request(
+                method="GET",
+                path=parts.path,
+                query={},
+                headers=headers,
+                body=b"",
+                access_key=context.profile.setting("ak") or "",
+                secret_key=context.secret("sk"),
+                timestamp=huawei_timestamp(),
+                signed_headers=signed_headers,
+                encoding=encoding,
+            )
+        except ValueError as error:
+            raise ConfigurationError(f"CC-iSales signature settings: {error}") from error
+        response = await context.http.request(
+            "GET", url, headers={**headers, "Authorization": signature.authorization}
+        )
+        if response.status != 200:
+            raise error_for_status(response)
+        result = parse_detail(response.json(), params, context.profile.name)
+        result.raw_text = pretty_body(response)
+        return result

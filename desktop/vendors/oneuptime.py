@@ -1,0 +1,557 @@
+"""OneUptime on-call: Incoming Call Log Items, one per escalation attempt (user ring) of a call.
+
+Spec: seed 003 (documented under the name "Status200") and vendors.md section 4, read from
+OneUptime's source: skip/limit belong in the query string (the response echoes them only from
+there), sort is {"field": "ASC"|"DESC"}, dates may come as {"_type": "DateTime", "value": ...},
+get-item answers {} for "not found or not visible", errors are {"message": ...}.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from desktop.core.attempts import KNOWN_STATUSES, summarize
+from desktop.core.errors import (
+    BadCredentialsError,
+    BadResponseError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    VendorError,
+)
+from desktop.core.http import HttpResponse
+from desktop.core.models import CallRecord, DetailField, EscalationAttempt, LookupResult
+from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.vendors.base import (
+    SAFE_IDENTIFIER,
+    AttemptEditor,
+    AttemptPage,
+    AttemptSort,
+    AttemptSource,
+    FieldKind,
+    IdentifierKind,
+    InputField,
+    ProfileField,
+    RateLimit,
+    Vendor,
+    VendorContext,
+    error_class_for_status,
+    pretty_body,
+)
+
+RESOURCE = "/incoming-call-log-item"
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 100
+PROJECT_HEADER = "projectid"
+
+FIELDS = (
+    "_id",
+    "createdAt",
+    "updatedAt",
+    "projectId",
+    "incomingCallLogId",
+    "incomingCallPolicyEscalationRuleId",
+    "userId",
+    "userPhoneNumber",
+    "status",
+    "statusMessage",
+    "dialDurationInSeconds",
+    "callCostInUSDCents",
+    "startedAt",
+    "endedAt",
+    "isAnswered",
+)
+SELECT_ALL = dict.fromkeys(FIELDS, True)
+FILTER_FIELDS = ("incomingCallLogId", "status", "isAnswered", "userId", "userPhoneNumber")
+_DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
+_PHONE_PATTERN = r"\+?[0-9 ()./-]{3,32}"
+
+READ_ROLES = (
+    "Project Owner, Admin, Member or Viewer, or the 'Read Incoming Call Log Item' permission"
+)
+WRITE_ROLES = "Project Owner or Admin"
+
+_LABELS = {
+    "_id": "Attempt ID",
+    "createdAt": "Created",
+    "updatedAt": "Updated",
+    "projectId": "Project ID",
+    "incomingCallLogId": "Incoming call",
+    "incomingCallPolicyEscalationRuleId": "Escalation rule",
+    "userId": "User",
+    "userPhoneNumber": "Phone number",
+    "status": "Status",
+    "statusMessage": "Status message",
+    "dialDurationInSeconds": "Dial duration (s)",
+    "callCostInUSDCents": "Cost (USD cents)",
+    "startedAt": "Started",
+    "endedAt": "Ended",
+    "isAnswered": "Answered",
+}
+
+
+# -- parsing ----------------------------------------------------------------------------------
+def parse_date(value: Any) -> datetime | None:
+    """ISO text or {"_type": "DateTime", "value": ISO text}; anything else is no date."""
+    if isinstance(value, dict) and value.get("_type") == "DateTime":
+        value = value.get("value")
+    return parse_time(value) if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict) and isinstance(value.get("value"), str):
+        return str(value["value"])  # typed values such as {"_type": "Phone", "value": ...}
+    return None
+
+
+def parse_attempt(item: Any) -> EscalationAttempt:
+    if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
+        raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
+    return EscalationAttempt(
+        vendor="oneuptime",
+        attempt_id=item["_id"],
+        incoming_call_log_id=_text(item.get("incomingCallLogId")),
+        user_id=_text(item.get("userId")),
+        user_phone_number=_text(item.get("userPhoneNumber")),
+        escalation_rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
+        status=_text(item.get("status")),
+        status_message=_text(item.get("statusMessage")),
+        dial_duration_seconds=_number(item.get("dialDurationInSeconds")),
+        cost_usd_cents=_number(item.get("callCostInUSDCents")),
+        started_at=parse_date(item.get("startedAt")),
+        ended_at=parse_date(item.get("endedAt")),
+        created_at=parse_date(item.get("createdAt")),
+        is_answered=_boolean(item.get("isAnswered")),
+        raw=item,
+    )
+
+
+def parse_page(body: Any, skip: int) -> AttemptPage:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadResponseError("OneUptime's list answer has no data list.", vendor="oneuptime")
+    attempts = [parse_attempt(item) for item in body["data"]]
+    total = body.get("count")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        total = skip + len(attempts)
+    return AttemptPage(attempts=attempts, total=max(total, skip + len(attempts)), skip=skip)
+
+
+def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
+    """Every field of one attempt for the details table: dates local, UTC in the tooltip."""
+    fields = []
+    for key in FIELDS:
+        if key not in item:
+            continue
+        raw = item[key]
+        moment = parse_date(raw) if key.endswith("At") else None
+        if moment is not None:
+            fields.append(
+                DetailField(
+                    key=key,
+                    label=_LABELS[key],
+                    value=local_text(moment),
+                    raw=raw,
+                    note=utc_text(moment),
+                )
+            )
+        else:
+            value = _text(raw)
+            if value is None and isinstance(raw, bool):
+                value = "yes" if raw else "no"
+            fields.append(DetailField(key=key, label=_LABELS[key], value=value or "", raw=raw))
+    return tuple(fields)
+
+
+def error_for_response(response: HttpResponse, *, writing: bool = False) -> VendorError:
+    body = response.json_or_none()
+    message = body.get("message") if isinstance(body, dict) else None
+    vendor_text = str(message) if message else None
+    status = response.status
+    roles = WRITE_ROLES if writing else READ_ROLES
+    if status == 400 and vendor_text and "api key" in vendor_text.lower():
+        return BadCredentialsError(
+            "OneUptime did not accept the ApiKey (it must be the key's UUID).",
+            vendor="oneuptime", http_status=status, vendor_text=vendor_text,
+        )  # fmt: skip
+    if status == 401:
+        return BadCredentialsError(
+            "OneUptime rejected the ApiKey: check the key and the project ID.",
+            vendor="oneuptime", http_status=status, vendor_text=vendor_text,
+        )  # fmt: skip
+    if status in (403, 422):
+        action = "change escalation attempts" if writing else "read escalation attempts"
+        return ForbiddenError(
+            f"This API key may not {action}: it needs {roles} in the project "
+            "(new keys have no permissions until they are given some).",
+            vendor="oneuptime", http_status=status, vendor_text=vendor_text,
+        )  # fmt: skip
+    if status == 429:
+        return RateLimitedError(
+            "OneUptime allows 100 operations per second per project: wait a moment.",
+            vendor="oneuptime", http_status=status, vendor_text=vendor_text,
+        )  # fmt: skip
+    text = {
+        400: "OneUptime refused the request as malformed.",
+        404: "OneUptime has no such resource: check the base URL (it ends in /api).",
+    }.get(status, f"OneUptime answered with HTTP {status}.")
+    return error_class_for_status(status)(
+        text, vendor="oneuptime", http_status=status, vendor_text=vendor_text
+    )
+
+
+def build_query(params: dict[str, str]) -> dict[str, Any]:
+    """The list/count query: equality for plain filters, typed operators for the date range."""
+    query: dict[str, Any] = {}
+    for name in FILTER_FIELDS:
+        if name in params:
+            query[name] = params[name] == "true" if name == "isAnswered" else params[name]
+    start, end = params.get("startedAtFrom"), params.get("startedAtTo")
+    if start and end:
+        query["startedAt"] = {"_type": "InBetween", "startValue": start, "endValue": end}
+    elif start:
+        query["startedAt"] = {"_type": "GreaterThanOrEqual", "value": start}
+    elif end:
+        query["startedAt"] = {"_type": "LessThanOrEqual", "value": end}
+    return query
+
+
+def _typed_changes(changes: dict[str, str]) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "isAnswered":
+            typed[name] = value == "true"
+        elif name in ("dialDurationInSeconds", "callCostInUSDCents"):
+            typed[name] = int(value)
+        else:
+            typed[name] = value
+    return typed
+
+
+def _id_input(name: str, label: str, help_text: str, **extra: Any) -> InputField:
+    return InputField(
+        name=name,
+        label=label,
+        help=help_text,
+        pattern=SAFE_IDENTIFIER,
+        pattern_hint="an ID has only letters, digits and -",
+        **extra,
+    )
+
+
+class OneUptime(Vendor, AttemptSource, AttemptEditor):
+    key = "oneuptime"
+    title = "OneUptime"
+    description = (
+        "Escalation attempts of an incoming call on OneUptime on-call: who was rung, how long, "
+        "answered or not, at what cost."
+    )
+    input_fields = (
+        _id_input(
+            "incomingCallLogId",
+            "Incoming call ID",
+            "The parent Incoming Call Log's ID: lists every escalation attempt of the call.",
+            placeholder="e.g. 550e8400-e29b-41d4-a716-446655440000",
+        ),
+        _id_input(
+            "_id", "Attempt ID", "One attempt's _id: shows all of its fields. Leave filters empty."
+        ),
+        InputField(
+            name="status",
+            label="Status",
+            help="Only attempts with this status.",
+            kind=FieldKind.CHOICE,
+            choices=("", *KNOWN_STATUSES),
+            default="",
+        ),
+        InputField(
+            name="isAnswered",
+            label="Answered",
+            help="Only answered (true) or unanswered (false) attempts.",
+            kind=FieldKind.CHOICE,
+            choices=("", "true", "false"),
+            default="",
+        ),
+        _id_input("userId", "User ID", "Only rings of this user."),
+        InputField(
+            name="userPhoneNumber",
+            label="Phone number",
+            help="Only rings of this number, e.g. +15551234567.",
+            pattern=_PHONE_PATTERN,
+            pattern_hint="a phone number has digits, spaces and + ( ) . / -",
+        ),
+        InputField(
+            name="startedAtFrom",
+            label="Started from",
+            help="Only attempts started at or after this time (YYYY-MM-DD or ISO 8601, UTC).",
+            pattern=_DATE_PATTERN,
+            pattern_hint="a date like 2026-11-20 or 2026-11-20T09:00:00Z",
+        ),
+        InputField(
+            name="startedAtTo",
+            label="Started until",
+            help="Only attempts started at or before this time (YYYY-MM-DD or ISO 8601, UTC).",
+            pattern=_DATE_PATTERN,
+            pattern_hint="a date like 2026-11-21 or 2026-11-21T18:00:00Z",
+        ),
+    )
+    profile_fields = (
+        ProfileField(
+            name="projectId",
+            label="Project ID",
+            help="The OneUptime project the key belongs to (sent as the project header).",
+            required=True,
+        ),
+        ProfileField(
+            name="limit",
+            label="Page size",
+            help="Attempts fetched per request, 1 to 100.",
+            kind=FieldKind.INTEGER,
+            minimum=1,
+            maximum=MAX_PAGE_SIZE,
+            default=str(DEFAULT_PAGE_SIZE),
+        ),
+        ProfileField(
+            name="ApiKey",
+            label="API key",
+            help="The project API key.",
+            secret=True,
+            required=True,
+        ),
+    )
+    base_url_help = "The API root including /api, e.g. https://oneuptime.com/api."
+    base_url_examples = ("https://oneuptime.com/api",)
+    identifier_kinds = frozenset({IdentifierKind.CALL_ID, IdentifierKind.PHONE_NUMBER})
+    #: OneUptime answers 429 past 100 operations per second per project: never provoke it.
+    rate_limit = RateLimit(requests=100, per_seconds=1.0)
+    sortable_fields: ClassVar[dict[str, str]] = {
+        "started_at": "startedAt",
+        "ended_at": "endedAt",
+        "created_at": "createdAt",
+        "user_id": "userId",
+        "user_phone_number": "userPhoneNumber",
+        "escalation_rule_id": "incomingCallPolicyEscalationRuleId",
+        "status": "status",
+        "status_message": "statusMessage",
+        "dial_duration_seconds": "dialDurationInSeconds",
+        "cost_usd_cents": "callCostInUSDCents",
+        "is_answered": "isAnswered",
+    }
+    editable_fields = (
+        InputField(name="status", label="Status", help="The attempt's status.",
+                   kind=FieldKind.CHOICE, choices=KNOWN_STATUSES, required=True),
+        InputField(name="statusMessage", label="Status message", help="Free text.",
+                   max_length=2000),
+        InputField(name="isAnswered", label="Answered", help="Whether the user answered.",
+                   kind=FieldKind.BOOLEAN, default="false"),
+        InputField(name="dialDurationInSeconds", label="Dial duration (s)",
+                   help="How long the dial lasted.", kind=FieldKind.INTEGER, minimum=0,
+                   maximum=86400),
+        InputField(name="callCostInUSDCents", label="Cost (USD cents)",
+                   help="Cost of this dial attempt.", kind=FieldKind.INTEGER, minimum=0,
+                   maximum=10_000_000),
+    )  # fmt: skip
+    creation_fields = (
+        _id_input("incomingCallLogId", "Incoming call ID", "The call this attempt belongs to.",
+                  required=True),
+    )  # fmt: skip
+
+    def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
+        filters = [name for name in cleaned if name != "_id"]
+        if "_id" in cleaned and filters:
+            return {"_id": "an attempt ID shows one attempt: leave the other fields empty"}
+        if not cleaned:
+            return {"incomingCallLogId": "enter an incoming call ID, an attempt ID, or a filter"}
+        return {}
+
+    # -- requests ---------------------------------------------------------------------------
+    @staticmethod
+    def _headers(context: VendorContext) -> dict[str, str]:
+        return {
+            "ApiKey": context.secret("ApiKey"),
+            PROJECT_HEADER: context.profile.setting("projectId") or "",
+            "Content-Type": "application/json",
+        }
+
+    def page_size(self, context: VendorContext) -> int:
+        try:
+            size = int(context.profile.setting("limit") or DEFAULT_PAGE_SIZE)
+        except ValueError:
+            size = DEFAULT_PAGE_SIZE
+        return min(MAX_PAGE_SIZE, max(1, size))
+
+    async def attempt_page(
+        self,
+        context: VendorContext,
+        params: dict[str, str],
+        *,
+        skip: int,
+        limit: int,
+        sort: AttemptSort | None = None,
+    ) -> AttemptPage:
+        page, _response = await self._list(context, params, skip, limit, sort)
+        return page
+
+    async def _list(
+        self,
+        context: VendorContext,
+        params: dict[str, str],
+        skip: int,
+        limit: int,
+        sort: AttemptSort | None,
+    ) -> tuple[AttemptPage, HttpResponse]:
+        order = sort or AttemptSort("started_at")
+        field = self.sortable_fields.get(order.field, "startedAt")
+        response = await context.http.request(
+            "POST",
+            context.url(f"{RESOURCE}/get-list"),
+            params={"skip": str(skip), "limit": str(min(limit, MAX_PAGE_SIZE))},
+            headers=self._headers(context),
+            json_body={
+                "query": build_query(params),
+                "select": SELECT_ALL,
+                "sort": {field: "DESC" if order.descending else "ASC"},
+            },
+            idempotent=True,
+        )
+        if response.status != 200:
+            raise error_for_response(response)
+        return parse_page(response.json(), skip), response
+
+    async def count(self, context: VendorContext, params: dict[str, str]) -> int:
+        response = await context.http.request(
+            "POST",
+            context.url(f"{RESOURCE}/count"),
+            headers=self._headers(context),
+            json_body={"query": build_query(params)},
+            idempotent=True,
+        )
+        if response.status != 200:
+            raise error_for_response(response)
+        body = response.json()
+        total = body.get("count") if isinstance(body, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise BadResponseError("OneUptime's count answer has no count.", vendor="oneuptime")
+        return total
+
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        if "_id" in params:
+            return await self._get_item(context, params)
+        page, response = await self._list(context, params, 0, self.page_size(context), None)
+        figures = summarize(page.attempts)
+        loaded = len(page.attempts)
+        summary = (
+            f"{page.total} attempts"
+            + (f" ({loaded} loaded)" if loaded < page.total else "")
+            + f" · {figures.answered} of {loaded} answered"
+        )
+        return LookupResult(
+            vendor=self.key,
+            profile=context.profile.name,
+            params=params,
+            summary=summary,
+            attempts=page.attempts,
+            attempts_total=page.total,
+            raw_text=pretty_body(response),
+        )
+
+    async def _get_item(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        attempt_id = params["_id"]
+        response = await context.http.request(
+            "POST",
+            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}/get-item"),
+            headers=self._headers(context),
+            json_body={"select": SELECT_ALL},
+            idempotent=True,
+        )
+        if response.status != 200:
+            raise error_for_response(response)
+        body = response.json()
+        if body == {}:
+            raise NotFoundError(
+                f"OneUptime has no attempt {attempt_id}, or this key may not see it.",
+                vendor=self.key,
+            )
+        attempt = parse_attempt(body)
+        call = CallRecord(
+            vendor=self.key,
+            call_id=attempt.incoming_call_log_id,
+            fields=attempt_details(body),
+            raw=body,
+        )
+        return LookupResult(
+            vendor=self.key,
+            profile=context.profile.name,
+            params=params,
+            summary=f"Attempt {attempt_id}: {attempt.status or 'no status'}",
+            calls=[call],
+            attempts=[attempt],
+            attempts_total=1,
+            raw_text=pretty_body(response),
+        )
+
+    async def update_attempt(
+        self, context: VendorContext, attempt_id: str, changes: dict[str, str]
+    ) -> None:
+        response = await context.http.request(
+            "PUT",
+            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}"),
+            headers=self._headers(context),
+            json_body={"data": _typed_changes(changes)},
+        )
+        if response.status != 200:
+            raise error_for_response(response, writing=True)
+
+    async def delete_attempt(self, context: VendorContext, attempt_id: str) -> None:
+        response = await context.http.request(
+            "DELETE",
+            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}"),
+            headers=self._headers(context),
+        )
+        if response.status != 200:
+            raise error_for_response(response, writing=True)
+
+    async def create_attempt(self, context: VendorContext, values: dict[str, str]) -> str:
+        data = _typed_changes(values)
+        data["projectId"] = context.profile.setting("projectId") or ""
+        data.setdefault("isAnswered", False)  # required by the model, false until answered
+        response = await context.http.request(
+            "POST",
+            context.url(RESOURCE),
+            headers=self._headers(context),
+            json_body={"data": data},
+        )
+        if response.status != 200:
+            raise error_for_response(response, writing=True)
+        body = response.json()
+        created = body.get("_id") if isinstance(body, dict) else None
+        if not isinstance(created, str) or not re.fullmatch(SAFE_IDENTIFIER, created):
+            raise BadResponseError("OneUptime did not say which ID it created.", vendor=self.key)
+        return created

@@ -1,0 +1,55 @@
+"""calllookup-cli for the two Huawei vendors, against the simulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import cli
+
+
+def test_aicc_lookup_prints_the_call(demo_profile) -> None:
+    env = demo_profile("huawei-aicc")
+    done = cli(env, "lookup", "huawei-aicc", "callId=1652317325-339")
+    assert done.returncode == 0, done.stderr
+    assert "70004" in done.stdout
+    assert "60015" in done.stdout
+    assert "common incoming call" in done.stdout
+
+
+def test_aicc_unknown_call_exits_1(demo_profile) -> None:
+    env = demo_profile("huawei-aicc")
+    done = cli(env, "lookup", "huawei-aicc", "callId=1652317325-000")
+    assert done.returncode == 1
+    assert "Huawei AICC" in done.stderr
+    assert "no call information" in done.stderr
+
+
+def test_isales_lookup_prints_the_call_and_recording(demo_profile) -> None:
+    env = demo_profile("huawei-isales")
+    done = cli(env, "lookup", "huawei-isales", "vdnId=8", "callId=1644464743-1388", "--format",
+               "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (record,) = json.loads(done.stdout)
+    assert record["called"] == "88881955"
+    assert record["callStatus"] == "6 (succeeded)"
+    assert "Signature=" in record["recordPath"]
+
+
+@pytest.mark.parametrize("vdn", ["0", "10000"])
+def test_isales_vdn_out_of_range_exits_2_without_a_request(demo_profile, simulator, vdn) -> None:
+    env = demo_profile("huawei-isales")
+    before = simulator.request_counts.get("huawei-isales", 0)
+    done = cli(env, "lookup", "huawei-isales", f"vdnId={vdn}", "callId=1644464743-1388")
+    assert done.returncode == 2
+    assert "between 1 and 9999" in done.stderr
+    assert simulator.request_counts.get("huawei-isales", 0) == before
+
+
+def test_isales_unknown_call_exits_1_with_the_vendor_description(demo_profile) -> None:
+    env = demo_profile("huawei-isales")
+    done = cli(env, "lookup", "huawei-isales", "vdnId=8", "callId=1644464743-9999")
+    assert done.returncode == 1
+    assert "The call record ID does not exist." in done.stderr
+    assert "0200007" in done.stderr

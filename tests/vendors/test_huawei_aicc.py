@@ -1,0 +1,157 @@
+"""Huawei AICC against the simulator over HTTP: token flow, renewal, errors, parsing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from desktop.core.errors import (
+    BadCredentialsError,
+    InvalidInputError,
+    NotFoundError,
+    UnavailableError,
+    VendorRejectedError,
+)
+from desktop.engine import LookupEngine
+from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
+from desktop.simulator.server import Simulator
+from desktop.vendors.huawei_aicc import parse_call_info
+
+CALL = "1652317325-339"
+
+
+def lookup(engine: LookupEngine, **params: str):
+    async def go():
+        try:
+            return await engine.lookup("huawei-aicc", params)
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def aicc(simulator: Simulator) -> HuaweiAiccSimulator:
+    vendor = simulator.vendors["huawei-aicc"]
+    assert isinstance(vendor, HuaweiAiccSimulator)
+    return vendor
+
+
+def test_call_information_with_code_meanings(engine) -> None:
+    result = lookup(engine, callId=CALL)
+    call = result.calls[0]
+    assert call.value("caller") == "70004"
+    assert call.value("called") == "60015"
+    assert call.value("callType") == "0 (common incoming call)"
+    assert call.value("mediaAbility") == "1 (voice)"
+    assert call.value("callSkill") == "voice"
+    assert call.value("callSkillId") == "1"
+    assert call.value("calldata") == "1"
+    assert result.params == {
+        "callId": CALL,
+        "userId": "1652268429538866153",
+        "tenantId": "202205116084",
+        "agentId": "109",
+    }
+
+
+def test_leading_zeros_survive(engine) -> None:
+    call = lookup(engine, callId="1700000000-101").calls[0]
+    assert call.value("caller") == "013800138000"
+    assert call.value("callType") == "7 (common outgoing call)"
+    assert call.value("mediaAbility") == "2 (video)"
+
+
+def test_unknown_codes_are_shown_raw() -> None:
+    result = parse_call_info({"callId": "x", "callType": 99, "mediaAbility": "9"}, "x", "p", {})
+    assert result.calls[0].value("callType") == "99"
+    assert result.calls[0].by_role is not None
+
+
+def test_unknown_call_is_not_found(engine) -> None:
+    with pytest.raises(NotFoundError, match="no call information"):
+        lookup(engine, callId="1652317325-000")
+
+
+def test_a_token_is_fetched_once_for_ten_concurrent_lookups(engine, simulator) -> None:
+    async def ten():
+        try:
+            return await asyncio.gather(
+                *(engine.lookup("huawei-aicc", {"callId": CALL}) for _ in range(10))
+            )
+        finally:
+            await engine.aclose()
+
+    results = asyncio.run(ten())
+    assert len(results) == 10
+    assert aicc(simulator).tokens_issued == 1
+    assert next(iter(engine.tokens.fetch_counts.values())) == 1
+
+
+def test_expired_token_is_renewed_once(engine, simulator) -> None:
+    async def twice():
+        try:
+            first = await engine.lookup("huawei-aicc", {"callId": CALL})
+            aicc(simulator).expire_tokens()
+            second = await engine.lookup("huawei-aicc", {"callId": CALL})
+            return first, second
+        finally:
+            await engine.aclose()
+
+    first, second = asyncio.run(twice())
+    assert first.calls[0].value("caller") == second.calls[0].value("caller")
+    assert aicc(simulator).tokens_issued == 2
+
+
+def test_a_second_401_means_credentials_rejected(engine, simulator) -> None:
+    simulator.add_fault("huawei-aicc", "status:401", count=1)  # the first token request
+    with pytest.raises(BadCredentialsError, match="app key and secret"):
+        lookup(engine, callId=CALL)
+
+
+def test_query_rejected_twice_reports_bad_credentials(engine, simulator) -> None:
+    async def go():
+        try:
+            await engine.lookup("huawei-aicc", {"callId": CALL})  # token cached
+            simulator.add_fault("huawei-aicc", "status:401", count=2, path="queryCallInfo")
+            return await engine.lookup("huawei-aicc", {"callId": CALL})
+        finally:
+            await engine.aclose()
+
+    with pytest.raises(BadCredentialsError, match="Credentials rejected"):
+        asyncio.run(go())
+    assert aicc(simulator).tokens_issued == 2  # renewed exactly once
+
+
+def test_wrong_app_secret(engine) -> None:
+    engine.secrets.set("huawei-aicc", "demo", "app_secret", "not-the-secret")
+    with pytest.raises(BadCredentialsError, match="app_key and app_secret"):
+        lookup(engine, callId=CALL)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [
+        (400, VendorRejectedError, "Incorrect request"),
+        (404, NotFoundError, "Check the request path"),
+        (500, UnavailableError, "Business failure"),
+    ],
+)
+def test_status_texts_from_the_seed(engine, simulator, status, error, words) -> None:
+    async def go():
+        try:
+            await engine.lookup("huawei-aicc", {"callId": CALL})  # token first
+            simulator.add_fault("huawei-aicc", f"status:{status}", count=3, path="queryCallInfo")
+            return await engine.lookup("huawei-aicc", {"callId": CALL})
+        finally:
+            await engine.aclose()
+
+    with pytest.raises(error, match=words):
+        asyncio.run(go())
+
+
+def test_bad_call_id_sends_nothing(engine, simulator) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        engine.prepare("huawei-aicc", {"callId": "a/b"})
+    assert caught.value.field == "callId"
+    assert simulator.request_counts.get("huawei-aicc", 0) == 0

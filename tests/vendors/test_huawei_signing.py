@@ -1,0 +1,109 @@
+"""The C2 auth-v2 signature pinned on fixed inputs, and checked against the simulator's
+independent implementation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.simulator.huawei_isales import DEMO_SK, expected_signature
+from desktop.simulator.server import SimRequest
+from desktop.vendors.huawei_signing import (
+    SignatureEncoding,
+    encode,
+    huawei_timestamp,
+    sign_request,
+)
+
+PING = {
+    "method": "POST",
+    "path": "/rest/cmsapp/v1/ping",
+    "query": {"b": "2", "a": "x y"},
+    "headers": {
+        "Host": "10.22.26.181:28080",
+        "Content-Type": "application/json;charset=UTF-8",
+        "Content-Length": "24",
+    },
+    "body": b'{"say": "Hello world!"}',
+    "access_key": "globalaktest",
+    "secret_key": "globalsktest",
+    "timestamp": "2024-10-31T14:06:52.123Z",
+    "signed_headers": ["host", "content-type", "content-length"],
+}
+
+
+def test_canonical_request_is_pinned() -> None:
+    signature = sign_request(**PING)  # type: ignore[arg-type]
+    assert signature.canonical_request == (
+        "POST\n"
+        "/rest/cmsapp/v1/ping\n"
+        "a=x%20y&b=2\n"
+        "content-length;content-type;host\n"
+        "content-length:24\n"
+        "content-type:application%2Fjson%3Bcharset%3DUTF-8\n"
+        "host:10.22.26.181%3A28080\n"
+        "%7B%22say%22%3A%20%22Hello%20world%21%22%7D"
+    )
+    assert signature.auth_string_prefix == (
+        "auth-v2/globalaktest/2024-10-31T14:06:52.123Z/content-length;content-type;host"
+    )
+
+
+def test_hex_authorization_is_pinned() -> None:
+    assert sign_request(**PING).authorization == (  # type: ignore[arg-type]
+        "auth-v2/globalaktest/2024-10-31T14:06:52.123Z/content-length;content-type;host/"
+        "21ee132243b77df683bf41dca23211bb08c3466d487f8d04b8f0651688f0c5ea"
+    )
+
+
+def test_base64_authorization_is_pinned() -> None:
+    signature = sign_request(**PING, encoding=SignatureEncoding.BASE64)  # type: ignore[arg-type]
+    assert signature.authorization.endswith("/pK0vFx44t/Og5uXzgxHHM21u6gbmODSwWC9WOOlKUR0=")
+
+
+def test_timestamp_format_and_encoding() -> None:
+    moment = datetime(2024, 10, 31, 14, 6, 52, 123456, tzinfo=UTC)
+    assert huawei_timestamp(moment) == "2024-10-31T14:06:52.123Z"
+    assert encode("a b/ü~") == "a%20b%2F%C3%BC~"
+
+
+def test_missing_signed_header_is_refused() -> None:
+    with pytest.raises(ValueError, match="content-length"):
+        sign_request(**{**PING, "headers": {"Host": "h", "Content-Type": "x"}})  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path_segment=st.text(min_size=1, max_size=20),
+    body=st.text(max_size=40),
+    content_type=st.text(min_size=1, max_size=30).filter(lambda t: t.strip() == t),
+    use_base64=st.booleans(),
+)
+def test_client_and_simulator_agree(path_segment, body, content_type, use_base64) -> None:
+    """Two implementations written apart compute the same signature for arbitrary requests."""
+    path = "/rest/isales/v1/x/" + encode(path_segment)
+    prefix = "auth-v2/ak/2024-10-31T14:06:52.123Z/content-type;host"
+    client = sign_request(
+        method="GET",
+        path=path,
+        query={},
+        headers={"Host": "127.0.0.1:9", "Content-Type": content_type},
+        body=body.encode(),
+        access_key="ak",
+        secret_key=DEMO_SK,
+        timestamp="2024-10-31T14:06:52.123Z",
+        encoding=SignatureEncoding.BASE64 if use_base64 else SignatureEncoding.HEX,
+    )
+    request = SimRequest(
+        method="GET",
+        path=path,
+        query={},
+        headers={"content-type": content_type},
+        body=body.encode(),
+        raw_path=path,
+    )
+    server = expected_signature(request, "127.0.0.1:9", prefix, use_base64)
+    assert client.authorization == f"{prefix}/{server}"

@@ -1,0 +1,210 @@
+"""OneUptime escalation attempts against the simulator over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from desktop.core.attempts import summarize
+from desktop.core.errors import (
+    BadCredentialsError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitedError,
+)
+from desktop.engine import LookupEngine
+from desktop.simulator import oneuptime as sim
+from desktop.vendors.base import AttemptSort
+from desktop.vendors.oneuptime import build_query, parse_date, parse_page
+
+
+def run(engine: LookupEngine, coroutine_factory):
+    async def go():
+        try:
+            return await coroutine_factory()
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def test_first_page_with_total_and_summary(engine) -> None:
+    result = run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.CALL_250}))
+    assert result.attempts_total == 250
+    assert len(result.attempts) == 100
+    first = result.attempts[0]
+    assert first.incoming_call_log_id == sim.CALL_250
+    assert first.started_at is not None
+    assert first.user_phone_number == "+15550100001"
+    assert "250 attempts (100 loaded)" in result.summary
+
+
+def test_all_pages_load_in_order(engine) -> None:
+    async def everything():
+        prepared = engine.prepare("oneuptime", {"incomingCallLogId": sim.CALL_250})
+        first = await engine.run(prepared)
+        return await engine.remaining_attempts(prepared, first)
+
+    result = run(engine, everything)
+    assert len(result.attempts) == 250
+    assert len({a.attempt_id for a in result.attempts}) == 250
+    starts = [a.started_at for a in result.attempts]
+    assert starts == sorted(starts)
+    figures = summarize(result.attempts)
+    assert figures.answered == 41  # every sixth attempt is answered
+    assert figures.not_answered == 209
+
+
+def test_server_side_sort_descending(engine) -> None:
+    async def page():
+        prepared = engine.prepare("oneuptime", {"incomingCallLogId": sim.CALL_250})
+        return await engine.attempt_page(
+            prepared, skip=0, limit=5, sort=AttemptSort("dial_duration_seconds", True)
+        )
+
+    attempts = run(engine, page).attempts
+    durations = [a.dial_duration_seconds for a in attempts]
+    assert durations == sorted(durations, reverse=True)
+    assert durations[0] == 134
+
+
+def test_filters_and_typed_date_range(engine) -> None:
+    answered = run(engine, lambda: engine.lookup(
+        "oneuptime", {"incomingCallLogId": sim.CALL_250, "isAnswered": "true"}
+    ))  # fmt: skip
+    assert answered.attempts_total == 41
+    assert all(a.is_answered for a in answered.attempts)
+    ranged = run(engine, lambda: engine.lookup(
+        "oneuptime",
+        {"incomingCallLogId": sim.CALL_250, "startedAtFrom": "2026-11-20T09:00:00Z",
+         "startedAtTo": "2026-11-20T09:07:30Z"},
+    ))  # fmt: skip
+    assert ranged.attempts_total == 11  # one every 45 s, both ends included
+
+
+def test_dates_in_both_shapes() -> None:
+    plain = parse_date("2026-11-20T09:00:00Z")
+    typed = parse_date({"_type": "DateTime", "value": "2026-11-20T09:00:00Z"})
+    assert plain == typed
+    assert plain is not None
+    assert parse_date({"_type": "Other"}) is None
+    assert parse_date(5) is None
+
+
+def test_query_uses_typed_operators() -> None:
+    assert build_query({"startedAtFrom": "2026-01-01"}) == {
+        "startedAt": {"_type": "GreaterThanOrEqual", "value": "2026-01-01"}
+    }
+    assert build_query({"isAnswered": "false", "status": "Busy"}) == {
+        "status": "Busy",
+        "isAnswered": False,
+    }
+
+
+def test_get_item_shows_every_field(engine) -> None:
+    attempt_id = f"{sim.SMALL_CALL[:24]}{5:012d}"
+    result = run(engine, lambda: engine.lookup("oneuptime", {"_id": attempt_id}))
+    keys = {field.key for field in result.calls[0].fields}
+    assert {"_id", "status", "isAnswered", "startedAt", "callCostInUSDCents"} <= keys
+    assert result.attempts[0].status == "Connected"
+
+
+def test_empty_get_item_is_not_found(engine) -> None:
+    with pytest.raises(NotFoundError, match="may not see it"):
+        run(engine, lambda: engine.lookup("oneuptime", {"_id": "no-such-attempt"}))
+
+
+def test_edit_and_delete_and_create(engine) -> None:
+    attempt_id = f"{sim.CALL_250[:24]}{3:012d}"
+
+    async def scenario():
+        await engine.update_attempt(
+            "oneuptime", None, attempt_id,
+            {"status": "Completed", "isAnswered": "true", "callCostInUSDCents": "7"},
+        )  # fmt: skip
+        changed = await engine.lookup("oneuptime", {"_id": attempt_id})
+        await engine.delete_attempt("oneuptime", None, attempt_id)
+        created = await engine.create_attempt(
+            "oneuptime", None, {"incomingCallLogId": sim.CALL_250, "status": "Ringing"}
+        )
+        listed = await engine.lookup("oneuptime", {"incomingCallLogId": sim.CALL_250})
+        return changed, created, listed
+
+    changed, created, listed = run(engine, scenario)
+    assert changed.attempts[0].status == "Completed"
+    assert changed.attempts[0].is_answered is True
+    assert changed.attempts[0].cost_usd_cents == 7
+    assert created
+    assert listed.attempts_total == 250  # one deleted, one created
+
+
+def test_read_only_key_cannot_write(engine) -> None:
+    engine.secrets.set("oneuptime", "demo", "ApiKey", sim.READ_ONLY_KEY)
+    with pytest.raises(ForbiddenError, match="Project Owner or Admin"):
+        run(engine, lambda: engine.delete_attempt("oneuptime", None, "x"))
+    result = run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
+    assert result.attempts_total == 6  # reading is allowed
+
+
+def test_bad_keys(engine) -> None:
+    engine.secrets.set("oneuptime", "demo", "ApiKey", "not-a-uuid")
+    with pytest.raises(BadCredentialsError, match="UUID"):
+        run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
+    engine.secrets.set("oneuptime", "demo", "ApiKey", "00000000-0000-4000-8000-000000000000")
+    with pytest.raises(BadCredentialsError):
+        run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
+
+
+def test_simulator_limits_to_100_operations_per_second(simulator) -> None:
+    import httpx
+
+    url = simulator.base_url("oneuptime") + "/incoming-call-log-item/count"
+    headers = {"ApiKey": sim.ADMIN_KEY, "projectid": sim.PROJECT_ID}
+    with httpx.Client() as client:
+        query = {"query": {"incomingCallLogId": sim.SMALL_CALL}}
+        codes = [client.post(url, json=query, headers=headers).status_code for _ in range(110)]
+    assert 429 in codes
+
+
+def test_simulator_echoes_skip_and_limit_only_from_the_query_string(simulator) -> None:
+    import httpx
+
+    url = simulator.base_url("oneuptime") + "/incoming-call-log-item/get-list"
+    headers = {"ApiKey": sim.ADMIN_KEY, "projectid": sim.PROJECT_ID}
+    body = httpx.post(url, json={"skip": 5, "limit": 3, "query": {}}, headers=headers).json()
+    assert (body["skip"], body["limit"], len(body["data"])) == (0, 10, 3)
+
+
+def test_the_large_call_pages_cheaply(engine) -> None:
+    result = run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.CALL_100K}))
+    assert result.attempts_total == 100_000
+    assert len(result.attempts) == 100
+
+
+def test_input_rules(engine) -> None:
+    with pytest.raises(InvalidInputError):
+        engine.prepare("oneuptime", {})
+    with pytest.raises(InvalidInputError) as caught:
+        engine.prepare("oneuptime", {"_id": "a", "status": "Busy"})
+    assert caught.value.field == "_id"
+    with pytest.raises(InvalidInputError):
+        engine.prepare("oneuptime", {"status": "Sometimes"})
+    with pytest.raises(InvalidInputError):
+        engine.prepare("oneuptime", {"startedAtFrom": "yesterday"})
+
+
+def test_rate_limited_answer_is_explained(engine, simulator) -> None:
+    simulator.add_fault("oneuptime", "status:429", count=3)
+    with pytest.raises(RateLimitedError, match="100 operations per second"):
+        run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
+
+
+def test_page_without_data_is_a_bad_response() -> None:
+    from desktop.core.errors import BadResponseError
+
+    with pytest.raises(BadResponseError):
+        parse_page({"count": 3}, 0)
+    with pytest.raises(BadResponseError):
+        parse_page({"data": [{"status": "x"}]}, 0)
