@@ -46,7 +46,7 @@ from desktop.core.errors import (
 from desktop.core.profile_service import ProfileDraft, ProfileService
 from desktop.core.profiles import DEFAULT_TIMEOUT_SECONDS, Profile
 from desktop.engine import LookupEngine
-from desktop.ui.form import cell_with_error, mark_invalid
+from desktop.ui.form import FieldErrors
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import FieldKind, ProfileField, Vendor
@@ -181,8 +181,7 @@ class ProfileEditor(QWidget):
         self.original_name: str | None = None
         #: Edited since loaded: the connection test would not test what the form shows.
         self.dirty = False
-        self._errors: dict[str, QLabel] = {}
-        self._inputs: dict[str, QWidget] = {}
+        self._errors = FieldErrors()
         self.heading = QLabel()
         self.heading.setObjectName("editorHeading")
         self.heading.setProperty("role", "title")
@@ -268,13 +267,13 @@ class ProfileEditor(QWidget):
         widget.setToolTip(help_text)
         widget.setAccessibleName(label_text.rstrip(" *"))
         widget.setAccessibleDescription(help_text)
-        cell, error = cell_with_error(widget, name)
+        # A secret's masked input is what gets marked and focused, not the whole row.
+        target = widget.input if isinstance(widget, SecretField) else widget
+        cell = self._errors.add(widget, name, target)
         label = QLabel(label_text)
         label.setBuddy(widget)
         label.setToolTip(help_text)
         self.form.addRow(label, cell)
-        self._errors[name] = error
-        self._inputs[name] = widget
 
     def load(self, profile: Profile | None, secrets_set: dict[str, bool]) -> None:
         self.original_name = profile.name if profile else None
@@ -330,27 +329,10 @@ class ProfileEditor(QWidget):
         )
 
     def show_errors(self, problems: dict[str, str]) -> None:
-        self.clear_errors()
-        first: QWidget | None = None
-        for name, message in problems.items():
-            label = self._errors.get(name)
-            if label is None:
-                continue
-            label.setText(message)
-            label.show()
-            widget = self._inputs[name]
-            target = widget.input if isinstance(widget, SecretField) else widget
-            mark_invalid(target, True)
-            first = first or target
-        if first is not None:
-            first.setFocus()
+        self._errors.show(problems)
 
     def clear_errors(self) -> None:
-        for name, label in self._errors.items():
-            label.clear()
-            label.hide()
-            widget = self._inputs[name]
-            mark_invalid(widget.input if isinstance(widget, SecretField) else widget, False)
+        self._errors.clear()
 
 
 class CredentialsWindow(QWidget):

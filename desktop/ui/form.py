@@ -48,6 +48,42 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
         widget.style().polish(widget)
 
 
+class FieldErrors:
+    """The error labels of one form by field name: messages appear beside their field, the
+    field is marked, and the first one gets the focus."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._targets: dict[str, QWidget] = {}
+
+    def add(self, widget: QWidget, name: str, target: QWidget | None = None) -> QWidget:
+        """The cell to put in the form; ``target`` is what gets marked (default: the widget)."""
+        cell, label = cell_with_error(widget, name)
+        self._labels[name] = label
+        self._targets[name] = target or widget
+        return cell
+
+    def show(self, problems: dict[str, str]) -> None:
+        self.clear()
+        first: QWidget | None = None
+        for name, message in problems.items():
+            label = self._labels.get(name)
+            if label is None:
+                continue
+            label.setText(message)
+            label.show()
+            mark_invalid(self._targets[name], True)
+            first = first or self._targets[name]
+        if first is not None:
+            first.setFocus()
+
+    def clear(self) -> None:
+        for name, label in self._labels.items():
+            label.clear()
+            label.hide()
+            mark_invalid(self._targets[name], False)
+
+
 class VendorForm(QWidget):
     #: Enter pressed in a text field: the user wants the lookup to run.
     submitted = Signal()
@@ -57,19 +93,18 @@ class VendorForm(QWidget):
         self.setObjectName("lookupForm")
         self._vendor = vendor
         self._inputs: dict[str, InputWidget] = {}
-        self._errors: dict[str, QLabel] = {}
+        self._errors = FieldErrors()
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for spec in vendor.input_fields:
             widget = self._make_input(spec)
-            cell, error = cell_with_error(widget, spec.name)
+            cell = self._errors.add(widget, spec.name)
             label = QLabel(spec.label + (" *" if spec.required else ""))
             label.setBuddy(widget)
             label.setToolTip(spec.help)
             layout.addRow(label, cell)
             self._inputs[spec.name] = widget
-            self._errors[spec.name] = error
 
     def _make_input(self, spec: InputField) -> InputWidget:
         widget: InputWidget
@@ -130,25 +165,10 @@ class VendorForm(QWidget):
             )
 
     def show_errors(self, problems: dict[str, str]) -> None:
-        self.clear_errors()
-        first: QWidget | None = None
-        for name, message in problems.items():
-            label = self._errors.get(name)
-            if label is None:
-                continue
-            label.setText(message)
-            label.show()
-            widget = self._inputs[name]
-            mark_invalid(widget, True)
-            first = first or widget
-        if first is not None:
-            first.setFocus()
+        self._errors.show(problems)
 
     def clear_errors(self) -> None:
-        for name, label in self._errors.items():
-            label.clear()
-            label.hide()
-            mark_invalid(self._inputs[name], False)
+        self._errors.clear()
 
     def first_empty_required(self) -> QWidget | None:
         for spec in self._vendor.input_fields:
