@@ -97,6 +97,8 @@ class SecretField(QWidget):
         self.setObjectName(spec.name)
         self._is_set = False
         self._cleared = False
+        #: The masked input is open (a flag: isVisible() is False while the window is hidden).
+        self._replacing = False
         self.state = QLabel()
         self.state.setObjectName(f"{spec.name}State")
         self.state.setMinimumWidth(self.state.fontMetrics().horizontalAdvance("will be cleared"))
@@ -128,12 +130,13 @@ class SecretField(QWidget):
     def reset(self, is_set: bool) -> None:
         self._is_set = is_set
         self._cleared = False
+        self._replacing = not is_set
         self.input.clear()
-        self.input.setVisible(not is_set)
+        self.input.setVisible(self._replacing)
         self._show_state()
 
     def _show_state(self) -> None:
-        replacing = self.input.isVisible()
+        replacing = self._replacing
         if self._cleared:
             text = "will be cleared"
         elif self._is_set:
@@ -148,6 +151,7 @@ class SecretField(QWidget):
 
     def start_replacing(self) -> None:
         self._cleared = False
+        self._replacing = True
         self.input.show()
         self.input.setFocus()
         self._show_state()
@@ -155,6 +159,7 @@ class SecretField(QWidget):
 
     def clear_secret(self) -> None:
         self._cleared = True
+        self._replacing = False
         self.input.clear()
         self.input.hide()
         self._show_state()
@@ -164,7 +169,7 @@ class SecretField(QWidget):
         """(changed, new value); a value of None removes the secret."""
         if self._cleared:
             return True, None
-        if self.input.isVisible() and self.input.text():
+        if self._replacing and self.input.text():
             return True, self.input.text().strip()
         return False, None
 
