@@ -11,7 +11,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from desktop import __version__
 from desktop.core.credentials import KeyringSecretStore, SecretStore, delete_secrets
@@ -28,6 +28,7 @@ from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
+from desktop.vendors.base import AttemptEditor, AttemptSource
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -101,9 +102,31 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("name")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    for vendor in VENDORS:
+        if isinstance(vendor, AttemptEditor) and isinstance(vendor, AttemptSource):
+            add_attempt_commands(commands, vendor.key, vendor.title)
+
     simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
     simulate.add_argument("--port", type=int, default=8765)
     return parser
+
+
+def add_attempt_commands(commands: Any, key: str, title: str) -> None:
+    """``calllookup-cli KEY count|create|update|delete`` for a vendor with editable attempts."""
+    parser = commands.add_parser(key, help=f"count and edit {title} escalation attempts")
+    actions = parser.add_subparsers(dest="attempt_command", required=True)
+    count = actions.add_parser("count", help="how many attempts match the filters")
+    count.add_argument("params", nargs="*", metavar="PARAM=VALUE")
+    create = actions.add_parser("create", help="create an attempt")
+    create.add_argument("params", nargs="*", metavar="FIELD=VALUE")
+    update = actions.add_parser("update", help="change fields of one attempt")
+    update.add_argument("attempt_id")
+    update.add_argument("params", nargs="+", metavar="FIELD=VALUE")
+    delete = actions.add_parser("delete", help="delete one attempt")
+    delete.add_argument("attempt_id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for action in (count, create, update, delete):
+        action.add_argument("--profile", help="profile name")
 
 
 # -- lookup ----------------------------------------------------------------------------------
@@ -136,8 +159,16 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         finally:
             await engine.aclose()
 
+    async def go_all_pages() -> LookupResult:
+        try:
+            first = await engine.run(prepared)
+            return await engine.remaining_attempts(prepared, first)
+        finally:
+            await engine.aclose()
+
+    pages = isinstance(prepared.vendor, AttemptSource) and "_id" not in prepared.params
     try:
-        result = asyncio.run(go())
+        result = asyncio.run(go_all_pages() if pages else go())
     except VendorError as error:
         raise CliError(
             f"{prepared.vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED
@@ -293,6 +324,44 @@ def run_simulate(port: int) -> int:
     return EXIT_OK
 
 
+def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
+    key = args.command
+    params = _pairs(args.params, "a field") if hasattr(args, "params") else {}
+    if args.attempt_command == "delete" and not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("not deleting without confirmation: pass --yes", EXIT_INVALID)
+        answer = input(f"Delete {key} attempt {args.attempt_id}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not deleted")
+            return EXIT_FAILED
+
+    async def go() -> str:
+        try:
+            if args.attempt_command == "count":
+                prepared = engine.prepare(key, params, args.profile)
+                return str(await engine.count_attempts(prepared))
+            if args.attempt_command == "create":
+                return await engine.create_attempt(key, args.profile, params)
+            if args.attempt_command == "update":
+                await engine.update_attempt(key, args.profile, args.attempt_id, params)
+                return f"updated {args.attempt_id}"
+            await engine.delete_attempt(key, args.profile, args.attempt_id)
+            return f"deleted {args.attempt_id}"
+        finally:
+            await engine.aclose()
+
+    try:
+        out.write(asyncio.run(go()) + "\n")
+    except InvalidInputsError as error:
+        for name, message in error.problems.items():
+            print(f"calllookup-cli: {key}: invalid {name}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    except VendorError as error:
+        vendor = get_vendor(key)
+        raise CliError(f"{vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED) from error
+    return EXIT_OK
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         return run_simulate(args.port)
@@ -300,6 +369,8 @@ def dispatch(args: argparse.Namespace) -> int:
     secrets = KeyringSecretStore()
     if args.command == "lookup":
         return run_lookup(args, LookupEngine(profiles, secrets), sys.stdout)
+    if args.command != "profile":
+        return run_attempt_command(args, LookupEngine(profiles, secrets), sys.stdout)
     if args.profile_command == "set":
         return run_profile_set(args, profiles, secrets)
     if args.profile_command == "list":

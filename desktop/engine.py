@@ -124,6 +124,14 @@ class LookupEngine:
         size = limit if limit is not None else source.page_size(context)
         return await source.attempt_page(context, prepared.params, skip=skip, limit=size, sort=sort)
 
+    async def count_attempts(self, prepared: PreparedLookup) -> int:
+        source = self.attempt_source(prepared.vendor)
+        if source is None:
+            raise ConfigurationError(f"{prepared.vendor.title} does not count attempts.")
+        return await source.count(
+            self.context_for(prepared.vendor, prepared.profile), prepared.params
+        )
+
     async def remaining_attempts(
         self, prepared: PreparedLookup, result: LookupResult
     ) -> LookupResult:

@@ -47,29 +47,44 @@ class AttemptSummary:
         )
 
 
+class AttemptTally:
+    """Running figures: add attempts page by page without walking the whole list again."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.answered = 0
+        self.first_answer: datetime | None = None
+        self.dial = 0.0
+        self.cost = 0.0
+        self.statuses: Counter[str] = Counter()
+
+    def add(self, attempts: Iterable[EscalationAttempt]) -> None:
+        for attempt in attempts:
+            self.count += 1
+            if attempt.is_answered:
+                self.answered += 1
+                moment = attempt.started_at or attempt.created_at
+                if moment is not None and (self.first_answer is None or moment < self.first_answer):
+                    self.first_answer = moment
+            self.dial += attempt.dial_duration_seconds or 0.0
+            self.cost += attempt.cost_usd_cents or 0.0
+            self.statuses[attempt.status or "(none)"] += 1
+
+    def summary(self) -> AttemptSummary:
+        ordered = {s: self.statuses[s] for s in KNOWN_STATUSES if s in self.statuses}
+        ordered.update({s: n for s, n in sorted(self.statuses.items()) if s not in ordered})
+        return AttemptSummary(
+            attempts=self.count,
+            answered=self.answered,
+            not_answered=self.count - self.answered,
+            first_answer=self.first_answer,
+            total_dial_seconds=self.dial,
+            total_cost_usd_cents=self.cost,
+            statuses=ordered,
+        )
+
+
 def summarize(attempts: Iterable[EscalationAttempt]) -> AttemptSummary:
-    count = answered = 0
-    first_answer: datetime | None = None
-    dial = cost = 0.0
-    statuses: Counter[str] = Counter()
-    for attempt in attempts:
-        count += 1
-        if attempt.is_answered:
-            answered += 1
-            moment = attempt.started_at or attempt.created_at
-            if moment is not None and (first_answer is None or moment < first_answer):
-                first_answer = moment
-        dial += attempt.dial_duration_seconds or 0.0
-        cost += attempt.cost_usd_cents or 0.0
-        statuses[attempt.status or "(none)"] += 1
-    ordered = {s: statuses[s] for s in KNOWN_STATUSES if s in statuses}
-    ordered.update({s: n for s, n in sorted(statuses.items()) if s not in ordered})
-    return AttemptSummary(
-        attempts=count,
-        answered=answered,
-        not_answered=count - answered,
-        first_answer=first_answer,
-        total_dial_seconds=dial,
-        total_cost_usd_cents=cost,
-        statuses=ordered,
-    )
+    tally = AttemptTally()
+    tally.add(attempts)
+    return tally.summary()

@@ -1,4 +1,4 @@
-"""A vendor's lookup form, built from its InputField declarations.
+"""A form built from InputField declarations: a vendor's lookup, or an attempt edit.
 
 Each input's objectName is its API parameter name; each has an error label beside it
 (objectName ``<name>Error``) where validation messages appear, so bad input never needs a popup.
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -18,9 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.profiles import Profile
-from desktop.vendors.base import FieldKind, InputField, Vendor
+from desktop.vendors.base import FieldKind, InputField
 
 InputWidget = QLineEdit | QComboBox | QCheckBox
+MAX_ROWS_IN_ONE_COLUMN = 4
+ANY_CHOICE_TEXT = "(any)"
 
 
 def cell_with_error(widget: QWidget, name: str) -> tuple[QWidget, QLabel]:
@@ -88,16 +91,32 @@ class VendorForm(QWidget):
     #: Enter pressed in a text field: the user wants the lookup to run.
     submitted = Signal()
 
-    def __init__(self, vendor: Vendor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        fields: tuple[InputField, ...],
+        parent: QWidget | None = None,
+        *,
+        object_name: str = "lookupForm",
+    ) -> None:
         super().__init__(parent)
-        self.setObjectName("lookupForm")
-        self._vendor = vendor
+        self.setObjectName(object_name)
+        self._fields = fields
         self._inputs: dict[str, InputWidget] = {}
         self._errors = FieldErrors()
-        layout = QFormLayout(self)
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        for spec in vendor.input_fields:
+        # Long forms (filters) go in two columns so the results keep most of the height.
+        columns = 2 if len(fields) > MAX_ROWS_IN_ONE_COLUMN else 1
+        per_column = -(-len(fields) // columns)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        layouts = []
+        for _ in range(columns):
+            column = QFormLayout()
+            column.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            column.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            outer.addLayout(column, 1)
+            layouts.append(column)
+        for position, spec in enumerate(fields):
+            layout = layouts[position // per_column]
             widget = self._make_input(spec)
             cell = self._errors.add(widget, spec.name)
             label = QLabel(spec.label + (" *" if spec.required else ""))
@@ -110,9 +129,10 @@ class VendorForm(QWidget):
         widget: InputWidget
         if spec.kind is FieldKind.CHOICE:
             widget = QComboBox()
-            widget.addItems(list(spec.choices))
+            for choice in spec.choices:
+                widget.addItem(choice or ANY_CHOICE_TEXT, choice)  # "" means: no filter
             if spec.default in spec.choices:
-                widget.setCurrentText(spec.default or "")
+                widget.setCurrentIndex(spec.choices.index(spec.default or ""))
         elif spec.kind is FieldKind.BOOLEAN:
             widget = QCheckBox(spec.help)
             widget.setChecked(spec.default == "true")
@@ -136,7 +156,8 @@ class VendorForm(QWidget):
         values: dict[str, str] = {}
         for name, widget in self._inputs.items():
             if isinstance(widget, QComboBox):
-                values[name] = widget.currentText()
+                data = widget.currentData()
+                values[name] = data if isinstance(data, str) else widget.currentText()
             elif isinstance(widget, QCheckBox):
                 values[name] = "true" if widget.isChecked() else "false"
             elif widget.text().strip():
@@ -149,13 +170,14 @@ class VendorForm(QWidget):
             if isinstance(widget, QLineEdit):
                 widget.setText(value)
             elif isinstance(widget, QComboBox):
-                widget.setCurrentText(value)
+                found = widget.findData(value)
+                widget.setCurrentIndex(found if found >= 0 else widget.findText(value))
             elif isinstance(widget, QCheckBox):
                 widget.setChecked(value == "true")
 
     def show_profile_defaults(self, profile: Profile | None) -> None:
         """Placeholders say which value the profile fills in when a field is left empty."""
-        for spec in self._vendor.input_fields:
+        for spec in self._fields:
             widget = self._inputs[spec.name]
             if not isinstance(widget, QLineEdit) or not spec.profile_default:
                 continue
@@ -171,7 +193,7 @@ class VendorForm(QWidget):
         self._errors.clear()
 
     def first_empty_required(self) -> QWidget | None:
-        for spec in self._vendor.input_fields:
+        for spec in self._fields:
             widget = self._inputs[spec.name]
             if spec.required and isinstance(widget, QLineEdit) and not widget.text().strip():
                 return widget

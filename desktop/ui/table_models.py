@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from desktop.core.models import DetailField, RecordingLink
-from desktop.core.timefmt import local_text
+from desktop.core.models import DetailField, EscalationAttempt, RecordingLink
+from desktop.core.timefmt import local_text, utc_text
+from desktop.ui.theme import status_colours
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIPBOARD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -32,6 +36,9 @@ class Column(Generic[RowT]):
     #: The value a copy takes (e.g. the unmasked URL); defaults to the display text.
     clipboard: Callable[[RowT], str] | None = None
     tooltip: Callable[[RowT], str | None] | None = None
+    #: A state name ('success', 'failure', 'pending') that colours the cell; the text still
+    #: says the same thing, so colour is never the only signal.
+    state: Callable[[RowT], str | None] | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
@@ -97,6 +104,13 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
             return column.tooltip(record) if column.tooltip else None
         if role == OBJECT_ROLE:
             return record
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            state = column.state(record) if column.state else None
+            colours = status_colours(state) if state else None
+            if colours is None:
+                return None
+            foreground, background = colours
+            return QColor(background if role == Qt.ItemDataRole.BackgroundRole else foreground)
         return None
 
 
@@ -138,3 +152,133 @@ def details_model(parent: Any = None) -> RecordTableModel[DetailField]:
 
 def recordings_model(parent: Any = None) -> RecordTableModel[RecordingLink]:
     return RecordTableModel(RECORDING_COLUMNS, parent)
+
+
+ANSWERED_STATUSES = frozenset({"Connected", "Completed"})
+FAILED_STATUSES = frozenset({"NoAnswer", "Failed", "Busy", "CallerHungUp"})
+PENDING_STATUSES = frozenset({"Initiated", "Ringing", "Escalated"})
+
+
+def attempt_state(attempt: EscalationAttempt) -> str | None:
+    if attempt.status in ANSWERED_STATUSES:
+        return "success"
+    if attempt.status in FAILED_STATUSES:
+        return "failure"
+    if attempt.status in PENDING_STATUSES:
+        return "pending"
+    return None  # unknown statuses are shown as they come, uncoloured
+
+
+def _moment(value: datetime | None) -> str:
+    return local_text(value) if value else ""
+
+
+def _moment_tip(value: datetime | None) -> str | None:
+    return utc_text(value) if value else None
+
+
+def _timestamp(value: datetime | None) -> float:
+    return value.timestamp() if value else 0.0
+
+
+def _number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _answered_text(attempt: EscalationAttempt) -> str:
+    if attempt.is_answered is None:
+        return ""
+    return "yes" if attempt.is_answered else "no"
+
+
+ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
+    Column("Started", lambda a: _moment(a.started_at), lambda a: _timestamp(a.started_at),
+           tooltip=lambda a: _moment_tip(a.started_at)),
+    Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
+           tooltip=lambda a: _moment_tip(a.ended_at)),
+    Column("User", lambda a: a.user_id or ""),
+    Column("Phone number", lambda a: a.user_phone_number or ""),
+    Column("Escalation rule", lambda a: a.escalation_rule_id or ""),
+    Column("Status", lambda a: a.status or "", state=attempt_state),
+    Column("Status message", lambda a: a.status_message or "",
+           tooltip=lambda a: a.status_message),
+    Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),
+           lambda a: a.dial_duration_seconds or 0.0),
+    Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
+           else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
+           clipboard=lambda a: _number_text(a.cost_usd_cents)),
+    Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
+           state=lambda a: "success" if a.is_answered else None),
+    Column("Attempt ID", lambda a: a.attempt_id),
+)  # fmt: skip
+
+#: Column header -> the attribute the vendor can sort by on the server.
+ATTEMPT_SORT_KEYS = {
+    "Started": "started_at",
+    "Ended": "ended_at",
+    "User": "user_id",
+    "Phone number": "user_phone_number",
+    "Escalation rule": "escalation_rule_id",
+    "Status": "status",
+    "Status message": "status_message",
+    "Dial (s)": "dial_duration_seconds",
+    "Cost (USD)": "cost_usd_cents",
+    "Answered": "is_answered",
+}
+
+
+class AttemptTableModel(RecordTableModel[EscalationAttempt]):
+    """Attempts that arrive page by page: Qt asks for more as the user scrolls."""
+
+    #: Emitted when the view wants the next page; the panel loads it and appends.
+    more_wanted = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(ATTEMPT_COLUMNS, parent)
+        self.total = 0
+        self.loading = False
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.loading and self.rowCount() < self.total
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self.loading = True
+            self.more_wanted.emit()
+
+    def replace_row(self, attempt: EscalationAttempt) -> bool:
+        for row, existing in enumerate(self._rows):
+            if existing.attempt_id == attempt.attempt_id:
+                self._rows[row] = attempt
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+                return True
+        return False
+
+    def remove_attempt(self, attempt_id: str) -> bool:
+        for row, existing in enumerate(self._rows):
+            if existing.attempt_id == attempt_id:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+                self.total = max(0, self.total - 1)
+                return True
+        return False
+
+
+def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(object_name)
+    table.setModel(model)
+    table.setAccessibleName(accessible)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table

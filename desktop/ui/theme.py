@@ -74,6 +74,12 @@ def apply_theme(choice: ThemeChoice) -> str:
     return scheme
 
 
+def status_colours(state: str) -> tuple[str, str] | None:
+    """(foreground, background) of a status state in the theme in use, e.g. 'success'."""
+    choice = _state["choice"] if isinstance(_state["choice"], ThemeChoice) else ThemeChoice.SYSTEM
+    return STATUS_COLOURS[effective_scheme(choice)].get(state)
+
+
 def _apply_stylesheet(scheme: str) -> None:
     app = QGuiApplication.instance()
     assert isinstance(app, QGuiApplication)

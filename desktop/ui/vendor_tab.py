@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,10 +32,11 @@ from desktop.core.errors import (
 )
 from desktop.core.models import LookupResult, TaskState
 from desktop.engine import LookupEngine, PreparedLookup
+from desktop.ui.attempts_view import AttemptsPanel
 from desktop.ui.form import VendorForm
-from desktop.ui.table_models import RecordTableModel, details_model, recordings_model
+from desktop.ui.table_models import details_model, make_table, recordings_model
 from desktop.ui.tasks import TaskRunner
-from desktop.vendors.base import Vendor
+from desktop.vendors.base import AttemptSource, Vendor
 
 _LOOKUP_TEXT = "&Lookup"
 _CANCEL_TEXT = "&Cancel"
@@ -52,25 +49,6 @@ def _plain_label(object_name: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(object_name)
-    table.setModel(model)
-    table.setAccessibleName(accessible)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table
 
 
 class VendorTab(QWidget):
@@ -116,7 +94,7 @@ class VendorTab(QWidget):
         profile_row.addWidget(self.profile_combo)
         profile_row.addWidget(self.profile_target, 1)
 
-        self.form = VendorForm(vendor)
+        self.form = VendorForm(vendor.input_fields)
         self.form.submitted.connect(self.trigger)
 
         self.lookup_button = QPushButton(_LOOKUP_TEXT)
@@ -154,6 +132,12 @@ class VendorTab(QWidget):
         self.raw_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.results = QTabWidget()
         self.results.setObjectName("resultTabs")
+        self.attempts: AttemptsPanel | None = None
+        if isinstance(vendor, AttemptSource):
+            self.attempts = AttemptsPanel(
+                vendor, engine, tasks, self._show_outcome, show_details=self._show_attempt
+            )
+            self.results.addTab(self.attempts, "Attempts")
         self.results.addTab(self.details_table, "Details")
         self.results.addTab(self.recordings_table, "Recordings")
         self.results.addTab(self.raw_view, "Raw response")
@@ -247,7 +231,7 @@ class VendorTab(QWidget):
         except (VendorError, ConfigurationError, CredentialStoreError) as error:
             self._show_error(error, time.monotonic() - started)
         else:
-            self.show_result(result)
+            self.show_result(result, prepared)
         finally:
             self._set_busy(False)
 
@@ -273,13 +257,15 @@ class VendorTab(QWidget):
         self._show_outcome(f"{kind.capitalize()}: {text}", "error")
         self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
 
-    def show_result(self, result: LookupResult) -> None:
+    def show_result(self, result: LookupResult, prepared: PreparedLookup | None = None) -> None:
         self.last_result = result
         self.details.set_rows([field for call in result.calls for field in call.fields])
         self.recordings.set_rows(result.recordings)
         self.raw_view.setPlainText(result.raw_text)
-        self.results.setTabText(0, f"Details ({self.details.rowCount()})")
-        self.results.setTabText(1, f"Recordings ({self.recordings.rowCount()})")
+        details_at = self.results.indexOf(self.details_table)
+        recordings_at = self.results.indexOf(self.recordings_table)
+        self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
+        self.results.setTabText(recordings_at, f"Recordings ({self.recordings.rowCount()})")
         self.details_table.setAccessibleDescription(f"{self.details.rowCount()} rows")
         self.recordings_table.setAccessibleDescription(f"{self.recordings.rowCount()} rows")
         self.details_table.resizeColumnToContents(0)
@@ -300,7 +286,21 @@ class VendorTab(QWidget):
             f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
             f"— {elapsed * 1000:.0f} ms"
         )
-        self.results.setCurrentIndex(0)
+        listing = self.attempts is not None and prepared is not None and not result.calls
+        if self.attempts is not None and prepared is not None and listing:
+            self.attempts.show_first_page(prepared, result)
+            self.results.setCurrentWidget(self.attempts)
+        else:
+            self.results.setCurrentWidget(self.details_table)
+
+    def _show_attempt(self, result: LookupResult) -> None:
+        """One attempt's fields (get-item) in the details table, the list left as it is."""
+        self.details.set_rows([field for call in result.calls for field in call.fields])
+        details_at = self.results.indexOf(self.details_table)
+        self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
+        self.details_table.resizeColumnToContents(0)
+        self.results.setCurrentWidget(self.details_table)
+        self._show_outcome(result.summary, "success")
 
     def focus_first_field(self) -> None:
         target = self.form.first_empty_required()

@@ -382,6 +382,10 @@ class AttemptSource(ABC):
     ) -> AttemptPage:
         """The attempts matching ``params`` from ``skip``, at most ``limit`` of them."""
 
+    @abstractmethod
+    async def count(self, context: VendorContext, params: dict[str, str]) -> int:
+        """How many attempts match ``params`` in all."""
+
 
 class AttemptEditor(ABC):
     """A vendor whose attempts can be created, changed and deleted (keys with permission)."""

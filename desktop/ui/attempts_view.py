@@ -1,0 +1,506 @@
+"""The supervisor view: every escalation attempt of a call, page by page, with a summary,
+a filter, sorting, details of one attempt, and edits for keys that may write.
+
+Shown in the tab of any vendor that is an AttemptSource; edits appear when it is also an
+AttemptEditor. Nothing in the table changes until the vendor has confirmed a change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.attempts import AttemptTally
+from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
+from desktop.core.models import EscalationAttempt, LookupResult
+from desktop.engine import LookupEngine, PreparedLookup
+from desktop.ui.form import VendorForm
+from desktop.ui.table_models import (
+    ATTEMPT_SORT_KEYS,
+    OBJECT_ROLE,
+    SORT_ROLE,
+    AttemptTableModel,
+    make_table,
+)
+from desktop.ui.tasks import TaskRunner
+from desktop.vendors.base import AttemptEditor, AttemptSort, InputField, Vendor
+
+OutcomeReporter = Callable[[str, str], None]
+
+
+class AttemptFilterProxy(QSortFilterProxyModel):
+    """Case-insensitive free text over every shown column of the loaded attempts."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._needle = ""
+        self._haystacks: dict[str, str] = {}
+        self.setSortRole(SORT_ROLE)
+
+    def set_needle(self, text: str) -> None:
+        self.beginFilterChange()
+        self._needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def forget(self) -> None:
+        self._haystacks.clear()
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, AttemptTableModel)
+        attempt = model.row_at(source_row)
+        haystack = self._haystacks.get(attempt.attempt_id)
+        if haystack is None:
+            haystack = " ".join(column.display(attempt) for column in model.columns).casefold()
+            self._haystacks[attempt.attempt_id] = haystack
+        return self._needle in haystack
+
+
+class AttemptEditDialog(QDialog):
+    """The fields an edit may change, prefilled, validated beside each field."""
+
+    def __init__(
+        self,
+        title: str,
+        fields: tuple[InputField, ...],
+        values: dict[str, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("attemptEditDialog")
+        self.setWindowTitle(title)
+        self.form = VendorForm(fields, object_name="attemptEditForm")
+        self.form.set_values(values)
+        self.error = QLabel()
+        self.error.setObjectName("attemptEditError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setProperty("role", "fieldError")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(460, self.sizeHint().height())
+
+
+def _edit_values(attempt: EscalationAttempt) -> dict[str, str]:
+    values = {"status": attempt.status or "", "statusMessage": attempt.status_message or ""}
+    values["isAnswered"] = "true" if attempt.is_answered else "false"
+    if attempt.dial_duration_seconds is not None:
+        values["dialDurationInSeconds"] = f"{attempt.dial_duration_seconds:g}"
+    if attempt.cost_usd_cents is not None:
+        values["callCostInUSDCents"] = f"{attempt.cost_usd_cents:g}"
+    return values
+
+
+def describe_attempt(attempt: EscalationAttempt) -> str:
+    """A line that names an attempt for a person: who, when, which ID."""
+    started = (
+        attempt.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if (attempt.started_at)
+        else "unknown time"
+    )
+    who = attempt.user_id or attempt.user_phone_number or "unknown user"
+    return f"{who} rung at {started} ({attempt.status or 'no status'}), ID {attempt.attempt_id}"
+
+
+class AttemptsPanel(QWidget):
+    def __init__(
+        self,
+        vendor: Vendor,
+        engine: LookupEngine,
+        tasks: TaskRunner,
+        report: OutcomeReporter,
+        *,
+        show_details: Callable[[LookupResult], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("attemptsPanel")
+        self._vendor = vendor
+        self._engine = engine
+        self._tasks = tasks
+        self._report = report
+        self._show_details = show_details
+        self._prepared: PreparedLookup | None = None
+        self._sort: AttemptSort | None = None
+        self._tally = AttemptTally()
+        self._page_task: asyncio.Task[None] | None = None
+        self._load_all_task: asyncio.Task[None] | None = None
+        self._editor = vendor if isinstance(vendor, AttemptEditor) else None
+
+        self.summary = QLabel("No attempts loaded yet.")
+        self.summary.setObjectName("attemptsSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Attempts summary")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("attemptsFilter")
+        self.filter.setPlaceholderText("Filter loaded attempts (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter attempts")
+        self.count_label = QLabel("0 of 0 loaded")
+        self.count_label.setObjectName("attemptsCount")
+        self.load_all_button = QPushButton("Load &all")
+        self.load_all_button.setObjectName("loadAllButton")
+        self.load_all_button.setAccessibleName("Load all attempts")
+        self.load_all_button.clicked.connect(self._toggle_load_all)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("attemptsProgress")
+        self.progress.setMaximumWidth(200)
+        self.progress.hide()
+        self.new_button = QPushButton("&New attempt…")
+        self.new_button.setObjectName("newAttemptButton")
+        self.new_button.setVisible(self._editor is not None)
+        self.new_button.clicked.connect(self.create_attempt)
+
+        self.model = AttemptTableModel(self)
+        self.model.more_wanted.connect(self._load_next_page)
+        self.proxy = AttemptFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = make_table("attemptsTable", self.model, "Escalation attempts")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.filter.textChanged.connect(self.proxy.set_needle)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.count_label)
+        tools.addWidget(self.load_all_button)
+        tools.addWidget(self.progress)
+        tools.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+
+    # -- loading ----------------------------------------------------------------------------
+    def show_first_page(self, prepared: PreparedLookup, result: LookupResult) -> None:
+        self.cancel()
+        self._prepared = prepared
+        self._tally = AttemptTally()
+        self._tally.add(result.attempts)
+        self.proxy.forget()
+        self.model.total = result.attempts_total or len(result.attempts)
+        self.model.loading = False
+        self.model.set_rows(result.attempts)
+        self.table.resizeColumnsToContents()  # one page: cheap, and nothing is elided
+        self._update_labels()
+
+    def clear(self) -> None:
+        self.cancel()
+        self._prepared = None
+        self._tally = AttemptTally()
+        self.model.total = 0
+        self.model.set_rows([])
+        self._update_labels()
+
+    def cancel(self) -> None:
+        for task in (self._page_task, self._load_all_task):
+            if task is not None and not task.done():
+                task.cancel()
+
+    @property
+    def fully_loaded(self) -> bool:
+        return self.model.rowCount() >= self.model.total
+
+    def _update_labels(self) -> None:
+        loaded, total = self.model.rowCount(), self.model.total
+        self.count_label.setText(f"{loaded:,} of {total:,} loaded")
+        self.table.setAccessibleDescription(f"{loaded} of {total} attempts loaded")
+        figures = self._tally.summary().text()
+        if not loaded:
+            figures = "No attempts found."
+        elif loaded < total:
+            figures = f"Loaded so far: {figures}"
+        self.summary.setText(figures)
+        self.load_all_button.setEnabled(loaded < total or self._load_all_task is not None)
+
+    def _load_next_page(self) -> None:
+        if self._prepared is None or (self._page_task and not self._page_task.done()):
+            self.model.loading = False
+            return
+        self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
+
+    async def _append_page(self) -> None:
+        assert self._prepared is not None
+        try:
+            page = await self._engine.attempt_page(
+                self._prepared, skip=self.model.rowCount(), sort=self._sort
+            )
+        except (VendorError, CallLookupError) as error:
+            self._report_error(error)
+            return
+        finally:
+            self.model.loading = False
+        self._tally.add(page.attempts)
+        self.model.total = page.total
+        self.model.append_rows(page.attempts)
+        self._update_labels()
+
+    def _toggle_load_all(self) -> None:
+        if self._load_all_task is not None and not self._load_all_task.done():
+            self._load_all_task.cancel()
+            return
+        self._load_all_task = self._tasks.start(self.load_all(), name="attempts:all")
+
+    async def load_all(self) -> None:
+        """Every remaining page, with progress; the button turns into Cancel meanwhile."""
+        self.load_all_button.setText("&Cancel loading")
+        self.progress.setRange(0, max(1, self.model.total))
+        self.progress.setValue(self.model.rowCount())
+        self.progress.show()
+        try:
+            while self._prepared is not None and not self.fully_loaded:
+                if self._page_task is not None and not self._page_task.done():
+                    await self._page_task
+                    continue
+                self.model.loading = True
+                self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
+                await self._page_task
+                self.progress.setValue(self.model.rowCount())
+                if self.model.loading:
+                    break
+        except asyncio.CancelledError:
+            self._report("Loading stopped: the attempts loaded so far stay.", "muted")
+            raise
+        finally:
+            self.progress.hide()
+            self.load_all_button.setText("Load &all")
+            self._load_all_task = None
+            self._update_labels()
+
+    # -- sorting ----------------------------------------------------------------------------
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        """Loaded rows sort in place; while more exist, the vendor sorts and pages anew, so
+        the rows shown are the top of the whole list in that order."""
+        if self.fully_loaded or self._prepared is None or column < 0:
+            return
+        header = self.model.columns[column].header
+        key = ATTEMPT_SORT_KEYS.get(header)
+        source = self._engine.attempt_source(self._vendor)
+        if key is None or source is None or key not in source.sortable_fields:
+            return
+        self._sort = AttemptSort(key, order == Qt.SortOrder.DescendingOrder)
+        self.cancel()
+        self._tally = AttemptTally()
+        self.model.set_rows([])
+        self.proxy.forget()
+        self.model.loading = True
+        self._page_task = self._tasks.start(self._append_page(), name="attempts:sort")
+
+    # -- one attempt ------------------------------------------------------------------------
+    def attempt_at(self, view_row: int) -> EscalationAttempt:
+        attempt = self.proxy.index(view_row, 0).data(OBJECT_ROLE)
+        assert isinstance(attempt, EscalationAttempt)
+        return attempt
+
+    def selected_attempt(self) -> EscalationAttempt | None:
+        rows = (
+            self.table.selectionModel().selectedRows()
+            or self.table.selectionModel().selectedIndexes()
+        )
+        return self.attempt_at(rows[0].row()) if rows else None
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_attempt(self.attempt_at(index.row()))
+
+    def open_attempt(self, attempt: EscalationAttempt) -> asyncio.Task[None] | None:
+        """Fetch every field of one attempt (get-item) into the details table."""
+        try:
+            prepared = self._engine.prepare(
+                self._vendor.key, {"_id": attempt.attempt_id}, self._profile_name()
+            )
+        except CallLookupError as error:
+            self._report_error(error)
+            return None
+        return self._tasks.start(self._open(prepared), name="attempts:open")
+
+    async def _open(self, prepared: PreparedLookup) -> None:
+        try:
+            result = await self._engine.run(prepared)
+        except (VendorError, CallLookupError) as error:
+            self._report_error(error)
+            return
+        self._show_details(result)
+
+    def _profile_name(self) -> str | None:
+        return self._prepared.profile.name if self._prepared else None
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        menu = QMenu(self)
+        if index.isValid():
+            attempt = self.attempt_at(index.row())
+            open_action = QAction("&Open details", menu)
+            open_action.triggered.connect(lambda: self.open_attempt(attempt))
+            menu.addAction(open_action)
+            if self._editor is not None:
+                edit = QAction("&Edit attempt…", menu)
+                edit.triggered.connect(lambda: self.edit_attempt(attempt))
+                delete = QAction("&Delete attempt…", menu)
+                delete.triggered.connect(lambda: self.delete_attempt(attempt))
+                menu.addAction(edit)
+                menu.addAction(delete)
+        if self._editor is not None:
+            new = QAction("&New attempt…", menu)
+            new.triggered.connect(self.create_attempt)
+            menu.addAction(new)
+        menu.popup(self.table.viewport().mapToGlobal(position))
+
+    # -- edits: the table changes only after the vendor confirms -----------------------------
+    def edit_attempt(self, attempt: EscalationAttempt) -> AttemptEditDialog | None:
+        if self._editor is None:
+            return None
+        dialog = AttemptEditDialog(
+            f"Edit attempt {attempt.attempt_id}",
+            self._editor.editable_fields,
+            _edit_values(attempt),
+            self,
+        )
+        dialog.accepted.connect(lambda: self._save_edit(attempt, dialog))
+        dialog.open()
+        return dialog
+
+    def _save_edit(self, attempt: EscalationAttempt, dialog: AttemptEditDialog) -> None:
+        changes = {
+            name: value
+            for name, value in dialog.form.values().items()
+            if value != _edit_values(attempt).get(name, "")
+        }
+        self._tasks.start(self._apply_edit(attempt, changes), name="attempts:edit")
+
+    async def _apply_edit(self, attempt: EscalationAttempt, changes: dict[str, str]) -> None:
+        try:
+            await self._engine.update_attempt(
+                self._vendor.key, self._profile_name(), attempt.attempt_id, changes
+            )
+            prepared = self._engine.prepare(
+                self._vendor.key, {"_id": attempt.attempt_id}, self._profile_name()
+            )
+            fresh = await self._engine.run(prepared)
+        except InvalidInputsError as error:
+            self._report(f"Not saved: {error.message}", "error")
+            return
+        except (VendorError, CallLookupError) as error:
+            self._report_error(error, "Not saved")
+            return
+        if fresh.attempts:
+            self.model.replace_row(fresh.attempts[0])
+            self.proxy.forget()
+        self._report(f"Saved attempt {attempt.attempt_id}.", "success")
+
+    def delete_attempt(self, attempt: EscalationAttempt) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete attempt",
+            f"Delete this escalation attempt?\n\n{describe_attempt(attempt)}\n\n"
+            "It is removed on the server and cannot be restored from here.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("deleteAttemptBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(lambda: None)
+        box.finished.connect(lambda result: self._confirm_delete(attempt, result))
+        box.open()
+        return box
+
+    def _confirm_delete(self, attempt: EscalationAttempt, result: int) -> None:
+        if result == QMessageBox.StandardButton.Yes:
+            self._tasks.start(self._apply_delete(attempt), name="attempts:delete")
+
+    async def _apply_delete(self, attempt: EscalationAttempt) -> None:
+        try:
+            await self._engine.delete_attempt(
+                self._vendor.key, self._profile_name(), attempt.attempt_id
+            )
+        except (VendorError, CallLookupError) as error:
+            self._report_error(error, "Not deleted")
+            return
+        self.model.remove_attempt(attempt.attempt_id)
+        self._rebuild_tally()
+        self._report(f"Deleted attempt {attempt.attempt_id}.", "success")
+
+    def create_attempt(self) -> AttemptEditDialog | None:
+        if self._editor is None:
+            return None
+        values = {}
+        if self._prepared is not None and "incomingCallLogId" in self._prepared.params:
+            values["incomingCallLogId"] = self._prepared.params["incomingCallLogId"]
+        dialog = AttemptEditDialog(
+            "New escalation attempt",
+            self._editor.creation_fields + self._editor.editable_fields,
+            values,
+            self,
+        )
+        dialog.accepted.connect(
+            lambda: self._tasks.start(self._apply_create(dialog.form.values()), "attempts:new")
+        )
+        dialog.open()
+        return dialog
+
+    async def _apply_create(self, values: dict[str, str]) -> None:
+        try:
+            created = await self._engine.create_attempt(
+                self._vendor.key, self._profile_name(), values
+            )
+        except InvalidInputsError as error:
+            self._report(f"Not created: {error.message}", "error")
+            return
+        except (VendorError, CallLookupError) as error:
+            self._report_error(error, "Not created")
+            return
+        self._report(f"Created attempt {created}.", "success")
+        if self._prepared is not None:
+            result = await self._engine.run(self._prepared)
+            self.show_first_page(self._prepared, result)
+
+    def _rebuild_tally(self) -> None:
+        self._tally = AttemptTally()
+        self._tally.add(self.model.rows())
+        self.proxy.forget()
+        self._update_labels()
+
+    def _report_error(self, error: CallLookupError, prefix: str = "") -> None:
+        text = error.describe() if isinstance(error, VendorError) else error.message
+        self._report(f"{prefix + ': ' if prefix else ''}{text}", "error")
