@@ -60,7 +60,7 @@ class Services:
 def build_services(demo: bool) -> Services:
     """Real profiles and the OS keyring; the simulator and demo profiles when asked or when no
     vendor account is configured yet."""
-    from desktop.core.credentials import KeyringSecretStore, MemorySecretStore, SecretStore
+    from desktop.core.credentials import KeyringOrSessionStore
     from desktop.core.errors import ConfigurationError
     from desktop.core.profiles import ProfileStore
     from desktop.engine import LookupEngine
@@ -73,15 +73,14 @@ def build_services(demo: bool) -> Services:
             demo, reason = True, f"{error.message} Fix or remove the file to use your accounts"
         else:
             if profiles.list():
-                keyring_store = KeyringSecretStore()
-                unavailable = keyring_store.unavailable_reason()
-                secrets: SecretStore = keyring_store
+                # Without a usable keyring, secrets go to memory only once the user says so
+                # in the credential manager; never to a file.
+                secrets = KeyringOrSessionStore()
                 banner = None
-                if unavailable:
-                    secrets = MemorySecretStore()
+                if secrets.problem:
                     banner = (
-                        f"{unavailable} Secrets entered now are kept for this session only "
-                        "and are never written to disk."
+                        f"{secrets.problem} Open Profiles and credentials (Ctrl+,) to keep "
+                        "secrets for this session only; they are never written to disk."
                     )
                 return Services(LookupEngine(profiles, secrets), None, banner)
             demo, reason = True, "no vendor account is configured yet"

@@ -99,6 +99,12 @@ class LookupEngine:
     ) -> LookupResult:
         return await self.run(self.prepare(vendor_key, raw_params, profile_name))
 
+    async def test_connection(self, vendor_key: str, profile_name: str) -> str:
+        """The vendor's cheap authenticated call for one saved profile; a sentence on success."""
+        vendor = get_vendor(vendor_key)
+        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
+        return await vendor.test_connection(context)
+
     # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
         return vendor if isinstance(vendor, AttemptSource) else None

@@ -14,6 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from desktop.engine import LookupEngine
 from desktop.simulator.registry import demo_profiles, start_simulator
 from desktop.simulator.server import Simulator
+from tests.support.secret_service import (  # noqa: F401  (fixtures shared by every test folder)
+    no_keyring,
+    real_keyring,
+    secret_service,
+)
 
 
 @pytest.fixture(autouse=True)

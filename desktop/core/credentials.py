@@ -21,6 +21,16 @@ KEYRING_SERVICE = "calllookup"
 MAX_SECRET_CHARACTERS = 1280
 
 
+def secret_length_problem(field: str, value: str) -> str | None:
+    """Why the value cannot go into every OS keyring, or None."""
+    if len(value) > MAX_SECRET_CHARACTERS:
+        return (
+            f"The secret '{field}' is {len(value)} characters long; OS keyrings accept at "
+            f"most {MAX_SECRET_CHARACTERS}."
+        )
+    return None
+
+
 def secret_username(vendor: str, profile: str, field: str) -> str:
     """The keyring 'username' under the ``calllookup`` service for one secret field."""
     return f"{vendor}/{profile}/{field}"
@@ -109,11 +119,9 @@ class KeyringSecretStore:
     def set(self, vendor: str, profile: str, field: str, value: str) -> None:
         import keyring
 
-        if len(value) > MAX_SECRET_CHARACTERS:
-            raise CredentialStoreError(
-                f"The secret '{field}' is {len(value)} characters long; OS keyrings accept at "
-                f"most {MAX_SECRET_CHARACTERS}."
-            )
+        problem = secret_length_problem(field, value)
+        if problem:
+            raise CredentialStoreError(problem)
         username = secret_username(vendor, profile, field)
         self._call("store a secret", lambda: keyring.set_password(self._service, username, value))
 
@@ -129,6 +137,68 @@ class KeyringSecretStore:
                 keyring.delete_password(self._service, username)
 
         self._call("delete a secret", delete_if_present)
+
+
+class KeyringOrSessionStore:
+    """The OS keyring; session memory only once the user has chosen it. Never a file.
+
+    ``problem`` says why the keyring cannot be used: found at start (no Secret Service, null
+    backend) or when a call fails (locked, refused). While there is a problem and the user has not
+    chosen session memory, every call raises ``CredentialStoreError`` with that reason."""
+
+    def __init__(self, keyring_store: KeyringSecretStore | None = None) -> None:
+        self._keyring = keyring_store or KeyringSecretStore()
+        self._session: MemorySecretStore | None = None
+        self._problem = self._keyring.unavailable_reason()
+
+    @property
+    def problem(self) -> str | None:
+        return self._problem
+
+    @property
+    def session_only(self) -> bool:
+        return self._session is not None
+
+    def keep_for_session(self) -> None:
+        """From now on keep secrets in memory until the app exits (the user's explicit choice)."""
+        if self._session is None:
+            self._session = MemorySecretStore()
+
+    @property
+    def description(self) -> str:
+        if self._session is not None:
+            return f"{self._session.description}; the OS keyring is unavailable: {self._problem}"
+        return self._keyring.description
+
+    def _store(self) -> SecretStore:
+        if self._session is not None:
+            return self._session
+        if self._problem is not None:
+            raise CredentialStoreError(
+                f"{self._problem} Secrets can be kept for this session only, in memory."
+            )
+        return self._keyring
+
+    def _watch(self, operation: Callable[[SecretStore], _T]) -> _T:
+        store = self._store()
+        try:
+            return operation(store)
+        except CredentialStoreError as error:
+            if store is self._keyring:
+                self._problem = error.message
+            raise
+
+    def get(self, vendor: str, profile: str, field: str) -> str | None:
+        return self._watch(lambda store: store.get(vendor, profile, field))
+
+    def set(self, vendor: str, profile: str, field: str, value: str) -> None:
+        problem = secret_length_problem(field, value)
+        if problem:  # the value's fault, not the keyring's: no banner
+            raise CredentialStoreError(problem)
+        self._watch(lambda store: store.set(vendor, profile, field, value))
+
+    def delete(self, vendor: str, profile: str, field: str) -> None:
+        self._watch(lambda store: store.delete(vendor, profile, field))
 
 
 def read_secrets(

@@ -26,6 +26,67 @@ MAX_ROWS_IN_ONE_COLUMN = 4
 ANY_CHOICE_TEXT = "(any)"
 
 
+def cell_with_error(widget: QWidget, name: str) -> tuple[QWidget, QLabel]:
+    """The widget with its (hidden) error label below it, objectName ``<name>Error``."""
+    error = QLabel()
+    error.setObjectName(f"{name}Error")
+    error.setTextFormat(Qt.TextFormat.PlainText)
+    error.setWordWrap(True)
+    error.setProperty("role", "fieldError")
+    error.hide()
+    cell = QWidget()
+    cell_layout = QVBoxLayout(cell)
+    cell_layout.setContentsMargins(0, 0, 0, 0)
+    cell_layout.setSpacing(2)
+    cell_layout.addWidget(widget)
+    cell_layout.addWidget(error)
+    return cell, error
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Set the ``invalid`` property the stylesheet draws a red border for."""
+    if bool(widget.property("invalid")) != invalid:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+class FieldErrors:
+    """The error labels of one form by field name: messages appear beside their field, the
+    field is marked, and the first one gets the focus."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._targets: dict[str, QWidget] = {}
+
+    def add(self, widget: QWidget, name: str, target: QWidget | None = None) -> QWidget:
+        """The cell to put in the form; ``target`` is what gets marked (default: the widget)."""
+        cell, label = cell_with_error(widget, name)
+        self._labels[name] = label
+        self._targets[name] = target or widget
+        return cell
+
+    def show(self, problems: dict[str, str]) -> None:
+        self.clear()
+        first: QWidget | None = None
+        for name, message in problems.items():
+            label = self._labels.get(name)
+            if label is None:
+                continue
+            label.setText(message)
+            label.show()
+            mark_invalid(self._targets[name], True)
+            first = first or self._targets[name]
+        if first is not None:
+            first.setFocus()
+
+    def clear(self) -> None:
+        for name, label in self._labels.items():
+            label.clear()
+            label.hide()
+            mark_invalid(self._targets[name], False)
+
+
 class VendorForm(QWidget):
     #: Enter pressed in a text field: the user wants the lookup to run.
     submitted = Signal()
@@ -41,7 +102,7 @@ class VendorForm(QWidget):
         self.setObjectName(object_name)
         self._fields = fields
         self._inputs: dict[str, InputWidget] = {}
-        self._errors: dict[str, QLabel] = {}
+        self._errors = FieldErrors()
         # Long forms (filters) go in two columns so the results keep most of the height.
         columns = 2 if len(fields) > MAX_ROWS_IN_ONE_COLUMN else 1
         per_column = -(-len(fields) // columns)
@@ -57,24 +118,12 @@ class VendorForm(QWidget):
         for position, spec in enumerate(fields):
             layout = layouts[position // per_column]
             widget = self._make_input(spec)
-            error = QLabel()
-            error.setObjectName(f"{spec.name}Error")
-            error.setTextFormat(Qt.TextFormat.PlainText)
-            error.setWordWrap(True)
-            error.setProperty("role", "fieldError")
-            error.hide()
-            cell = QWidget()
-            cell_layout = QVBoxLayout(cell)
-            cell_layout.setContentsMargins(0, 0, 0, 0)
-            cell_layout.setSpacing(2)
-            cell_layout.addWidget(widget)
-            cell_layout.addWidget(error)
+            cell = self._errors.add(widget, spec.name)
             label = QLabel(spec.label + (" *" if spec.required else ""))
             label.setBuddy(widget)
             label.setToolTip(spec.help)
             layout.addRow(label, cell)
             self._inputs[spec.name] = widget
-            self._errors[spec.name] = error
 
     def _make_input(self, spec: InputField) -> InputWidget:
         widget: InputWidget
@@ -140,31 +189,10 @@ class VendorForm(QWidget):
             )
 
     def show_errors(self, problems: dict[str, str]) -> None:
-        self.clear_errors()
-        first: QWidget | None = None
-        for name, message in problems.items():
-            label = self._errors.get(name)
-            if label is None:
-                continue
-            label.setText(message)
-            label.show()
-            widget = self._inputs[name]
-            widget.setProperty("invalid", True)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
-            first = first or widget
-        if first is not None:
-            first.setFocus()
+        self._errors.show(problems)
 
     def clear_errors(self) -> None:
-        for name, label in self._errors.items():
-            label.clear()
-            label.hide()
-            widget = self._inputs[name]
-            if widget.property("invalid"):
-                widget.setProperty("invalid", False)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+        self._errors.clear()
 
     def first_empty_required(self) -> QWidget | None:
         for spec in self._fields:

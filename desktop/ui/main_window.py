@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
+from desktop.core.profile_service import ProfileService
 from desktop.engine import LookupEngine
+from desktop.ui.credentials_window import CredentialsWindow
 from desktop.ui.log_panel import LogPanel
 from desktop.ui.resources import app_icon
 from desktop.ui.settings import ui_settings
@@ -25,7 +27,7 @@ from desktop.ui.shortcuts import ShortcutSheet
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import ThemeChoice, apply_theme
 from desktop.ui.vendor_tab import VendorTab
-from desktop.vendors import VENDORS
+from desktop.vendors import VENDORS, get_vendor
 
 _BASE_POINT_SIZE = "calllookupBasePointSize"
 FONT_SCALE_STEP = 0.1
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(tab, vendor.title)
             self.vendor_tabs[vendor.key] = tab
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.credentials_window: CredentialsWindow | None = None
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -116,6 +119,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
+        self.credentials_action = self._action(
+            "&Profiles and credentials…", "Ctrl+,", self.open_credentials
+        )
+        self.credentials_action.setObjectName("credentialsAction")
+        file_menu.addAction(self.credentials_action)
+        file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
         lookup_menu = menu_bar.addMenu("&Lookup")
@@ -168,6 +177,30 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About CallLookup", None, self._about))
 
     # -- behaviour -------------------------------------------------------------------------
+    def open_credentials(self) -> CredentialsWindow:
+        """The credential manager (one per main window); its edits reach the open tabs."""
+        if self.credentials_window is None:
+            service = ProfileService(self.engine.profiles, self.engine.secrets, get_vendor)
+            window = CredentialsWindow(service, self.engine, self.tasks, self)
+            window.profiles_changed.connect(self._profiles_changed)
+            window.profile_renamed.connect(self._profile_renamed)
+            self.credentials_window = window
+        self.credentials_window.show()
+        self.credentials_window.raise_()
+        self.credentials_window.activateWindow()
+        return self.credentials_window
+
+    def _profiles_changed(self, vendor_key: str) -> None:
+        tab = self.vendor_tabs.get(vendor_key)
+        if tab is not None:
+            tab.reload_profiles()
+
+    def _profile_renamed(self, vendor_key: str, old_name: str, new_name: str) -> None:
+        tab = self.vendor_tabs.get(vendor_key)
+        if tab is not None and tab.profile_combo.currentText() == old_name:
+            tab.reload_profiles()
+            tab.profile_combo.setCurrentText(new_name)
+
     def current_tab(self) -> VendorTab:
         tab = self.tabs.currentWidget()
         assert isinstance(tab, VendorTab)

@@ -19,6 +19,7 @@ from pydantic import JsonValue
 from desktop.core.errors import (
     BadCredentialsError,
     BadResponseError,
+    ConfigurationError,
     ForbiddenError,
     InvalidInputsError,
     NotFoundError,
@@ -105,6 +106,14 @@ def _field_problem(spec: InputField, value: str) -> str | None:
     """What is wrong with one non-empty, trimmed value, or None."""
     if len(value) > spec.max_length:
         return f"at most {spec.max_length} characters"
+    problem = _kind_problem(spec, value)
+    if problem is None and spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+        return spec.pattern_hint or "has characters that are not allowed"
+    return problem
+
+
+def _kind_problem(spec: InputField | ProfileField, value: str) -> str | None:
+    """Checks by kind (number and range, choice, boolean) shared by inputs and profile fields."""
     if spec.kind is FieldKind.INTEGER:
         if not re.fullmatch(r"[0-9]+", value):
             return "a whole number is expected"
@@ -117,8 +126,6 @@ def _field_problem(spec: InputField, value: str) -> str | None:
         return "must be one of: " + ", ".join(spec.choices)
     if spec.kind is FieldKind.BOOLEAN and value not in ("true", "false"):
         return "must be true or false"
-    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        return spec.pattern_hint or "has characters that are not allowed"
     return None
 
 
@@ -209,6 +216,26 @@ class Vendor(ABC):
         """Rules across fields (which fields go together); returns problems by field name."""
         return {}
 
+    def check_settings(self, settings: Mapping[str, str]) -> dict[str, str]:
+        """Problems with a profile's non-secret fields, by field name (empty when all is well)."""
+        problems: dict[str, str] = {}
+        for spec in self.setting_fields:
+            value = settings.get(spec.name, "").strip()
+            if not value:
+                if spec.required:
+                    problems[spec.name] = f"{spec.label} is required"
+                continue
+            problem = _kind_problem(spec, value)
+            if problem:
+                problems[spec.name] = f"{spec.label}: {problem}"
+        return problems
+
+    async def test_connection(self, context: VendorContext) -> str:
+        """A cheap authenticated call (or the token request) proving the profile works.
+
+        Returns a sentence for the user; raises a VendorError in the vendor's own words."""
+        raise ConfigurationError(f"{self.title} has no connection test yet.")
+
     @abstractmethod
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         """Ask the vendor; return a normalized result or raise a VendorError."""
@@ -230,8 +257,6 @@ class VendorContext:
 
     def secret(self, name: str) -> str:
         """A secret the profile must have; a clear configuration error otherwise."""
-        from desktop.core.errors import ConfigurationError
-
         value = self.secrets.get(name)
         if not value:
             raise ConfigurationError(

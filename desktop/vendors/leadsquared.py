@@ -36,6 +36,8 @@ from desktop.vendors.base import (
 )
 
 STATUS_PATH = "/1/api/telephony/logcallcomplete/status"
+#: A well-formed RequestID no real request has, for the connection test.
+CONNECTION_TEST_REQUEST_ID = "00000000-0000-0000-0000-000000000000"
 API_KEY_HEADER = "x-api-key"
 
 REGIONAL_HOSTS = {
@@ -300,16 +302,30 @@ class LeadSquared(Vendor):
     identifier_kinds = frozenset({IdentifierKind.REQUEST_ID})
     rate_limit = RateLimit(requests=25, per_seconds=5.0)
 
-    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
-        request_id = params["RequestId"]
-        response = await context.http.request(
+    async def _status(self, context: VendorContext, request_id: str) -> HttpResponse:
+        return await context.http.request(
             "GET",
             context.url(STATUS_PATH),
             params={"RequestID": request_id},  # the URL template's spelling
             headers={API_KEY_HEADER: context.secret("x-api-key"), "Accept": "application/json"},
         )
+
+    async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        request_id = params["RequestId"]
+        response = await self._status(context, request_id)
         if response.status != 200:
             raise error_for_response(response)
         result = parse_status(response.json(), request_id, context.profile.name)
         result.raw_text = pretty_body(response)
         return result
+
+    async def test_connection(self, context: VendorContext) -> str:
+        """Ask for a request that cannot exist: LeadSquared checks the key before looking, so
+        'no such request' proves the key and the host are right."""
+        response = await self._status(context, CONNECTION_TEST_REQUEST_ID)
+        if response.status == 200:
+            return "LeadSquared accepted the x-api-key."
+        error = error_for_response(response)
+        if isinstance(error, NotFoundError) and error.vendor_code:
+            return "LeadSquared accepted the x-api-key (the test request is unknown, as expected)."
+        raise error

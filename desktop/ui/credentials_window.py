@@ -1,0 +1,819 @@
+"""The credential manager: profiles grouped by vendor, each vendor's form built from its
+declaration, secrets kept in the OS keyring and never shown again.
+
+Every action has a method tests and menus call directly (``add_profile``, ``rename_selected``
+...); dialogs only ask what the method was not told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.credentials import KeyringOrSessionStore
+from desktop.core.errors import (
+    CallLookupError,
+    ConfigurationError,
+    CredentialStoreError,
+    InvalidInputsError,
+    VendorError,
+)
+from desktop.core.profile_service import ProfileDraft, ProfileService
+from desktop.core.profiles import DEFAULT_TIMEOUT_SECONDS, Profile
+from desktop.engine import LookupEngine
+from desktop.ui.form import FieldErrors
+from desktop.ui.tasks import TaskRunner
+from desktop.vendors import VENDORS, get_vendor
+from desktop.vendors.base import FieldKind, ProfileField, Vendor
+
+SettingWidget = QLineEdit | QComboBox | QCheckBox
+_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _set_state(label: QLabel, text: str, state: str) -> None:
+    label.setText(text)
+    label.setProperty("state", state)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setVisible(bool(text))
+
+
+def _banner_label(object_name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setProperty("role", "banner")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _placeholder() -> QLabel:
+    label = QLabel(
+        "Choose a profile on the left, or Add one. Secrets go to the OS keyring and are never "
+        "shown again."
+    )
+    label.setObjectName("editorPlaceholder")
+    label.setWordWrap(True)
+    label.setProperty("role", "muted")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+class SecretField(QWidget):
+    """A secret's state ('set' / 'not set'), never its value; Replace opens an empty masked
+    input, Clear marks it for removal. Nothing changes in the keyring until Save."""
+
+    changed = Signal()
+
+    def __init__(self, spec: ProfileField, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName(spec.name)
+        self._is_set = False
+        self._cleared = False
+        #: The masked input is open (a flag: isVisible() is False while the window is hidden).
+        self._replacing = False
+        self.state = QLabel()
+        self.state.setObjectName(f"{spec.name}State")
+        self.state.setMinimumWidth(self.state.fontMetrics().horizontalAdvance("will be cleared"))
+        self.input = QLineEdit()
+        self.input.setObjectName(f"{spec.name}Input")
+        self.input.setEchoMode(QLineEdit.EchoMode.Password)
+        self.input.setAccessibleName(f"New {spec.label}")
+        self.input.setPlaceholderText(f"paste the new {spec.label}")
+        self.input.setToolTip(spec.help)
+        self.input.textEdited.connect(self.changed)
+        self.input.hide()
+        self.replace_button = QPushButton("Replace")
+        self.replace_button.setObjectName(f"{spec.name}Replace")
+        self.replace_button.setAccessibleName(f"Replace {spec.label}")
+        self.replace_button.clicked.connect(self.start_replacing)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName(f"{spec.name}Clear")
+        self.clear_button.setAccessibleName(f"Clear {spec.label}")
+        self.clear_button.clicked.connect(self.clear_secret)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.state)
+        self._layout.addWidget(self.input, 1)
+        self._layout.addWidget(self.replace_button)
+        self._layout.addWidget(self.clear_button)
+        #: Keeps the buttons beside the state while no input is shown; the input takes the room.
+        self._layout.addStretch(1)
+
+    def reset(self, is_set: bool) -> None:
+        self._is_set = is_set
+        self._cleared = False
+        self._replacing = not is_set
+        self.input.clear()
+        self.input.setVisible(self._replacing)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        replacing = self._replacing
+        if self._cleared:
+            text = "will be cleared"
+        elif self._is_set:
+            text = "set (replacing)" if replacing else "set"
+        else:
+            text = "not set"
+        self.state.setText(text)
+        self._layout.setStretch(self._layout.count() - 1, 0 if replacing else 1)
+        self.replace_button.setText("Replace" if self._is_set else "Set")
+        self.replace_button.setVisible(not replacing)
+        self.clear_button.setEnabled(self._is_set and not self._cleared)
+
+    def start_replacing(self) -> None:
+        self._cleared = False
+        self._replacing = True
+        self.input.show()
+        self.input.setFocus()
+        self._show_state()
+        self.changed.emit()
+
+    def clear_secret(self) -> None:
+        self._cleared = True
+        self._replacing = False
+        self.input.clear()
+        self.input.hide()
+        self._show_state()
+        self.changed.emit()
+
+    def change(self) -> tuple[bool, str | None]:
+        """(changed, new value); a value of None removes the secret."""
+        if self._cleared:
+            return True, None
+        if self._replacing and self.input.text():
+            return True, self.input.text().strip()
+        return False, None
+
+
+class ProfileEditor(QWidget):
+    """One profile's form. ``original_name`` is None while the profile is new."""
+
+    edited = Signal()
+
+    def __init__(self, vendor: Vendor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("profileEditor")
+        self.vendor = vendor
+        self.original_name: str | None = None
+        #: Edited since loaded: the connection test would not test what the form shows.
+        self.dirty = False
+        self._errors = FieldErrors()
+        self.heading = QLabel()
+        self.heading.setObjectName("editorHeading")
+        self.heading.setProperty("role", "title")
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.heading.setFont(font)
+
+        self.name_edit = QLineEdit()
+        self.base_url_edit = QLineEdit()
+        self.base_url_edit.setPlaceholderText(
+            vendor.base_url_examples[0] if vendor.base_url_examples else "https://"
+        )
+        if vendor.base_url_examples:
+            self.base_url_edit.setCompleter(QCompleter(list(vendor.base_url_examples), self))
+        self.timeout_edit = QLineEdit()
+        self.verify_check = QCheckBox("Verify the server's TLS certificate")
+        self.ca_bundle_edit = QLineEdit()
+        self.ca_bundle_edit.setPlaceholderText("system trust store")
+        self.settings: dict[str, SettingWidget] = {}
+        self.secrets: dict[str, SecretField] = {}
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._row("name", "Profile name *", self.name_edit, "A name you choose, e.g. prod-india.")
+        url_help = vendor.base_url_help or "The vendor API's address."
+        if vendor.base_url_examples:
+            url_help += " Examples: " + ", ".join(vendor.base_url_examples)
+        self._row("base_url", "Base URL *", self.base_url_edit, url_help)
+        for spec in vendor.setting_fields:
+            widget = self._setting_widget(spec)
+            self.settings[spec.name] = widget
+            self._row(spec.name, spec.label + (" *" if spec.required else ""), widget, spec.help)
+        for spec in vendor.secret_fields:
+            secret = SecretField(spec)
+            secret.changed.connect(self.edited)
+            self.secrets[spec.name] = secret
+            label = spec.label + (" *" if spec.required else "") + " (secret)"
+            self._row(spec.name, label, secret, spec.help)
+        self._row("timeout", "Timeout (s)", self.timeout_edit, "Seconds to wait, 1 to 600.")
+        self._row("verify", "TLS", self.verify_check, "Turn off only for a test server.")
+        self._row(
+            "ca_bundle",
+            "CA bundle",
+            self.ca_bundle_edit,
+            "A PEM file of extra certificate authorities (a company proxy); empty for the "
+            "system's trust store.",
+        )
+        for line_edit in (self.name_edit, self.base_url_edit, self.timeout_edit):
+            line_edit.textEdited.connect(self.edited)
+        self.ca_bundle_edit.textEdited.connect(self.edited)
+        self.verify_check.toggled.connect(self.edited)
+
+        self.edited.connect(self._mark_dirty)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+
+    def _mark_dirty(self) -> None:
+        self.dirty = True
+
+    def _setting_widget(self, spec: ProfileField) -> SettingWidget:
+        widget: SettingWidget
+        if spec.kind is FieldKind.CHOICE:
+            widget = QComboBox()
+            widget.addItems(["", *spec.choices] if not spec.required else list(spec.choices))
+            widget.currentTextChanged.connect(self.edited)
+        elif spec.kind is FieldKind.BOOLEAN:
+            widget = QCheckBox(spec.help)
+            widget.toggled.connect(self.edited)
+        else:
+            widget = QLineEdit()
+            if spec.default:
+                widget.setPlaceholderText(spec.default)
+            widget.textEdited.connect(self.edited)
+        return widget
+
+    def _row(self, name: str, label_text: str, widget: QWidget, help_text: str) -> None:
+        if not widget.objectName():
+            widget.setObjectName("profileName" if name == "name" else name)
+        widget.setToolTip(help_text)
+        widget.setAccessibleName(label_text.rstrip(" *"))
+        widget.setAccessibleDescription(help_text)
+        # A secret's masked input is what gets marked and focused, not the whole row.
+        target = widget.input if isinstance(widget, SecretField) else widget
+        cell = self._errors.add(widget, name, target)
+        label = QLabel(label_text)
+        label.setBuddy(widget)
+        label.setToolTip(help_text)
+        self.form.addRow(label, cell)
+
+    def load(self, profile: Profile | None, secrets_set: dict[str, bool]) -> None:
+        self.original_name = profile.name if profile else None
+        self.heading.setText(
+            f"{self.vendor.title} profile '{profile.name}'"
+            if profile
+            else f"New {self.vendor.title} profile"
+        )
+        self.name_edit.setText(profile.name if profile else "")
+        self.name_edit.setReadOnly(profile is not None)  # renaming has its own button
+        self.base_url_edit.setText(profile.base_url if profile else "")
+        timeout = profile.timeout if profile else DEFAULT_TIMEOUT_SECONDS
+        self.timeout_edit.setText(f"{timeout:g}")
+        self.verify_check.setChecked(profile.verify if profile else True)
+        self.ca_bundle_edit.setText((profile.ca_bundle or "") if profile else "")
+        for spec in self.vendor.setting_fields:
+            value = (profile.settings.get(spec.name) if profile else None) or spec.default or ""
+            widget = self.settings[spec.name]
+            if isinstance(widget, QComboBox):
+                widget.setCurrentText(value)
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(value == "true")
+            else:
+                widget.setText(value if profile else "")
+        for name, secret in self.secrets.items():
+            secret.reset(secrets_set.get(name, False))
+        self.clear_errors()
+        self.dirty = False
+
+    def draft(self) -> ProfileDraft:
+        settings: dict[str, str] = {}
+        for name, widget in self.settings.items():
+            if isinstance(widget, QComboBox):
+                settings[name] = widget.currentText()
+            elif isinstance(widget, QCheckBox):
+                settings[name] = "true" if widget.isChecked() else "false"
+            else:
+                settings[name] = widget.text()
+        secrets: dict[str, str | None] = {}
+        for name, secret in self.secrets.items():
+            changed, value = secret.change()
+            if changed:
+                secrets[name] = value
+        return ProfileDraft(
+            vendor=self.vendor.key,
+            name=self.name_edit.text(),
+            base_url=self.base_url_edit.text(),
+            timeout=self.timeout_edit.text(),
+            verify=self.verify_check.isChecked(),
+            ca_bundle=self.ca_bundle_edit.text(),
+            settings=settings,
+            secrets=secrets,
+        )
+
+    def show_errors(self, problems: dict[str, str]) -> None:
+        self._errors.show(problems)
+
+    def clear_errors(self) -> None:
+        self._errors.clear()
+
+
+class CredentialsWindow(QWidget):
+    """Emits ``profiles_changed(vendor)`` after any change and ``profile_renamed(vendor, old,
+    new)`` so open vendor tabs can follow."""
+
+    profiles_changed = Signal(str)
+    profile_renamed = Signal(str, str, str)
+
+    def __init__(
+        self,
+        service: ProfileService,
+        engine: LookupEngine,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("credentialsWindow")
+        self.setWindowTitle("Profiles and credentials")
+        self.service = service
+        self._engine = engine
+        self._tasks = tasks
+        self.editor: ProfileEditor | None = None
+        self.test_task: asyncio.Task[None] | None = None
+
+        self.keyring_banner = _banner_label("keyringBanner")
+        self.session_button = QPushButton("Keep secrets for this session only")
+        self.session_button.setObjectName("keepForSessionButton")
+        self.session_button.setToolTip(
+            "Secrets stay in memory until CallLookup exits; nothing is written to disk."
+        )
+        self.session_button.clicked.connect(self.keep_secrets_for_session)
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.keyring_banner, 1)
+        banner_row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("profileTree")
+        self.tree.setAccessibleName("Profiles by vendor")
+        self.tree.setHeaderLabels(["Profile", "Base URL"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.currentItemChanged.connect(self._current_changed)
+
+        self.add_button = QPushButton("&Add")
+        self.add_button.setObjectName("addProfileButton")
+        add_menu = QMenu(self.add_button)
+        for vendor in VENDORS:
+            action = add_menu.addAction(f"{vendor.title} profile")
+            action.setData(vendor.key)
+        add_menu.triggered.connect(lambda action: self.add_profile(str(action.data())))
+        self.add_button.setMenu(add_menu)
+        self.rename_button = self._button("Re&name…", "renameProfileButton", self.rename_selected)
+        self.duplicate_button = self._button(
+            "D&uplicate…", "duplicateProfileButton", self.duplicate_selected
+        )
+        self.delete_button = self._button("&Delete…", "deleteProfileButton", self.delete_selected)
+        self.import_button = self._button("&Import…", "importProfilesButton", self.import_file)
+        self.export_button = self._button("&Export…", "exportProfilesButton", self.export_file)
+        edit_row = QHBoxLayout()
+        for button in (self.add_button, self.rename_button, self.duplicate_button):
+            edit_row.addWidget(button)
+        edit_row.addWidget(self.delete_button)
+        share_row = QHBoxLayout()
+        share_row.addWidget(self.import_button)
+        share_row.addWidget(self.export_button)
+        share_row.addStretch(1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addLayout(edit_row)
+        left_layout.addLayout(share_row)
+
+        self.editor_area = QScrollArea()
+        self.editor_area.setObjectName("editorArea")
+        self.editor_area.setWidgetResizable(True)
+        self.editor_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.editor_area.setWidget(_placeholder())
+        self.save_button = self._button("&Save", "saveProfileButton", self.save_current)
+        self.save_button.setDefault(True)
+        self.revert_button = self._button("Re&vert", "revertProfileButton", self.revert_current)
+        self.test_button = self._button(
+            "&Test connection", "testConnectionButton", self.test_connection
+        )
+        self.test_button.setToolTip("A cheap authenticated call with the saved profile.")
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.save_button)
+        action_row.addWidget(self.revert_button)
+        action_row.addStretch(1)
+        action_row.addWidget(self.test_button)
+        self.connection_result = _banner_label("connectionResult")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.editor_area, 1)
+        right_layout.addLayout(action_row)
+        right_layout.addWidget(self.connection_result)
+
+        splitter = QSplitter()
+        splitter.setObjectName("credentialsSplitter")
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+
+        self.status = _banner_label("credentialsStatus")
+        self.store_note = QLabel()
+        self.store_note.setObjectName("secretStoreNote")
+        self.store_note.setProperty("role", "muted")
+        self.store_note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(banner_row)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.store_note)
+        self.resize(980, 620)
+        self.refresh()
+
+    def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(object_name)
+        # Not connected directly: Qt would pass 'checked' as the slot's first argument.
+        button.clicked.connect(lambda: slot())  # noqa: PLW0108
+        return button
+
+    # -- list ------------------------------------------------------------------------------
+    def refresh(self, select: tuple[str, str] | None = None) -> None:
+        """Rebuild the list (keeping or moving the selection) and the keyring banner."""
+        if select is None:
+            select = self.selected()
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        chosen: QTreeWidgetItem | None = None
+        for vendor in VENDORS:
+            profiles = self.service.profiles.list(vendor.key)
+            group = QTreeWidgetItem([f"{vendor.title} ({len(profiles)})", ""])
+            group.setData(0, _ROLE, (vendor.key, None))
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            self.tree.addTopLevelItem(group)
+            for profile in profiles:
+                item = QTreeWidgetItem([profile.name, profile.base_url])
+                item.setData(0, _ROLE, (vendor.key, profile.name))
+                item.setToolTip(1, profile.base_url)
+                group.addChild(item)
+                if select == (vendor.key, profile.name):
+                    chosen = item
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(0)
+        self.tree.blockSignals(False)
+        if chosen is not None:
+            self.tree.setCurrentItem(chosen)
+        elif self.editor is None or self.editor.original_name is not None:
+            self._show_editor(None)
+        self._update_actions()
+        self._show_keyring_state()
+
+    def selected(self) -> tuple[str, str] | None:
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        vendor_key, name = item.data(0, _ROLE)
+        return (vendor_key, name) if name else None
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        key = current.data(0, _ROLE) if current is not None else None
+        if key and key[1]:
+            self._load(key[0], key[1])
+        elif self.editor is not None and self.editor.original_name is not None:
+            self._show_editor(None)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_profile = self.selected() is not None
+        for button in (self.rename_button, self.duplicate_button, self.delete_button):
+            button.setEnabled(has_profile)
+        editing = self.editor is not None
+        self.save_button.setEnabled(editing)
+        self.revert_button.setEnabled(editing)
+        self.test_button.setEnabled(
+            editing and self.editor is not None and self.editor.original_name is not None
+        )
+
+    # -- editor ----------------------------------------------------------------------------
+    def _show_editor(self, editor: ProfileEditor | None) -> None:
+        self.editor = editor
+        _set_state(self.connection_result, "", "muted")
+        # The scroll area deletes the widget it showed before: a placeholder is made each time.
+        self.editor_area.setWidget(editor if editor is not None else _placeholder())
+        self._update_actions()
+
+    def _secret_states(self, vendor: Vendor, name: str) -> dict[str, bool]:
+        try:
+            return {
+                spec.name: self.service.secret_is_set(vendor.key, name, spec.name)
+                for spec in vendor.secret_fields
+            }
+        except CredentialStoreError as error:
+            self._report(error.message, "error")
+            self._show_keyring_state()
+            return {}
+
+    def _load(self, vendor_key: str, name: str) -> None:
+        vendor = get_vendor(vendor_key)
+        editor = ProfileEditor(vendor)
+        editor.load(self.service.profiles.get(vendor_key, name), self._secret_states(vendor, name))
+        self._show_editor(editor)
+
+    def add_profile(self, vendor_key: str) -> ProfileEditor:
+        """A blank form for a new profile of this vendor (saved only with Save)."""
+        vendor = get_vendor(vendor_key)
+        editor = ProfileEditor(vendor)
+        editor.load(None, {})
+        editor.name_edit.setText(self.service.unused_name(vendor_key, "default"))
+        self.tree.blockSignals(True)
+        self.tree.setCurrentIndex(QModelIndex())
+        self.tree.blockSignals(False)
+        self._show_editor(editor)
+        editor.name_edit.setFocus()
+        editor.name_edit.selectAll()
+        return editor
+
+    def save_current(self) -> Profile | None:
+        editor = self.editor
+        if editor is None:
+            return None
+        original = editor.original_name
+        try:
+            profile = self.service.save(editor.draft(), original_name=original)
+        except InvalidInputsError as error:
+            editor.show_errors(error.problems)
+            self._report("Not saved: correct the marked fields.", "error")
+            return None
+        except (CredentialStoreError, ConfigurationError) as error:
+            self._report(f"Not saved: {error.message}", "error")
+            self._show_keyring_state()
+            return None
+        self._report(f"Saved {editor.vendor.title} profile '{profile.name}'.", "success")
+        self.refresh(select=(profile.vendor, profile.name))
+        self.profiles_changed.emit(profile.vendor)
+        return profile
+
+    def revert_current(self) -> None:
+        if self.editor is None:
+            return
+        if self.editor.original_name is None:
+            self._show_editor(None)
+        else:
+            self._load(self.editor.vendor.key, self.editor.original_name)
+
+    # -- rename, duplicate, delete ---------------------------------------------------------
+    def _ask_name(self, title: str, prompt: str, suggestion: str) -> str | None:
+        text, accepted = QInputDialog.getText(
+            self, title, prompt, QLineEdit.EchoMode.Normal, suggestion
+        )
+        return text if accepted and text.strip() else None
+
+    def _run_edit(self, done: str, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except InvalidInputsError as error:
+            self._report(error.first_message, "error")
+            return False
+        except (CredentialStoreError, ConfigurationError) as error:
+            self._report(error.message, "error")
+            self._show_keyring_state()
+            return False
+        self._report(done, "success")
+        return True
+
+    def rename_selected(self, new_name: str | None = None) -> bool:
+        selected = self.selected()
+        if selected is None:
+            return False
+        vendor_key, name = selected
+        new_name = new_name or self._ask_name("Rename profile", f"New name for '{name}':", name)
+        if new_name is None or new_name.strip() == name:
+            return False
+        target = new_name.strip()
+        if not self._run_edit(
+            f"Renamed '{name}' to '{target}'; its secrets moved with it.",
+            lambda: self.service.rename(vendor_key, name, target),
+        ):
+            return False
+        self.refresh(select=(vendor_key, target))
+        self.profile_renamed.emit(vendor_key, name, target)
+        self.profiles_changed.emit(vendor_key)
+        return True
+
+    def duplicate_selected(self, new_name: str | None = None) -> bool:
+        selected = self.selected()
+        if selected is None:
+            return False
+        vendor_key, name = selected
+        suggestion = self.service.unused_name(vendor_key, f"{name} copy")
+        new_name = new_name or self._ask_name(
+            "Duplicate profile",
+            f"Name for the copy of '{name}' (secrets are copied too):",
+            suggestion,
+        )
+        if new_name is None:
+            return False
+        target = new_name.strip()
+        if not self._run_edit(
+            f"Copied '{name}' to '{target}', secrets included.",
+            lambda: self.service.duplicate(vendor_key, name, target),
+        ):
+            return False
+        self.refresh(select=(vendor_key, target))
+        self.profiles_changed.emit(vendor_key)
+        return True
+
+    def delete_selected(self, confirm: bool = True) -> bool:
+        selected = self.selected()
+        if selected is None:
+            return False
+        vendor_key, name = selected
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Delete profile",
+                f"Delete the {get_vendor(vendor_key).title} profile '{name}' and its secrets "
+                "in the OS keyring?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        if not self._run_edit(
+            f"Deleted '{name}' and its keyring entries.",
+            lambda: self.service.delete(vendor_key, name),
+        ):
+            return False
+        self.refresh(select=None)
+        self._show_editor(None)
+        self.profiles_changed.emit(vendor_key)
+        return True
+
+    # -- sharing ---------------------------------------------------------------------------
+    def export_file(self, path: Path | None = None) -> int:
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export profiles (no secrets)", "calllookup-profiles.json", "JSON (*.json)"
+            )
+            if not chosen:
+                return 0
+            path = Path(chosen)
+        try:
+            count = self.service.export_profiles(path)
+        except OSError as error:
+            self._report(f"Cannot write {path}: {error.strerror or error}", "error")
+            return 0
+        self._report(f"Exported {count} profiles to {path} (secrets are not included).", "success")
+        return count
+
+    def import_file(self, path: Path | None = None, overwrite: bool | None = None) -> bool:
+        """Import a shared file; asks before overwriting unless ``overwrite`` says."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Import profiles", "", "JSON (*.json);;All files (*)"
+            )
+            if not chosen:
+                return False
+            path = Path(chosen)
+        try:
+            plan = self.service.read_import(path)
+        except ConfigurationError as error:
+            self._report(error.message, "error")
+            return False
+        if plan.conflicts and overwrite is None:
+            names = "\n".join(f"  {p.vendor}: {p.name}" for p in plan.conflicts)
+            answer = QMessageBox.question(
+                self,
+                "Overwrite profiles?",
+                f"These profiles exist here with different settings:\n{names}\n\n"
+                "Overwrite them with the imported ones? (Their secrets are kept.)",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            overwrite = answer == QMessageBox.StandardButton.Yes
+        outcome = self.service.apply_import(plan, overwrite=bool(overwrite))
+        parts = [f"Imported {len(outcome.added)} new"]
+        if outcome.replaced:
+            parts.append(f"overwrote {len(outcome.replaced)}")
+        if outcome.skipped:
+            parts.append(f"kept {len(outcome.skipped)} existing unchanged")
+        if plan.unchanged:
+            parts.append(f"{len(plan.unchanged)} already identical")
+        lines = [", ".join(parts) + ". Add their secrets here: files never carry secrets."]
+        lines.extend(f"Skipped {reason}" for reason in plan.rejected)
+        self._report("\n".join(lines), "pending" if plan.rejected else "success")
+        self.refresh()
+        for vendor_key in {p.vendor for p in (*outcome.added, *outcome.replaced)}:
+            self.profiles_changed.emit(vendor_key)
+        return True
+
+    # -- connection test -------------------------------------------------------------------
+    def test_connection(self) -> asyncio.Task[None] | None:
+        editor = self.editor
+        if editor is None or editor.original_name is None:
+            return None
+        if self.test_task is not None and not self.test_task.done():
+            return self.test_task
+        if editor.dirty:
+            _set_state(
+                self.connection_result,
+                "Save the changes first: the test uses the saved profile.",
+                "error",
+            )
+            return None
+        self.test_button.setEnabled(False)
+        _set_state(self.connection_result, f"Testing '{editor.original_name}'…", "pending")
+        self.test_task = self._tasks.start(
+            self._test(editor.vendor, editor.original_name), name="test-connection"
+        )
+        return self.test_task
+
+    async def _test(self, vendor: Vendor, name: str) -> None:
+        try:
+            message = await self._engine.test_connection(vendor.key, name)
+        except VendorError as error:
+            _set_state(
+                self.connection_result,
+                f"{vendor.title} · {name}: {error.kind}: {error.describe()}",
+                "error",
+            )
+        except CallLookupError as error:
+            _set_state(self.connection_result, f"{vendor.title} · {name}: {error.message}", "error")
+            self._show_keyring_state()
+        else:
+            _set_state(self.connection_result, f"{vendor.title} · {name}: {message}", "success")
+        finally:
+            self.test_button.setEnabled(self.editor is not None)
+
+    # -- keyring ---------------------------------------------------------------------------
+    def _show_keyring_state(self) -> None:
+        store = self.service.secrets
+        problem = store.problem if isinstance(store, KeyringOrSessionStore) else None
+        if problem and isinstance(store, KeyringOrSessionStore) and not store.session_only:
+            self.store_note.setText("Secrets are kept in: nowhere yet (see above)")
+        else:
+            self.store_note.setText(f"Secrets are kept in: {store.description}")
+        if isinstance(store, KeyringOrSessionStore) and store.session_only:
+            _set_state(
+                self.keyring_banner,
+                "Secrets are kept for this session only, in memory: they are forgotten when "
+                "CallLookup exits, and never written to disk.",
+                "pending",
+            )
+            self.session_button.hide()
+        elif problem:
+            _set_state(
+                self.keyring_banner,
+                f"{problem} Secrets cannot be saved; "
+                "CallLookup never writes them to a file. You may keep them for this session "
+                "only.",
+                "error",
+            )
+            self.session_button.show()
+        else:
+            _set_state(self.keyring_banner, "", "muted")
+            self.session_button.hide()
+
+    def keep_secrets_for_session(self) -> None:
+        store = self.service.secrets
+        if isinstance(store, KeyringOrSessionStore):
+            store.keep_for_session()
+        self._show_keyring_state()
+        self._report("Secrets entered now are kept in memory until CallLookup exits.", "pending")
+
+    def _report(self, text: str, state: str) -> None:
+        _set_state(self.status, text, state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.test_task is not None:
+            self.test_task.cancel()
+        super().closeEvent(event)
