@@ -249,6 +249,11 @@ class HuaweiAicc(Vendor):
         register_secret(token)  # masked wherever it might be printed
         return AccessToken(value=token, lifetime=granted)
 
+    async def test_connection(self, context: VendorContext) -> str:
+        """The token request alone proves the app key, secret and host."""
+        token = await self.fetch_token(context)
+        return f"Huawei AICC issued an access token valid for {token.lifetime:g} s."
+
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         async def query(token: AccessToken) -> HttpResponse:
             response = await context.http.request(

@@ -44,6 +44,7 @@ DETAIL_PATH = "/rest/isales/v1/openapi/campaigns/{vdnId}/callresultdetail/{callI
 CONTENT_TYPE = "application/json; charset=UTF-8"
 SUCCESS_CODE = "0200000"
 NOT_FOUND_CODE = "0200007"
+CONNECTION_TEST_CALL_ID = "calllookup-connection-test"
 
 #: The seed's Table 5.
 ERROR_CODES = {
@@ -261,6 +262,15 @@ class HuaweiIsales(Vendor):
     base_url_help = "https://ip:port of the CC-iSales server."
     base_url_examples = ("https://10.22.26.181:28080",)
     identifier_kinds = frozenset({IdentifierKind.CALL_ID})
+
+    async def test_connection(self, context: VendorContext) -> str:
+        """A signed query for a call that cannot exist: "does not exist" proves the signature."""
+        vdn = context.profile.setting("vdnId") or "1"
+        try:
+            await self.lookup(context, {"vdnId": vdn, "callId": CONNECTION_TEST_CALL_ID})
+        except NotFoundError:
+            return "CC-iSales accepted the AK/SK signature (the test call is unknown, as expected)."
+        return "CC-iSales accepted the AK/SK signature."
 
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         path = DETAIL_PATH.format(

@@ -461,6 +461,11 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             raise BadResponseError("OneUptime's count answer has no count.", vendor="oneuptime")
         return total
 
+    async def test_connection(self, context: VendorContext) -> str:
+        """A count needs the read permission the supervisor view needs, and nothing else."""
+        total = await self.count(context, {})
+        return f"OneUptime accepted the ApiKey: the project has {total:,} escalation attempts."
+
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         if "_id" in params:
             return await self._get_item(context, params)

@@ -45,6 +45,7 @@ IDENTIFYING_FIELDS = ("extension", "platformCallID", "nativeID")
 MAX_XML_BYTES = 512 * 1024
 TOKEN_LIFETIME_SECONDS = 3600.0
 NOT_FOUND_CODE = "2"
+CONNECTION_TEST_NATIVE_ID = "calllookup-connection-test"
 _TOKEN_TROUBLE = re.compile(r"token|authenticat|session", re.IGNORECASE)
 
 #: GetCallInformation element -> (label, role); other elements are shown by their own name.
@@ -293,6 +294,18 @@ class Verba(Vendor):
         return await context.tokens.call_with_token(
             context.token_key, lambda: self._fetch_token(context), send
         )
+
+    async def test_connection(self, context: VendorContext) -> str:
+        """The token request when the key needs a login; else a search that finds nothing,
+        which Verba only answers for a valid key."""
+        if context.profile.setting("login"):
+            await self._fetch_token(context)
+            return "Verba accepted the API key and issued a token for the login."
+        try:
+            await self._call(context, "GetCallID", {"nativeID": CONNECTION_TEST_NATIVE_ID})
+        except NotFoundError:
+            return "Verba accepted the API key (the test call is unknown, as expected)."
+        return "Verba accepted the API key."
 
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         wanted = {name: params[name] for name in (*IDENTIFYING_FIELDS, "status") if name in params}

@@ -18,7 +18,6 @@ from desktop.ui.credentials_window import CredentialsWindow, ProfileEditor
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors import VENDORS
-from desktop.vendors.base import Vendor
 from tests.support.secret_service import SecretServiceSession, app_keyring_usernames
 
 #: Where screenshots go when asked (CALLLOOKUP_SCREENSHOT_DIR); otherwise the test's tmp dir.
@@ -185,17 +184,7 @@ def test_replace_and_clear_change_the_secret_only_on_save(window: MainWindow) ->
     assert window.engine.secrets.get(vendor.key, "demo", spec.name) == "new-value-123"
 
 
-def _with_connection_test(vendor: Vendor) -> object:
-    """Vendors that do not implement ``test_connection`` yet are expected to fail (strictly,
-    so implementing it turns the test green without editing this file)."""
-    if type(vendor).test_connection is not Vendor.test_connection:
-        return vendor
-    return pytest.param(
-        vendor, marks=pytest.mark.xfail(reason="no test_connection yet", strict=True)
-    )
-
-
-@pytest.mark.parametrize("vendor", [_with_connection_test(v) for v in VENDORS], ids=lambda v: v.key)
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.key)
 def test_connection_test_reports_success_and_the_vendors_refusal(
     window: MainWindow, simulator: Simulator, vendor, run_async
 ) -> None:
