@@ -6,10 +6,15 @@ Cells a spreadsheet would run as a formula are neutralized in TSV and CSV.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Literal
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from desktop.core.attempts import summarize
+from desktop.core.models import FieldRole, LookupResult
 
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")
@@ -65,3 +70,94 @@ def render(rows: Sequence[Mapping[str, str]], fmt: ExportFormat) -> str:
     if fmt == "tsv":
         return to_tsv(rows)
     return to_csv(rows)
+
+
+def to_html(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    """A real HTML table, every value escaped: a paste into mail or a document keeps its shape
+    and no vendor text can become markup."""
+    columns = list(headers) if headers is not None else headers_of(rows)
+    parts = ["<table>", "<thead><tr>"]
+    parts.extend(f"<th>{html.escape(name)}</th>" for name in columns)
+    parts.append("</tr></thead><tbody>")
+    for row in rows:
+        parts.append("<tr>")
+        parts.extend(f"<td>{html.escape(row.get(name, ''))}</td>" for name in columns)
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def to_markdown(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    columns = list(headers) if headers is not None else headers_of(rows)
+
+    def cell(value: str) -> str:
+        flat = " ".join(value.split())  # line breaks would end the table row
+        return flat.replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(cell(name) for name in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    lines.extend("| " + " | ".join(cell(row.get(n, "")) for n in columns) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(result: LookupResult) -> str:
+    """A short block for a ticket: vendor, call ID, numbers, times, status, recording link."""
+    lines = [f"{result.vendor} ({result.profile}): {result.summary}"]
+    labels = {
+        FieldRole.CALL_ID: "Call ID",
+        FieldRole.CALLER: "From",
+        FieldRole.CALLED: "To",
+        FieldRole.STARTED: "Started",
+        FieldRole.ENDED: "Ended",
+        FieldRole.DURATION: "Duration",
+        FieldRole.STATUS: "Status",
+        FieldRole.DIRECTION: "Direction",
+    }
+    for call in result.calls:
+        for role, label in labels.items():
+            field = call.by_role(role)
+            if field is not None and field.value:
+                lines.append(f"{label}: {field.value}")
+    if result.task is not None:
+        lines.append(f"Task status: {result.task.status_text}")
+    if result.attempts:
+        figures = summarize(result.attempts)
+        lines.append(figures.text())
+    lines.extend(f"{link.label}: {link.url}" for link in result.recordings)
+    return "\n".join(lines) + "\n"
+
+
+#: Query parameters whose values are credentials or signatures in pre-signed links.
+_SIGNATURE_PARAMETERS = frozenset(
+    {"signature", "accesskeyid", "token", "key", "apikey", "x-amz-signature",
+     "x-amz-credential", "sig", "password"}
+)  # fmt: skip
+OPENABLE_SCHEMES = ("http", "https")
+
+
+def openable_url(url: str) -> str | None:
+    """Why this link must not be opened, or None when it is an http(s) link."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in OPENABLE_SCHEMES:
+        shown = parts.scheme or "no"
+        return f"Only http and https links are opened; this one has {shown} scheme."
+    if not parts.hostname:
+        return "The link has no host."
+    return None
+
+
+def masked_url(url: str) -> str:
+    """The link for display: signature-like query values masked, everything else as it is.
+    The real URL is kept for copy and open."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    # Work on the raw pairs: the parameters that are not masked stay byte for byte.
+    pairs = []
+    for pair in parts.query.split("&"):
+        name, sep, _value = pair.partition("=")
+        masked = sep and unquote(name).lower() in _SIGNATURE_PARAMETERS
+        pairs.append(f"{name}=…" if masked else pair)
+    return urlunsplit(parts._replace(query="&".join(pairs)))

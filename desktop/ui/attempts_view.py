@@ -38,6 +38,7 @@ from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.form import VendorForm
+from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import (
     ATTEMPT_SORT_KEYS,
     OBJECT_ROLE,
@@ -196,6 +197,7 @@ class AttemptsPanel(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
         self.table.doubleClicked.connect(self._open_index)
+        self.copier = TableCopier(self.table, tasks, report, context_menu=False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.filter.textChanged.connect(self.proxy.set_needle)
@@ -384,6 +386,8 @@ class AttemptsPanel(QWidget):
             new = QAction("&New attempt…", menu)
             new.triggered.connect(self.create_attempt)
             menu.addAction(new)
+        menu.addSeparator()
+        self.copier.populate(menu)
         menu.popup(self.table.viewport().mapToGlobal(position))
 
     # -- edits: the table changes only after the vendor confirms -----------------------------
