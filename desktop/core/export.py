@@ -9,7 +9,8 @@ import csv
 import html
 import io
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -37,17 +38,28 @@ def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
     return list(seen)
 
 
-def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+def _tsv_cell(value: str) -> str:
+    if "\t" in value or "\n" in value or "\r" in value:  # rare: skip the work otherwise
+        value = value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+
+
+def tsv_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
     """Tab-separated with a header row; tabs and line breaks inside cells become spaces."""
-    columns = list(headers) if headers is not None else headers_of(rows)
-
-    def cell(value: str) -> str:
-        flat = value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        return neutralize_cell(flat)
-
-    lines = ["\t".join(cell(name) for name in columns)]
-    lines.extend("\t".join(cell(row.get(name, "")) for name in columns) for row in rows)
+    lines = ["\t".join(_tsv_cell(name) for name in headers)]
+    lines.extend("\t".join(map(_tsv_cell, row)) for row in matrix)
     return "\n".join(lines) + "\n"
+
+
+def _as_matrix(
+    rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None
+) -> tuple[list[str], list[list[str]]]:
+    columns = list(headers) if headers is not None else headers_of(rows)
+    return columns, [[row.get(name, "") for name in columns] for row in rows]
+
+
+def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    return tsv_from_matrix(*_as_matrix(rows, headers))
 
 
 def to_csv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
@@ -72,19 +84,28 @@ def render(rows: Sequence[Mapping[str, str]], fmt: ExportFormat) -> str:
     return to_csv(rows)
 
 
-def to_html(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']")
+
+
+def _escape(value: str) -> str:
+    return html.escape(value) if _NEEDS_ESCAPE.search(value) else value
+
+
+def html_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
     """A real HTML table, every value escaped: a paste into mail or a document keeps its shape
     and no vendor text can become markup."""
-    columns = list(headers) if headers is not None else headers_of(rows)
-    parts = ["<table>", "<thead><tr>"]
-    parts.extend(f"<th>{html.escape(name)}</th>" for name in columns)
-    parts.append("</tr></thead><tbody>")
-    for row in rows:
-        parts.append("<tr>")
-        parts.extend(f"<td>{html.escape(row.get(name, ''))}</td>" for name in columns)
-        parts.append("</tr>")
+    parts = ["<table><thead><tr><th>", "</th><th>".join(map(_escape, headers))]
+    parts.append("</th></tr></thead><tbody>")
+    for row in matrix:
+        parts.append("<tr><td>")
+        parts.append("</td><td>".join(map(_escape, row)))
+        parts.append("</td></tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def to_html(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    return html_from_matrix(*_as_matrix(rows, headers))
 
 
 def to_markdown(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:

@@ -18,7 +18,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QTableView
 
 from desktop.core.blocking import run_blocking
-from desktop.core.export import ExportFormat, render, to_html, to_markdown, to_tsv
+from desktop.core.export import (
+    ExportFormat,
+    html_from_matrix,
+    render,
+    to_markdown,
+    tsv_from_matrix,
+)
 from desktop.ui.settings import ui_settings
 from desktop.ui.table_models import RecordTableModel
 from desktop.ui.tasks import TaskRunner
@@ -62,17 +68,22 @@ def table_snapshot(
     return headers, records, columns
 
 
+def render_matrix(
+    source: RecordTableModel[Any], records: list[Any], columns: list[int]
+) -> list[list[str]]:
+    """Each record's clipboard values in column order (pure Python: safe in a worker thread)."""
+    getters = [source.columns[c].clipboard or source.columns[c].display for c in columns]
+    return [[get(record) for get in getters] for record in records]
+
+
 def render_rows(source: RecordTableModel[Any], records: list[Any], columns: list[int]) -> Rows:
-    """Each record as header -> clipboard value (pure Python: safe in a worker thread)."""
-    getters = [
-        (source.columns[c].header, source.columns[c].clipboard or source.columns[c].display)
-        for c in columns
-    ]
-    return [{header: get(record) for header, get in getters} for record in records]
+    """Each record as header -> clipboard value, for the keyed formats (JSON, CSV)."""
+    headers = [source.columns[c].header for c in columns]
+    return [dict(zip(headers, row, strict=True)) for row in render_matrix(source, records, columns)]
 
 
-def clipboard_payload(headers: list[str], rows: Rows) -> tuple[str, str]:
-    return to_tsv(rows, headers), to_html(rows, headers)
+def clipboard_payload(headers: list[str], matrix: list[list[str]]) -> tuple[str, str]:
+    return tsv_from_matrix(headers, matrix), html_from_matrix(headers, matrix)
 
 
 def put_on_clipboard(text: str, html: str) -> None:
@@ -144,9 +155,9 @@ class TableCopier(QObject):
             return None
         source, _proxy = _source(self._table)
         if len(records) <= RENDER_IN_THREAD_ABOVE:
-            rows = render_rows(source, records, columns)
-            put_on_clipboard(*clipboard_payload(headers, rows))
-            self._report(f"Copied {len(rows):,} rows with their header.", "success")
+            matrix = render_matrix(source, records, columns)
+            put_on_clipboard(*clipboard_payload(headers, matrix))
+            self._report(f"Copied {len(matrix):,} rows with their header.", "success")
             return None
         return self._tasks.start(self._copy_big(source, headers, records, columns), "copy")
 
@@ -157,7 +168,7 @@ class TableCopier(QObject):
         self._report(f"Copying {len(records):,} rows…", "pending")
 
         def build() -> tuple[str, str]:
-            return clipboard_payload(headers, render_rows(source, records, columns))
+            return clipboard_payload(headers, render_matrix(source, records, columns))
 
         text, html = await run_blocking(build)
         put_on_clipboard(text, html)

@@ -287,5 +287,6 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
+    header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
