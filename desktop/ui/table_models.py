@@ -290,3 +290,18 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def fit_columns(table: QTableView, max_width: int = 360) -> None:
+    """Columns as wide as their content, none wider than ``max_width`` (long text elides)."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count() - 1):
+        if header.sectionSize(column) > max_width:
+            header.resizeSection(column, max_width)
+
+
+def show_rows(table: QTableView, rows: int) -> None:
+    """Make room for at least ``rows`` rows, so a docked table never shrinks to a sliver."""
+    row_height = table.verticalHeader().defaultSectionSize()
+    table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + row_height * rows + 4)
