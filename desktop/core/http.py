@@ -158,14 +158,19 @@ class HttpResponse:
 
 
 def _ssl_context(tls: TlsSettings) -> ssl.SSLContext | bool:
+    """The OS trust store (truststore: corporate TLS inspection works without turning
+    verification off), plus the profile's CA bundle for self-signed on-premises servers."""
     if not tls.verify:
         return False
+    import truststore
+
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if tls.ca_bundle:
         try:
-            return ssl.create_default_context(cafile=tls.ca_bundle)
+            context.load_verify_locations(cafile=tls.ca_bundle)
         except (OSError, ssl.SSLError) as error:
             raise UnavailableError(f"Cannot use the CA bundle {tls.ca_bundle}: {error}") from error
-    return ssl.create_default_context()
+    return context
 
 
 def _new_client(tls: TlsSettings) -> httpx.AsyncClient:

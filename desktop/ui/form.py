@@ -14,10 +14,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core.paste import id_from_link
 from desktop.core.profiles import Profile
 from desktop.vendors.base import FieldKind, InputField
 
@@ -118,12 +120,43 @@ class VendorForm(QWidget):
         for position, spec in enumerate(fields):
             layout = layouts[position // per_column]
             widget = self._make_input(spec)
-            cell = self._errors.add(widget, spec.name)
+            shown: QWidget = widget
+            if isinstance(widget, QLineEdit):
+                shown = self._with_link_suggestion(spec.name, widget)
+            cell = self._errors.add(shown, spec.name, target=widget)
             label = QLabel(spec.label + (" *" if spec.required else ""))
             label.setBuddy(widget)
             label.setToolTip(spec.help)
             layout.addRow(label, cell)
             self._inputs[spec.name] = widget
+
+    def _with_link_suggestion(self, name: str, field: QLineEdit) -> QWidget:
+        """The field with a button that appears when a pasted link carries an ID for it."""
+        suggestion = QPushButton()
+        suggestion.setObjectName(f"{name}Suggestion")
+        suggestion.setFlat(True)
+        suggestion.hide()
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(field, 1)
+        layout.addWidget(suggestion)
+
+        def offer(text: str) -> None:
+            found = id_from_link(text, name) if "://" in text else None
+            suggestion.setVisible(found is not None)
+            if found is not None:
+                suggestion.setText(f"Use {found}")
+                suggestion.setToolTip("The pasted link carries this ID: use it instead")
+                suggestion.setProperty("suggested", found)
+
+        def accept() -> None:
+            field.setText(str(suggestion.property("suggested")))
+            field.setFocus()
+
+        field.textChanged.connect(offer)
+        suggestion.clicked.connect(accept)
+        return row
 
     def _make_input(self, spec: InputField) -> InputWidget:
         widget: InputWidget

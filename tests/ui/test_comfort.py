@@ -131,3 +131,36 @@ def test_every_input_button_and_table_has_an_accessible_name(window) -> None:
     for button in window.findChildren(QAbstractButton):
         if button.objectName() == "lookupButton":
             assert button.accessibleName()
+
+
+def test_a_pasted_link_offers_the_id_it_carries(window, qtbot) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    tab = window.vendor_tabs["leadsquared"]
+    field = tab.findChild(QLineEdit, "RequestId")
+    suggestion = tab.findChild(QPushButton, "RequestIdSuggestion")
+    assert suggestion is not None
+    field.setText(f"https://console.example/logs?RequestID={sim.SUCCESS_ID}&view=full")
+    assert suggestion.isVisibleTo(tab)
+    assert suggestion.text() == f"Use {sim.SUCCESS_ID}"
+    qtbot.mouseClick(suggestion, Qt.MouseButton.LeftButton)
+    assert field.text() == sim.SUCCESS_ID
+    assert not suggestion.isVisibleTo(tab)
+
+
+@pytest.mark.parametrize(
+    ("link", "field", "expected"),
+    [
+        ("https://sr.knowlarity.com/vr/fetchsound/?callid=61df8827-63d1", "CallSessionId",
+         "61df8827-63d1"),
+        ("https://rec.example/verba/gwtCallDetail.do?ccdrId=a8343631", "callId", "a8343631"),
+        ("https://x.example/calls/6697028b-01a1-4f71-9afc-7b4723eb9d02/view", "RequestId",
+         "6697028b-01a1-4f71-9afc-7b4723eb9d02"),
+        ("file:///etc/passwd?callid=1", "callId", None),
+        ("https://x.example/nothing", "callId", None),
+    ],
+)  # fmt: skip
+def test_id_from_link(link, field, expected) -> None:
+    from desktop.core.paste import id_from_link
+
+    assert id_from_link(link, field) == expected

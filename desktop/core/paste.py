@@ -1,0 +1,28 @@
+"""Pasted links that carry an ID: a recording link or a console URL holds the call or request ID
+an agent is after; the form offers it instead of the whole link."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ID_PARAMETERS = ("callid", "call_id", "requestid", "request_id", "ccdrid", "id")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
+
+
+def id_from_link(text: str, field_name: str) -> str | None:
+    """The ID a pasted http(s) link carries for ``field_name``, or None.
+
+    A query parameter named like the field wins, then the usual ID parameters, then the first
+    GUID anywhere in the link."""
+    parts = urlsplit(text.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    parameters = {name.lower(): value for name, value in parse_qsl(parts.query)}
+    for name in (field_name.lower(), *_ID_PARAMETERS):
+        value = parameters.get(name, "")
+        if _PLAIN_ID.fullmatch(value):
+            return value
+    found = _GUID.search(parts.path + "?" + parts.query)
+    return found.group(0) if found else None
