@@ -8,6 +8,8 @@ when the API answers 401.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from desktop.core.errors import BadCredentialsError, BadResponseError, NotFoundError, VendorError
@@ -118,6 +120,32 @@ def parse_call_info(body: Any, call_id: str, profile: str, params: dict[str, str
     return LookupResult(
         vendor="huawei-aicc", profile=profile, params=params, summary=summary, calls=[call]
     )
+
+
+def _seconds(value: Any) -> float | None:
+    """A finite number of seconds from tokenByAkSk's digit strings (or numbers), else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def remaining_lifetime(body: dict[str, Any], requested: int, now: float) -> float:
+    """Seconds the token stays valid from ``now`` (Unix seconds).
+
+    ``Expires`` is the lifetime granted (the requested one when missing or not a usable positive
+    number; never above the documented 3600). A gateway may hand back a token it issued earlier:
+    ``CreateTime`` then shows its age, which is taken off. An age outside 0..lifetime can only be
+    clock skew and is ignored: renewal then falls back to the 401 path."""
+    expires = _seconds(body.get("Expires"))
+    lifetime = min(expires, MAX_TOKEN_LIFETIME) if expires and expires > 0 else float(requested)
+    created = _seconds(body.get("CreateTime"))
+    if created is not None and 0 < now - created < lifetime:
+        lifetime -= now - created
+    return lifetime
 
 
 def error_for_response(response: HttpResponse, *, token_request: bool = False) -> VendorError:
@@ -242,12 +270,8 @@ class HuaweiAicc(Vendor):
             raise BadResponseError(
                 "Huawei AICC's token answer has no AccessToken.", vendor="huawei-aicc"
             )
-        try:
-            granted = float(str(body.get("Expires", lifetime)))
-        except ValueError:
-            granted = float(lifetime)
         register_secret(token)  # masked wherever it might be printed
-        return AccessToken(value=token, lifetime=granted)
+        return AccessToken(value=token, lifetime=remaining_lifetime(body, lifetime, time.time()))
 
     async def test_connection(self, context: VendorContext) -> str:
         """The token request alone proves the app key, secret and host."""

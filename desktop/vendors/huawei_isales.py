@@ -7,6 +7,7 @@ profile's CA bundle is the way to trust them; turning verification off is a visi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -19,8 +20,8 @@ from desktop.core.errors import (
     VendorRejectedError,
 )
 from desktop.core.http import HttpResponse
-from desktop.core.models import CallRecord, FieldRole, LookupResult, RecordingLink
-from desktop.core.timefmt import from_epoch_seconds, local_text
+from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
     FieldKind,
@@ -106,7 +107,7 @@ def _text(value: Any) -> str | None:
     )
 
 
-def recording_expiry(url: str) -> Any:
+def recording_expiry(url: str) -> datetime | None:
     """The pre-signed OBS link's Expires= (Unix seconds) as an aware datetime, if present."""
     values = parse_qs(urlsplit(url).query).get("Expires")
     return from_epoch_seconds(values[0]) if values else None
@@ -160,10 +161,19 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     record_path = _text(data.get("recordPath"))
     if record_path:
         expires = recording_expiry(record_path)
-        note = f"expires {local_text(expires)}" if expires else None
-        fields.append(
-            text_field("recordPath", "Recording", record_path).model_copy(update={"note": note})
-        )
+        fields.append(text_field("recordPath", "Recording", record_path))
+        if expires is not None:
+            # The pre-signed link dies at Expires=; shown in its own row because the URL is
+            # elided in the table and the Unix seconds inside it mean nothing to an agent.
+            fields.append(
+                DetailField(
+                    key="recordPathExpires",
+                    label="Recording link expires",
+                    value=local_text(expires),
+                    raw=int(expires.timestamp()),
+                    note=f"{utc_text(expires)} (Expires= in the link)",
+                )
+            )
         recordings.append(
             RecordingLink(
                 vendor="huawei-isales", call_id=call_id, url=record_path, expires_at=expires

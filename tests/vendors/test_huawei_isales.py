@@ -13,6 +13,7 @@ from desktop.core.errors import (
     NotFoundError,
     VendorRejectedError,
 )
+from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
 from desktop.simulator.huawei_isales import ERROR_DESCRIPTIONS
 from desktop.vendors.huawei_isales import ERROR_CODES
@@ -55,6 +56,17 @@ def test_expired_recording_is_marked(engine) -> None:
     (link,) = lookup(engine, vdnId="8", callId="1644464743-1391").recordings
     assert link.expires_at == datetime.fromtimestamp(1644484560, UTC)
     assert link.is_expired()
+
+
+def test_recording_expiry_has_its_own_row_in_local_time(engine) -> None:
+    call = lookup(engine, vdnId="8", callId="1644464743-1391").calls[0]
+    assert call.value("recordPathExpires") == local_text(datetime.fromtimestamp(1644484560, UTC))
+
+
+def test_no_recording_no_expiry_row(engine) -> None:
+    call = lookup(engine, vdnId="8", callId="1644464743-1390").calls[0]
+    assert call.value("recordPath") is None
+    assert call.value("recordPathExpires") is None
 
 
 def test_vdn_id_defaults_from_the_profile(engine) -> None:
