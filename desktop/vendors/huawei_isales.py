@@ -21,6 +21,7 @@ from desktop.core.errors import (
 )
 from desktop.core.http import HttpResponse
 from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.profiles import Profile
 from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
@@ -218,6 +219,44 @@ def error_for_status(response: HttpResponse) -> VendorError:
     )
 
 
+def signed_detail_headers(
+    url: str, profile: Profile, secret_key: str, timestamp: str
+) -> dict[str, str]:
+    """The detail GET's headers, Authorization included, signed as the profile's signature
+    settings say. Pure (the timestamp comes in), so tests pin them for fixed inputs."""
+    encoding_name = profile.setting("signature_encoding") or SignatureEncoding.HEX
+    try:
+        encoding = SignatureEncoding(encoding_name)
+    except ValueError:
+        raise ConfigurationError(
+            f"CC-iSales signature_encoding must be one of: {', '.join(SignatureEncoding)}."
+        ) from None
+    signed = (profile.setting("signed_headers") or "").split(";")
+    signed_headers = [name.strip() for name in signed if name.strip()] or list(
+        DEFAULT_SIGNED_HEADERS
+    )
+    parts = urlsplit(url)
+    headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
+    if "content-length" in (name.lower() for name in signed_headers):
+        headers["Content-Length"] = "0"
+    try:
+        signature = sign_request(
+            method="GET",
+            path=parts.path,
+            query={},
+            headers=headers,
+            body=b"",
+            access_key=profile.setting("ak") or "",
+            secret_key=secret_key,
+            timestamp=timestamp,
+            signed_headers=signed_headers,
+            encoding=encoding,
+        )
+    except ValueError as error:
+        raise ConfigurationError(f"CC-iSales signed_headers: {error}") from error
+    return {**headers, "Authorization": signature.authorization}
+
+
 class HuaweiIsales(Vendor):
     key = "huawei-isales"
     title = "Huawei CC-iSales"
@@ -287,37 +326,10 @@ class HuaweiIsales(Vendor):
             vdnId=int(params["vdnId"]), callId=quote(params["callId"], safe="")
         )
         url = context.url(path)
-        parts = urlsplit(url)
-        encoding_name = context.profile.setting("signature_encoding") or SignatureEncoding.HEX
-        try:
-            encoding = SignatureEncoding(encoding_name)
-        except ValueError:
-            encoding = SignatureEncoding.HEX
-        signed = (context.profile.setting("signed_headers") or "").split(";")
-        signed_headers = [name.strip() for name in signed if name.strip()] or list(
-            DEFAULT_SIGNED_HEADERS
+        headers = signed_detail_headers(
+            url, context.profile, context.secret("sk"), huawei_timestamp()
         )
-        headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
-        if "content-length" in (name.lower() for name in signed_headers):
-            headers["Content-Length"] = "0"
-        try:
-            signature = sign_request(
-                method="GET",
-                path=parts.path,
-                query={},
-                headers=headers,
-                body=b"",
-                access_key=context.profile.setting("ak") or "",
-                secret_key=context.secret("sk"),
-                timestamp=huawei_timestamp(),
-                signed_headers=signed_headers,
-                encoding=encoding,
-            )
-        except ValueError as error:
-            raise ConfigurationError(f"CC-iSales signature settings: {error}") from error
-        response = await context.http.request(
-            "GET", url, headers={**headers, "Authorization": signature.authorization}
-        )
+        response = await context.http.request("GET", url, headers=headers)
         if response.status != 200:
             raise error_for_status(response)
         result = parse_detail(response.json(), params, context.profile.name)

@@ -13,10 +13,10 @@ from desktop.core.errors import (
     UnavailableError,
     VendorRejectedError,
 )
+from desktop.core.tokens import AccessToken
 from desktop.engine import LookupEngine
 from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
 from desktop.simulator.server import Simulator
-from desktop.core.tokens import AccessToken
 from desktop.vendors.huawei_aicc import parse_call_info, remaining_lifetime
 
 CALL = "1652317325-339"
