@@ -255,7 +255,7 @@ class HuaweiAicc(Vendor):
 
     async def fetch_token(self, context: VendorContext) -> AccessToken:
         lifetime = self.token_lifetime(context)
-        app_key = context.profile.setting("app_key") or ""
+        app_key = context.setting("app_key")
         response = await context.http.request(
             "POST",
             context.url(TOKEN_PATH),
@@ -285,7 +285,7 @@ class HuaweiAicc(Vendor):
                 context.url(QUERY_PATH),
                 headers={
                     "Authorization": f"Bearer {token.value}",
-                    "X-APP-Key": context.profile.setting("app_key") or "",
+                    "X-APP-Key": context.setting("app_key"),
                     "Content-Type": "application/json",
                 },
                 json_body={

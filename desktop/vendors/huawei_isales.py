@@ -220,7 +220,7 @@ def error_for_status(response: HttpResponse) -> VendorError:
 
 
 def signed_detail_headers(
-    url: str, profile: Profile, secret_key: str, timestamp: str
+    url: str, profile: Profile, access_key: str, secret_key: str, timestamp: str
 ) -> dict[str, str]:
     """The detail GET's headers, Authorization included, signed as the profile's signature
     settings say. Pure (the timestamp comes in), so tests pin them for fixed inputs."""
@@ -246,7 +246,7 @@ def signed_detail_headers(
             query={},
             headers=headers,
             body=b"",
-            access_key=profile.setting("ak") or "",
+            access_key=access_key,
             secret_key=secret_key,
             timestamp=timestamp,
             signed_headers=signed_headers,
@@ -327,7 +327,7 @@ class HuaweiIsales(Vendor):
         )
         url = context.url(path)
         headers = signed_detail_headers(
-            url, context.profile, context.secret("sk"), huawei_timestamp()
+            url, context.profile, context.setting("ak"), context.secret("sk"), huawei_timestamp()
         )
         response = await context.http.request("GET", url, headers=headers)
         if response.status != 200:

@@ -8,6 +8,7 @@ import pytest
 
 from desktop.core.errors import (
     BadCredentialsError,
+    ConfigurationError,
     InvalidInputError,
     NotFoundError,
     UnavailableError,
@@ -203,3 +204,12 @@ def cached_token(engine: LookupEngine) -> AccessToken:
 )
 def test_remaining_lifetime(body, lifetime) -> None:
     assert remaining_lifetime(body, 450, now=1000.0) == lifetime
+
+
+def test_a_profile_without_app_key_sends_nothing(engine, simulator) -> None:
+    profile = engine.profiles.resolve("huawei-aicc")
+    settings = {name: value for name, value in profile.settings.items() if name != "app_key"}
+    engine.profiles.save(profile.model_copy(update={"settings": settings}))
+    with pytest.raises(ConfigurationError, match="app_key"):
+        lookup(engine, callId=CALL)
+    assert simulator.request_counts.get("huawei-aicc", 0) == 0

@@ -11,6 +11,7 @@ import pytest
 
 from desktop.core.errors import (
     BadCredentialsError,
+    ConfigurationError,
     InvalidInputError,
     NotFoundError,
     VendorRejectedError,
@@ -189,3 +190,12 @@ def test_isales_over_tls_with_the_servers_self_signed_certificate(tmp_path) -> N
         profiles.save(profile.model_copy(update={"ca_bundle": str(cert)}))
         result = lookup(LookupEngine(profiles, secrets), vdnId="8", callId="1644464743-1388")
     assert result.calls[0].value("called") == "88881955"
+
+
+def test_a_profile_without_ak_sends_nothing(engine, simulator) -> None:
+    profile = engine.profiles.resolve("huawei-isales")
+    settings = {name: value for name, value in profile.settings.items() if name != "ak"}
+    engine.profiles.save(profile.model_copy(update={"settings": settings}))
+    with pytest.raises(ConfigurationError, match="ak"):
+        lookup(engine, vdnId="8", callId="1644464743-1388")
+    assert simulator.request_counts.get("huawei-isales", 0) == 0

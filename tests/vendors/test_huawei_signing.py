@@ -137,7 +137,7 @@ def isales_profile(**settings: str) -> Profile:
         vendor="huawei-isales",
         name="golden",
         base_url="https://10.22.26.181:28080",
-        settings={"ak": "globalaktest", **settings},
+        settings=settings,
     )
 
 
@@ -158,7 +158,7 @@ def test_detail_request_canonical_form_is_pinned() -> None:
 
 def test_the_lookup_signs_the_detail_request_as_pinned() -> None:
     headers = signed_detail_headers(
-        DETAIL_URL, isales_profile(), "globalsktest", "2024-10-31T14:06:52.123Z"
+        DETAIL_URL, isales_profile(), "globalaktest", "globalsktest", "2024-10-31T14:06:52.123Z"
     )
     assert headers == {
         "Content-Type": "application/json; charset=UTF-8",
@@ -171,6 +171,7 @@ def test_signing_content_length_sends_it() -> None:
     headers = signed_detail_headers(
         DETAIL_URL,
         isales_profile(signed_headers="host;content-type;content-length"),
+        "globalaktest",
         "globalsktest",
         "2024-10-31T14:06:52.123Z",
     )
@@ -190,5 +191,5 @@ def test_signing_content_length_sends_it() -> None:
 def test_unusable_signature_settings_are_configuration_errors(settings, words) -> None:
     with pytest.raises(ConfigurationError, match=words):
         signed_detail_headers(
-            DETAIL_URL, isales_profile(**settings), "sk", "2024-10-31T14:06:52.123Z"
+            DETAIL_URL, isales_profile(**settings), "ak", "sk", "2024-10-31T14:06:52.123Z"
         )
