@@ -6,10 +6,16 @@ Cells a spreadsheet would run as a formula are neutralized in TSV and CSV.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from desktop.core.attempts import summarize
+from desktop.core.models import FieldRole, LookupResult
 
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")
@@ -32,17 +38,28 @@ def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
     return list(seen)
 
 
-def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+def _tsv_cell(value: str) -> str:
+    if "\t" in value or "\n" in value or "\r" in value:  # rare: skip the work otherwise
+        value = value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+
+
+def tsv_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
     """Tab-separated with a header row; tabs and line breaks inside cells become spaces."""
-    columns = list(headers) if headers is not None else headers_of(rows)
-
-    def cell(value: str) -> str:
-        flat = value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        return neutralize_cell(flat)
-
-    lines = ["\t".join(cell(name) for name in columns)]
-    lines.extend("\t".join(cell(row.get(name, "")) for name in columns) for row in rows)
+    lines = ["\t".join(_tsv_cell(name) for name in headers)]
+    lines.extend("\t".join(map(_tsv_cell, row)) for row in matrix)
     return "\n".join(lines) + "\n"
+
+
+def _as_matrix(
+    rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None
+) -> tuple[list[str], list[list[str]]]:
+    columns = list(headers) if headers is not None else headers_of(rows)
+    return columns, [[row.get(name, "") for name in columns] for row in rows]
+
+
+def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    return tsv_from_matrix(*_as_matrix(rows, headers))
 
 
 def to_csv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
@@ -65,3 +82,103 @@ def render(rows: Sequence[Mapping[str, str]], fmt: ExportFormat) -> str:
     if fmt == "tsv":
         return to_tsv(rows)
     return to_csv(rows)
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']")
+
+
+def _escape(value: str) -> str:
+    return html.escape(value) if _NEEDS_ESCAPE.search(value) else value
+
+
+def html_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
+    """A real HTML table, every value escaped: a paste into mail or a document keeps its shape
+    and no vendor text can become markup."""
+    parts = ["<table><thead><tr><th>", "</th><th>".join(map(_escape, headers))]
+    parts.append("</th></tr></thead><tbody>")
+    for row in matrix:
+        parts.append("<tr><td>")
+        parts.append("</td><td>".join(map(_escape, row)))
+        parts.append("</td></tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def to_html(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    return html_from_matrix(*_as_matrix(rows, headers))
+
+
+def to_markdown(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+    columns = list(headers) if headers is not None else headers_of(rows)
+
+    def cell(value: str) -> str:
+        flat = " ".join(value.split())  # line breaks would end the table row
+        return flat.replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(cell(name) for name in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    lines.extend("| " + " | ".join(cell(row.get(n, "")) for n in columns) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(result: LookupResult) -> str:
+    """A short block for a ticket: vendor, call ID, numbers, times, status, recording link."""
+    lines = [f"{result.vendor} ({result.profile}): {result.summary}"]
+    labels = {
+        FieldRole.CALL_ID: "Call ID",
+        FieldRole.CALLER: "From",
+        FieldRole.CALLED: "To",
+        FieldRole.STARTED: "Started",
+        FieldRole.ENDED: "Ended",
+        FieldRole.DURATION: "Duration",
+        FieldRole.STATUS: "Status",
+        FieldRole.DIRECTION: "Direction",
+    }
+    for call in result.calls:
+        for role, label in labels.items():
+            field = call.by_role(role)
+            if field is not None and field.value:
+                lines.append(f"{label}: {field.value}")
+    if result.task is not None:
+        lines.append(f"Task status: {result.task.status_text}")
+    if result.attempts:
+        figures = summarize(result.attempts)
+        lines.append(figures.text())
+    lines.extend(f"{link.label}: {link.url}" for link in result.recordings)
+    return "\n".join(lines) + "\n"
+
+
+#: Query parameters whose values are credentials or signatures in pre-signed links.
+_SIGNATURE_PARAMETERS = frozenset(
+    {"signature", "accesskeyid", "token", "key", "apikey", "x-amz-signature",
+     "x-amz-credential", "sig", "password"}
+)  # fmt: skip
+OPENABLE_SCHEMES = ("http", "https")
+
+
+def openable_url(url: str) -> str | None:
+    """Why this link must not be opened, or None when it is an http(s) link."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in OPENABLE_SCHEMES:
+        shown = parts.scheme or "no"
+        return f"Only http and https links are opened; this one has {shown} scheme."
+    if not parts.hostname:
+        return "The link has no host."
+    return None
+
+
+def masked_url(url: str) -> str:
+    """The link for display: signature-like query values masked, everything else as it is.
+    The real URL is kept for copy and open."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    # Work on the raw pairs: the parameters that are not masked stay byte for byte.
+    pairs = []
+    for pair in parts.query.split("&"):
+        name, sep, _value = pair.partition("=")
+        masked = sep and unquote(name).lower() in _SIGNATURE_PARAMETERS
+        pairs.append(f"{name}=…" if masked else pair)
+    return urlunsplit(parts._replace(query="&".join(pairs)))

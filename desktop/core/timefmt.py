@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+import time
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -43,9 +44,24 @@ def from_epoch_seconds(value: object) -> datetime | None:
         return None
 
 
+_ZONES_BY_OFFSET: dict[int, timezone] = {}
+
+
+def _local_zone(moment: datetime) -> timezone:
+    """The machine's UTC offset at that moment (DST included), as a reusable tzinfo.
+
+    Not ``astimezone()`` without an argument: that looks the zone up again for every call,
+    which dominated rendering 100,000 rows."""
+    offset = time.localtime(moment.timestamp()).tm_gmtoff
+    zone = _ZONES_BY_OFFSET.get(offset)
+    if zone is None:
+        zone = _ZONES_BY_OFFSET.setdefault(offset, timezone(timedelta(seconds=offset)))
+    return zone
+
+
 def local_text(moment: datetime) -> str:
-    """The moment in the machine's local zone, e.g. '2020-09-30 19:03:00 +05:30'."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z").removesuffix(" ")
+    """The moment in the machine's local zone, e.g. '2020-09-30 19:03:00+05:30'."""
+    return moment.astimezone(_local_zone(moment)).isoformat(" ", "seconds")
 
 
 def utc_text(moment: datetime) -> str:

@@ -133,6 +133,16 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.run_action)
         lookup_menu.addAction(self.cancel_action)
         lookup_menu.addSeparator()
+        lookup_menu.addAction(
+            self._action(
+                "Copy &table", "Ctrl+Shift+C", lambda: self.current_tab().copy_current_table()
+            )
+        )
+        lookup_menu.addAction(
+            self._action("Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary())
+        )
+        lookup_menu.addAction(self._action("&Filter attempts", "Ctrl+F", self._focus_filter))
+        lookup_menu.addSeparator()
         # One slot per menu reads the chosen action's data: no per-action lambdas.
         tab_group = QActionGroup(self)
         tab_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
@@ -213,6 +223,13 @@ class MainWindow(QMainWindow):
 
     def _cancel_current(self) -> None:
         self.current_tab().cancel()
+
+    def _focus_filter(self) -> None:
+        tab = self.current_tab()
+        if tab.attempts is not None:
+            tab.results.setCurrentWidget(tab.attempts)
+            tab.attempts.filter.setFocus()
+            tab.attempts.filter.selectAll()
 
     def _tab_changed(self, _index: int) -> None:
         self.current_tab().focus_first_field()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from desktop.core.export import masked_url
 from desktop.core.models import DetailField, EscalationAttempt, RecordingLink
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
@@ -142,7 +143,13 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
     ),
     # Last, so it takes the remaining width and long signed URLs elide instead of pushing
     # the other columns out of view.
-    Column("Link", lambda link: link.url, tooltip=lambda link: link.url),
+    # Signature-like parameters are masked on screen; copy and open use the whole link.
+    Column(
+        "Link",
+        lambda link: masked_url(link.url),
+        clipboard=lambda link: link.url,
+        tooltip=lambda link: masked_url(link.url),
+    ),
 )
 
 
@@ -280,5 +287,6 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
+    header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table

@@ -8,16 +8,19 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,10 +33,12 @@ from desktop.core.errors import (
     InvalidInputsError,
     VendorError,
 )
-from desktop.core.models import LookupResult, TaskState
+from desktop.core.export import openable_url, summary_text
+from desktop.core.models import LookupResult, RecordingLink, TaskState
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempts_view import AttemptsPanel
 from desktop.ui.form import VendorForm
+from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import details_model, make_table, recordings_model
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors.base import AttemptSource, Vendor
@@ -139,6 +144,15 @@ class VendorTab(QWidget):
             )
             self.results.addTab(self.attempts, "Attempts")
         self.results.addTab(self.details_table, "Details")
+        self.copiers = {
+            table: TableCopier(table, tasks, self._show_outcome, context_menu=menu)
+            for table, menu in ((self.details_table, True), (self.recordings_table, False))
+        }
+        self.recordings_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.recordings_table.customContextMenuRequested.connect(self._recordings_menu)
+        self.recordings_table.doubleClicked.connect(self._open_recording_index)
+        if self.attempts is not None:
+            self.copiers[self.attempts.table] = self.attempts.copier
         self.results.addTab(self.recordings_table, "Recordings")
         self.results.addTab(self.raw_view, "Raw response")
 
@@ -301,6 +315,53 @@ class VendorTab(QWidget):
         self.details_table.resizeColumnToContents(0)
         self.results.setCurrentWidget(self.details_table)
         self._show_outcome(result.summary, "success")
+
+    # -- copy and links ----------------------------------------------------------------------
+    def current_table(self) -> QTableView | None:
+        """The table the user is looking at in the results, if any."""
+        widget = self.results.currentWidget()
+        if widget is self.attempts and self.attempts is not None:
+            return self.attempts.table
+        return widget if isinstance(widget, QTableView) else None
+
+    def copy_current_table(self) -> None:
+        table = self.current_table()
+        if table is not None:
+            self.copiers[table].copy_all()
+
+    def copy_summary(self) -> None:
+        if self.last_result is None:
+            self._show_outcome("Nothing to summarize yet: run a lookup first.", "muted")
+            return
+        QApplication.clipboard().setText(summary_text(self.last_result))
+        self.finished.emit(f"{self.vendor.title}: summary copied for a ticket")
+
+    def open_recording(self, link: RecordingLink) -> bool:
+        """Open an http(s) link in the default browser; any other scheme is refused."""
+        refusal = openable_url(link.url)
+        if refusal:
+            self._show_outcome(f"Not opened: {refusal}", "error")
+            return False
+        QDesktopServices.openUrl(QUrl(link.url))
+        return True
+
+    def _open_recording_index(self, index: QModelIndex) -> None:
+        self.open_recording(self.recordings.row_at(index.row()))
+
+    def _recordings_menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        index = self.recordings_table.indexAt(position)
+        if index.isValid():
+            link = self.recordings.row_at(index.row())
+            open_link = QAction("&Open link", menu)
+            open_link.triggered.connect(lambda: self.open_recording(link))
+            copy_link = QAction("Copy &link", menu)
+            copy_link.triggered.connect(lambda: QApplication.clipboard().setText(link.url))
+            menu.addAction(open_link)
+            menu.addAction(copy_link)
+            menu.addSeparator()
+        self.copiers[self.recordings_table].populate(menu)
+        menu.popup(self.recordings_table.viewport().mapToGlobal(position))
 
     def focus_first_field(self) -> None:
         target = self.form.first_empty_required()
