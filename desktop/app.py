@@ -19,6 +19,7 @@ from desktop import APP_NAME, __version__
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core.history import HistoryStore
     from desktop.engine import LookupEngine
     from desktop.simulator.server import Simulator
     from desktop.ui.main_window import MainWindow
@@ -57,6 +58,20 @@ class Services:
     banner: str | None
 
 
+def open_history() -> HistoryStore:
+    """The lookup history, pruned by the retention the user chose (defaults otherwise)."""
+    from desktop.core.history import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ENTRIES, HistoryStore
+    from desktop.ui.settings import ui_settings
+
+    history = HistoryStore()
+    settings = ui_settings()
+    history.prune(
+        max_entries=int(str(settings.value("history_max_entries", DEFAULT_MAX_ENTRIES))),
+        max_age_days=int(str(settings.value("history_max_age_days", DEFAULT_MAX_AGE_DAYS))),
+    )
+    return history
+
+
 def build_services(demo: bool) -> Services:
     """Real profiles and the OS keyring; the simulator and demo profiles when asked or when no
     vendor account is configured yet."""
@@ -82,7 +97,8 @@ def build_services(demo: bool) -> Services:
                         f"{secrets.problem} Open Profiles and credentials (Ctrl+,) to keep "
                         "secrets for this session only; they are never written to disk."
                     )
-                return Services(LookupEngine(profiles, secrets), None, banner)
+                engine = LookupEngine(profiles, secrets, open_history())
+                return Services(engine, None, banner)
             demo, reason = True, "no vendor account is configured yet"
     from desktop.simulator.registry import demo_profiles, start_simulator
 
@@ -92,7 +108,7 @@ def build_services(demo: bool) -> Services:
         f"Demo mode ({reason}): lookups go to the built-in vendor simulator at "
         f"{simulator.root_url}. Add your own accounts with 'calllookup-cli profile set'."
     )
-    return Services(LookupEngine(demo_store, demo_secrets), simulator, banner)
+    return Services(LookupEngine(demo_store, demo_secrets, open_history()), simulator, banner)
 
 
 async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -24,6 +25,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.export import EXPORT_FORMATS, render
+from desktop.core.history import HistoryStore
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
 from desktop.engine import LookupEngine
@@ -113,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     for vendor in VENDORS:
         if isinstance(vendor, AttemptEditor) and isinstance(vendor, AttemptSource):
             add_attempt_commands(commands, vendor.key, vendor.title)
+
+    search = commands.add_parser(
+        "search", help="look a pasted value up in every configured vendor at once"
+    )
+    search.add_argument("value")
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    history = commands.add_parser("history", help="list recent lookups")
+    history.add_argument("--limit", type=int, default=50)
+    history.add_argument("--format", choices=("text", *EXPORT_FORMATS), default="text")
 
     simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
     simulate.add_argument("--port", type=int, default=8765)
@@ -373,15 +384,74 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
     return EXIT_OK
 
 
+def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
+    from desktop.search import classify, clean_value, plan_search, search_everywhere
+
+    value = clean_value(args.value)
+    if not classify(value):
+        raise CliError(f"'{value}' looks like no call ID, request ID or number", EXIT_INVALID)
+    if not plan_search(engine, value):
+        raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
+
+    async def go() -> list[dict[str, object]]:
+        found: list[dict[str, object]] = []
+        try:
+            async for outcome in search_everywhere(engine, value):
+                record: dict[str, object] = {
+                    "vendor": outcome.vendor,
+                    "profile": outcome.profile,
+                    "state": outcome.state,
+                    "elapsed_ms": round(outcome.elapsed * 1000),
+                    "message": outcome.message,
+                    "records": outcome.result.records() if outcome.result else [],
+                }
+                found.append(record)
+                if args.format == "text":
+                    out.write(
+                        f"{outcome.vendor_title} ({outcome.profile}): {outcome.state} "
+                        f"in {outcome.elapsed * 1000:.0f} ms: {outcome.message}\n"
+                    )
+                    out.flush()
+        finally:
+            await engine.aclose()
+        return found
+
+    outcomes = asyncio.run(go())
+    if args.format == "json":
+        out.write(json.dumps(outcomes, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK if any(o["state"] == "found" for o in outcomes) else EXIT_FAILED
+
+
+def run_history(args: argparse.Namespace, history: HistoryStore, out: TextIO) -> int:
+    if history.recovery_message:
+        print(f"calllookup-cli: {history.recovery_message}", file=sys.stderr)
+    rows = [entry.as_row() for entry in history.list(limit=max(1, args.limit))]
+    if args.format == "text":
+        for row in rows:
+            out.write(
+                f"{row['at']}  {row['vendor']}/{row['profile']}  {row['params']}  "
+                f"{row['outcome']} ({row['duration_ms']} ms)  {row['message']}\n"
+            )
+    else:
+        out.write(render(rows, args.format))
+    return EXIT_OK
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         return run_simulate(args.port)
     profiles = ProfileStore.default()
     secrets = KeyringSecretStore()
-    if args.command == "lookup":
-        return run_lookup(args, LookupEngine(profiles, secrets), sys.stdout)
     if args.command != "profile":
-        return run_attempt_command(args, LookupEngine(profiles, secrets), sys.stdout)
+        history = HistoryStore()
+        engine = LookupEngine(profiles, secrets, history)
+        if args.command == "history":
+            return run_history(args, history, sys.stdout)
+        if args.command == "search":
+            return run_search(args, engine, sys.stdout)
+        if args.command == "lookup":
+            return run_lookup(args, engine, sys.stdout)
+        return run_attempt_command(args, engine, sys.stdout)
     if args.profile_command == "set":
         return run_profile_set(args, profiles, secrets)
     if args.profile_command == "list":

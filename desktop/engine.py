@@ -6,12 +6,15 @@ state that must be shared: the HTTP client pool, the token cache and per-profile
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets
-from desktop.core.errors import ConfigurationError, InvalidInputError
+from desktop.core.errors import ConfigurationError, InvalidInputError, VendorError
+from desktop.core.history import HistoryStore
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
@@ -38,9 +41,13 @@ class PreparedLookup:
 
 
 class LookupEngine:
-    def __init__(self, profiles: ProfileStore, secrets: SecretStore) -> None:
+    def __init__(
+        self, profiles: ProfileStore, secrets: SecretStore, history: HistoryStore | None = None
+    ) -> None:
         self.profiles = profiles
         self.secrets = secrets
+        #: Where every lookup is recorded (None: not recorded, as in tests and benchmarks).
+        self.history = history
         self.http_pool = HttpClientPool()
         self.tokens = TokenCache()
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
@@ -90,9 +97,40 @@ class LookupEngine:
     async def run(self, prepared: PreparedLookup) -> LookupResult:
         context = self.context_for(prepared.vendor, prepared.profile)
         started = time.monotonic()
-        result = await prepared.vendor.lookup(context, prepared.params)
+        try:
+            result = await prepared.vendor.lookup(context, prepared.params)
+        except VendorError as error:
+            await self._record(prepared, None, error.kind, error.describe(), started)
+            raise
+        except asyncio.CancelledError:
+            await self._record(prepared, None, "cancelled", "cancelled by the user", started)
+            raise
         result.elapsed_seconds = time.monotonic() - started
+        await self._record(prepared, result, "found", result.summary, started)
         return result
+
+    async def _record(
+        self,
+        prepared: PreparedLookup,
+        result: LookupResult | None,
+        outcome: str,
+        message: str,
+        started: float,
+    ) -> None:
+        if self.history is None:
+            return
+        history = self.history
+        await run_blocking(
+            lambda: history.add(
+                result,
+                vendor=prepared.vendor.key,
+                profile=prepared.profile.name,
+                params=prepared.params,
+                outcome=outcome,
+                message=message,
+                duration=time.monotonic() - started,
+            )
+        )
 
     async def lookup(
         self, vendor_key: str, raw_params: Mapping[str, str], profile_name: str | None = None

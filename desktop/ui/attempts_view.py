@@ -216,13 +216,17 @@ class AttemptsPanel(QWidget):
         layout.addWidget(self.table, 1)
 
     # -- loading ----------------------------------------------------------------------------
-    def show_first_page(self, prepared: PreparedLookup, result: LookupResult) -> None:
+    def show_first_page(self, prepared: PreparedLookup | None, result: LookupResult) -> None:
+        """The first page of a lookup; with no ``prepared`` (a stored snapshot) no more pages
+        are asked for."""
         self.cancel()
         self._prepared = prepared
         self._tally = AttemptTally()
         self._tally.add(result.attempts)
         self.proxy.forget()
-        self.model.total = result.attempts_total or len(result.attempts)
+        self.model.total = (
+            result.attempts_total or len(result.attempts) if prepared else len(result.attempts)
+        )
         self.model.loading = False
         self.model.set_rows(result.attempts)
         self.table.resizeColumnsToContents()  # one page: cheap, and nothing is elided

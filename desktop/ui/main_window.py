@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
+from desktop.core.models import LookupResult
 from desktop.core.profile_service import ProfileService
 from desktop.engine import LookupEngine
 from desktop.ui.credentials_window import CredentialsWindow
 from desktop.ui.log_panel import LogPanel
 from desktop.ui.resources import app_icon
+from desktop.ui.search_history import HistoryPanel, SearchPanel
 from desktop.ui.settings import ui_settings
 from desktop.ui.shortcuts import ShortcutSheet
 from desktop.ui.tasks import TaskRunner
@@ -89,6 +91,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.search_panel)
+        self.search_panel.hide()
+        self.history_panel = HistoryPanel(
+            engine, tasks, self.show_vendor_result, self.rerun_lookup, self
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_panel)
+        self.history_panel.hide()
         self.log_panel = LogPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
         self.log_panel.hide()
@@ -157,6 +167,11 @@ class MainWindow(QMainWindow):
             lookup_menu.addAction(action)
 
         view_menu = menu_bar.addMenu("&View")
+        view_menu.addAction(self._action("&Search everywhere", "Ctrl+L", self.focus_search))
+        history_action = self.history_panel.toggleViewAction()
+        history_action.setText("&History")
+        history_action.setShortcut(QKeySequence("Ctrl+H"))
+        view_menu.addAction(history_action)
         log_action = self.log_panel.toggleViewAction()
         log_action.setText("&Log")
         log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -223,6 +238,23 @@ class MainWindow(QMainWindow):
 
     def _cancel_current(self) -> None:
         self.current_tab().cancel()
+
+    def focus_search(self) -> None:
+        self.search_panel.show()
+        self.search_panel.box.setFocus()
+        self.search_panel.box.selectAll()
+
+    def show_vendor_result(self, vendor_key: str, result: LookupResult) -> None:
+        tab = self.vendor_tabs.get(vendor_key)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+            tab.show_result(result)
+
+    def rerun_lookup(self, vendor_key: str, profile: str, params: dict[str, str]) -> None:
+        tab = self.vendor_tabs.get(vendor_key)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+            tab.rerun(profile, params)
 
     def _focus_filter(self) -> None:
         tab = self.current_tab()

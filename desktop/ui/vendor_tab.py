@@ -300,12 +300,19 @@ class VendorTab(QWidget):
             f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
             f"— {elapsed * 1000:.0f} ms"
         )
-        listing = self.attempts is not None and prepared is not None and not result.calls
-        if self.attempts is not None and prepared is not None and listing:
+        if self.attempts is not None and result.attempts and not result.calls:
             self.attempts.show_first_page(prepared, result)
             self.results.setCurrentWidget(self.attempts)
         else:
             self.results.setCurrentWidget(self.details_table)
+
+    def rerun(self, profile: str, params: dict[str, str]) -> None:
+        """The same lookup again (from the history): same profile, same parameters."""
+        if self.profile_combo.findText(profile) >= 0:
+            self.profile_combo.setCurrentText(profile)
+        self.form.set_values(params)
+        if not self.is_running:
+            self.start_lookup()
 
     def _show_attempt(self, result: LookupResult) -> None:
         """One attempt's fields (get-item) in the details table, the list left as it is."""

@@ -187,7 +187,9 @@ class Vendor(ABC):
     profile_fields: ClassVar[tuple[ProfileField, ...]] = ()
     base_url_help: ClassVar[str] = ""
     base_url_examples: ClassVar[tuple[str, ...]] = ()
-    identifier_kinds: ClassVar[frozenset[IdentifierKind]] = frozenset()
+    #: Which input takes a pasted value of each kind, for search everywhere. The vendor's other
+    #: required inputs must come from the profile (InputField.profile_default).
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {}
     rate_limit: ClassVar[RateLimit | None] = None
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from desktop.core.errors import BadCredentialsError, BadResponseError, NotFoundError, VendorError
 from desktop.core.http import HttpResponse
@@ -243,7 +243,7 @@ class HuaweiAicc(Vendor):
     )
     base_url_help = "https://domain[:port]; the token service may need port 28070."
     base_url_examples = ("https://service.besclouds.com", "https://service.besclouds.com:28070")
-    identifier_kinds = frozenset({IdentifierKind.CALL_ID})
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {IdentifierKind.CALL_ID: "callId"}
 
     @staticmethod
     def token_lifetime(context: VendorContext) -> int:

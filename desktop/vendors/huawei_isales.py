@@ -8,7 +8,7 @@ profile's CA bundle is the way to trust them; turning verification off is a visi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 from desktop.core.errors import (
@@ -310,7 +310,7 @@ class HuaweiIsales(Vendor):
     )
     base_url_help = "https://ip:port of the CC-iSales server."
     base_url_examples = ("https://10.22.26.181:28080",)
-    identifier_kinds = frozenset({IdentifierKind.CALL_ID})
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {IdentifierKind.CALL_ID: "callId"}
 
     async def test_connection(self, context: VendorContext) -> str:
         """A signed query for a call that cannot exist: "does not exist" proves the signature."""

@@ -7,7 +7,7 @@ the ``x-api-key`` header; ``RequestBody`` and ``Message`` arrive as JSON text in
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from desktop.core.errors import BadResponseError, NotFoundError, VendorError
 from desktop.core.http import HttpResponse
@@ -299,7 +299,7 @@ class LeadSquared(Vendor):
     )
     base_url_help = "The account's regional async API host."
     base_url_examples = tuple(REGIONAL_HOSTS.values())
-    identifier_kinds = frozenset({IdentifierKind.REQUEST_ID})
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {IdentifierKind.REQUEST_ID: "RequestId"}
     rate_limit = RateLimit(requests=25, per_seconds=5.0)
 
     async def _status(self, context: VendorContext, request_id: str) -> HttpResponse:

@@ -348,7 +348,10 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     )
     base_url_help = "The API root including /api, e.g. https://oneuptime.com/api."
     base_url_examples = ("https://oneuptime.com/api",)
-    identifier_kinds = frozenset({IdentifierKind.CALL_ID, IdentifierKind.PHONE_NUMBER})
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {
+        IdentifierKind.REQUEST_ID: "incomingCallLogId",
+        IdentifierKind.PHONE_NUMBER: "userPhoneNumber",
+    }
     #: OneUptime answers 429 past 100 operations per second per project: never provoke it.
     rate_limit = RateLimit(requests=100, per_seconds=1.0)
     sortable_fields: ClassVar[dict[str, str]] = {

@@ -10,6 +10,7 @@ RequestToken (HTTP Basic login), which lives an hour.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -240,9 +241,11 @@ class Verba(Vendor):
     )  # fmt: skip
     base_url_help = "The API endpoint, http(s)://host/verba/api."
     base_url_examples = ("https://recorder.example.com/verba/api",)
-    identifier_kinds = frozenset(
-        {IdentifierKind.EXTENSION, IdentifierKind.PHONE_NUMBER, IdentifierKind.CALL_ID}
-    )
+    search_inputs: ClassVar[dict[IdentifierKind, str]] = {
+        IdentifierKind.EXTENSION: "extension",
+        IdentifierKind.PHONE_NUMBER: "extension",
+        IdentifierKind.CALL_ID: "platformCallID",
+    }
 
     def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
         given = [name for name in IDENTIFYING_FIELDS if name in cleaned]
