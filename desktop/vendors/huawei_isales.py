@@ -19,6 +19,7 @@ from desktop.core.errors import (
     VendorError,
     VendorRejectedError,
 )
+from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse
 from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
 from desktop.core.profiles import Profile
@@ -162,7 +163,17 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     record_path = _text(data.get("recordPath"))
     if record_path:
         expires = recording_expiry(record_path)
-        fields.append(text_field("recordPath", "Recording", record_path))
+        # On screen the link's signature stays masked, as in the Recordings table, which copies
+        # and opens the whole link; the raw value keeps it for the raw view.
+        fields.append(
+            DetailField(
+                key="recordPath",
+                label="Recording",
+                value=masked_url(record_path),
+                raw=record_path,
+                note="The whole link is in the Recordings tab (copy or open it there).",
+            )
+        )
         if expires is not None:
             # The pre-signed link dies at Expires=; shown in its own row because the URL is
             # elided in the table and the Unix seconds inside it mean nothing to an agent.

@@ -48,7 +48,10 @@ def test_successful_call_with_recording(engine) -> None:
     assert call.value("callBeginTime") == "2022-02-10 11:45:47"
     assert call.value("callEndTime") == "2022-02-10 11:45:51"
     (link,) = result.recordings
-    assert "Signature=" in link.url
+    assert "Signature=uztQO" in link.url
+    assert "Signature=…" in (call.value("recordPath") or "")  # masked on screen
+    assert "uztQO" not in (call.value("recordPath") or "")
+    assert result.records()[0]["recording_url"] == link.url  # exports keep the whole link
     assert link.expires_at is not None
     assert not link.is_expired()
 
