@@ -81,10 +81,14 @@ def build_services(demo: bool) -> Services:
     from desktop.engine import LookupEngine
 
     reason = "started with --demo"
+    # Only a first start keeps the user's file beside the demo; --demo and an unreadable file
+    # keep the demo apart, in memory.
+    keep_user_file = not demo
     if not demo:
         try:
             profiles = ProfileStore.default()
         except ConfigurationError as error:
+            keep_user_file = False
             demo, reason = True, f"{error.message} Fix or remove the file to use your accounts"
         else:
             if profiles.list():
@@ -100,15 +104,31 @@ def build_services(demo: bool) -> Services:
                 engine = LookupEngine(profiles, secrets, open_history())
                 return Services(engine, None, banner)
             demo, reason = True, "no vendor account is configured yet"
-    from desktop.simulator.registry import demo_profiles, start_simulator
+    from desktop.core.credentials import OverlaySecretStore
+    from desktop.core.paths import config_dir
+    from desktop.core.profiles import PROFILE_FILE_NAME
+    from desktop.simulator.registry import DEMO_PROFILE_NAME, demo_profiles, start_simulator
 
     simulator = start_simulator()
-    demo_store, demo_secrets = demo_profiles(simulator)
+    if not keep_user_file:
+        store, secrets_in_memory = demo_profiles(simulator)
+        engine = LookupEngine(store, secrets_in_memory, open_history())
+    else:
+        # First start: the demo beside the user's own file, so an account added now in the
+        # credential manager is saved (and its secrets go to the keyring) as usual.
+        store, secrets_in_memory = demo_profiles(simulator, config_dir() / PROFILE_FILE_NAME)
+        overlay = OverlaySecretStore(
+            KeyringOrSessionStore(),
+            secrets_in_memory,
+            [(key, DEMO_PROFILE_NAME) for key in simulator.vendors],
+        )
+        engine = LookupEngine(store, overlay, open_history())
     banner = (
-        f"Demo mode ({reason}): lookups go to the built-in vendor simulator at "
-        f"{simulator.root_url}. Add your own accounts with 'calllookup-cli profile set'."
+        f"Demo mode ({reason}): the 'demo' profiles use the built-in vendor simulator at "
+        f"{simulator.root_url}. Add your own accounts in Profiles and credentials (Ctrl+,) or "
+        "with 'calllookup-cli profile set'."
     )
-    return Services(LookupEngine(demo_store, demo_secrets, open_history()), simulator, banner)
+    return Services(engine, simulator, banner)
 
 
 async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:

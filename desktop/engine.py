@@ -106,7 +106,8 @@ class LookupEngine:
             await self._record(prepared, None, "cancelled", "cancelled by the user", started)
             raise
         result.elapsed_seconds = time.monotonic() - started
-        await self._record(prepared, result, "found", result.summary, started)
+        outcome = "not found" if result.is_empty() else "found"
+        await self._record(prepared, result, outcome, result.summary, started)
         return result
 
     async def _record(

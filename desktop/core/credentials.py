@@ -217,3 +217,35 @@ def read_secrets(
 def delete_secrets(store: SecretStore, vendor: str, profile: str, fields: Iterable[str]) -> None:
     for field in fields:
         store.delete(vendor, profile, field)
+
+
+class OverlaySecretStore:
+    """Secrets of some profiles in memory (the demo profiles), all others in ``real``.
+
+    In demo mode a user may add real accounts: theirs go to the OS keyring as always."""
+
+    def __init__(
+        self,
+        real: SecretStore,
+        overlay: MemorySecretStore,
+        overlaid_profiles: Iterable[tuple[str, str]],
+    ) -> None:
+        self.real = real
+        self._overlay = overlay
+        self._overlaid = set(overlaid_profiles)
+
+    def _store(self, vendor: str, profile: str) -> SecretStore:
+        return self._overlay if (vendor, profile) in self._overlaid else self.real
+
+    @property
+    def description(self) -> str:
+        return self.real.description
+
+    def get(self, vendor: str, profile: str, field: str) -> str | None:
+        return self._store(vendor, profile).get(vendor, profile, field)
+
+    def set(self, vendor: str, profile: str, field: str, value: str) -> None:
+        self._store(vendor, profile).set(vendor, profile, field, value)
+
+    def delete(self, vendor: str, profile: str, field: str) -> None:
+        self._store(vendor, profile).delete(vendor, profile, field)

@@ -44,11 +44,18 @@ def _tsv_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
 
 
+def tsv_line(cells: Sequence[str]) -> str:
+    """One TSV line: tabs and line breaks inside cells become spaces, formulas neutralized."""
+    return "\t".join(map(_tsv_cell, cells))
+
+
+def tsv_from_lines(headers: Sequence[str], lines: Iterable[str]) -> str:
+    return "\n".join([tsv_line(headers), *lines]) + "\n"
+
+
 def tsv_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
-    """Tab-separated with a header row; tabs and line breaks inside cells become spaces."""
-    lines = ["\t".join(_tsv_cell(name) for name in headers)]
-    lines.extend("\t".join(map(_tsv_cell, row)) for row in matrix)
-    return "\n".join(lines) + "\n"
+    """Tab-separated with a header row."""
+    return tsv_from_lines(headers, map(tsv_line, matrix))
 
 
 def _as_matrix(

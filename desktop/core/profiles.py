@@ -83,13 +83,20 @@ def profile_error_text(error: ValidationError) -> str:
 class ProfileStore:
     """Profiles kept in a JSON file under the config dir, or only in memory (demo mode, tests)."""
 
-    def __init__(self, path: Path | None, profiles: Iterable[Profile] = ()) -> None:
+    def __init__(
+        self, path: Path | None, profiles: Iterable[Profile] = (), *, transient: bool = False
+    ) -> None:
+        """``profiles`` are added to those in the file; with ``transient`` they live for this
+        session only and are never written (the demo profiles beside the user's own)."""
         self._path = path
         self._profiles: dict[tuple[str, str], Profile] = {}
         if path is not None and path.exists():
             self._profiles = {(p.vendor, p.name): p for p in self._read(path)}
+        self._transient: set[tuple[str, str]] = set()
         for profile in profiles:
             self._profiles[(profile.vendor, profile.name)] = profile
+            if transient:
+                self._transient.add((profile.vendor, profile.name))
 
     @classmethod
     def default(cls) -> ProfileStore:
@@ -118,7 +125,8 @@ class ProfileStore:
         document = {
             "profiles": [
                 profile.model_dump(mode="json")
-                for profile in sorted(self._profiles.values(), key=lambda p: (p.vendor, p.name))
+                for key, profile in sorted(self._profiles.items())
+                if key not in self._transient
             ]
         }
         write_text_atomically(self._path, json.dumps(document, indent=2) + "\n")
@@ -154,6 +162,9 @@ class ProfileStore:
             f"{vendor} has several profiles ({names}) and none is named "
             f"'{DEFAULT_PROFILE_NAME}': choose one with --profile."
         )
+
+    def is_transient(self, vendor: str, name: str) -> bool:
+        return (vendor, name) in self._transient
 
     def save(self, profile: Profile) -> None:
         self._profiles[(profile.vendor, profile.name)] = profile

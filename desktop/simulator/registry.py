@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
@@ -28,8 +30,11 @@ def start_simulator(port: int = 0) -> Simulator:
     return Simulator(all_vendor_simulators(), port=port).start()
 
 
-def demo_profiles(simulator: Simulator) -> tuple[ProfileStore, MemorySecretStore]:
-    """In-memory profiles and secrets pointing every vendor at the running simulator."""
+def demo_profiles(
+    simulator: Simulator, backing_file: Path | None = None
+) -> tuple[ProfileStore, MemorySecretStore]:
+    """Profiles and secrets pointing every vendor at the running simulator, in memory. With a
+    ``backing_file`` the user's own profiles are kept there beside the (never saved) demo."""
     profiles = []
     secrets: dict[tuple[str, str, str], str] = {}
     for key, vendor in simulator.vendors.items():
@@ -44,4 +49,5 @@ def demo_profiles(simulator: Simulator) -> tuple[ProfileStore, MemorySecretStore
         )
         for field, value in vendor.demo.secrets.items():
             secrets[(key, DEMO_PROFILE_NAME, field)] = value
-    return ProfileStore.in_memory(profiles), MemorySecretStore(secrets)
+    store = ProfileStore(backing_file, profiles, transient=True)
+    return store, MemorySecretStore(secrets)

@@ -45,6 +45,7 @@ from desktop.ui.table_models import (
     OBJECT_ROLE,
     SORT_ROLE,
     AttemptTableModel,
+    fit_columns,
     make_table,
 )
 from desktop.ui.tasks import TaskRunner
@@ -229,7 +230,7 @@ class AttemptsPanel(QWidget):
         )
         self.model.loading = False
         self.model.set_rows(result.attempts)
-        self.table.resizeColumnsToContents()  # one page: cheap, and nothing is elided
+        fit_columns(self.table)  # one page: cheap
         self._update_labels()
 
     def clear(self) -> None:

@@ -28,7 +28,7 @@ from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
 from desktop.search import SearchOutcome, classify, clean_value, plan_search, search_everywhere
 from desktop.ui.settings import ui_settings
-from desktop.ui.table_models import Column, RecordTableModel, make_table
+from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
 from desktop.ui.tasks import TaskRunner
 
 ShowResult = Callable[[str, LookupResult], None]
@@ -81,6 +81,7 @@ class SearchPanel(QDockWidget):
         self.state.setWordWrap(True)
         self.model: RecordTableModel[SearchOutcome] = RecordTableModel(SEARCH_COLUMNS, self)
         self.table = make_table("searchResultsTable", self.model, "Search results")
+        show_rows(self.table, 5)
         self.table.doubleClicked.connect(self._open)
         row = QHBoxLayout()
         row.addWidget(self.box, 1)
@@ -120,7 +121,7 @@ class SearchPanel(QDockWidget):
         try:
             async for outcome in stream:
                 self.model.append_rows([outcome])
-                self.table.resizeColumnsToContents()
+                fit_columns(self.table)
             found = sum(o.state == "found" for o in self.model.rows())
             self.state.setText(f"{found} of {self.model.rowCount()} vendors found {value}.")
         except asyncio.CancelledError:
@@ -154,6 +155,7 @@ class HistoryPanel(QDockWidget):
         self.filter.textChanged.connect(lambda _text: self.refresh())
         self.model: RecordTableModel[HistoryEntry] = RecordTableModel(HISTORY_COLUMNS, self)
         self.table = make_table("historyTable", self.model, "Lookup history")
+        show_rows(self.table, 6)
         self.table.doubleClicked.connect(self._open)
         self.note = QLabel()
         self.note.setObjectName("historyNote")
@@ -210,7 +212,7 @@ class HistoryPanel(QDockWidget):
     def refresh(self) -> None:
         history = self._engine.history
         self.model.set_rows(history.list(text=self.filter.text().strip()) if history else [])
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
 
     def apply_retention(self) -> int:
         settings = ui_settings()

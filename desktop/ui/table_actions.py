@@ -23,6 +23,7 @@ from desktop.core.export import (
     html_from_matrix,
     render,
     to_markdown,
+    tsv_from_lines,
     tsv_from_matrix,
 )
 from desktop.ui.settings import ui_settings
@@ -46,9 +47,9 @@ def _source(table: QTableView) -> tuple[RecordTableModel[Any], QSortFilterProxyM
 
 def table_snapshot(
     table: QTableView, *, selected_only: bool
-) -> tuple[list[str], list[Any], list[int]]:
-    """(headers, records, column numbers) in the order the view shows them; cheap, so the
-    rendering can happen elsewhere."""
+) -> tuple[list[str], list[int], list[int]]:
+    """(headers, source row numbers, column numbers) in the order the view shows them;
+    cheap, so the rendering can happen elsewhere."""
     source, proxy = _source(table)
     columns = list(range(source.columnCount()))
     view_rows: Sequence[int]
@@ -60,29 +61,41 @@ def table_snapshot(
         columns = sorted({index.column() for index in indexes})
     else:
         view_rows = range(table.model().rowCount())
-    records = []
-    for row in view_rows:
-        source_row = proxy.mapToSource(proxy.index(row, 0)).row() if proxy else row
-        records.append(source.row_at(source_row))
+    if proxy is None:
+        source_rows = list(view_rows)
+    else:
+        source_rows = [proxy.mapToSource(proxy.index(row, 0)).row() for row in view_rows]
     headers = [source.columns[column].header for column in columns]
-    return headers, records, columns
+    return headers, source_rows, columns
 
 
 def render_matrix(
-    source: RecordTableModel[Any], records: list[Any], columns: list[int]
+    source: RecordTableModel[Any], rows: list[int], columns: list[int]
 ) -> list[list[str]]:
-    """Each record's clipboard values in column order (pure Python: safe in a worker thread)."""
-    getters = [source.columns[c].clipboard or source.columns[c].display for c in columns]
-    return [[get(record) for get in getters] for record in records]
+    """Each row's clipboard values in column order (pure Python: safe in a worker thread)."""
+    every_column = columns == list(range(source.columnCount()))
+    values = source.copy_values
+    if every_column:
+        return [list(values(row)) for row in rows]
+    return [[values(row)[column] for column in columns] for row in rows]
 
 
-def render_rows(source: RecordTableModel[Any], records: list[Any], columns: list[int]) -> Rows:
-    """Each record as header -> clipboard value, for the keyed formats (JSON, CSV)."""
+def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[int]) -> Rows:
+    """Each row as header -> clipboard value, for the keyed formats (JSON, CSV)."""
     headers = [source.columns[c].header for c in columns]
-    return [dict(zip(headers, row, strict=True)) for row in render_matrix(source, records, columns)]
+    return [dict(zip(headers, row, strict=True)) for row in render_matrix(source, rows, columns)]
 
 
-def clipboard_payload(headers: list[str], matrix: list[list[str]]) -> tuple[str, str]:
+def clipboard_payload(
+    source: RecordTableModel[Any], headers: list[str], rows: list[int], columns: list[int]
+) -> tuple[str, str]:
+    """(TSV, HTML) of the rows. Whole rows of a model that keeps copies come from its cache:
+    100,000 attempts become TSV by joining lines made when their pages arrived."""
+    cached = source.cached_copies(rows) if columns == list(range(source.columnCount())) else None
+    if cached is not None:
+        copies, lines = cached
+        return tsv_from_lines(headers, lines), html_from_matrix(headers, copies)
+    matrix = render_matrix(source, rows, columns)
     return tsv_from_matrix(headers, matrix), html_from_matrix(headers, matrix)
 
 
@@ -149,35 +162,34 @@ class TableCopier(QObject):
         return self._copy(selected_only=False)
 
     def _copy(self, *, selected_only: bool) -> asyncio.Task[None] | None:
-        headers, records, columns = table_snapshot(self._table, selected_only=selected_only)
-        if not records:
+        headers, rows_wanted, columns = table_snapshot(self._table, selected_only=selected_only)
+        if not rows_wanted:
             self._report("Nothing selected to copy.", "muted")
             return None
         source, _proxy = _source(self._table)
-        if len(records) <= RENDER_IN_THREAD_ABOVE:
-            matrix = render_matrix(source, records, columns)
-            put_on_clipboard(*clipboard_payload(headers, matrix))
-            self._report(f"Copied {len(matrix):,} rows with their header.", "success")
+        if len(rows_wanted) <= RENDER_IN_THREAD_ABOVE:
+            put_on_clipboard(*clipboard_payload(source, headers, rows_wanted, columns))
+            self._report(f"Copied {len(rows_wanted):,} rows with their header.", "success")
             return None
-        return self._tasks.start(self._copy_big(source, headers, records, columns), "copy")
+        return self._tasks.start(self._copy_big(source, headers, rows_wanted, columns), "copy")
 
     async def _copy_big(
-        self, source: RecordTableModel[Any], headers: list[str], records: list[Any],
+        self, source: RecordTableModel[Any], headers: list[str], rows_wanted: list[int],
         columns: list[int],
     ) -> None:  # fmt: skip
-        self._report(f"Copying {len(records):,} rows…", "pending")
+        self._report(f"Copying {len(rows_wanted):,} rows…", "pending")
 
         def build() -> tuple[str, str]:
-            return clipboard_payload(headers, render_matrix(source, records, columns))
+            return clipboard_payload(source, headers, rows_wanted, columns)
 
         text, html = await run_blocking(build)
         put_on_clipboard(text, html)
-        self._report(f"Copied {len(records):,} rows with their header.", "success")
+        self._report(f"Copied {len(rows_wanted):,} rows with their header.", "success")
 
     def copy_as(self, fmt: ExportFormat | Literal["markdown"]) -> None:
-        headers, records, columns = table_snapshot(self._table, selected_only=False)
+        headers, rows_wanted, columns = table_snapshot(self._table, selected_only=False)
         source, _proxy = _source(self._table)
-        rows = render_rows(source, records, columns)
+        rows = render_rows(source, rows_wanted, columns)
         text = to_markdown(rows, headers) if fmt == "markdown" else render(rows, fmt)
         QApplication.clipboard().setText(text)
         self._report(f"Copied {len(rows):,} rows as {fmt.upper()}.", "success")
@@ -196,12 +208,12 @@ class TableCopier(QObject):
 
     async def export_to(self, path: Path, fmt: ExportFormat) -> None:
         """Render and write in a worker thread; the window stays responsive meanwhile."""
-        _headers, records, columns = table_snapshot(self._table, selected_only=False)
+        _headers, rows_wanted, columns = table_snapshot(self._table, selected_only=False)
         source, _proxy = _source(self._table)
-        self._report(f"Exporting {len(records):,} rows to {path.name}…", "pending")
+        self._report(f"Exporting {len(rows_wanted):,} rows to {path.name}…", "pending")
 
         def write() -> None:
-            rows = render_rows(source, records, columns)
+            rows = render_rows(source, rows_wanted, columns)
             path.write_text(render(rows, fmt), encoding="utf-8")
 
         try:
@@ -209,4 +221,4 @@ class TableCopier(QObject):
         except OSError as error:
             self._report(f"Export failed: {error.strerror or error}", "error")
             return
-        self._report(f"Exported {len(records):,} rows to {path}.", "success")
+        self._report(f"Exported {len(rows_wanted):,} rows to {path}.", "success")

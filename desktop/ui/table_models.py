@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from desktop.core.export import masked_url
+from desktop.core.export import masked_url, tsv_line
 from desktop.core.models import DetailField, EscalationAttempt, RecordingLink
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
@@ -45,15 +45,28 @@ class Column(Generic[RowT]):
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     """A read-only table over a list of records, described by a tuple of columns."""
 
-    def __init__(self, columns: Sequence[Column[RowT]], parent: Any = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column[RowT]], parent: Any = None, *, cache_copies: bool = False
+    ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
         self._rows: list[RowT] = []
+        #: With ``cache_copies``: each row's clipboard values, made when the row arrives (a page
+        #: at a time), so copying 100,000 rows only joins strings.
+        self._copies: list[tuple[str, ...]] | None = [] if cache_copies else None
+        self._tsv_lines: list[str] = []
 
     # -- content ---------------------------------------------------------------------------
+    def _copies_of(self, rows: Sequence[RowT]) -> list[tuple[str, ...]]:
+        getters = [column.clipboard or column.display for column in self._columns]
+        return [tuple(get(row) for get in getters) for row in rows]
+
     def set_rows(self, rows: Sequence[RowT]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if self._copies is not None:
+            self._copies = self._copies_of(self._rows)
+            self._tsv_lines = [tsv_line(copy) for copy in self._copies]
         self.endResetModel()
 
     def append_rows(self, rows: Sequence[RowT]) -> None:
@@ -62,10 +75,28 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
+        if self._copies is not None:
+            copies = self._copies_of(rows)
+            self._copies.extend(copies)
+            self._tsv_lines.extend(tsv_line(copy) for copy in copies)
         self.endInsertRows()
 
     def rows(self) -> list[RowT]:
         return list(self._rows)
+
+    def cached_copies(self, rows: Sequence[int]) -> tuple[list[tuple[str, ...]], list[str]] | None:
+        """(clipboard values, TSV lines) of ``rows`` from the cache, or None without one."""
+        if self._copies is None:
+            return None
+        copies, lines = self._copies, self._tsv_lines
+        return [copies[row] for row in rows], [lines[row] for row in rows]
+
+    def copy_values(self, row: int) -> tuple[str, ...]:
+        """The row's clipboard values in column order (cached when the model keeps copies)."""
+        if self._copies is not None:
+            return self._copies[row]
+        record = self._rows[row]
+        return tuple((column.clipboard or column.display)(record) for column in self._columns)
 
     def row_at(self, row: int) -> RowT:
         return self._rows[row]
@@ -241,7 +272,7 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
     more_wanted = Signal()
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(ATTEMPT_COLUMNS, parent)
+        super().__init__(ATTEMPT_COLUMNS, parent, cache_copies=True)
         self.total = 0
         self.loading = False
 
@@ -257,6 +288,9 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
         for row, existing in enumerate(self._rows):
             if existing.attempt_id == attempt.attempt_id:
                 self._rows[row] = attempt
+                if self._copies is not None:
+                    self._copies[row] = self._copies_of([attempt])[0]
+                    self._tsv_lines[row] = tsv_line(self._copies[row])
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
                 return True
         return False
@@ -266,6 +300,9 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
             if existing.attempt_id == attempt_id:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
+                if self._copies is not None:
+                    del self._copies[row]
+                    del self._tsv_lines[row]
                 self.endRemoveRows()
                 self.total = max(0, self.total - 1)
                 return True
@@ -290,3 +327,18 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def fit_columns(table: QTableView, max_width: int = 360) -> None:
+    """Columns as wide as their content, none wider than ``max_width`` (long text elides)."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count() - 1):
+        if header.sectionSize(column) > max_width:
+            header.resizeSection(column, max_width)
+
+
+def show_rows(table: QTableView, rows: int) -> None:
+    """Make room for at least ``rows`` rows, so a docked table never shrinks to a sliver."""
+    row_height = table.verticalHeader().defaultSectionSize()
+    table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + row_height * rows + 4)

@@ -254,22 +254,22 @@ def escalation_list(_rounds: int) -> list[Figure]:
         figures["rss_added_mib"] = (resident_memory_kib() - rss_before) / 1024
         figures["rss_mib"] = resident_memory_kib() / 1024
         started = time.perf_counter()
-        from desktop.ui.table_actions import clipboard_payload, render_matrix, table_snapshot
+        from desktop.ui.table_actions import clipboard_payload, table_snapshot
 
-        headers, records, columns = table_snapshot(panel.table, selected_only=False)
+        headers, rows_wanted, columns = table_snapshot(panel.table, selected_only=False)
         started = time.perf_counter()
-        clipboard_payload(headers, render_matrix(panel.model, records, columns))
+        clipboard_payload(panel.model, headers, rows_wanted, columns)
         figures["copy"] = time.perf_counter() - started
         import tracemalloc  # measured in a second run: tracing slows every allocation
 
         tracemalloc.start()
-        clipboard_payload(headers, render_matrix(panel.model, records, columns))
+        clipboard_payload(panel.model, headers, rows_wanted, columns)
         figures["copy_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         started = time.perf_counter()
         from desktop.core.export import to_tsv
 
-        to_tsv([{"a": "x"}] * len(records))
+        to_tsv([{"a": "x"}] * len(rows_wanted))
         figures["copy_baseline"] = time.perf_counter() - started
         await engine.aclose()
         return figures

@@ -56,3 +56,30 @@ def test_event_loop_never_stalls_during_faulty_lookups(window, simulator, run_as
     assert outcomes[0] == "slowbody:1: success"
     assert all(line.endswith("error") for line in outcomes[2:])
     assert gaps.largest < MAX_GAP_SECONDS
+
+
+def test_event_loop_never_stalls_while_10000_attempts_load(window, run_async, qt_loop) -> None:
+    from desktop.simulator import oneuptime as ou
+
+    tab = window.vendor_tabs["oneuptime"]
+    tab.form.set_values({"incomingCallLogId": ou.CALL_100K})
+    tab.lookup_button.click()
+    run_async(tab.current_task)
+    panel = tab.attempts
+    assert panel is not None
+    gaps = TickGaps()
+
+    async def load_10000() -> None:
+        gaps.start()
+        while panel.model.rowCount() < 10_000:
+            panel.model.fetchMore()
+            task = panel._page_task
+            assert task is not None
+            await task
+        gaps.timer.stop()
+
+    qt_loop.run_until_complete(asyncio.wait_for(load_10000(), 120))
+    print(f"\n10,000 attempts loaded; largest event-loop gap: {gaps.largest * 1000:.1f} ms")
+    assert panel.model.rowCount() == 10_000
+    assert panel.count_label.text() == "10,000 of 100,000 loaded"
+    assert gaps.largest < MAX_GAP_SECONDS
