@@ -60,11 +60,15 @@ class HuaweiAiccSimulator(VendorSimulator):
         self._lock = threading.Lock()
         #: tokenByAkSk calls answered with a token (tests count them).
         self.tokens_issued = 0
+        #: Seconds before "now" that tokens say they were created, as when the gateway hands
+        #: back a token it issued earlier (CreateTime in the past, Expires unchanged).
+        self.token_age_seconds = 0
 
     def reset(self) -> None:
         with self._lock:
             self._tokens.clear()
             self.tokens_issued = 0
+            self.token_age_seconds = 0
 
     def expire_tokens(self) -> None:
         """Every token issued so far stops working, as after its lifetime."""
@@ -89,14 +93,15 @@ class HuaweiAiccSimulator(VendorSimulator):
         except ValueError:
             return SimResponse.json({"message": "X-Token-Expire must be a number."}, 400)
         with self._lock:
+            age = self.token_age_seconds
             token = f"aicc-token-{next(self._serial):05d}-{int(time.time())}"
-            self._tokens[token] = time.monotonic() + lifetime
+            self._tokens[token] = time.monotonic() + lifetime - age
             self.tokens_issued += 1
         return SimResponse.json(
             {
                 "AccessToken": token,
                 "ApplyType": "Bearer",
-                "CreateTime": str(int(time.time())),
+                "CreateTime": str(int(time.time()) - age),
                 "Expires": str(lifetime),
                 "Scope": "default",
                 "AppKey": DEMO_APP_KEY,

@@ -157,6 +157,8 @@ class HuaweiIsalesSimulator(VendorSimulator):
         stamp = datetime.strptime(match["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         if abs(time.time() - stamp.timestamp()) > CLOCK_SKEW_SECONDS:
             return False
+        if "host" not in match["names"].split(";"):
+            return False  # the ports of Huawei's demo say the server insists on a signed host
         prefix = f"auth-v2/{match['ak']}/{match['ts']}/{match['names']}"
         host = request.header("Host") or ""
         use_base64 = not re.fullmatch(r"[0-9a-f]{64}", match["signature"])

@@ -259,7 +259,13 @@ class VendorContext:
 
     def secret(self, name: str) -> str:
         """A secret the profile must have; a clear configuration error otherwise."""
-        value = self.secrets.get(name)
+        return self._required(name, self.secrets.get(name))
+
+    def setting(self, name: str) -> str:
+        """A non-secret setting the profile must have; a clear configuration error otherwise."""
+        return self._required(name, self.profile.setting(name))
+
+    def _required(self, name: str, value: str | None) -> str:
         if not value:
             raise ConfigurationError(
                 f"The {self.profile.vendor} profile '{self.profile.name}' has no {name} set."

@@ -8,6 +8,8 @@ when the API answers 401.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any, ClassVar
 
 from desktop.core.errors import BadCredentialsError, BadResponseError, NotFoundError, VendorError
@@ -120,6 +122,32 @@ def parse_call_info(body: Any, call_id: str, profile: str, params: dict[str, str
     )
 
 
+def _seconds(value: Any) -> float | None:
+    """A finite number of seconds from tokenByAkSk's digit strings (or numbers), else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def remaining_lifetime(body: dict[str, Any], requested: int, now: float) -> float:
+    """Seconds the token stays valid from ``now`` (Unix seconds).
+
+    ``Expires`` is the lifetime granted (the requested one when missing or not a usable positive
+    number; never above the documented 3600). A gateway may hand back a token it issued earlier:
+    ``CreateTime`` then shows its age, which is taken off. An age outside 0..lifetime can only be
+    clock skew and is ignored: renewal then falls back to the 401 path."""
+    expires = _seconds(body.get("Expires"))
+    lifetime = min(expires, MAX_TOKEN_LIFETIME) if expires and expires > 0 else float(requested)
+    created = _seconds(body.get("CreateTime"))
+    if created is not None and 0 < now - created < lifetime:
+        lifetime -= now - created
+    return lifetime
+
+
 def error_for_response(response: HttpResponse, *, token_request: bool = False) -> VendorError:
     if token_request and response.status in (400, 401, 403):
         return BadCredentialsError(
@@ -227,7 +255,7 @@ class HuaweiAicc(Vendor):
 
     async def fetch_token(self, context: VendorContext) -> AccessToken:
         lifetime = self.token_lifetime(context)
-        app_key = context.profile.setting("app_key") or ""
+        app_key = context.setting("app_key")
         response = await context.http.request(
             "POST",
             context.url(TOKEN_PATH),
@@ -242,12 +270,8 @@ class HuaweiAicc(Vendor):
             raise BadResponseError(
                 "Huawei AICC's token answer has no AccessToken.", vendor="huawei-aicc"
             )
-        try:
-            granted = float(str(body.get("Expires", lifetime)))
-        except ValueError:
-            granted = float(lifetime)
         register_secret(token)  # masked wherever it might be printed
-        return AccessToken(value=token, lifetime=granted)
+        return AccessToken(value=token, lifetime=remaining_lifetime(body, lifetime, time.time()))
 
     async def test_connection(self, context: VendorContext) -> str:
         """The token request alone proves the app key, secret and host."""
@@ -261,7 +285,7 @@ class HuaweiAicc(Vendor):
                 context.url(QUERY_PATH),
                 headers={
                     "Authorization": f"Bearer {token.value}",
-                    "X-APP-Key": context.profile.setting("app_key") or "",
+                    "X-APP-Key": context.setting("app_key"),
                     "Content-Type": "application/json",
                 },
                 json_body={

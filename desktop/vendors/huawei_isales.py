@@ -7,6 +7,7 @@ profile's CA bundle is the way to trust them; turning verification off is a visi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -18,9 +19,11 @@ from desktop.core.errors import (
     VendorError,
     VendorRejectedError,
 )
+from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse
-from desktop.core.models import CallRecord, FieldRole, LookupResult, RecordingLink
-from desktop.core.timefmt import from_epoch_seconds, local_text
+from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.profiles import Profile
+from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
     FieldKind,
@@ -106,7 +109,7 @@ def _text(value: Any) -> str | None:
     )
 
 
-def recording_expiry(url: str) -> Any:
+def recording_expiry(url: str) -> datetime | None:
     """The pre-signed OBS link's Expires= (Unix seconds) as an aware datetime, if present."""
     values = parse_qs(urlsplit(url).query).get("Expires")
     return from_epoch_seconds(values[0]) if values else None
@@ -160,10 +163,29 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     record_path = _text(data.get("recordPath"))
     if record_path:
         expires = recording_expiry(record_path)
-        note = f"expires {local_text(expires)}" if expires else None
+        # On screen the link's signature stays masked, as in the Recordings table, which copies
+        # and opens the whole link; the raw value keeps it for the raw view.
         fields.append(
-            text_field("recordPath", "Recording", record_path).model_copy(update={"note": note})
+            DetailField(
+                key="recordPath",
+                label="Recording",
+                value=masked_url(record_path),
+                raw=record_path,
+                note="The whole link is in the Recordings tab (copy or open it there).",
+            )
         )
+        if expires is not None:
+            # The pre-signed link dies at Expires=; shown in its own row because the URL is
+            # elided in the table and the Unix seconds inside it mean nothing to an agent.
+            fields.append(
+                DetailField(
+                    key="recordPathExpires",
+                    label="Recording link expires",
+                    value=local_text(expires),
+                    raw=int(expires.timestamp()),
+                    note=f"{utc_text(expires)} (Expires= in the link)",
+                )
+            )
         recordings.append(
             RecordingLink(
                 vendor="huawei-isales", call_id=call_id, url=record_path, expires_at=expires
@@ -206,6 +228,44 @@ def error_for_status(response: HttpResponse) -> VendorError:
         vendor_code=code,
         vendor_text=description,
     )
+
+
+def signed_detail_headers(
+    url: str, profile: Profile, access_key: str, secret_key: str, timestamp: str
+) -> dict[str, str]:
+    """The detail GET's headers, Authorization included, signed as the profile's signature
+    settings say. Pure (the timestamp comes in), so tests pin them for fixed inputs."""
+    encoding_name = profile.setting("signature_encoding") or SignatureEncoding.HEX
+    try:
+        encoding = SignatureEncoding(encoding_name)
+    except ValueError:
+        raise ConfigurationError(
+            f"CC-iSales signature_encoding must be one of: {', '.join(SignatureEncoding)}."
+        ) from None
+    signed = (profile.setting("signed_headers") or "").split(";")
+    signed_headers = [name.strip() for name in signed if name.strip()] or list(
+        DEFAULT_SIGNED_HEADERS
+    )
+    parts = urlsplit(url)
+    headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
+    if "content-length" in (name.lower() for name in signed_headers):
+        headers["Content-Length"] = "0"
+    try:
+        signature = sign_request(
+            method="GET",
+            path=parts.path,
+            query={},
+            headers=headers,
+            body=b"",
+            access_key=access_key,
+            secret_key=secret_key,
+            timestamp=timestamp,
+            signed_headers=signed_headers,
+            encoding=encoding,
+        )
+    except ValueError as error:
+        raise ConfigurationError(f"CC-iSales signed_headers: {error}") from error
+    return {**headers, "Authorization": signature.authorization}
 
 
 class HuaweiIsales(Vendor):
@@ -277,37 +337,10 @@ class HuaweiIsales(Vendor):
             vdnId=int(params["vdnId"]), callId=quote(params["callId"], safe="")
         )
         url = context.url(path)
-        parts = urlsplit(url)
-        encoding_name = context.profile.setting("signature_encoding") or SignatureEncoding.HEX
-        try:
-            encoding = SignatureEncoding(encoding_name)
-        except ValueError:
-            encoding = SignatureEncoding.HEX
-        signed = (context.profile.setting("signed_headers") or "").split(";")
-        signed_headers = [name.strip() for name in signed if name.strip()] or list(
-            DEFAULT_SIGNED_HEADERS
+        headers = signed_detail_headers(
+            url, context.profile, context.setting("ak"), context.secret("sk"), huawei_timestamp()
         )
-        headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
-        if "content-length" in (name.lower() for name in signed_headers):
-            headers["Content-Length"] = "0"
-        try:
-            signature = sign_request(
-                method="GET",
-                path=parts.path,
-                query={},
-                headers=headers,
-                body=b"",
-                access_key=context.profile.setting("ak") or "",
-                secret_key=context.secret("sk"),
-                timestamp=huawei_timestamp(),
-                signed_headers=signed_headers,
-                encoding=encoding,
-            )
-        except ValueError as error:
-            raise ConfigurationError(f"CC-iSales signature settings: {error}") from error
-        response = await context.http.request(
-            "GET", url, headers={**headers, "Authorization": signature.authorization}
-        )
+        response = await context.http.request("GET", url, headers=headers)
         if response.status != 200:
             raise error_for_status(response)
         result = parse_detail(response.json(), params, context.profile.name)

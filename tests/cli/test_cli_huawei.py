@@ -34,7 +34,8 @@ def test_isales_lookup_prints_the_call_and_recording(demo_profile) -> None:
     (record,) = json.loads(done.stdout)
     assert record["called"] == "88881955"
     assert record["callStatus"] == "6 (succeeded)"
-    assert "Signature=" in record["recordPath"]
+    assert "Signature=…" in record["recordPath"]  # masked where it is shown
+    assert "Signature=uztQO" in record["recording_url"]  # the whole link for use
 
 
 @pytest.mark.parametrize("vdn", ["0", "10000"])

@@ -54,6 +54,7 @@ def test_isales_tab_shows_the_call_and_a_recording_with_expiry(window, run_async
     details = _details(tab)
     assert details["Call result"] == "6 (succeeded)"
     assert details["Failure cause"] == "00000 (success)"
+    assert details["Recording link expires"] == recordings_expiry_text(tab)
     recordings = tab.findChild(QTableView, "recordingsTable").model()
     assert recordings.rowCount() == 1
     assert "Signature=" in recordings.index(0, 4).data(CLIPBOARD_ROLE)
@@ -77,3 +78,9 @@ def test_isales_tab_shows_the_vendor_error_code(window, run_async) -> None:
     run_async(tab.current_task)
     assert "invalid characters" in tab.outcome.text()
     assert "02000002" in tab.outcome.text()
+
+
+def recordings_expiry_text(tab) -> str:
+    """The recording's expiry as the Recordings table words it, without its "valid until"."""
+    recordings = tab.findChild(QTableView, "recordingsTable").model()
+    return str(recordings.index(0, 3).data()).removeprefix("valid until ")

@@ -8,15 +8,17 @@ import pytest
 
 from desktop.core.errors import (
     BadCredentialsError,
+    ConfigurationError,
     InvalidInputError,
     NotFoundError,
     UnavailableError,
     VendorRejectedError,
 )
+from desktop.core.tokens import AccessToken
 from desktop.engine import LookupEngine
 from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
 from desktop.simulator.server import Simulator
-from desktop.vendors.huawei_aicc import parse_call_info
+from desktop.vendors.huawei_aicc import parse_call_info, remaining_lifetime
 
 CALL = "1652317325-339"
 
@@ -154,4 +156,60 @@ def test_bad_call_id_sends_nothing(engine, simulator) -> None:
     with pytest.raises(InvalidInputError) as caught:
         engine.prepare("huawei-aicc", {"callId": "a/b"})
     assert caught.value.field == "callId"
+    assert simulator.request_counts.get("huawei-aicc", 0) == 0
+
+
+def test_token_lifetime_follows_the_requested_x_token_expire(engine, simulator) -> None:
+    profile = engine.profiles.resolve("huawei-aicc")
+    engine.profiles.save(
+        profile.model_copy(update={"settings": {**profile.settings, "X-Token-Expire": "120"}})
+    )
+    lookup(engine, callId=CALL)
+    assert 119 <= cached_token(engine).lifetime <= 120  # CreateTime has whole seconds
+
+
+def test_a_token_handed_back_with_an_old_create_time_is_renewed_sooner(engine, simulator) -> None:
+    aicc(simulator).token_age_seconds = 500  # issued 500 s ago, Expires still says 600
+    lookup(engine, callId=CALL)
+    assert 95 <= cached_token(engine).lifetime <= 100
+
+
+def cached_token(engine: LookupEngine) -> AccessToken:
+    """The token the lookup left in the cache (a fetch here would fail the test)."""
+
+    async def no_fetch() -> AccessToken:
+        raise AssertionError("the lookup should have cached a token")
+
+    (key,) = engine.tokens.fetch_counts
+    return asyncio.run(engine.tokens.get(key, no_fetch))
+
+
+@pytest.mark.parametrize(
+    ("body", "lifetime"),
+    [
+        ({"Expires": "600", "CreateTime": "1000"}, 600.0),  # created now
+        ({"Expires": "600", "CreateTime": "900"}, 500.0),  # handed back 100 s old
+        ({"Expires": "600", "CreateTime": "1200"}, 600.0),  # our clock is behind: ignored
+        ({"Expires": "600", "CreateTime": "0"}, 600.0),  # older than its lifetime: skew
+        ({"Expires": 300}, 300.0),
+        ({}, 450.0),  # no Expires: what was asked for
+        ({"Expires": "0"}, 450.0),
+        ({"Expires": "-5"}, 450.0),
+        ({"Expires": "inf"}, 450.0),
+        ({"Expires": "nan"}, 450.0),
+        ({"Expires": "soon"}, 450.0),
+        ({"Expires": "99999"}, 3600.0),  # never beyond the documented maximum
+        ({"Expires": "600", "CreateTime": "yesterday"}, 600.0),
+    ],
+)
+def test_remaining_lifetime(body, lifetime) -> None:
+    assert remaining_lifetime(body, 450, now=1000.0) == lifetime
+
+
+def test_a_profile_without_app_key_sends_nothing(engine, simulator) -> None:
+    profile = engine.profiles.resolve("huawei-aicc")
+    settings = {name: value for name, value in profile.settings.items() if name != "app_key"}
+    engine.profiles.save(profile.model_copy(update={"settings": settings}))
+    with pytest.raises(ConfigurationError, match="app_key"):
+        lookup(engine, callId=CALL)
     assert simulator.request_counts.get("huawei-aicc", 0) == 0

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from desktop.core.errors import (
     BadCredentialsError,
+    ConfigurationError,
     InvalidInputError,
     NotFoundError,
     VendorRejectedError,
 )
+from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
+from desktop.simulator import huawei_isales as sim
 from desktop.simulator.huawei_isales import ERROR_DESCRIPTIONS
+from desktop.simulator.registry import all_vendor_simulators, demo_profiles
+from desktop.simulator.server import Simulator
 from desktop.vendors.huawei_isales import ERROR_CODES
+from desktop.vendors.huawei_signing import SignatureEncoding, huawei_timestamp, sign_request
+from tests.support.tls import self_signed_certificate, server_context
 
 
 def lookup(engine: LookupEngine, **params: str):
@@ -39,7 +48,10 @@ def test_successful_call_with_recording(engine) -> None:
     assert call.value("callBeginTime") == "2022-02-10 11:45:47"
     assert call.value("callEndTime") == "2022-02-10 11:45:51"
     (link,) = result.recordings
-    assert "Signature=" in link.url
+    assert "Signature=uztQO" in link.url
+    assert "Signature=…" in (call.value("recordPath") or "")  # masked on screen
+    assert "uztQO" not in (call.value("recordPath") or "")
+    assert result.records()[0]["recording_url"] == link.url  # exports keep the whole link
     assert link.expires_at is not None
     assert not link.is_expired()
 
@@ -55,6 +67,17 @@ def test_expired_recording_is_marked(engine) -> None:
     (link,) = lookup(engine, vdnId="8", callId="1644464743-1391").recordings
     assert link.expires_at == datetime.fromtimestamp(1644484560, UTC)
     assert link.is_expired()
+
+
+def test_recording_expiry_has_its_own_row_in_local_time(engine) -> None:
+    call = lookup(engine, vdnId="8", callId="1644464743-1391").calls[0]
+    assert call.value("recordPathExpires") == local_text(datetime.fromtimestamp(1644484560, UTC))
+
+
+def test_no_recording_no_expiry_row(engine) -> None:
+    call = lookup(engine, vdnId="8", callId="1644464743-1390").calls[0]
+    assert call.value("recordPath") is None
+    assert call.value("recordPathExpires") is None
 
 
 def test_vdn_id_defaults_from_the_profile(engine) -> None:
@@ -106,3 +129,76 @@ def test_call_id_cannot_change_the_path(engine) -> None:
     for hostile in ("../../x", "a/b", "a?b=c", "a#b", "a%2Fb"):
         with pytest.raises(InvalidInputError):
             engine.prepare("huawei-isales", {"vdnId": "8", "callId": hostile})
+
+
+def signed_get(simulator, sent_path: str, **overrides: object) -> int:
+    """Status of a GET to the simulator signed by the client code; ``overrides`` change the
+    signature's inputs (AK, SK, timestamp, signed headers, or the path that was signed)."""
+    import httpx
+
+    root = simulator.base_url("huawei-isales")
+    host = urlsplit(root).netloc
+    inputs: dict[str, Any] = {
+        "method": "GET",
+        "path": urlsplit(root).path + str(overrides.pop("path", sent_path)),
+        "query": {},
+        "headers": {"Content-Type": "application/json; charset=UTF-8", "Host": host},
+        "body": b"",
+        "access_key": sim.DEMO_AK,
+        "secret_key": sim.DEMO_SK,
+        "timestamp": huawei_timestamp(),
+    } | overrides
+    authorization = sign_request(**inputs).authorization
+    with httpx.Client() as client:
+        return client.get(
+            root + sent_path,
+            headers={
+                "Content-Type": "application/json; charset=UTF-8",
+                "Authorization": authorization,
+            },
+        ).status_code
+
+
+DETAIL = "/rest/isales/v1/openapi/campaigns/8/callresultdetail/1644464743-1388"
+
+
+def test_simulator_accepts_a_correct_signature(simulator) -> None:
+    assert signed_get(simulator, DETAIL) == 200
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"secret_key": "wrong-secret"},
+        {"access_key": "someone-else"},
+        {"path": DETAIL.replace("1388", "1390")},  # signed for another call
+        {"timestamp": huawei_timestamp(datetime.now(UTC) - timedelta(hours=1))},
+        {"signed_headers": ["content-type"]},
+        {"encoding": SignatureEncoding.BASE64, "secret_key": "wrong-secret"},
+    ],
+    ids=["sk", "ak", "path", "stale-timestamp", "host-unsigned", "base64-sk"],
+)
+def test_simulator_refuses_a_wrong_signature_with_401(simulator, tampering) -> None:
+    assert signed_get(simulator, DETAIL, **tampering) == 401
+
+
+def test_isales_over_tls_with_the_servers_self_signed_certificate(tmp_path) -> None:
+    """The usual CC-iSales set-up: https://ip:port with a self-signed certificate, trusted
+    through the profile's CA bundle (verification stays on)."""
+    cert, key = self_signed_certificate(tmp_path)
+    with Simulator(all_vendor_simulators(), tls=server_context(cert, key)) as tls_simulator:
+        profiles, secrets = demo_profiles(tls_simulator)
+        profile = profiles.resolve("huawei-isales")
+        assert profile.base_url.startswith("https://")
+        profiles.save(profile.model_copy(update={"ca_bundle": str(cert)}))
+        result = lookup(LookupEngine(profiles, secrets), vdnId="8", callId="1644464743-1388")
+    assert result.calls[0].value("called") == "88881955"
+
+
+def test_a_profile_without_ak_sends_nothing(engine, simulator) -> None:
+    profile = engine.profiles.resolve("huawei-isales")
+    settings = {name: value for name, value in profile.settings.items() if name != "ak"}
+    engine.profiles.save(profile.model_copy(update={"settings": settings}))
+    with pytest.raises(ConfigurationError, match="ak"):
+        lookup(engine, vdnId="8", callId="1644464743-1388")
+    assert simulator.request_counts.get("huawei-isales", 0) == 0

@@ -4,13 +4,17 @@ independent implementation."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desktop.core.errors import ConfigurationError
+from desktop.core.profiles import Profile
 from desktop.simulator.huawei_isales import DEMO_SK, expected_signature
 from desktop.simulator.server import SimRequest
+from desktop.vendors.huawei_isales import signed_detail_headers
 from desktop.vendors.huawei_signing import (
     SignatureEncoding,
     encode,
@@ -107,3 +111,85 @@ def test_client_and_simulator_agree(path_segment, body, content_type, use_base64
     )
     server = expected_signature(request, "127.0.0.1:9", prefix, use_base64)
     assert client.authorization == f"{prefix}/{server}"
+
+
+# The detail GET that the huawei-isales lookup sends, on the doc's sample host and AK. The
+# expected signature was computed apart from Python, with openssl:
+#   KEY=$(printf '%s' "$PREFIX" | openssl dgst -sha256 -hmac globalsktest -r | cut -d' ' -f1)
+#   printf '%s' "$CANONICAL" | openssl dgst -sha256 -hmac "$KEY" -r
+DETAIL_URL = (
+    "https://10.22.26.181:28080/rest/isales/v1/openapi/campaigns/8/callresultdetail/1644464743-1388"
+)
+DETAIL_PREFIX = "auth-v2/globalaktest/2024-10-31T14:06:52.123Z/content-type;host"
+DETAIL_CANONICAL = (
+    "GET\n"
+    "/rest/isales/v1/openapi/campaigns/8/callresultdetail/1644464743-1388\n"
+    "\n"
+    "content-type;host\n"
+    "content-type:application%2Fjson%3B%20charset%3DUTF-8\n"
+    "host:10.22.26.181%3A28080\n"
+)
+DETAIL_SIGNATURE = "8345203347c00b578cbf158947d2f6639a4fc3d25722da2737d1f0c845f909ee"
+
+
+def isales_profile(**settings: str) -> Profile:
+    return Profile(
+        vendor="huawei-isales",
+        name="golden",
+        base_url="https://10.22.26.181:28080",
+        settings=settings,
+    )
+
+
+def test_detail_request_canonical_form_is_pinned() -> None:
+    signature = sign_request(
+        method="GET",
+        path=urlsplit(DETAIL_URL).path,
+        query={},
+        headers={"Content-Type": "application/json; charset=UTF-8", "Host": "10.22.26.181:28080"},
+        body=b"",
+        access_key="globalaktest",
+        secret_key="globalsktest",
+        timestamp="2024-10-31T14:06:52.123Z",
+    )
+    assert signature.canonical_request == DETAIL_CANONICAL
+    assert signature.authorization == f"{DETAIL_PREFIX}/{DETAIL_SIGNATURE}"
+
+
+def test_the_lookup_signs_the_detail_request_as_pinned() -> None:
+    headers = signed_detail_headers(
+        DETAIL_URL, isales_profile(), "globalaktest", "globalsktest", "2024-10-31T14:06:52.123Z"
+    )
+    assert headers == {
+        "Content-Type": "application/json; charset=UTF-8",
+        "Host": "10.22.26.181:28080",
+        "Authorization": f"{DETAIL_PREFIX}/{DETAIL_SIGNATURE}",
+    }
+
+
+def test_signing_content_length_sends_it() -> None:
+    headers = signed_detail_headers(
+        DETAIL_URL,
+        isales_profile(signed_headers="host;content-type;content-length"),
+        "globalaktest",
+        "globalsktest",
+        "2024-10-31T14:06:52.123Z",
+    )
+    assert headers["Content-Length"] == "0"
+    assert headers["Authorization"].startswith(
+        "auth-v2/globalaktest/2024-10-31T14:06:52.123Z/content-length;content-type;host/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"signature_encoding": "Base-64"}, "signature_encoding"),
+        ({"signed_headers": "host;x-tenant"}, "x-tenant"),
+    ],
+)
+def test_unusable_signature_settings_are_configuration_errors(settings, words) -> None:
+    with pytest.raises(ConfigurationError, match=words):
+        signed_detail_headers(
+            DETAIL_URL, isales_profile(**settings), "ak", "sk", "2024-10-31T14:06:52.123Z"
+        )
