@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,14 +117,11 @@ def startup_and_memory(rounds: int) -> list[Figure]:
     ]
 
 
-def lookup_overhead(rounds: int) -> list[Figure]:
-    """One LeadSquared lookup through form -> adapter -> models -> table, against a bare httpx
-    GET of the same URL, both against the simulator in this process."""
-    import httpx
-    import qasync
+def demo_window() -> tuple[Any, Any, Any, Any]:
+    """(QApplication, running simulator, engine on demo profiles, shown main window)."""
     from PySide6.QtWidgets import QApplication
 
-    from desktop.simulator import leadsquared as sim
+    from desktop.engine import LookupEngine
     from desktop.simulator.registry import demo_profiles, start_simulator
     from desktop.ui.main_window import MainWindow
     from desktop.ui.tasks import TaskRunner
@@ -131,11 +129,21 @@ def lookup_overhead(rounds: int) -> list[Figure]:
     app = QApplication.instance() or QApplication([])
     simulator = start_simulator()
     profiles, secrets = demo_profiles(simulator)
-    from desktop.engine import LookupEngine
-
     engine = LookupEngine(profiles, secrets)
     window = MainWindow(engine, TaskRunner(lambda error: None))
     window.show()
+    return app, simulator, engine, window
+
+
+def lookup_overhead(rounds: int) -> list[Figure]:
+    """One LeadSquared lookup through form -> adapter -> models -> table, against a bare httpx
+    GET of the same URL, both against the simulator in this process."""
+    import httpx
+    import qasync
+
+    from desktop.simulator import leadsquared as sim
+
+    app, simulator, engine, window = demo_window()
     tab = window.vendor_tabs["leadsquared"]
     url = simulator.base_url("leadsquared") + "/1/api/telephony/logcallcomplete/status"
 
@@ -195,21 +203,11 @@ def escalation_list(_rounds: int) -> list[Figure]:
     import httpx
     import qasync
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from desktop.app import resident_memory_kib
-    from desktop.engine import LookupEngine
     from desktop.simulator import oneuptime as ou
-    from desktop.simulator.registry import demo_profiles, start_simulator
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.tasks import TaskRunner
 
-    app = QApplication.instance() or QApplication([])
-    simulator = start_simulator()
-    profiles, secrets = demo_profiles(simulator)
-    engine = LookupEngine(profiles, secrets)
-    window = MainWindow(engine, TaskRunner(lambda error: None))
-    window.show()
+    app, simulator, engine, window = demo_window()
     tab = window.vendor_tabs["oneuptime"]
     url = simulator.base_url("oneuptime") + "/incoming-call-log-item/get-list"
     gaps = [0.0]
