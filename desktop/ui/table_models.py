@@ -6,6 +6,7 @@ value to copy (a full URL, an ID), OBJECT_ROLE the row's record, ToolTipRole ext
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,12 @@ OBJECT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def plain_tooltip(text: str) -> str:
+    """Vendor text for a tooltip, shown literally: Qt would render text that merely looks like
+    HTML as rich text, so it is escaped inside an explicit rich-text paragraph."""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,8 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         if role == CLIPBOARD_ROLE:
             return (column.clipboard or column.display)(record)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(record) if column.tooltip else None
+            tip = column.tooltip(record) if column.tooltip else None
+            return plain_tooltip(tip) if tip else None
         if role == OBJECT_ROLE:
             return record
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 
 from desktop.core.models import CallRecord, DetailField, LookupResult, RecordingLink
@@ -144,3 +145,15 @@ def test_vendor_tables_never_render_rich_text(window) -> None:
         assert table.model() is not None
         # Item views draw DisplayRole as plain text; the check guards against delegates.
         assert type(table.itemDelegate()).__name__ == "QStyledItemDelegate"
+
+
+def test_vendor_text_in_tooltips_is_escaped(window) -> None:
+    tab = window.vendor_tabs["leadsquared"]
+    field = DetailField(key="x", label="x", value="v", note=HOSTILE["image"])
+    tab.show_result(
+        LookupResult(vendor="leadsquared", profile="demo",
+                     calls=[CallRecord(vendor="leadsquared", call_id="x", fields=(field,))])
+    )  # fmt: skip
+    tip = tab.details.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip
+    assert "&lt;img" in tip
