@@ -27,7 +27,7 @@ from desktop.ui.search_history import HistoryPanel, SearchPanel
 from desktop.ui.settings import ui_settings
 from desktop.ui.shortcuts import ShortcutSheet
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import ThemeChoice, apply_theme
+from desktop.ui.theme import ThemeChoice, apply_theme, set_point_size
 from desktop.ui.vendor_tab import VendorTab
 from desktop.vendors import VENDORS, get_vendor
 
@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         font = app.font()
         font.setPointSizeF(self._base_point_size * self.font_scale)
         app.setFont(font)
+        set_point_size(self._base_point_size * self.font_scale)
         ui_settings().setValue("font_scale", self.font_scale)
         self.statusBar().showMessage(f"Text size {self.font_scale:.0%}")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
 
 from desktop.ui.resources import read_text
 
@@ -43,12 +44,52 @@ def effective_scheme(choice: ThemeChoice) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
-_state: dict[str, object] = {"choice": None, "following": False}
+_state: dict[str, object] = {"choice": None, "following": False, "point_size": None}
+
+#: A dark palette for Qt's Fusion style (which does not darken itself on every platform).
+_DARK_PALETTE = {
+    QPalette.ColorRole.Window: "#2b2b2b",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#1f1f1f",
+    QPalette.ColorRole.AlternateBase: "#292929",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.Button: "#353535",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.ToolTipBase: "#353535",
+    QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    QPalette.ColorRole.PlaceholderText: "#a0a0a0",
+    QPalette.ColorRole.Highlight: "#2f6fb0",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.Mid: "#555555",
+}
+
+
+def _apply_palette(scheme: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # the same look, light or dark, on every platform
+    palette = app.style().standardPalette()
+    if scheme == "dark":
+        for role, colour in _DARK_PALETTE.items():
+            palette.setColor(role, QColor(colour))
+    app.setPalette(palette)
+
+
+def set_point_size(points: float) -> None:
+    """The whole UI's text size. Set in the stylesheet: with an application stylesheet in
+    use, QApplication.setFont does not reach the widgets it styles."""
+    _state["point_size"] = points
+    choice = _state["choice"] if isinstance(_state["choice"], ThemeChoice) else ThemeChoice.SYSTEM
+    _apply_stylesheet(effective_scheme(choice))
 
 
 def _system_scheme_changed(_scheme: Qt.ColorScheme) -> None:
     if _state["choice"] is ThemeChoice.SYSTEM:
-        _apply_stylesheet(effective_scheme(ThemeChoice.SYSTEM))
+        scheme = effective_scheme(ThemeChoice.SYSTEM)
+        _apply_palette(scheme)
+        _apply_stylesheet(scheme)
 
 
 def apply_theme(choice: ThemeChoice) -> str:
@@ -70,6 +111,7 @@ def apply_theme(choice: ThemeChoice) -> str:
             }[choice]
         )
     scheme = effective_scheme(choice)
+    _apply_palette(scheme)
     _apply_stylesheet(scheme)
     return scheme
 
@@ -89,6 +131,9 @@ def _apply_stylesheet(scheme: str) -> None:
         stylesheet = stylesheet.replace(f"@{role}-fg", foreground).replace(
             f"@{role}-bg", background
         )
+    points = _state["point_size"]
+    if isinstance(points, float):
+        stylesheet = f"QWidget {{ font-size: {points:.1f}pt; }}\n" + stylesheet
     if app.styleSheet() != stylesheet:  # type: ignore[attr-defined]
         app.setStyleSheet(stylesheet)  # type: ignore[attr-defined]
 
