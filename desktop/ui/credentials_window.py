@@ -73,7 +73,7 @@ def _banner_label(object_name: str) -> QLabel:
     return label
 
 
-def _placeholder() -> QLabel:
+def _no_profile_hint() -> QLabel:
     label = QLabel(
         "Choose a profile on the left, or Add one. Secrets go to the OS keyring and are never "
         "shown again."
@@ -416,7 +416,7 @@ class CredentialsWindow(QWidget):
         self.editor_area.setObjectName("editorArea")
         self.editor_area.setWidgetResizable(True)
         self.editor_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.editor_area.setWidget(_placeholder())
+        self.editor_area.setWidget(_no_profile_hint())
         self.save_button = self._button("&Save", "saveProfileButton", self.save_current)
         self.save_button.setDefault(True)
         self.revert_button = self._button("Re&vert", "revertProfileButton", self.revert_current)
@@ -526,8 +526,8 @@ class CredentialsWindow(QWidget):
     def _show_editor(self, editor: ProfileEditor | None) -> None:
         self.editor = editor
         _set_state(self.connection_result, "", "muted")
-        # The scroll area deletes the widget it showed before: a placeholder is made each time.
-        self.editor_area.setWidget(editor if editor is not None else _placeholder())
+        # The scroll area deletes the widget it showed before: a new hint is made each time.
+        self.editor_area.setWidget(editor if editor is not None else _no_profile_hint())
         self._update_actions()
 
     def _secret_states(self, vendor: Vendor, name: str) -> dict[str, bool]:
