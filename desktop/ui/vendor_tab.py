@@ -217,8 +217,9 @@ class VendorTab(QWidget):
     def start_lookup(self) -> asyncio.Task[None] | None:
         self.form.clear_errors()
         profile_name = self.profile_combo.currentText() or None
+        entered = self.form.values()
         try:
-            prepared = self._engine.prepare(self.vendor.key, self.form.values(), profile_name)
+            prepared = self._engine.prepare(self.vendor.key, entered, profile_name)
         except InvalidInputsError as error:
             self.form.show_errors(error.problems)
             self._show_outcome("Nothing was sent: correct the marked fields.", "error")
@@ -228,7 +229,10 @@ class VendorTab(QWidget):
             self._show_outcome(error.message, "error")
             self.finished.emit(f"{self.vendor.title}: {error.message}")
             return None
-        self.form.set_values(prepared.params)  # show what is sent: trimmed, with defaults
+        # Show the entered values as sent (trimmed); profile defaults stay placeholders, so a
+        # switch of profile never carries the last profile's tenant or VDN into the next lookup.
+        self.form.set_values({name: prepared.params[name] for name in entered
+                              if name in prepared.params})  # fmt: skip
         self._task = self._tasks.start(self._run(prepared), name=f"lookup:{self.vendor.key}")
         return self._task
 

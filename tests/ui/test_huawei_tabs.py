@@ -84,3 +84,14 @@ def recordings_expiry_text(tab) -> str:
     """The recording's expiry as the Recordings table words it, without its "valid until"."""
     recordings = tab.findChild(QTableView, "recordingsTable").model()
     return str(recordings.index(0, 3).data()).removeprefix("valid until ")
+
+
+def test_profile_defaults_stay_placeholders_after_a_lookup(window, run_async) -> None:
+    tab = window.vendor_tabs["huawei-aicc"]
+    tab.form.set_values({"callId": " 1652317325-339 "})
+    tab.lookup_button.click()
+    run_async(tab.current_task)
+    assert tab.findChild(QLineEdit, "callId").text() == "1652317325-339"
+    tenant = tab.findChild(QLineEdit, "tenantId")
+    assert tenant.text() == ""  # not copied in: the next profile's default would be hidden
+    assert tenant.placeholderText().startswith("202205116084")
