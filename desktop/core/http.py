@@ -53,6 +53,7 @@ class HttpSettings:
 #: Statuses that say "try again later" rather than "this request is wrong".
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 CONNECT_TIMEOUT_SECONDS = 10.0
+PROXY_AUTHENTICATION_REQUIRED = 407
 _BACKOFF_BASE_SECONDS = 0.25
 _BACKOFF_CAP_SECONDS = 8.0
 
@@ -173,12 +174,14 @@ def _ssl_context(tls: TlsSettings) -> ssl.SSLContext | bool:
     return context
 
 
-def _new_client(tls: TlsSettings) -> httpx.AsyncClient:
+def _new_client(tls: TlsSettings, proxy: str | None) -> httpx.AsyncClient:
+    # Without a manual proxy, trust_env applies HTTP(S)_PROXY and NO_PROXY from the system.
     return httpx.AsyncClient(
         verify=_ssl_context(tls),
         headers={"User-Agent": _USER_AGENT},
         follow_redirects=False,
-        trust_env=True,
+        trust_env=proxy is None,
+        proxy=proxy,
     )
 
 
@@ -186,20 +189,23 @@ def _new_client(tls: TlsSettings) -> httpx.AsyncClient:
 class HttpClientPool:
     """The app's HTTP clients: created on first use, one per TLS setting, closed on quit."""
 
-    _clients: dict[TlsSettings, httpx.AsyncClient] = field(default_factory=dict)
+    _clients: dict[tuple[TlsSettings, str | None], httpx.AsyncClient] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: A manual proxy URL (credentials included) chosen in the preferences; None: the system's.
+    proxy: str | None = None
 
     async def client(self, tls: TlsSettings) -> httpx.AsyncClient:
-        existing = self._clients.get(tls)
+        key = (tls, self.proxy)
+        existing = self._clients.get(key)
         if existing is not None and not existing.is_closed:
             return existing
         async with self._lock:
-            existing = self._clients.get(tls)
+            existing = self._clients.get(key)
             if existing is None or existing.is_closed:
                 # Loading the CA store takes tens of milliseconds: off the event loop, so the
                 # window never stalls on a first lookup.
-                existing = await run_blocking(_new_client, tls)
-                self._clients[tls] = existing
+                existing = await run_blocking(_new_client, tls, self.proxy)
+                self._clients[key] = existing
             return existing
 
     async def aclose(self) -> None:
@@ -274,6 +280,11 @@ class HttpSession:
                             raise
                         wait = backoff_seconds(attempt, None)
                     else:
+                        if response.status == PROXY_AUTHENTICATION_REQUIRED:
+                            raise UnavailableError(
+                                "The proxy asks for credentials (HTTP 407): set or correct the "
+                                "proxy user and password in the preferences."
+                            )
                         if retries_left <= 0 or response.status not in RETRY_STATUSES:
                             return response
                         wait = backoff_seconds(attempt, response.headers.get("retry-after"))
@@ -286,6 +297,10 @@ class HttpSession:
         except (TimeoutError, httpx.TimeoutException) as error:
             raise VendorTimeoutError(
                 f"{self._vendor_title} did not answer within {total:g} s ({safe_url}).",
+            ) from error
+        except httpx.ProxyError as error:
+            raise UnavailableError(
+                f"The proxy refused or failed the connection: {error}."
             ) from error
         except httpx.HTTPError as error:
             raise UnavailableError(self._describe_transport_error(error, safe_url)) from error

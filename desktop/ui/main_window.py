@@ -22,6 +22,7 @@ from desktop.core.profile_service import ProfileService
 from desktop.engine import LookupEngine
 from desktop.ui.credentials_window import CredentialsWindow
 from desktop.ui.log_panel import LogPanel
+from desktop.ui.preferences import PreferencesDialog, apply_proxy
 from desktop.ui.resources import app_icon
 from desktop.ui.search_history import HistoryPanel, SearchPanel
 from desktop.ui.settings import ui_settings
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
         self.resize(1100, 760)
         self._restore_state()
+        apply_proxy(engine)
         saved_scale = settings.value("font_scale", 1.0)
         if saved_scale is not None and float(str(saved_scale)) != 1.0:
             self.set_font_scale(float(str(saved_scale)))
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.credentials_action.setObjectName("credentialsAction")
         file_menu.addAction(self.credentials_action)
         file_menu.addSeparator()
+        file_menu.addAction(self._action("&Preferences…", "Ctrl+Shift+P", self.open_preferences))
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
         lookup_menu = menu_bar.addMenu("&Lookup")
@@ -238,6 +241,11 @@ class MainWindow(QMainWindow):
 
     def _cancel_current(self) -> None:
         self.current_tab().cancel()
+
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.engine, self)
+        dialog.open()
+        return dialog
 
     def focus_search(self) -> None:
         self.search_panel.show()

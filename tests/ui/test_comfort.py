@@ -42,6 +42,13 @@ def test_a_whole_lookup_and_a_cancel_by_keyboard_only(window, qtbot, simulator, 
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qt_loop.run_until_complete(asyncio.wait_for(tab.current_task, 30))
     assert tab.findChild(QTableView, "detailsTable").model().rowCount() > 10
+    QApplication.clipboard().clear()
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert "Source number\t8077128602" in QApplication.clipboard().text()  # copied by keys
 
     simulator.add_fault("leadsquared", "delay:3")
     field.setFocus()
