@@ -374,6 +374,10 @@ class MainWindow(QMainWindow):
             profile = settings.value(f"last_profile/{key}")
             if isinstance(profile, str) and tab.profile_combo.findText(profile) >= 0:
                 tab.profile_combo.setCurrentText(profile)
+            for table in tab.copiers:
+                columns = settings.value(f"columns/{key}/{table.objectName()}")
+                if isinstance(columns, QByteArray):
+                    table.horizontalHeader().restoreState(columns)
 
     def _save_state(self) -> None:
         settings = ui_settings()
@@ -383,6 +387,10 @@ class MainWindow(QMainWindow):
         for key, tab in self.vendor_tabs.items():
             if tab.profile_combo.currentText():
                 settings.setValue(f"last_profile/{key}", tab.profile_combo.currentText())
+            for table in tab.copiers:  # column widths and order, per table of each tab
+                settings.setValue(
+                    f"columns/{key}/{table.objectName()}", table.horizontalHeader().saveState()
+                )
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

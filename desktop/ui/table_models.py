@@ -333,6 +333,7 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
+    header.setSectionsMovable(True)  # the order is the user's, and it is remembered
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
 

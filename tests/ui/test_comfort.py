@@ -88,10 +88,16 @@ def test_text_size_scales_resets_and_is_remembered(window, qtbot, engine, failur
 
 def test_last_tab_and_window_size_come_back(window, qtbot, engine: LookupEngine, failures) -> None:
     window.resize(700, 500)  # the offscreen screen is 800 x 600
+    columns = window.vendor_tabs["oneuptime"].recordings_table.horizontalHeader()
+    columns.resizeSection(0, 234)
+    columns.moveSection(2, 0)
     window.close()
     again = MainWindow(engine, TaskRunner(failures.append))
     qtbot.addWidget(again)
     assert again.size().width() == 700
+    restored = again.vendor_tabs["oneuptime"].recordings_table.horizontalHeader()
+    assert restored.sectionSize(0) == 234
+    assert restored.visualIndex(2) == 0
     assert again.current_tab().vendor.key == window.current_tab().vendor.key
 
 
