@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from desktop.core.models import EscalationAttempt
+from desktop.core.models import AttemptOutcome, EscalationAttempt
+from desktop.core.timefmt import duration_text, local_text
 
-#: OneUptime's IncomingCallStatus values, in the order a call moves through them.
-KNOWN_STATUSES = (
-    "Initiated",
-    "Ringing",
-    "Connected",
-    "Escalated",
-    "NoAnswer",
-    "Failed",
-    "Completed",
-    "CallerHungUp",
-    "Busy",
-)
+#: How a status without a word is counted.
+NO_STATUS = "(none)"
 
 
 @dataclass(frozen=True)
@@ -31,19 +22,31 @@ class AttemptSummary:
     first_answer: datetime | None
     total_dial_seconds: float
     total_cost_usd_cents: float
+    #: Attempts per status word, the most frequent first.
     statuses: dict[str, int]
+    #: What each status word means, where the vendor module said (unknown words are absent).
+    outcomes: dict[str, AttemptOutcome] = field(default_factory=dict)
+
+    @property
+    def first_answer_text(self) -> str:
+        if self.first_answer is None:
+            return "never"
+        return local_text(self.first_answer)
+
+    @property
+    def dial_text(self) -> str:
+        return duration_text(self.total_dial_seconds)
+
+    @property
+    def cost_text(self) -> str:
+        return f"${self.total_cost_usd_cents / 100:,.2f}"
 
     def text(self) -> str:
-        first = (
-            self.first_answer.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            if (self.first_answer)
-            else "never"
-        )
         statuses = ", ".join(f"{status} {count}" for status, count in self.statuses.items())
         return (
             f"{self.attempts} attempts · {self.answered} answered · {self.not_answered} not "
-            f"answered · first answer {first} · dial time {self.total_dial_seconds:g} s · "
-            f"cost ${self.total_cost_usd_cents / 100:,.2f}" + (f" · {statuses}" if statuses else "")
+            f"answered · first answer {self.first_answer_text} · dial time {self.dial_text} · "
+            f"cost {self.cost_text}" + (f" · {statuses}" if statuses else "")
         )
 
 
@@ -57,6 +60,7 @@ class AttemptTally:
         self.dial = 0.0
         self.cost = 0.0
         self.statuses: Counter[str] = Counter()
+        self.outcomes: dict[str, AttemptOutcome] = {}
 
     def add(self, attempts: Iterable[EscalationAttempt]) -> None:
         for attempt in attempts:
@@ -68,11 +72,13 @@ class AttemptTally:
                     self.first_answer = moment
             self.dial += attempt.dial_duration_seconds or 0.0
             self.cost += attempt.cost_usd_cents or 0.0
-            self.statuses[attempt.status or "(none)"] += 1
+            status = attempt.status or NO_STATUS
+            self.statuses[status] += 1
+            if attempt.outcome is not None:
+                self.outcomes.setdefault(status, attempt.outcome)
 
     def summary(self) -> AttemptSummary:
-        ordered = {s: self.statuses[s] for s in KNOWN_STATUSES if s in self.statuses}
-        ordered.update({s: n for s, n in sorted(self.statuses.items()) if s not in ordered})
+        ordered = sorted(self.statuses.items(), key=lambda item: (-item[1], item[0]))
         return AttemptSummary(
             attempts=self.count,
             answered=self.answered,
@@ -80,7 +86,8 @@ class AttemptTally:
             first_answer=self.first_answer,
             total_dial_seconds=self.dial,
             total_cost_usd_cents=self.cost,
-            statuses=ordered,
+            statuses=dict(ordered),
+            outcomes=dict(self.outcomes),
         )
 
 

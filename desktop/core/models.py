@@ -109,6 +109,15 @@ class TaskStatus(_Frozen):
     last_step: str | None = None
 
 
+class AttemptOutcome(StrEnum):
+    """What a vendor's attempt status means, so tables and summaries can mark it without
+    knowing any vendor's status words."""
+
+    ANSWERED = "answered"
+    NOT_ANSWERED = "not answered"
+    IN_PROGRESS = "in progress"
+
+
 class EscalationAttempt(_Frozen):
     """One ring of one user within an incoming call (an on-call escalation attempt)."""
 
@@ -119,6 +128,8 @@ class EscalationAttempt(_Frozen):
     user_phone_number: str | None = None
     escalation_rule_id: str | None = None
     status: str | None = None
+    #: The meaning of ``status`` as the vendor module reads it; None for a word it does not know.
+    outcome: AttemptOutcome | None = None
     status_message: str | None = None
     dial_duration_seconds: float | None = None
     cost_usd_cents: float | None = None

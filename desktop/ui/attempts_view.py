@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 from desktop.core.attempts import AttemptTally
 from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
+from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine, PreparedLookup
+from desktop.ui.attempt_summary import AttemptSummaryView
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import (
@@ -130,11 +132,7 @@ def _edit_values(attempt: EscalationAttempt) -> dict[str, str]:
 
 def describe_attempt(attempt: EscalationAttempt) -> str:
     """A line that names an attempt for a person: who, when, which ID."""
-    started = (
-        attempt.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        if (attempt.started_at)
-        else "unknown time"
-    )
+    started = local_text(attempt.started_at) if attempt.started_at else "unknown time"
     who = attempt.user_id or attempt.user_phone_number or "unknown user"
     return f"{who} rung at {started} ({attempt.status or 'no status'}), ID {attempt.attempt_id}"
 
@@ -160,15 +158,11 @@ class AttemptsPanel(QWidget):
         self._prepared: PreparedLookup | None = None
         self._sort: AttemptSort | None = None
         self._tally = AttemptTally()
-        self._page_task: asyncio.Task[None] | None = None
+        self._page_task: asyncio.Task[bool] | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._editor = vendor if isinstance(vendor, AttemptEditor) else None
 
-        self.summary = QLabel("No attempts loaded yet.")
-        self.summary.setObjectName("attemptsSummary")
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Attempts summary")
+        self.summary = AttemptSummaryView()
         self.filter = QLineEdit()
         self.filter.setObjectName("attemptsFilter")
         self.filter.setPlaceholderText("Filter loaded attempts (Ctrl+F)")
@@ -211,7 +205,8 @@ class AttemptsPanel(QWidget):
         tools.addWidget(self.progress)
         tools.addWidget(self.new_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.setSpacing(8)
         layout.addWidget(self.summary)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
@@ -222,6 +217,7 @@ class AttemptsPanel(QWidget):
         are asked for."""
         self.cancel()
         self._prepared = prepared
+        self._reset_sort()
         self._tally = AttemptTally()
         self._tally.add(result.attempts)
         self.proxy.forget()
@@ -254,12 +250,7 @@ class AttemptsPanel(QWidget):
         loaded, total = self.model.rowCount(), self.model.total
         self.count_label.setText(f"{loaded:,} of {total:,} loaded")
         self.table.setAccessibleDescription(f"{loaded} of {total} attempts loaded")
-        figures = self._tally.summary().text()
-        if not loaded:
-            figures = "No attempts found."
-        elif loaded < total:
-            figures = f"Loaded so far: {figures}"
-        self.summary.setText(figures)
+        self.summary.show_summary(self._tally.summary(), loaded, total)
         self.load_all_button.setEnabled(loaded < total or self._load_all_task is not None)
 
     def _load_next_page(self) -> None:
@@ -268,7 +259,8 @@ class AttemptsPanel(QWidget):
             return
         self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
 
-    async def _append_page(self) -> None:
+    async def _append_page(self) -> bool:
+        """The next page appended; False (and the error shown) when the vendor refused."""
         assert self._prepared is not None
         try:
             page = await self._engine.attempt_page(
@@ -276,7 +268,7 @@ class AttemptsPanel(QWidget):
             )
         except (VendorError, CallLookupError) as error:
             self._report_error(error)
-            return
+            return False
         finally:
             self.model.loading = False
         self._tally.add(page.attempts)
@@ -286,6 +278,7 @@ class AttemptsPanel(QWidget):
         # Loaded attempts live as long as the list: move them out of the cyclic collector's
         # reach, or its full passes over 100,000 of them stall the window for 200 ms.
         gc.freeze()
+        return bool(page.attempts)
 
     def _toggle_load_all(self) -> None:
         if self._load_all_task is not None and not self._load_all_task.done():
@@ -306,10 +299,10 @@ class AttemptsPanel(QWidget):
                     continue
                 self.model.loading = True
                 self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
-                await self._page_task
-                self.progress.setValue(self.model.rowCount())
-                if self.model.loading:
+                # A refused or empty page ends the run: asking again would only repeat it.
+                if not await self._page_task:
                     break
+                self.progress.setValue(self.model.rowCount())
         except asyncio.CancelledError:
             self._report("Loading stopped: the attempts loaded so far stay.", "muted")
             raise
@@ -320,6 +313,12 @@ class AttemptsPanel(QWidget):
             self._update_labels()
 
     # -- sorting ----------------------------------------------------------------------------
+    def _reset_sort(self) -> None:
+        """A new list starts in the vendor's order: a server-side order kept from the last list
+        would make its later pages disagree with the first one."""
+        self._sort = None
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+
     def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         """Loaded rows sort in place; while more exist, the vendor sorts and pages anew, so
         the rows shown are the top of the whole list in that order."""
@@ -438,7 +437,7 @@ class AttemptsPanel(QWidget):
             return
         if fresh.attempts:
             self.model.replace_row(fresh.attempts[0])
-            self.proxy.forget()
+            self._rebuild_tally()
         self._report(f"Saved attempt {attempt.attempt_id}.", "success")
 
     def delete_attempt(self, attempt: EscalationAttempt) -> QMessageBox:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desktop.core.export import masked_url, tsv_line
-from desktop.core.models import DetailField, EscalationAttempt, RecordingLink
+from desktop.core.models import AttemptOutcome, DetailField, EscalationAttempt, RecordingLink
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
 
@@ -200,19 +200,22 @@ def recordings_model(parent: Any = None) -> RecordTableModel[RecordingLink]:
     return RecordTableModel(RECORDING_COLUMNS, parent)
 
 
-ANSWERED_STATUSES = frozenset({"Connected", "Completed"})
-FAILED_STATUSES = frozenset({"NoAnswer", "Failed", "Busy", "CallerHungUp"})
-PENDING_STATUSES = frozenset({"Initiated", "Ringing", "Escalated"})
+#: How each outcome is marked: a theme state for the colours and a symbol, so the meaning
+#: never rests on colour alone.
+OUTCOME_MARKS: dict[AttemptOutcome, tuple[str, str]] = {
+    AttemptOutcome.ANSWERED: ("success", "✓"),
+    AttemptOutcome.NOT_ANSWERED: ("failure", "✗"),
+    AttemptOutcome.IN_PROGRESS: ("pending", "…"),
+}
 
 
-def attempt_state(attempt: EscalationAttempt) -> str | None:
-    if attempt.status in ANSWERED_STATUSES:
-        return "success"
-    if attempt.status in FAILED_STATUSES:
-        return "failure"
-    if attempt.status in PENDING_STATUSES:
-        return "pending"
-    return None  # unknown statuses are shown as they come, uncoloured
+def outcome_state(outcome: AttemptOutcome | None) -> str | None:
+    return OUTCOME_MARKS[outcome][0] if outcome is not None else None
+
+
+def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
+    """'✗ NoAnswer': the vendor's word with its meaning's symbol; unknown words as they came."""
+    return f"{OUTCOME_MARKS[outcome][1]} {status}" if outcome is not None else status
 
 
 def _moment(value: datetime | None) -> str:
@@ -245,7 +248,10 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("User", lambda a: a.user_id or ""),
     Column("Phone number", lambda a: a.user_phone_number or ""),
     Column("Escalation rule", lambda a: a.escalation_rule_id or ""),
-    Column("Status", lambda a: a.status or "", state=attempt_state),
+    Column("Status", lambda a: outcome_label(a.status or "", a.outcome),
+           lambda a: a.status or "", clipboard=lambda a: a.status or "",
+           state=lambda a: outcome_state(a.outcome),
+           tooltip=lambda a: f"{a.status}: {a.outcome.value}" if a.outcome else None),
     Column("Status message", lambda a: a.status_message or "",
            tooltip=lambda a: a.status_message),
     Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from desktop.core.attempts import KNOWN_STATUSES, summarize
+from desktop.core.attempts import summarize
 from desktop.core.errors import (
     BadCredentialsError,
     BadResponseError,
@@ -23,7 +23,13 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.http import HttpResponse
-from desktop.core.models import CallRecord, DetailField, EscalationAttempt, LookupResult
+from desktop.core.models import (
+    AttemptOutcome,
+    CallRecord,
+    DetailField,
+    EscalationAttempt,
+    LookupResult,
+)
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
@@ -68,6 +74,22 @@ SELECT_ALL = dict.fromkeys(FIELDS, True)
 FILTER_FIELDS = ("incomingCallLogId", "status", "isAnswered", "userId", "userPhoneNumber")
 _DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
 _PHONE_PATTERN = r"\+?[0-9 ()./-]{3,32}"
+
+#: IncomingCallStatus (Common/Types/IncomingCall/IncomingCallStatus.ts), in the order a call moves
+#: through them, with what each means for the supervisor. An item is created Ringing and ends
+#: Connected (answered) or NoAnswer; the other words are the parent log's, kept for tolerance.
+STATUS_OUTCOMES = {
+    "Initiated": AttemptOutcome.IN_PROGRESS,
+    "Ringing": AttemptOutcome.IN_PROGRESS,
+    "Connected": AttemptOutcome.ANSWERED,
+    "Escalated": AttemptOutcome.NOT_ANSWERED,
+    "NoAnswer": AttemptOutcome.NOT_ANSWERED,
+    "Failed": AttemptOutcome.NOT_ANSWERED,
+    "Completed": AttemptOutcome.ANSWERED,
+    "CallerHungUp": AttemptOutcome.NOT_ANSWERED,
+    "Busy": AttemptOutcome.NOT_ANSWERED,
+}
+KNOWN_STATUSES = tuple(STATUS_OUTCOMES)
 
 READ_ROLES = (
     "Project Owner, Admin, Member or Viewer, or the 'Read Incoming Call Log Item' permission"
@@ -135,6 +157,7 @@ def _text(value: Any) -> str | None:
 def parse_attempt(item: Any) -> EscalationAttempt:
     if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
+    status = _text(item.get("status"))
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
@@ -142,7 +165,8 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         user_id=_text(item.get("userId")),
         user_phone_number=_text(item.get("userPhoneNumber")),
         escalation_rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
-        status=_text(item.get("status")),
+        status=status,
+        outcome=STATUS_OUTCOMES.get(status or ""),
         status_message=_text(item.get("statusMessage")),
         dial_duration_seconds=_number(item.get("dialDurationInSeconds")),
         cost_usd_cents=_number(item.get("callCostInUSDCents")),

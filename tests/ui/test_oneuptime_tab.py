@@ -8,7 +8,10 @@ import asyncio
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
 
+from desktop.core.attempts import summarize
+from desktop.core.models import AttemptOutcome, EscalationAttempt
 from desktop.simulator import oneuptime as sim
+from desktop.ui.attempt_summary import AttemptSummaryView
 from desktop.ui.attempts_view import AttemptsPanel
 
 
@@ -94,6 +97,7 @@ def test_open_edit_and_delete_one_attempt(window, run_async, qt_loop, qtbot) -> 
 
     qt_loop.run_until_complete(until_saved())
     assert panel.model.rows()[3].status == "Completed"
+    assert panel.summary.values["summaryAnswered"].text() == "17"  # 16 answered before the edit
 
     box = panel.delete_attempt(attempt)
     assert attempt.attempt_id in box.text()
@@ -136,3 +140,114 @@ def test_permission_errors_are_explained(window, run_async, qt_loop) -> None:
     qt_loop.run_until_complete(until_refused())
     assert "Project Owner or Admin" in tab.outcome.text()
     assert panel.model.rowCount() == 100  # nothing changed without the server's yes
+
+
+async def _until(condition, what: str) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_summary_shows_figures_and_a_chip_per_status(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async)
+    qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
+    values = {name: label.text() for name, label in panel.summary.values.items()}
+    assert values["summaryAttempts"] == "250"
+    assert values["summaryAnswered"] == "41"
+    assert values["summaryNotAnswered"] == "209"
+    assert values["summaryCost"] == "$10.00"
+    assert values["summaryDialTime"].endswith(")")  # seconds, then a readable form
+    chips = {
+        chip.accessibleName(): chip for chip in panel.summary.findChildren(QLabel, "statusChip")
+    }
+    assert set(chips) == {
+        "NoAnswer: 125 attempts, not answered",
+        "Busy: 42 attempts, not answered",
+        "Failed: 42 attempts, not answered",
+        "Connected: 41 attempts, answered",
+    }
+    connected = chips["Connected: 41 attempts, answered"]
+    assert connected.text().startswith("✓ Connected")  # the symbol says it, not only the colour
+    assert connected.property("state") == "success"
+    status_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Status")
+    assert panel.proxy.index(0, status_column).data() == "✗ NoAnswer"
+
+
+def test_unknown_status_is_shown_as_it_came(qtbot) -> None:
+    view = AttemptSummaryView()
+    qtbot.addWidget(view)
+    attempts = [
+        EscalationAttempt(vendor="v", attempt_id="1", status="Voicemail"),
+        EscalationAttempt(vendor="v", attempt_id="2", status="Connected",
+                          outcome=AttemptOutcome.ANSWERED, is_answered=True),
+    ]  # fmt: skip
+    view.show_summary(summarize(attempts), 2, 2)
+    chips = {chip.text(): chip for chip in view.findChildren(QLabel, "statusChip")}
+    assert chips["Voicemail  1"].property("state") == "unknown"
+    assert "not known" in chips["Voicemail  1"].accessibleName()
+    assert chips["✓ Connected  1"].property("state") == "success"
+
+
+def test_a_refused_page_ends_load_all(window, run_async, qt_loop, simulator) -> None:
+    panel = _open_call(window, run_async)
+    tab = window.vendor_tabs["oneuptime"]
+    simulator.add_fault("oneuptime", "status:503", count=3)
+    qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
+    assert panel.model.rowCount() == 100  # not retried until the fault went away
+    assert "503" in tab.outcome.text()
+    assert panel.load_all_button.isEnabled()
+
+
+def test_load_all_can_be_cancelled(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async, sim.CALL_100K)
+
+    async def load_then_cancel() -> None:
+        # One coroutine, so the loop keeps running while pages are in flight.
+        panel.load_all_button.click()
+        await _until(lambda: panel.model.rowCount() >= 300, "three pages")
+        assert panel.load_all_button.text() == "&Cancel loading"
+        assert panel.progress.isVisible()
+        panel.load_all_button.click()
+        await _until(lambda: panel._load_all_task is None, "the cancel")
+
+    run_async(load_then_cancel())
+    loaded = panel.model.rowCount()
+    assert 300 <= loaded < sim.LARGE_CALL_SIZE
+    assert panel.load_all_button.text() == "Load &all"
+    assert not panel.progress.isVisible()
+    assert panel.count_label.text() == f"{loaded:,} of 100,000 loaded"
+    assert "Loading stopped" in window.vendor_tabs["oneuptime"].outcome.text()
+
+
+def test_a_new_lookup_forgets_the_server_side_order(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async)
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+    panel.table.sortByColumn(dial_column, Qt.SortOrder.DescendingOrder)
+    _settle(qt_loop, panel)
+    panel = _open_call(window, run_async)
+    assert panel.table.horizontalHeader().sortIndicatorSection() == -1
+    panel.model.fetchMore()
+    _settle(qt_loop, panel)
+    rows = panel.model.rows()
+    assert len(rows) == 200
+    starts = [attempt.started_at for attempt in rows]
+    assert starts == sorted(starts)  # the second page continues the first one's order
+    assert len({attempt.attempt_id for attempt in rows}) == 200
+
+
+def test_create_an_attempt_from_the_dialog(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async)
+    tab = window.vendor_tabs["oneuptime"]
+    dialog = panel.create_attempt()
+    assert dialog is not None
+    assert dialog.form.values()["incomingCallLogId"] == sim.CALL_250
+    assert panel.model.total == 250
+    dialog.form.set_values({"status": "Ringing"})
+    dialog.accept()
+    qt_loop.run_until_complete(
+        _until(lambda: panel.model.total == 251, "the list after the server's yes")
+    )
+    assert "Created attempt" in tab.outcome.text()
+    assert panel.count_label.text() == "100 of 251 loaded"

@@ -14,10 +14,11 @@ from desktop.core.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from desktop.core.models import AttemptOutcome
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.vendors.base import AttemptSort
-from desktop.vendors.oneuptime import build_query, parse_date, parse_page
+from desktop.vendors.oneuptime import build_query, parse_attempt, parse_date, parse_page
 
 
 def run(engine: LookupEngine, coroutine_factory):
@@ -55,6 +56,10 @@ def test_all_pages_load_in_order(engine) -> None:
     figures = summarize(result.attempts)
     assert figures.answered == 41  # every sixth attempt is answered
     assert figures.not_answered == 209
+    assert figures.statuses == {"NoAnswer": 125, "Busy": 42, "Failed": 42, "Connected": 41}
+    assert figures.outcomes["Connected"] is AttemptOutcome.ANSWERED
+    assert figures.outcomes["Busy"] is AttemptOutcome.NOT_ANSWERED
+    assert figures.dial_text.startswith(f"{figures.total_dial_seconds:g} s (")
 
 
 def test_server_side_sort_descending(engine) -> None:
@@ -208,3 +213,21 @@ def test_page_without_data_is_a_bad_response() -> None:
         parse_page({"count": 3}, 0)
     with pytest.raises(BadResponseError):
         parse_page({"data": [{"status": "x"}]}, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        ("Connected", AttemptOutcome.ANSWERED),
+        ("Completed", AttemptOutcome.ANSWERED),
+        ("NoAnswer", AttemptOutcome.NOT_ANSWERED),
+        ("CallerHungUp", AttemptOutcome.NOT_ANSWERED),
+        ("Ringing", AttemptOutcome.IN_PROGRESS),
+        ("Voicemail", None),  # unknown words are kept as they came, with no meaning guessed
+        (None, None),
+    ],
+)
+def test_status_words_get_their_outcome(status, outcome) -> None:
+    attempt = parse_attempt({"_id": "a-1", "status": status})
+    assert attempt.status == status
+    assert attempt.outcome is outcome
