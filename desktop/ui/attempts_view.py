@@ -303,6 +303,9 @@ class AttemptsPanel(QWidget):
                 if not await self._page_task:
                     break
                 self.progress.setValue(self.model.rowCount())
+            if self.fully_loaded:
+                # The lookup's banner counted the first page only: say what is there now.
+                self._report(f"All {self.model.total:,} attempts loaded.", "success")
         except asyncio.CancelledError:
             self._report("Loading stopped: the attempts loaded so far stay.", "muted")
             raise

@@ -56,6 +56,7 @@ def test_load_all_then_client_side_sort_and_filter(window, run_async, qt_loop) -
     qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
     assert panel.model.rowCount() == 250
     assert panel.count_label.text() == "250 of 250 loaded"
+    assert window.vendor_tabs["oneuptime"].outcome.text() == "All 250 attempts loaded."
     assert panel.summary.text().startswith("250 attempts · 41 answered · 209 not answered")
     cost_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Cost (USD)")
     panel.table.sortByColumn(cost_column, Qt.SortOrder.DescendingOrder)
