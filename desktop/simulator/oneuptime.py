@@ -24,6 +24,8 @@ from desktop.simulator.server import DemoSetup, Route, SimRequest, SimResponse, 
 PROJECT_ID = "5f0c9a3e-1d2b-4c6a-8e7f-0a1b2c3d4e5f"
 ADMIN_KEY = "0a4e2c1d-5b6f-4a8e-9c3d-2f1e0b9a8c7d"
 READ_ONLY_KEY = "7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09"
+#: A new key: valid, but it has no permissions until someone assigns them.
+NEW_KEY = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10000
 OPERATIONS_PER_SECOND = 100
@@ -197,7 +199,7 @@ class OneUptimeSimulator(VendorSimulator):
             uuid.UUID(key)
         except ValueError:
             return self._error(400, "Invalid API Key")
-        if key not in (ADMIN_KEY, READ_ONLY_KEY):
+        if key not in (ADMIN_KEY, READ_ONLY_KEY, NEW_KEY):
             return self._error(401, "API Key is not valid or has expired.")
         if (request.header("projectid") or request.header("tenantid")) != PROJECT_ID:
             return self._error(405, "Project not found for this API key.")
@@ -208,6 +210,12 @@ class OneUptimeSimulator(VendorSimulator):
             self._operations.append(now)
             if len(self._operations) > OPERATIONS_PER_SECOND:
                 return self._error(429, "Too many requests: 100 operations per second per project.")
+        if key == NEW_KEY:
+            return self._error(
+                403, "You do not have permission to read Incoming Call Log Item. Permissions "
+                "required: Project Owner, Project Admin, Project Member, Read Incoming Call Log "
+                "Item, Read All Project Resources."
+            )  # fmt: skip
         if write and key == READ_ONLY_KEY:
             return self._error(
                 403, "You do not have permission to edit Incoming Call Log Item. "

@@ -91,8 +91,10 @@ STATUS_OUTCOMES = {
 }
 KNOWN_STATUSES = tuple(STATUS_OUTCOMES)
 
+#: The source allows Viewer too; the generated docs list 'Read All Project Resources' instead.
 READ_ROLES = (
-    "Project Owner, Admin, Member or Viewer, or the 'Read Incoming Call Log Item' permission"
+    "Project Owner, Admin, Member or Viewer, or the 'Read Incoming Call Log Item' or "
+    "'Read All Project Resources' permission"
 )
 WRITE_ROLES = "Project Owner or Admin"
 

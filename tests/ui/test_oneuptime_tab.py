@@ -253,3 +253,13 @@ def test_create_an_attempt_from_the_dialog(window, run_async, qt_loop) -> None:
     )
     assert "Created attempt" in tab.outcome.text()
     assert panel.count_label.text() == "100 of 251 loaded"
+
+
+def test_a_key_that_may_not_read_is_told_so(window, run_async) -> None:
+    window.engine.secrets.set("oneuptime", "demo", "ApiKey", sim.NEW_KEY)
+    tab = window.vendor_tabs["oneuptime"]
+    _open_call(window, run_async)
+    assert tab.outcome.text().startswith("Forbidden: This API key may not read escalation")
+    assert "Member or Viewer" in tab.outcome.text()
+    assert tab.attempts is not None
+    assert tab.attempts.model.rowCount() == 0

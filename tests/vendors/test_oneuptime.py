@@ -153,6 +153,16 @@ def test_read_only_key_cannot_write(engine) -> None:
     assert result.attempts_total == 6  # reading is allowed
 
 
+def test_key_without_permissions_is_told_what_reading_needs(engine) -> None:
+    engine.secrets.set("oneuptime", "demo", "ApiKey", sim.NEW_KEY)
+    with pytest.raises(ForbiddenError) as caught:
+        run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
+    assert "may not read escalation attempts" in caught.value.message
+    assert "Viewer" in caught.value.message
+    assert "Read All Project Resources" in caught.value.message
+    assert caught.value.http_status == 403
+
+
 def test_bad_keys(engine) -> None:
     engine.secrets.set("oneuptime", "demo", "ApiKey", "not-a-uuid")
     with pytest.raises(BadCredentialsError, match="UUID"):
