@@ -1,5 +1,10 @@
 """The GUI entry point: ``calllookup`` and ``python -m desktop``.
 
+Start-up has two steps. First the window's frame is shown and painted with Qt alone (tab bar,
+menus' titles, theme, geometry), so it appears about as fast as an empty Qt window. Then the rest
+loads (asyncio and qasync, the engine with pydantic and httpx, keyring, history, the demo
+simulator) and ``MainWindow.attach`` fills the window. Input given meanwhile waits in Qt's queue.
+
 One asyncio loop (qasync's, driving Qt) for the whole app. ``main`` awaits the window's closing,
 then cancels what is still running and closes the HTTP clients, so nothing hangs on exit.
 """
@@ -14,11 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop import APP_NAME, __version__
+import desktop
+from desktop import APP_NAME
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
-
     from desktop.core.history import HistoryStore
     from desktop.engine import LookupEngine
     from desktop.simulator.server import Simulator
@@ -27,6 +31,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SMOKE_TEST_TIMEOUT_SECONDS = 60.0
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, looking the version up only when asked (it costs start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        print(f"{APP_NAME} {desktop.__version__}")
+        parser.exit()
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -44,10 +59,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--report-when-idle",
         action="store_true",
-        help="(benchmarks) once the window is shown and idle, print a JSON line with resident "
-        "memory, then quit; after --smoke-test when both are given",
+        help="(benchmarks) print a JSON line with resident memory when the window's frame is "
+        "first painted, and another once it is ready and idle, then quit; after --smoke-test "
+        "when both are given",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     return parser.parse_args(argv)
 
 
@@ -173,10 +189,24 @@ def resident_memory_kib() -> int:
     return 0
 
 
-async def report_when_idle() -> None:
-    """Wait until Qt has nothing left to do (the first paint included), then say so."""
+def report(event: str) -> None:
+    """(benchmarks) One JSON line: what happened, and the resident memory then."""
     import json
 
+    print(json.dumps({event: True, "rss_kib": resident_memory_kib()}), flush=True)
+
+
+def paint_until_idle() -> None:
+    """Run Qt's own event loop until it has nothing left to do (the first paint included)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    loop.exec()
+
+
+async def report_when_idle() -> None:
+    """Wait until Qt has nothing left to do, then say so."""
     from PySide6.QtCore import QTimer
 
     idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -187,22 +217,22 @@ async def report_when_idle() -> None:
 
     QTimer.singleShot(0, mark_idle)
     await idle
-    print(json.dumps({"idle": True, "rss_kib": resident_memory_kib()}), flush=True)
+    report("idle")
 
 
-async def run_window(app: QApplication, args: argparse.Namespace) -> int:
+async def run_window(window: MainWindow, args: argparse.Namespace) -> int:
     from desktop.ui.crash import CrashReporter
-    from desktop.ui.main_window import MainWindow
     from desktop.ui.tasks import TaskRunner
 
+    closed = asyncio.Event()
+    window.closing.connect(closed.set)
     services = build_services(demo=args.demo or args.smoke_test)
     reporter = CrashReporter(show_dialog=not args.smoke_test)
     tasks = TaskRunner(reporter.report)
-    window = MainWindow(services.engine, tasks, banner=services.banner)
+    window.attach(services.engine, tasks, banner=services.banner)
     reporter.install()
-    closed = asyncio.Event()
-    window.closing.connect(closed.set)
-    window.show()
+    if not window.isVisible():  # closed while it was starting
+        closed.set()
     try:
         code = 0
         if args.smoke_test:
@@ -227,19 +257,28 @@ async def run_window(app: QApplication, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    import qasync
     from PySide6.QtWidgets import QApplication
 
-    from desktop.core.logs import configure_logging
+    from desktop.ui.main_window import MainWindow
 
-    configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)  # run_window decides when the loop ends
-    return int(qasync.run(run_window(app, args)))
+    window = MainWindow()
+    window.show()
+    paint_until_idle()
+    if args.report_when_idle:
+        report("first_paint")
+
+    import qasync
+
+    from desktop.core.logs import configure_logging
+
+    configure_logging()
+    app.setApplicationVersion(desktop.__version__)
+    return int(qasync.run(run_window(window, args)))
 
 
 if __name__ == "__main__":

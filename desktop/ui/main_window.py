@@ -1,8 +1,14 @@
-"""The main window: one tab per registered vendor, menus with shortcuts, a status bar."""
+"""The main window: one tab per registered vendor, menus with shortcuts, a status bar.
+
+The window comes up in two steps so that it paints before the heavy part of the app loads:
+``MainWindow()`` builds the frame (tab bar from the vendor registry, theme, text size, geometry)
+with Qt alone; ``attach`` then builds the vendor tabs, docks and menus on the engine. Given an
+engine, the constructor does both at once.
+"""
 
 from __future__ import annotations
 
-import platform
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -10,27 +16,30 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop import APP_NAME, __version__
-from desktop.core.models import LookupResult
-from desktop.core.profile_service import ProfileService
-from desktop.engine import LookupEngine
-from desktop.ui.credentials_window import CredentialsWindow
-from desktop.ui.log_panel import LogPanel
-from desktop.ui.preferences import PreferencesDialog, apply_proxy
+import desktop
+from desktop import APP_NAME
 from desktop.ui.resources import app_icon
-from desktop.ui.search_history import HistoryPanel, SearchPanel
 from desktop.ui.settings import ui_settings
-from desktop.ui.shortcuts import ShortcutSheet
-from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import ThemeChoice, apply_theme, set_point_size
-from desktop.ui.vendor_tab import VendorTab
-from desktop.vendors import VENDORS, get_vendor
+from desktop.vendors import REGISTRY
+
+if TYPE_CHECKING:
+    from desktop.core.models import LookupResult
+    from desktop.engine import LookupEngine
+    from desktop.ui.credentials_window import CredentialsWindow
+    from desktop.ui.log_panel import LogPanel
+    from desktop.ui.preferences import PreferencesDialog
+    from desktop.ui.search_history import HistoryPanel, SearchPanel
+    from desktop.ui.shortcuts import ShortcutSheet
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.vendor_tab import VendorTab
 
 _BASE_POINT_SIZE = "calllookupBasePointSize"
 FONT_SCALE_STEP = 0.1
@@ -41,20 +50,25 @@ FONT_SCALE_MAX = 2.0
 class MainWindow(QMainWindow):
     closing = Signal()
 
+    # Set by ``attach``.
+    engine: LookupEngine
+    tasks: TaskRunner
+    search_panel: SearchPanel
+    history_panel: HistoryPanel
+    log_panel: LogPanel
+
     def __init__(
         self,
-        engine: LookupEngine,
-        tasks: TaskRunner,
+        engine: LookupEngine | None = None,
+        tasks: TaskRunner | None = None,
         *,
         banner: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle(APP_NAME + (" — demo" if banner else ""))
+        self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
-        self.engine = engine
-        self.tasks = tasks
         settings = ui_settings()
         self.theme_choice = ThemeChoice(str(settings.value("theme", ThemeChoice.SYSTEM.value)))
         self.scheme = apply_theme(self.theme_choice)
@@ -71,27 +85,82 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("vendorTabs")
         self.tabs.setDocumentMode(True)
         self.vendor_tabs: dict[str, VendorTab] = {}
-        for vendor in VENDORS:
-            tab = VendorTab(vendor, engine, tasks)
-            tab.finished.connect(self._show_status)
-            self.tabs.addTab(tab, vendor.title)
-            self.vendor_tabs[vendor.key] = tab
-        self.tabs.currentChanged.connect(self._tab_changed)
+        for entry in REGISTRY:  # until attach: the tab bar, each page saying it is loading
+            loading = QLabel(f"Loading {entry.title}…")
+            loading.setObjectName(f"{entry.key}Loading")
+            loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(loading, entry.title)
         self.credentials_window: CredentialsWindow | None = None
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 4)
-        self.banner = QLabel(banner or "")
+        self.banner = QLabel()
         self.banner.setObjectName("appBanner")
         self.banner.setProperty("role", "banner")
         self.banner.setProperty("state", "pending")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
-        self.banner.setVisible(bool(banner))
+        self.banner.setVisible(False)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        # The menu titles are there from the first paint; attach fills them.
+        menu_bar = self.menuBar()
+        self._menus: dict[str, QMenu] = {
+            name: menu_bar.addMenu(name) for name in ("&File", "&Lookup", "&View", "&Help")
+        }
+        self.statusBar().setObjectName("statusBar")
+        self.statusBar().showMessage("Starting…")
+        self.resize(1100, 760)
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)  # Qt moves it back onto a screen that exists
+        keys = [entry.key for entry in REGISTRY]
+        last_tab = str(settings.value("last_tab", ""))
+        self.tabs.setCurrentIndex(keys.index(last_tab) if last_tab in keys else 0)
+        saved_scale = settings.value("font_scale", 1.0)
+        if saved_scale is not None and float(str(saved_scale)) != 1.0:
+            self.set_font_scale(float(str(saved_scale)))
+        if engine is not None:
+            if tasks is None:
+                raise TypeError("MainWindow needs the task runner with the engine")
+            self.attach(engine, tasks, banner=banner)
+
+    @property
+    def is_attached(self) -> bool:
+        return bool(self.vendor_tabs)
+
+    def attach(self, engine: LookupEngine, tasks: TaskRunner, *, banner: str | None = None) -> None:
+        """Build the vendor tabs, docks and menus on the engine (once)."""
+        from desktop.ui.log_panel import LogPanel
+        from desktop.ui.preferences import apply_proxy
+        from desktop.ui.search_history import HistoryPanel, SearchPanel
+        from desktop.ui.vendor_tab import VendorTab
+        from desktop.vendors import all_vendors
+
+        if self.is_attached:
+            raise RuntimeError("the window is attached to an engine already")
+        self.engine = engine
+        self.tasks = tasks
+        self.setWindowTitle(APP_NAME + (" — demo" if banner else ""))
+        self.banner.setText(banner or "")
+        self.banner.setVisible(bool(banner))
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # pages are swapped, not chosen
+        for index, vendor in enumerate(all_vendors()):
+            tab = VendorTab(vendor, engine, tasks)
+            tab.finished.connect(self._show_status)
+            loading = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            if loading is not None:
+                loading.deleteLater()
+            self.tabs.insertTab(index, tab, vendor.title)
+            self.vendor_tabs[vendor.key] = tab
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
         self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.search_panel)
         self.search_panel.hide()
@@ -104,14 +173,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
         self.log_panel.hide()
         self._build_menus()
-        self.statusBar().setObjectName("statusBar")
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
-        self.resize(1100, 760)
         self._restore_state()
         apply_proxy(engine)
-        saved_scale = settings.value("font_scale", 1.0)
-        if saved_scale is not None and float(str(saved_scale)) != 1.0:
-            self.set_font_scale(float(str(saved_scale)))
 
     # -- menus -----------------------------------------------------------------------------
     def _action(
@@ -129,8 +193,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        menu_bar = self.menuBar()
-        file_menu = menu_bar.addMenu("&File")
+        file_menu = self._menus["&File"]
         self.credentials_action = self._action(
             "&Profiles and credentials…", "Ctrl+,", self.open_credentials
         )
@@ -140,7 +203,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Preferences…", "Ctrl+Shift+P", self.open_preferences))
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
-        lookup_menu = menu_bar.addMenu("&Lookup")
+        lookup_menu = self._menus["&Lookup"]
         self.run_action = self._action("&Run lookup", "Ctrl+Return", self._run_current)
         self.cancel_action = self._action("&Cancel lookup", "Esc", self._cancel_current)
         lookup_menu.addAction(self.run_action)
@@ -169,7 +232,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             lookup_menu.addAction(action)
 
-        view_menu = menu_bar.addMenu("&View")
+        view_menu = self._menus["&View"]
         view_menu.addAction(self._action("&Search everywhere", "Ctrl+L", self.focus_search))
         history_action = self.history_panel.toggleViewAction()
         history_action.setText("&History")
@@ -199,7 +262,7 @@ class MainWindow(QMainWindow):
             theme_group.addAction(action)
             theme_menu.addAction(action)
 
-        help_menu = menu_bar.addMenu("&Help")
+        help_menu = self._menus["&Help"]
         help_menu.addAction(self._action("&Keyboard shortcuts", "F1", self.show_shortcuts))
         help_menu.addAction(self._action("&Copy diagnostics", None, self.copy_diagnostics))
         help_menu.addAction(self._action("&About CallLookup", None, self._about))
@@ -208,6 +271,10 @@ class MainWindow(QMainWindow):
     def open_credentials(self) -> CredentialsWindow:
         """The credential manager (one per main window); its edits reach the open tabs."""
         if self.credentials_window is None:
+            from desktop.core.profile_service import ProfileService
+            from desktop.ui.credentials_window import CredentialsWindow
+            from desktop.vendors import get_vendor
+
             service = ProfileService(self.engine.profiles, self.engine.secrets, get_vendor)
             window = CredentialsWindow(service, self.engine, self.tasks, self)
             window.profiles_changed.connect(self._profiles_changed)
@@ -230,9 +297,8 @@ class MainWindow(QMainWindow):
             tab.profile_combo.setCurrentText(new_name)
 
     def current_tab(self) -> VendorTab:
-        tab = self.tabs.currentWidget()
-        assert isinstance(tab, VendorTab)
-        return tab
+        page = self.tabs.currentWidget()
+        return next(tab for tab in self.vendor_tabs.values() if tab is page)
 
     def _run_current(self) -> None:
         tab = self.current_tab()
@@ -243,6 +309,8 @@ class MainWindow(QMainWindow):
         self.current_tab().cancel()
 
     def open_preferences(self) -> PreferencesDialog:
+        from desktop.ui.preferences import PreferencesDialog
+
         dialog = PreferencesDialog(self.engine, self)
         dialog.open()
         return dialog
@@ -278,6 +346,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     def _about(self) -> None:
+        import platform
+
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
 
@@ -286,7 +356,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(f"About {APP_NAME}")
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
-            f"{APP_NAME} {__version__}\n\n"
+            f"{APP_NAME} {desktop.__version__}\n\n"
             f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}\n"
             f"Secrets: {self.engine.secrets.description}"
         )
@@ -328,12 +398,16 @@ class MainWindow(QMainWindow):
         ui_settings().setValue("theme", choice.value)
 
     def show_shortcuts(self) -> ShortcutSheet:
+        from desktop.ui.shortcuts import ShortcutSheet
+
         sheet = ShortcutSheet(self)
         sheet.open()
         return sheet
 
     def diagnostics(self) -> str:
         """Versions, keyring backend, profiles per vendor and recent log lines: all redacted."""
+        import platform
+
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
 
@@ -344,7 +418,7 @@ class MainWindow(QMainWindow):
             f"{key}: {len(self.engine.profiles.list(key))}" for key in self.vendor_tabs
         )
         lines = [
-            f"{APP_NAME} {__version__}",
+            f"{APP_NAME} {desktop.__version__}",
             f"Qt {qVersion()}, PySide6 {pyside_version}, Python {platform.python_version()}",
             f"Platform: {platform.platform()}",
             f"Secrets: {self.engine.secrets.description}",
@@ -361,15 +435,9 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         settings = ui_settings()
-        geometry = settings.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)  # Qt moves it back onto a screen that exists
         state = settings.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        last_tab = self.vendor_tabs.get(str(settings.value("last_tab", "")))
-        if last_tab is not None:
-            self.tabs.setCurrentWidget(last_tab)
         for key, tab in self.vendor_tabs.items():
             profile = settings.value(f"last_profile/{key}")
             if isinstance(profile, str) and tab.profile_combo.findText(profile) >= 0:
@@ -382,8 +450,11 @@ class MainWindow(QMainWindow):
     def _save_state(self) -> None:
         settings = ui_settings()
         settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("last_tab", REGISTRY[self.tabs.currentIndex()].key)
+        if not self.is_attached:  # closed while starting: the docks' saved state stands
+            settings.sync()
+            return
         settings.setValue("window_state", self.saveState())
-        settings.setValue("last_tab", self.current_tab().vendor.key)
         for key, tab in self.vendor_tabs.items():
             if tab.profile_combo.currentText():
                 settings.setValue(f"last_profile/{key}", tab.profile_combo.currentText())

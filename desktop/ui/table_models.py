@@ -323,6 +323,9 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
         return False
 
 
+_SIZE_FROM_ROWS = 30
+
+
 def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) -> QTableView:
     table = QTableView()
     table.setObjectName(object_name)
@@ -338,19 +341,29 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
-    header.setResizeContentsPrecision(50)  # size columns from a sample, not every row
     header.setSectionsMovable(True)  # the order is the user's, and it is remembered
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
 
 
 def fit_columns(table: QTableView, max_width: int = 360) -> None:
-    """Columns as wide as their content, none wider than ``max_width`` (long text elides)."""
-    table.resizeColumnsToContents()
+    """Columns as wide as their content in the first rows (those in view after a load), none
+    wider than ``max_width`` (long text elides); the last column stretches.
+
+    Qt's own ``resizeColumnsToContents`` asks every row of a table that is not on screen
+    (4,400 ``data`` calls for one 100-row page), so the sample is taken here.
+    """
+    model = table.model()
     header = table.horizontalHeader()
+    rows = range(min(model.rowCount(), _SIZE_FROM_ROWS))
+    grid = 1 if table.showGrid() else 0
     for column in range(header.count() - 1):
-        if header.sectionSize(column) > max_width:
-            header.resizeSection(column, max_width)
+        content = max(
+            (table.sizeHintForIndex(model.index(row, column)).width() for row in rows), default=0
+        )
+        header.resizeSection(
+            column, min(max_width, max(header.sectionSizeHint(column), content + grid))
+        )
 
 
 def show_rows(table: QTableView, rows: int) -> None:

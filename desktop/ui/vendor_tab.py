@@ -155,6 +155,9 @@ class VendorTab(QWidget):
             self.copiers[self.attempts.table] = self.attempts.copier
         self.results.addTab(self.recordings_table, "Recordings")
         self.results.addTab(self.raw_view, "Raw response")
+        # The raw text (100 pretty-printed attempts are ~50 KB) is laid out only when shown.
+        self._raw_text_pending = False
+        self.results.currentChanged.connect(self._fill_raw_view)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -279,7 +282,8 @@ class VendorTab(QWidget):
         self.last_result = result
         self.details.set_rows([field for call in result.calls for field in call.fields])
         self.recordings.set_rows(result.recordings)
-        self.raw_view.setPlainText(result.raw_text)
+        self._raw_text_pending = True
+        self._fill_raw_view()
         details_at = self.results.indexOf(self.details_table)
         recordings_at = self.results.indexOf(self.recordings_table)
         self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
@@ -305,10 +309,17 @@ class VendorTab(QWidget):
             f"— {elapsed * 1000:.0f} ms"
         )
         if self.attempts is not None and result.attempts and not result.calls:
-            self.attempts.show_first_page(prepared, result)
+            # Shown first: Qt sizes the columns of a visible table from a sample of rows.
             self.results.setCurrentWidget(self.attempts)
+            self.attempts.show_first_page(prepared, result)
         else:
             self.results.setCurrentWidget(self.details_table)
+
+    def _fill_raw_view(self) -> None:
+        if self._raw_text_pending and self.results.currentWidget() is self.raw_view:
+            assert self.last_result is not None
+            self.raw_view.setPlainText(self.last_result.raw_text)
+            self._raw_text_pending = False
 
     def rerun(self, profile: str, params: dict[str, str]) -> None:
         """The same lookup again (from the history): same profile, same parameters."""

