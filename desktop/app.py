@@ -81,7 +81,7 @@ def open_history() -> HistoryStore:
 
     history = HistoryStore()
     settings = ui_settings()
-    history.prune(
+    history.set_retention(
         max_entries=int(str(settings.value("history_max_entries", DEFAULT_MAX_ENTRIES))),
         max_age_days=int(str(settings.value("history_max_age_days", DEFAULT_MAX_AGE_DAYS))),
     )

@@ -25,7 +25,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.export import EXPORT_FORMATS, render
-from desktop.core.history import HistoryStore
+from desktop.core.history import HistoryQuery, HistoryStore
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
 from desktop.engine import LookupEngine
@@ -425,7 +425,7 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
 def run_history(args: argparse.Namespace, history: HistoryStore, out: TextIO) -> int:
     if history.recovery_message:
         print(f"calllookup-cli: {history.recovery_message}", file=sys.stderr)
-    rows = [entry.as_row() for entry in history.list(limit=max(1, args.limit))]
+    rows = [entry.as_row() for entry in history.list(HistoryQuery(limit=max(1, args.limit)))]
     if args.format == "text":
         for row in rows:
             out.write(

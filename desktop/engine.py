@@ -7,14 +7,20 @@ state that must be shared: the HTTP client pool, the token cache and per-profile
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets
-from desktop.core.errors import ConfigurationError, InvalidInputError, VendorError
-from desktop.core.history import HistoryStore
+from desktop.core.errors import ConfigurationError, HistoryError, InvalidInputError, VendorError
+from desktop.core.history import (
+    OUTCOME_CANCELLED,
+    OUTCOME_FOUND,
+    OUTCOME_NOT_FOUND,
+    HistoryStore,
+)
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
@@ -29,6 +35,8 @@ from desktop.vendors.base import (
     VendorContext,
     validate_fields,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,11 @@ class LookupEngine:
         self.secrets = secrets
         #: Where every lookup is recorded (None: not recorded, as in tests and benchmarks).
         self.history = history
+        #: Why the history is not being kept: it could not be opened, or the last write failed
+        #: (None after a write that worked). A lookup never fails because of its history.
+        self.history_error: HistoryError | None = None
+        #: Called after each attempt to record a lookup, whether it was written or not.
+        self.history_listeners: list[Callable[[], None]] = []
         self.http_pool = HttpClientPool()
         self.tokens = TokenCache()
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
@@ -103,10 +116,10 @@ class LookupEngine:
             await self._record(prepared, None, error.kind, error.describe(), started)
             raise
         except asyncio.CancelledError:
-            await self._record(prepared, None, "cancelled", "cancelled by the user", started)
+            await self._record(prepared, None, OUTCOME_CANCELLED, "cancelled by the user", started)
             raise
         result.elapsed_seconds = time.monotonic() - started
-        outcome = "not found" if result.is_empty() else "found"
+        outcome = OUTCOME_NOT_FOUND if result.is_empty() else OUTCOME_FOUND
         await self._record(prepared, result, outcome, result.summary, started)
         return result
 
@@ -121,17 +134,25 @@ class LookupEngine:
         if self.history is None:
             return
         history = self.history
-        await run_blocking(
-            lambda: history.add(
-                result,
-                vendor=prepared.vendor.key,
-                profile=prepared.profile.name,
-                params=prepared.params,
-                outcome=outcome,
-                message=message,
-                duration=time.monotonic() - started,
+        try:
+            await run_blocking(
+                lambda: history.add(
+                    result,
+                    vendor=prepared.vendor.key,
+                    profile=prepared.profile.name,
+                    params=prepared.params,
+                    outcome=outcome,
+                    message=message,
+                    duration=time.monotonic() - started,
+                )
             )
-        )
+        except HistoryError as error:
+            log.warning("%s", error.message)
+            self.history_error = error
+        else:
+            self.history_error = None
+        for listener in self.history_listeners:
+            listener()
 
     async def lookup(
         self, vendor_key: str, raw_params: Mapping[str, str], profile_name: str | None = None

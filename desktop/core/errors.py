@@ -130,3 +130,13 @@ class BadResponseError(VendorError):
     """The vendor answered with something we cannot read (HTML, wrong types, too big, hostile)."""
 
     kind = "bad response"
+
+
+class HistoryError(CallLookupError):
+    """The lookup history file cannot be used: locked by another program, disk full, damaged or
+    not writable. ``kind`` says which, in a word; the lookup itself is never affected."""
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        #: 'locked', 'disk full', 'permission denied', 'corrupt' or 'error'.
+        self.kind = kind

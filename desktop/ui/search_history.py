@@ -22,7 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.blocking import run_blocking
-from desktop.core.history import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ENTRIES, HistoryEntry
+from desktop.core.history import (
+    DEFAULT_MAX_AGE_DAYS,
+    DEFAULT_MAX_ENTRIES,
+    HistoryEntry,
+    HistoryQuery,
+)
 from desktop.core.models import LookupResult
 from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
@@ -211,7 +216,9 @@ class HistoryPanel(QDockWidget):
 
     def refresh(self) -> None:
         history = self._engine.history
-        self.model.set_rows(history.list(text=self.filter.text().strip()) if history else [])
+        self.model.set_rows(
+            history.list(HistoryQuery(text=self.filter.text().strip())) if history else []
+        )
         fit_columns(self.table)
 
     def apply_retention(self) -> int:
@@ -219,8 +226,11 @@ class HistoryPanel(QDockWidget):
         settings.setValue("history_max_entries", self.max_entries.value())
         settings.setValue("history_max_age_days", self.max_days.value())
         history = self._engine.history
-        removed = history.prune(max_entries=self.max_entries.value(),
-                                max_age_days=self.max_days.value()) if history else 0  # fmt: skip
+        removed = 0
+        if history is not None:
+            _, removed = history.set_retention(
+                max_entries=self.max_entries.value(), max_age_days=self.max_days.value()
+            )
         self.refresh()
         return removed
 
