@@ -48,29 +48,12 @@ from desktop.core.profiles import DEFAULT_TIMEOUT_SECONDS, Profile
 from desktop.engine import LookupEngine
 from desktop.ui.form import FieldErrors
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import banner_label, show_banner
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import FieldKind, ProfileField, Vendor
 
 SettingWidget = QLineEdit | QComboBox | QCheckBox
 _ROLE = Qt.ItemDataRole.UserRole
-
-
-def _set_state(label: QLabel, text: str, state: str) -> None:
-    label.setText(text)
-    label.setProperty("state", state)
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.setVisible(bool(text))
-
-
-def _banner_label(object_name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(object_name)
-    label.setProperty("role", "banner")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 def _no_profile_hint() -> QLabel:
@@ -363,7 +346,7 @@ class CredentialsWindow(QWidget):
         self.editor: ProfileEditor | None = None
         self.test_task: asyncio.Task[None] | None = None
 
-        self.keyring_banner = _banner_label("keyringBanner")
+        self.keyring_banner = banner_label("keyringBanner")
         self.session_button = QPushButton("Keep secrets for this session only")
         self.session_button.setObjectName("keepForSessionButton")
         self.session_button.setToolTip(
@@ -429,7 +412,7 @@ class CredentialsWindow(QWidget):
         action_row.addWidget(self.revert_button)
         action_row.addStretch(1)
         action_row.addWidget(self.test_button)
-        self.connection_result = _banner_label("connectionResult")
+        self.connection_result = banner_label("connectionResult")
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -445,7 +428,7 @@ class CredentialsWindow(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
 
-        self.status = _banner_label("credentialsStatus")
+        self.status = banner_label("credentialsStatus")
         self.store_note = QLabel()
         self.store_note.setObjectName("secretStoreNote")
         self.store_note.setProperty("role", "muted")
@@ -525,7 +508,7 @@ class CredentialsWindow(QWidget):
     # -- editor ----------------------------------------------------------------------------
     def _show_editor(self, editor: ProfileEditor | None) -> None:
         self.editor = editor
-        _set_state(self.connection_result, "", "muted")
+        show_banner(self.connection_result, "", "muted")
         # The scroll area deletes the widget it showed before: a new hint is made each time.
         self.editor_area.setWidget(editor if editor is not None else _no_profile_hint())
         self._update_actions()
@@ -744,14 +727,14 @@ class CredentialsWindow(QWidget):
         if self.test_task is not None and not self.test_task.done():
             return self.test_task
         if editor.dirty:
-            _set_state(
+            show_banner(
                 self.connection_result,
                 "Save the changes first: the test uses the saved profile.",
                 "error",
             )
             return None
         self.test_button.setEnabled(False)
-        _set_state(self.connection_result, f"Testing '{editor.original_name}'…", "pending")
+        show_banner(self.connection_result, f"Testing '{editor.original_name}'…", "pending")
         self.test_task = self._tasks.start(
             self._test(editor.vendor, editor.original_name), name="test-connection"
         )
@@ -761,16 +744,18 @@ class CredentialsWindow(QWidget):
         try:
             message = await self._engine.test_connection(vendor.key, name)
         except VendorError as error:
-            _set_state(
+            show_banner(
                 self.connection_result,
                 f"{vendor.title} · {name}: {error.kind}: {error.describe()}",
                 "error",
             )
         except CallLookupError as error:
-            _set_state(self.connection_result, f"{vendor.title} · {name}: {error.message}", "error")
+            show_banner(
+                self.connection_result, f"{vendor.title} · {name}: {error.message}", "error"
+            )
             self._show_keyring_state()
         else:
-            _set_state(self.connection_result, f"{vendor.title} · {name}: {message}", "success")
+            show_banner(self.connection_result, f"{vendor.title} · {name}: {message}", "success")
         finally:
             self.test_button.setEnabled(self.editor is not None)
 
@@ -783,7 +768,7 @@ class CredentialsWindow(QWidget):
         else:
             self.store_note.setText(f"Secrets are kept in: {store.description}")
         if isinstance(store, KeyringOrSessionStore) and store.session_only:
-            _set_state(
+            show_banner(
                 self.keyring_banner,
                 "Secrets are kept for this session only, in memory: they are forgotten when "
                 "CallLookup exits, and never written to disk.",
@@ -791,7 +776,7 @@ class CredentialsWindow(QWidget):
             )
             self.session_button.hide()
         elif problem:
-            _set_state(
+            show_banner(
                 self.keyring_banner,
                 f"{problem} Secrets cannot be saved; "
                 "CallLookup never writes them to a file. You may keep them for this session "
@@ -800,7 +785,7 @@ class CredentialsWindow(QWidget):
             )
             self.session_button.show()
         else:
-            _set_state(self.keyring_banner, "", "muted")
+            show_banner(self.keyring_banner, "", "muted")
             self.session_button.hide()
 
     def keep_secrets_for_session(self) -> None:
@@ -811,7 +796,7 @@ class CredentialsWindow(QWidget):
         self._report("Secrets entered now are kept in memory until CallLookup exits.", "pending")
 
     def _report(self, text: str, state: str) -> None:
-        _set_state(self.status, text, state)
+        show_banner(self.status, text, state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.test_task is not None:

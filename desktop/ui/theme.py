@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.ui.resources import read_text
 
@@ -148,3 +148,23 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
     lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def banner_label(object_name: str) -> QLabel:
+    """A hidden, word-wrapped plain-text banner; ``show_banner`` fills and colours it."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setProperty("role", "banner")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_banner(label: QLabel, text: str, state: str) -> None:
+    """Set a banner's text and state ('success', 'failure', 'pending', ...); hidden when empty."""
+    label.setText(text)
+    label.setProperty("state", state)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setVisible(bool(text))
