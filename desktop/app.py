@@ -23,7 +23,6 @@ import desktop
 from desktop import APP_NAME
 
 if TYPE_CHECKING:
-    from desktop.core.history import HistoryStore
     from desktop.engine import LookupEngine
     from desktop.simulator.server import Simulator
     from desktop.ui.main_window import MainWindow
@@ -74,18 +73,34 @@ class Services:
     banner: str | None
 
 
-def open_history() -> HistoryStore:
-    """The lookup history, pruned by the retention the user chose (defaults otherwise)."""
-    from desktop.core.history import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ENTRIES, HistoryStore
+#: Where the first release kept the retention (QSettings); it lives in the history file now.
+_LEGACY_RETENTION_KEYS = {
+    "history_max_entries": "max_entries",
+    "history_max_age_days": "max_age_days",
+}
+
+
+def attach_history(engine: LookupEngine) -> LookupEngine:
+    """Give the engine the lookup history (one that cannot be opened is said in the History
+    panel); a retention chosen before it lived in the history file moves there once."""
+    from desktop.core.errors import CallLookupError
     from desktop.ui.settings import ui_settings
 
-    history = HistoryStore()
+    engine.open_history()
+    if engine.history is None:
+        return engine
     settings = ui_settings()
-    history.set_retention(
-        max_entries=int(str(settings.value("history_max_entries", DEFAULT_MAX_ENTRIES))),
-        max_age_days=int(str(settings.value("history_max_age_days", DEFAULT_MAX_AGE_DAYS))),
-    )
-    return history
+    keys = [key for key in _LEGACY_RETENTION_KEYS if settings.contains(key)]
+    if keys:
+        try:
+            engine.history.set_retention(
+                **{_LEGACY_RETENTION_KEYS[key]: int(str(settings.value(key))) for key in keys}
+            )
+        except (CallLookupError, ValueError) as error:
+            log.warning("The earlier history retention was not kept: %s", error)
+        for key in keys:
+            settings.remove(key)
+    return engine
 
 
 def build_services(demo: bool) -> Services:
@@ -117,7 +132,7 @@ def build_services(demo: bool) -> Services:
                         f"{secrets.problem} Open Profiles and credentials (Ctrl+,) to keep "
                         "secrets for this session only; they are never written to disk."
                     )
-                engine = LookupEngine(profiles, secrets, open_history())
+                engine = attach_history(LookupEngine(profiles, secrets))
                 return Services(engine, None, banner)
             demo, reason = True, "no vendor account is configured yet"
     from desktop.core.credentials import OverlaySecretStore
@@ -128,7 +143,7 @@ def build_services(demo: bool) -> Services:
     simulator = start_simulator()
     if not keep_user_file:
         store, secrets_in_memory = demo_profiles(simulator)
-        engine = LookupEngine(store, secrets_in_memory, open_history())
+        engine = attach_history(LookupEngine(store, secrets_in_memory))
     else:
         # First start: the demo beside the user's own file, so an account added now in the
         # credential manager is saved (and its secrets go to the keyring) as usual.
@@ -138,7 +153,7 @@ def build_services(demo: bool) -> Services:
             secrets_in_memory,
             [(key, DEMO_PROFILE_NAME) for key in simulator.vendors],
         )
-        engine = LookupEngine(store, overlay, open_history())
+        engine = attach_history(LookupEngine(store, overlay))
     banner = (
         f"Demo mode ({reason}): the 'demo' profiles use the built-in vendor simulator at "
         f"{simulator.root_url}. Add your own accounts in Profiles and credentials (Ctrl+,) or "

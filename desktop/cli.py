@@ -1,7 +1,8 @@
 """``calllookup-cli``: the lookup engine for scripts and terminals.
 
 Exit status: 0 success; 1 the vendor answered with an error, nothing was found, the network
-failed, or the configuration is incomplete; 2 the input is invalid (nothing was sent).
+failed, the configuration is incomplete or the history file cannot be used; 2 the input is
+invalid (nothing was sent, nothing read); 130 interrupted (Ctrl+C).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -25,7 +27,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.export import EXPORT_FORMATS, render
-from desktop.core.history import HistoryQuery, HistoryStore
+from desktop.core.history import HistoryQuery, HistoryStore, Retention, known_outcomes
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
 from desktop.engine import LookupEngine
@@ -35,6 +37,8 @@ from desktop.vendors.base import AttemptEditor, AttemptSource
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+#: Ctrl+C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 #: The input a vendor declares for an optional follow-up request; --details switches it on.
 DETAILS_INPUT = "details"
@@ -120,10 +124,29 @@ def build_parser() -> argparse.ArgumentParser:
         "search", help="look a pasted value up in every configured vendor at once"
     )
     search.add_argument("value")
-    search.add_argument("--format", choices=("text", "json"), default="text")
-    history = commands.add_parser("history", help="list recent lookups")
-    history.add_argument("--limit", type=int, default=50)
+    search.add_argument("--format", choices=("text", *EXPORT_FORMATS), default="text")
+    history = commands.add_parser(
+        "history",
+        help="list recent lookups; set how much history is kept (the app shares the setting)",
+    )
+    history.add_argument("--limit", type=int, default=50, help="newest N entries (default 50)")
+    history.add_argument("--text", default="", help="only entries containing TEXT, literally")
+    history.add_argument(
+        "--vendor", choices=vendor_keys, metavar="VENDOR",
+        help=f"only this vendor's entries: {', '.join(vendor_keys)}",
+    )  # fmt: skip
+    outcomes = known_outcomes()
+    history.add_argument(
+        "--outcome", choices=outcomes, metavar="OUTCOME",
+        help=f"only entries with this outcome: {', '.join(outcomes)}",
+    )  # fmt: skip
     history.add_argument("--format", choices=("text", *EXPORT_FORMATS), default="text")
+    history.add_argument(
+        "--keep-entries", type=int, metavar="N", help="from now on keep at most N entries"
+    )
+    history.add_argument(
+        "--keep-days", type=int, metavar="D", help="from now on keep entries for D days"
+    )
 
     simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
     simulate.add_argument("--port", type=int, default=8765)
@@ -385,47 +408,88 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
 
 
 def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
-    from desktop.search import classify, clean_value, plan_search, search_everywhere
+    from desktop.search import STATE_FOUND, SearchOutcome, SearchRun, classify, plan_search
 
-    value = clean_value(args.value)
-    if not classify(value):
-        raise CliError(f"'{value}' looks like no call ID, request ID or number", EXIT_INVALID)
-    if not plan_search(engine, value):
-        raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
+    plan = plan_search(engine, args.value)
+    if not classify(plan.value):
+        raise CliError(f"'{plan.value}' looks like no call ID, request ID or number", EXIT_INVALID)
+    run = SearchRun(engine, plan)
+    outcomes: list[SearchOutcome] = []
 
-    async def go() -> list[dict[str, object]]:
-        found: list[dict[str, object]] = []
+    def emit(outcome: SearchOutcome) -> None:
+        outcomes.append(outcome)
+        if args.format == "text":
+            took = f" in {outcome.elapsed_text}" if outcome.elapsed is not None else ""
+            out.write(
+                f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}{took}: "
+                f"{outcome.message}\n"
+            )
+            out.flush()
+
+    async def go() -> None:
+        # Ctrl+C cancels the search: the vendors not answered yet are reported as cancelled.
+        loop = asyncio.get_running_loop()
+        previous = signal.signal(
+            signal.SIGINT, lambda _signal, _frame: loop.call_soon_threadsafe(run.cancel)
+        )
         try:
-            async for outcome in search_everywhere(engine, value):
-                record: dict[str, object] = {
-                    "vendor": outcome.vendor,
-                    "profile": outcome.profile,
-                    "state": outcome.state,
-                    "elapsed_ms": round(outcome.elapsed * 1000),
-                    "message": outcome.message,
-                    "records": outcome.result.records() if outcome.result else [],
-                }
-                found.append(record)
-                if args.format == "text":
-                    out.write(
-                        f"{outcome.vendor_title} ({outcome.profile}): {outcome.state} "
-                        f"in {outcome.elapsed * 1000:.0f} ms: {outcome.message}\n"
-                    )
-                    out.flush()
+            async for outcome in run.outcomes():
+                emit(outcome)
         finally:
+            signal.signal(signal.SIGINT, previous)
             await engine.aclose()
-        return found
 
-    outcomes = asyncio.run(go())
+    for skipped in plan.skipped:
+        emit(skipped)
+    if plan.lookups:
+        asyncio.run(go())
     if args.format == "json":
-        out.write(json.dumps(outcomes, indent=2, ensure_ascii=False) + "\n")
-    return EXIT_OK if any(o["state"] == "found" for o in outcomes) else EXIT_FAILED
+        records = [
+            {**outcome.as_row(),
+             "elapsed_ms": None if outcome.elapsed is None else round(outcome.elapsed * 1000),
+             "records": outcome.result.records() if outcome.result else []}
+            for outcome in outcomes
+        ]  # fmt: skip
+        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+    elif args.format != "text":
+        out.write(render([outcome.as_row() for outcome in outcomes], args.format))
+    if not plan.lookups:
+        raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
+    if run.cancelled:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if any(o.state == STATE_FOUND for o in outcomes) else EXIT_FAILED
 
 
-def run_history(args: argparse.Namespace, history: HistoryStore, out: TextIO) -> int:
-    if history.recovery_message:
-        print(f"calllookup-cli: {history.recovery_message}", file=sys.stderr)
-    rows = [entry.as_row() for entry in history.list(HistoryQuery(limit=max(1, args.limit)))]
+def _option_error(error: InvalidInputError) -> CliError:
+    """An invalid history option, named as the user typed it (exit 2)."""
+    option = f"--{(error.field or 'value').replace('_', '-')}"
+    return CliError(f"invalid {option}: {error.message}", EXIT_INVALID)
+
+
+def run_history(args: argparse.Namespace, out: TextIO) -> int:
+    retention_changes = {
+        name: value
+        for name, value in (("max_entries", args.keep_entries), ("max_age_days", args.keep_days))
+        if value is not None
+    }
+    try:  # every option is checked before the file is touched
+        query = HistoryQuery(
+            text=args.text, vendor=args.vendor, outcome=args.outcome, limit=args.limit
+        )
+        Retention(**retention_changes)
+    except InvalidInputError as error:
+        raise _option_error(error) from error
+    history = HistoryStore()
+    try:
+        if history.recovery_message:
+            print(f"calllookup-cli: {history.recovery_message}", file=sys.stderr)
+        if retention_changes:
+            retention, removed = history.set_retention(**retention_changes)
+            print(f"calllookup-cli: history keeps {retention.text()}; {removed} removed now",
+                  file=sys.stderr)  # fmt: skip
+        rows = [entry.as_row() for entry in history.list(query)]
+    finally:
+        history.close()
     if args.format == "text":
         for row in rows:
             out.write(
@@ -440,18 +504,22 @@ def run_history(args: argparse.Namespace, history: HistoryStore, out: TextIO) ->
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         return run_simulate(args.port)
+    if args.command == "history":
+        return run_history(args, sys.stdout)
     profiles = ProfileStore.default()
     secrets = KeyringSecretStore()
     if args.command != "profile":
-        history = HistoryStore()
-        engine = LookupEngine(profiles, secrets, history)
-        if args.command == "history":
-            return run_history(args, history, sys.stdout)
-        if args.command == "search":
-            return run_search(args, engine, sys.stdout)
-        if args.command == "lookup":
-            return run_lookup(args, engine, sys.stdout)
-        return run_attempt_command(args, engine, sys.stdout)
+        engine = LookupEngine(profiles, secrets)
+        engine.open_history()
+        try:
+            if args.command == "search":
+                return run_search(args, engine, sys.stdout)
+            if args.command == "lookup":
+                return run_lookup(args, engine, sys.stdout)
+            return run_attempt_command(args, engine, sys.stdout)
+        finally:
+            if engine.history_error is not None:  # the answer stands; only its record is lost
+                print(f"calllookup-cli: warning: {engine.history_error.message}", file=sys.stderr)
     if args.profile_command == "set":
         return run_profile_set(args, profiles, secrets)
     if args.profile_command == "list":
@@ -481,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"calllookup-cli: {error.message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

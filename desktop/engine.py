@@ -65,6 +65,14 @@ class LookupEngine:
         self.tokens = TokenCache()
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
 
+    def open_history(self) -> None:
+        """Record lookups in the history under the data dir. One that cannot be opened is kept
+        as ``history_error`` for the user to see, never a reason not to look up."""
+        try:
+            self.history = HistoryStore()
+        except HistoryError as error:
+            self.history_error = error
+
     def prepare(
         self, vendor_key: str, raw_params: Mapping[str, str], profile_name: str | None = None
     ) -> PreparedLookup:

@@ -1,8 +1,9 @@
 """Search everywhere: one pasted value, every configured profile whose vendor takes that kind
 of value, all at once; outcomes stream in as each vendor answers.
 
-Qt-free: the CLI and the UI both consume ``search_everywhere``. A slow or failing vendor never
-delays the others; cancelling the search cancels every lookup still running.
+Qt-free: the CLI and the UI both plan with ``plan_search`` and run a ``SearchRun``. A slow or
+failing vendor never delays the others; a profile that is not asked says why ('skipped'), and
+cancelling the search reports every vendor that had not answered as 'cancelled'.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
-from desktop.core.errors import CallLookupError, InvalidInputError, VendorError
+from desktop.core.errors import CallLookupError, VendorError
+from desktop.core.history import OUTCOME_CANCELLED, OUTCOME_FOUND
 from desktop.core.models import LookupResult
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.vendors import VENDORS
@@ -45,37 +47,81 @@ def classify(value: str) -> list[IdentifierKind]:
     return []
 
 
+#: How each kind of value is named to the user.
+KIND_NAMES = {
+    IdentifierKind.CALL_ID: "call ID",
+    IdentifierKind.REQUEST_ID: "request ID",
+    IdentifierKind.EXTENSION: "extension",
+    IdentifierKind.PHONE_NUMBER: "phone number",
+}
+STATE_FOUND = OUTCOME_FOUND
+STATE_CANCELLED = OUTCOME_CANCELLED
+#: A configured profile that was not asked; the message says why.
+STATE_SKIPPED = "skipped"
+
+
 @dataclass(frozen=True)
 class SearchOutcome:
     vendor: str
     vendor_title: str
     profile: str
-    #: 'found', 'not found', 'error' (with the kind in the message), 'timeout' or 'cancelled'.
+    #: 'found', 'not found', 'error' (with the kind in the message), 'timeout', 'cancelled',
+    #: or 'skipped' (not asked: the message says why).
     state: str
     message: str
-    elapsed: float
+    #: Seconds from the start of the search; None for a profile that was not asked.
+    elapsed: float | None
     result: LookupResult | None = None
 
+    @property
+    def elapsed_text(self) -> str:
+        return "" if self.elapsed is None else f"{self.elapsed * 1000:.0f} ms"
 
-def plan_search(engine: LookupEngine, value: str) -> list[PreparedLookup]:
-    """One lookup per configured profile whose vendor takes the value's kind; profiles that
-    lack a default the vendor needs are left out (nothing would be sent anyway)."""
-    plans = []
+    def as_row(self) -> dict[str, str]:
+        """The outcome as a flat record (export: JSON, TSV, CSV)."""
+        elapsed_ms = "" if self.elapsed is None else f"{self.elapsed * 1000:.0f}"
+        return {"vendor": self.vendor, "profile": self.profile, "state": self.state,
+                "elapsed_ms": elapsed_ms, "message": self.message}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a search will do: the cleaned value, one lookup per configured profile whose vendor
+    takes the value's kind, and every other configured profile with why it is left out."""
+
+    value: str
+    lookups: list[PreparedLookup]
+    skipped: list[SearchOutcome]
+
+
+def plan_search(engine: LookupEngine, raw_value: str) -> SearchPlan:
+    """Plan a search for a pasted value; nothing is sent. A profile lacking a default the vendor
+    needs is skipped as incomplete (nothing could be sent anyway)."""
+    value = clean_value(raw_value)
     kinds = classify(value)
+    lookups: list[PreparedLookup] = []
+    skipped: list[SearchOutcome] = []
+    if not kinds:
+        return SearchPlan(value, lookups, skipped)
     for vendor in VENDORS:
         field = next((vendor.search_inputs[k] for k in kinds if k in vendor.search_inputs), None)
-        if field is None:
-            continue
         for profile in engine.profiles.list(vendor.key):
-            try:
-                plans.append(engine.prepare(vendor.key, {field: value}, profile.name))
-            except (InvalidInputError, CallLookupError):
-                continue
-    return plans
+            if field is None:
+                named = " or ".join(KIND_NAMES[kind] for kind in kinds)
+                reason = f"{vendor.title} does not take this kind of value ({named})"
+            else:
+                try:
+                    lookups.append(engine.prepare(vendor.key, {field: value}, profile.name))
+                    continue
+                except CallLookupError as error:
+                    reason = f"incomplete profile: {error.message}"
+            skipped.append(
+                SearchOutcome(vendor.key, vendor.title, profile.name, STATE_SKIPPED, reason, None)
+            )
+    return SearchPlan(value, lookups, skipped)
 
 
-async def _one(engine: LookupEngine, prepared: PreparedLookup) -> SearchOutcome:
-    started = time.monotonic()
+async def _one(engine: LookupEngine, prepared: PreparedLookup, started: float) -> SearchOutcome:
     vendor, profile = prepared.vendor, prepared.profile.name
 
     def outcome(state: str, message: str, result: LookupResult | None = None) -> SearchOutcome:
@@ -84,8 +130,8 @@ async def _one(engine: LookupEngine, prepared: PreparedLookup) -> SearchOutcome:
 
     try:
         result = await engine.run(prepared)
-    except asyncio.CancelledError:
-        return outcome("cancelled", "cancelled")
+    except asyncio.CancelledError:  # SearchRun.cancel(): this lookup reports itself cancelled
+        return outcome(STATE_CANCELLED, "cancelled before the vendor answered")
     except VendorError as error:
         state = {"not found": "not found", "timeout": "timeout"}.get(error.kind, "error")
         return outcome(state, error.describe())
@@ -93,20 +139,48 @@ async def _one(engine: LookupEngine, prepared: PreparedLookup) -> SearchOutcome:
         return outcome("error", error.message)
     if result.is_empty():
         return outcome("not found", result.summary or "nothing found", result)
-    return outcome("found", result.summary, result)
+    return outcome(STATE_FOUND, result.summary, result)
 
 
-async def search_everywhere(
-    engine: LookupEngine, value: str
-) -> AsyncGenerator[SearchOutcome, None]:
-    """Outcomes in the order vendors answer. Closing the iterator (or cancelling the task that
-    drives it) cancels every lookup still running."""
-    plans = plan_search(engine, clean_value(value))
-    tasks = [asyncio.ensure_future(_one(engine, prepared)) for prepared in plans]
-    try:
-        for finished in asyncio.as_completed(tasks):
-            yield await finished
-    finally:
-        for task in tasks:
+class SearchRun:
+    """One search under way. ``outcomes()`` yields each vendor's outcome as it answers; after
+    ``cancel()`` every lookup not answered yet comes out as 'cancelled', then the stream ends.
+    Closing the stream (or cancelling the task that drives it) cancels every lookup still
+    running, with no more outcomes."""
+
+    def __init__(self, engine: LookupEngine, plan: SearchPlan) -> None:
+        self.plan = plan
+        self._engine = engine
+        self._tasks: dict[asyncio.Future[SearchOutcome], PreparedLookup] = {}
+        #: True once ``cancel()`` was called.
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def outcomes(self) -> AsyncGenerator[SearchOutcome, None]:
+        started = time.monotonic()
+        lookups = self.plan.lookups
+        self._tasks = {asyncio.ensure_future(_one(self._engine, p, started)): p for p in lookups}
+        if self.cancelled:  # cancelled before it began: every lookup says so
+            self.cancel()
+        order = {task: index for index, task in enumerate(self._tasks)}
+        pending = set(self._tasks)
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in sorted(done, key=order.__getitem__):
+                    if not task.cancelled():
+                        yield task.result()
+                        continue
+                    prepared = self._tasks[task]  # cancelled before its first step
+                    yield SearchOutcome(prepared.vendor.key, prepared.vendor.title,
+                                        prepared.profile.name, STATE_CANCELLED,
+                                        "cancelled before the vendor was asked",
+                                        time.monotonic() - started)  # fmt: skip
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)

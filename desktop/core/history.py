@@ -77,7 +77,11 @@ _SQLITE_ERRORS = (
     ("SQLITE_READONLY", "permission denied", "permission denied (the file is read-only)"),
     ("SQLITE_PERM", "permission denied", "permission denied"),
     ("SQLITE_AUTH", "permission denied", "permission denied"),
-    ("SQLITE_CANTOPEN", "permission denied", "the file cannot be opened (permission denied?)"),
+    (
+        "SQLITE_CANTOPEN",
+        "permission denied",
+        "the file cannot be opened (no permission, or not a file)",
+    ),
     ("SQLITE_CORRUPT", "corrupt", "the file is damaged; it is moved aside at the next start"),
     ("SQLITE_NOTADB", "corrupt", "the file is damaged; it is moved aside at the next start"),
 )

@@ -1,16 +1,20 @@
 """Search everywhere (Ctrl+L) and the lookup history, as docks of the main window.
 
 Both hand a result to the vendor's tab to show it: a search outcome as it arrived, a history
-entry from its stored snapshot (offline), or again by re-running the same parameters.
+entry from its stored snapshot (offline), or again by re-running the same parameters. Every
+history read and write runs in the blocking-work pool, never on the UI thread; what goes wrong
+with the history file is a message in the History panel.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -22,42 +26,61 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.blocking import run_blocking
+from desktop.core.errors import HistoryError
 from desktop.core.history import (
-    DEFAULT_MAX_AGE_DAYS,
-    DEFAULT_MAX_ENTRIES,
+    MAX_AGE_DAYS_RANGE,
+    MAX_ENTRIES_RANGE,
     HistoryEntry,
     HistoryQuery,
+    HistoryStore,
+    Retention,
+    known_outcomes,
 )
 from desktop.core.models import LookupResult
 from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
-from desktop.search import SearchOutcome, classify, clean_value, plan_search, search_everywhere
-from desktop.ui.settings import ui_settings
+from desktop.search import (
+    STATE_CANCELLED,
+    STATE_FOUND,
+    SearchOutcome,
+    SearchRun,
+    classify,
+    plan_search,
+)
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import banner_label, show_banner
+from desktop.vendors import VENDORS
 
 ShowResult = Callable[[str, LookupResult], None]
 RerunLookup = Callable[[str, str, dict[str, str]], None]
+_T = TypeVar("_T")
 
-_STATE_COLOURS = {"found": "success", "not found": "pending"}
+#: Colour by state; the word is always there too. Not asked, cancelled or not found is no fault.
+_STATE_COLOURS = {"found": "success", "not found": "pending", "skipped": "pending",
+                  "cancelled": "pending"}  # fmt: skip
+
+
+def _state_colour(state: str) -> str:
+    return _STATE_COLOURS.get(state, "failure")
+
 
 SEARCH_COLUMNS: tuple[Column[SearchOutcome], ...] = (
     Column("Vendor", lambda o: o.vendor_title),
     Column("Profile", lambda o: o.profile),
-    Column("Outcome", lambda o: o.state, state=lambda o: _STATE_COLOURS.get(o.state, "failure")),
-    Column("Time", lambda o: f"{o.elapsed * 1000:.0f} ms", lambda o: o.elapsed),
+    Column("Outcome", lambda o: o.state, state=lambda o: _state_colour(o.state)),
+    Column("Time", lambda o: o.elapsed_text, lambda o: -1.0 if o.elapsed is None else o.elapsed),
     Column("Answer", lambda o: o.message, tooltip=lambda o: o.message),
 )
 HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
     Column("When", lambda e: local_text(e.at), lambda e: e.at.timestamp()),
     Column("Vendor", lambda e: e.vendor),
     Column("Profile", lambda e: e.profile),
-    Column("Parameters", lambda e: " ".join(f"{k}={v}" for k, v in e.params.items())),
-    Column("Outcome", lambda e: e.outcome,
-           state=lambda e: _STATE_COLOURS.get(e.outcome, "failure")),
+    Column("Parameters", lambda e: e.params_text),
+    Column("Outcome", lambda e: e.outcome, state=lambda e: _state_colour(e.outcome)),
     Column("Time", lambda e: f"{e.duration * 1000:.0f} ms", lambda e: e.duration),
     Column("Answer", lambda e: e.message, tooltip=lambda e: e.message),
-)  # fmt: skip
+)
 
 
 class SearchPanel(QDockWidget):
@@ -71,6 +94,7 @@ class SearchPanel(QDockWidget):
         self._tasks = tasks
         self._show_result = show_result
         self._task: asyncio.Task[None] | None = None
+        self._search: SearchRun | None = None
         self.box = QLineEdit()
         self.box.setObjectName("searchBox")
         self.box.setPlaceholderText("Paste a call ID, request ID, extension or phone number")
@@ -103,35 +127,48 @@ class SearchPanel(QDockWidget):
         return self._task is not None and not self._task.done()
 
     def trigger(self) -> asyncio.Task[None] | None:
+        """Search for the box's value, or, while a search runs, cancel it: the vendors not
+        answered yet are then listed as cancelled."""
         if self.running:
-            assert self._task is not None
-            self._task.cancel()
+            assert self._search is not None
+            self._search.cancel()
             return None
-        value = clean_value(self.box.text())
-        if not classify(value):
+        plan = plan_search(self._engine, self.box.text())
+        if not classify(plan.value):
             self.state.setText("This looks like no call ID, request ID, extension or number.")
             return None
-        if not plan_search(self._engine, value):
-            self.state.setText("No configured profile takes this kind of value.")
+        self.box.setText(plan.value)
+        self.model.set_rows(plan.skipped)  # profiles not asked, each saying why
+        fit_columns(self.table)
+        if not plan.lookups:
+            self.state.setText("No configured profile takes this kind of value (see why below).")
             return None
-        self.box.setText(value)
-        self.model.set_rows([])
-        self._task = self._tasks.start(self._run(value), name="search")
+        self._search = SearchRun(self._engine, plan)
+        self._task = self._tasks.start(self._run(self._search), name="search")
         return self._task
 
-    async def _run(self, value: str) -> None:
+    async def _run(self, search: SearchRun) -> None:
+        value = search.plan.value
         self.button.setText("&Cancel")
         self.state.setText(f"Searching for {value}…")
-        stream = search_everywhere(self._engine, value)
+        stream = search.outcomes()
         try:
+            answered: list[SearchOutcome] = []
             async for outcome in stream:
+                answered.append(outcome)
                 self.model.append_rows([outcome])
                 fit_columns(self.table)
-            found = sum(o.state == "found" for o in self.model.rows())
-            self.state.setText(f"{found} of {self.model.rowCount()} vendors found {value}.")
-        except asyncio.CancelledError:
-            self.state.setText("Search cancelled: the answers so far stay.")
-            raise
+            found = sum(o.state == STATE_FOUND for o in answered)
+            cancelled = sum(o.state == STATE_CANCELLED for o in answered)
+            skipped = len(search.plan.skipped)
+            not_asked = f" {skipped} not asked (see why below)." if skipped else ""
+            if search.cancelled:
+                done = len(answered) - cancelled
+                self.state.setText(f"Search cancelled: {done} answered, {cancelled} cancelled; "
+                                   f"the answers so far stay.{not_asked}")  # fmt: skip
+            else:
+                self.state.setText(f"{found} of {len(answered)} profiles asked found {value}."
+                                   f"{not_asked}")  # fmt: skip
         finally:
             await stream.aclose()
             self.button.setText("&Search")
@@ -153,19 +190,33 @@ class HistoryPanel(QDockWidget):
         self._tasks = tasks
         self._show_result = show_result
         self._rerun = rerun
+        self._refreshing: asyncio.Task[None] | None = None
         self.filter = QLineEdit()
         self.filter.setObjectName("historyFilter")
         self.filter.setPlaceholderText("Search the history (parameters, answers, vendors)")
         self.filter.setAccessibleName("Search history")
+        self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(lambda _text: self.refresh())
+        self.vendor_filter = QComboBox()
+        self.vendor_filter.setObjectName("historyVendorFilter")
+        self.vendor_filter.setAccessibleName("Only this vendor")
+        self.vendor_filter.addItem("All vendors", None)
+        for vendor in VENDORS:
+            self.vendor_filter.addItem(vendor.title, vendor.key)
+        self.outcome_filter = QComboBox()
+        self.outcome_filter.setObjectName("historyOutcomeFilter")
+        self.outcome_filter.setAccessibleName("Only this outcome")
+        self.outcome_filter.addItem("All outcomes", None)
+        for outcome in known_outcomes():
+            self.outcome_filter.addItem(outcome, outcome)
+        for combo in (self.vendor_filter, self.outcome_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.model: RecordTableModel[HistoryEntry] = RecordTableModel(HISTORY_COLUMNS, self)
         self.table = make_table("historyTable", self.model, "Lookup history")
         show_rows(self.table, 6)
         self.table.doubleClicked.connect(self._open)
-        self.note = QLabel()
-        self.note.setObjectName("historyNote")
-        self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setWordWrap(True)
+        self.note = banner_label("historyNote")
         buttons = QHBoxLayout()
         for name, text, slot in (
             ("rerunButton", "&Re-run", self.rerun_selected),
@@ -177,62 +228,128 @@ class HistoryPanel(QDockWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        settings = ui_settings()
         self.max_entries = QSpinBox()
         self.max_entries.setObjectName("historyMaxEntries")
-        self.max_entries.setRange(10, 1_000_000)
-        self.max_entries.setValue(int(str(settings.value("history_max_entries",
-                                                          DEFAULT_MAX_ENTRIES))))  # fmt: skip
+        self.max_entries.setAccessibleName("Keep at most this many entries")
+        self.max_entries.setRange(*MAX_ENTRIES_RANGE)
+        self.max_entries.setGroupSeparatorShown(True)
         self.max_days = QSpinBox()
         self.max_days.setObjectName("historyMaxAgeDays")
-        self.max_days.setRange(1, 3650)
-        self.max_days.setValue(int(str(settings.value("history_max_age_days",
-                                                       DEFAULT_MAX_AGE_DAYS))))  # fmt: skip
+        self.max_days.setAccessibleName("Keep entries for this many days")
+        self.max_days.setRange(*MAX_AGE_DAYS_RANGE)
+        self._show_retention(Retention())
         for spin, suffix in ((self.max_entries, " entries"), (self.max_days, " days")):
             spin.setSuffix(suffix)
+            spin.setKeyboardTracking(False)
             spin.editingFinished.connect(self.apply_retention)
         buttons.addWidget(QLabel("Keep at most"))
         buttons.addWidget(self.max_entries)
         buttons.addWidget(QLabel("for"))
         buttons.addWidget(self.max_days)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter, 1)
+        filters.addWidget(self.vendor_filter)
+        filters.addWidget(self.outcome_filter)
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.addWidget(self.filter)
+        layout.addLayout(filters)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.setWidget(body)
-        history = engine.history
-        if history is None:
-            self.note.setText("History is off for this session.")
-        elif history.recovery_message:
-            self.note.setText(history.recovery_message)
-        self.note.setVisible(bool(self.note.text()))
+        self._show_problem()
+        engine.history_listeners.append(self._recorded)
         self.visibilityChanged.connect(self._visibility_changed)
+
+    # -- state -------------------------------------------------------------------------------
+    def _show_problem(self) -> None:
+        """Say why the history is not being kept, or that a damaged one was moved aside."""
+        error, history = self._engine.history_error, self._engine.history
+        if error is not None:
+            show_banner(self.note, error.message, "failure")
+        elif history is None:
+            show_banner(self.note, "History is off for this session.", "pending")
+        else:
+            show_banner(self.note, history.recovery_message or "", "pending")
+
+    def _show_retention(self, retention: Retention) -> None:
+        for spin, value in ((self.max_entries, retention.max_entries),
+                            (self.max_days, retention.max_age_days)):  # fmt: skip
+            if not spin.hasFocus():  # never overwrite what the user is typing
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+
+    def _recorded(self) -> None:
+        """The engine tried to record a lookup: show the problem, or the new entry."""
+        if self._engine.history_error is not None:
+            self._show_problem()
+        elif self.isVisible():
+            self.refresh()
 
     def _visibility_changed(self, visible: bool) -> None:
         if visible:
+            self._show_problem()  # the history may have been attached since
             self.refresh()
 
-    def refresh(self) -> None:
-        history = self._engine.history
-        self.model.set_rows(
-            history.list(HistoryQuery(text=self.filter.text().strip())) if history else []
+    def query(self) -> HistoryQuery:
+        return HistoryQuery(
+            text=self.filter.text().strip(),
+            vendor=self.vendor_filter.currentData(),
+            outcome=self.outcome_filter.currentData(),
         )
-        fit_columns(self.table)
 
-    def apply_retention(self) -> int:
-        settings = ui_settings()
-        settings.setValue("history_max_entries", self.max_entries.value())
-        settings.setValue("history_max_age_days", self.max_days.value())
+    async def _in_pool(self, work: Callable[[HistoryStore], _T], *, writes: bool) -> _T | None:
+        """``work`` on the history in the blocking-work pool; a HistoryError is shown in the
+        panel (the result is then None). A write that works clears an earlier one (a read
+        does not: it works while another program holds the file for writing)."""
         history = self._engine.history
-        removed = 0
-        if history is not None:
-            _, removed = history.set_retention(
-                max_entries=self.max_entries.value(), max_age_days=self.max_days.value()
-            )
-        self.refresh()
-        return removed
+        if history is None:
+            return None
+        try:
+            result = await run_blocking(work, history)
+        except HistoryError as error:
+            self._engine.history_error = error
+            self._show_problem()
+            return None
+        if writes and self._engine.history_error is not None:
+            self._engine.history_error = None
+            self._show_problem()
+        return result
+
+    # -- reading -----------------------------------------------------------------------------
+    def refresh(self) -> asyncio.Task[None]:
+        """Reload the entries the filters ask for (and the retention), off the UI thread; a
+        newer refresh supersedes one still running."""
+        if self._refreshing is not None and not self._refreshing.done():
+            self._refreshing.cancel()
+        self._refreshing = self._tasks.start(self._reload(self.query()), name="history:refresh")
+        return self._refreshing
+
+    async def _reload(self, query: HistoryQuery) -> None:
+        loaded = await self._in_pool(
+            lambda history: (history.list(query), history.retention()), writes=False
+        )
+        if loaded is not None:
+            entries, retention = loaded
+            self.model.set_rows(entries)
+            fit_columns(self.table)
+            self._show_retention(retention)
+
+    # -- writing -----------------------------------------------------------------------------
+    def apply_retention(self) -> asyncio.Task[int | None]:
+        """Store the retention in the history file (the CLI reads it too) and prune by it;
+        the task's result is how many entries went."""
+        entries, days = self.max_entries.value(), self.max_days.value()
+        return self._tasks.start(self._apply_retention(entries, days), name="history:retention")
+
+    async def _apply_retention(self, entries: int, days: int) -> int | None:
+        changed = await self._in_pool(
+            lambda history: history.set_retention(max_entries=entries, max_age_days=days),
+            writes=True,
+        )
+        await self._refreshed()
+        return None if changed is None else changed[1]
 
     def selected(self) -> HistoryEntry | None:
         rows = self.table.selectionModel().selectedIndexes()
@@ -248,20 +365,19 @@ class HistoryPanel(QDockWidget):
         if entry is not None:
             self._rerun(entry.vendor, entry.profile, entry.params)
 
-    def delete_selected(self) -> None:
+    def delete_selected(self) -> asyncio.Task[None] | None:
         entry = self.selected()
-        history = self._engine.history
-        if entry is not None and history is not None:
-            self._tasks.start(self._delete(entry.id), name="history:delete")
+        if entry is None:
+            return None
+        return self._tasks.start(self._change(lambda h: h.delete(entry.id)), name="history:delete")
 
-    async def _delete(self, entry_id: int) -> None:
-        history = self._engine.history
-        assert history is not None
-        await run_blocking(history.delete, entry_id)
-        self.refresh()
+    def clear(self) -> asyncio.Task[None]:
+        return self._tasks.start(self._change(HistoryStore.clear), name="history:clear")
 
-    def clear(self) -> None:
-        history = self._engine.history
-        if history is not None:
-            history.clear()
-        self.refresh()
+    async def _change(self, work: Callable[[HistoryStore], None]) -> None:
+        await self._in_pool(work, writes=True)
+        await self._refreshed()
+
+    async def _refreshed(self) -> None:
+        """Refresh and wait for it (or for the newer refresh that superseded it)."""
+        await asyncio.wait([self.refresh()])

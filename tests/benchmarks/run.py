@@ -309,7 +309,7 @@ def escalation_list(_rounds: int) -> list[Figure]:
 def search_everywhere_figure(rounds: int) -> list[Figure]:
     """Five vendors each answering after 200 ms: the search's wall time against one vendor's."""
     from desktop.engine import LookupEngine
-    from desktop.search import search_everywhere
+    from desktop.search import SearchRun, plan_search
     from desktop.simulator import leadsquared as ls
     from desktop.simulator.registry import demo_profiles, start_simulator
 
@@ -332,7 +332,7 @@ def search_everywhere_figure(rounds: int) -> list[Figure]:
             for vendor, path in lookup_paths.items():
                 simulator.add_fault(vendor, "delay:0.2", path=path)
             started = time.perf_counter()
-            async for _outcome in search_everywhere(engine, ls.SUCCESS_ID):
+            async for _outcome in SearchRun(engine, plan_search(engine, ls.SUCCESS_ID)).outcomes():
                 pass
             searches.append(time.perf_counter() - started)
             simulator.add_fault("leadsquared", "delay:0.2", path="logcallcomplete")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 
-from desktop.core.history import HistoryStore
+from desktop.core.errors import HistoryError
+from desktop.core.history import HistoryStore, Retention
 from desktop.simulator import leadsquared as ls
 
 
@@ -50,7 +54,11 @@ def test_search_cancel_keeps_what_arrived(window, simulator, qt_loop) -> None:
         await asyncio.gather(task, return_exceptions=True)
 
     qt_loop.run_until_complete(cancel_soon())
-    assert "cancelled" in window.search_panel.state.text()
+    panel = window.search_panel
+    assert panel.state.text().startswith("Search cancelled: 0 answered, 5 cancelled")
+    rows = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    assert sorted(o.vendor for o in rows) == sorted(window.vendor_tabs)  # none dropped
+    assert {o.state for o in rows} == {"cancelled"}
 
 
 def test_history_lists_shows_reruns_deletes_and_clears(
@@ -63,7 +71,7 @@ def test_history_lists_shows_reruns_deletes_and_clears(
     run_async(tab.current_task)
     panel = window.history_panel
     panel.show()
-    panel.refresh()
+    run_async(panel.refresh())
     assert panel.model.rowCount() == 1
     assert panel.model.row_at(0).outcome == "found"
 
@@ -74,24 +82,167 @@ def test_history_lists_shows_reruns_deletes_and_clears(
     panel.table.selectRow(0)
     panel.rerun_selected()
     run_async(tab.current_task)
-    panel.refresh()
+    run_async(panel.refresh())
     assert panel.model.rowCount() == 2
 
     panel.filter.setText("no-such-thing")
+    run_async(panel.refresh())
     assert panel.model.rowCount() == 0
     panel.filter.setText("")
+    run_async(panel.refresh())
     panel.table.selectRow(0)
-    panel.delete_selected()
-
-    async def settle():
-        for _ in range(100):
-            if panel.model.rowCount() == 1:
-                return
-            await asyncio.sleep(0.01)
-
-    qt_loop.run_until_complete(settle())
+    run_async(panel.delete_selected())
     assert panel.model.rowCount() == 1
     panel.max_entries.setValue(10)
-    assert panel.apply_retention() == 0
-    panel.clear()
+    assert run_async(panel.apply_retention()) == 0
+    run_async(panel.clear())
     assert panel.model.rowCount() == 0
+
+
+def _add(store: HistoryStore, vendor: str, outcome: str, message: str = "") -> None:
+    store.add(None, vendor=vendor, profile="demo", params={"n": message}, outcome=outcome,
+              message=message, duration=0.1)  # fmt: skip
+
+
+def test_history_vendor_and_outcome_filters(window, run_async, tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    window.engine.history = store
+    _add(store, "verba", "found", "a")
+    _add(store, "verba", "timeout", "b")
+    _add(store, "oneuptime", "timeout", "c")
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    assert panel.model.rowCount() == 3
+    panel.vendor_filter.setCurrentIndex(panel.vendor_filter.findData("verba"))
+    run_async(panel.refresh())
+    assert [panel.model.row_at(r).message for r in range(panel.model.rowCount())] == ["b", "a"]
+    panel.outcome_filter.setCurrentIndex(panel.outcome_filter.findText("timeout"))
+    run_async(panel.refresh())
+    assert [panel.model.row_at(r).message for r in range(panel.model.rowCount())] == ["b"]
+    panel.vendor_filter.setCurrentIndex(0)  # All vendors
+    run_async(panel.refresh())
+    assert panel.model.rowCount() == 2
+    assert panel.outcome_filter.findText("cancelled") > 0
+    assert panel.vendor_filter.itemText(0) == "All vendors"
+
+
+def test_the_retention_shown_and_set_is_the_one_in_the_history_file(
+    window, run_async, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    window.engine.history = store
+    HistoryStore(path).set_retention(max_entries=42, max_age_days=9)  # as the CLI would
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    assert (panel.max_entries.value(), panel.max_days.value()) == (42, 9)
+    for number in range(5):
+        _add(store, "verba", "found", str(number))
+    panel.max_entries.setValue(3)
+    assert run_async(panel.apply_retention()) == 2
+    assert HistoryStore(path).retention() == Retention(max_entries=3, max_age_days=9)
+    assert panel.model.rowCount() == 3
+
+
+def test_a_retention_chosen_in_the_first_release_moves_into_the_history_file(engine) -> None:
+    from desktop.app import attach_history
+    from desktop.ui.settings import ui_settings
+
+    settings = ui_settings()
+    settings.setValue("history_max_entries", 77)
+    settings.setValue("history_max_age_days", 12)
+    settings.sync()
+    attach_history(engine)
+    assert engine.history is not None
+    assert engine.history.retention() == Retention(max_entries=77, max_age_days=12)
+    assert not ui_settings().contains("history_max_entries")
+    engine.history.set_retention(max_entries=100)
+    engine.history.close()
+    attach_history(engine)  # once only: the file's own value stands
+    assert engine.history.retention().max_entries == 100
+
+
+def test_history_problems_are_a_message_in_the_panel_never_a_crash(
+    window, run_async, failures, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    window.engine.history = HistoryStore(path, busy_timeout=0.1)
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    assert not panel.note.isVisible()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the CLI, say, is writing
+    tab = window.vendor_tabs["leadsquared"]
+    tab.form.set_values({"RequestId": ls.SUCCESS_ID})
+    tab.lookup_button.click()
+    run_async(tab.current_task)
+    assert tab.details.rowCount() > 10  # the lookup itself is unharmed
+    assert panel.note.isVisible()
+    assert "locked" in panel.note.text()
+    assert panel.note.property("state") == "failure"
+    run_async(panel.clear())
+    assert "could not be cleared" in panel.note.text()
+    run_async(panel.refresh())  # reading works meanwhile; the message stays
+    assert "could not be cleared" in panel.note.text()
+    other.execute("ROLLBACK")
+    other.close()
+    run_async(panel.clear())
+    assert not panel.note.isVisible()  # it works again: the message goes
+    assert failures == []
+
+
+def test_a_history_that_could_not_be_opened_says_why(window, failures) -> None:
+    window.engine.history_error = HistoryError(
+        "The lookup history (x) could not be opened: permission denied.", "permission denied"
+    )
+    panel = window.history_panel
+    panel.show()
+    assert panel.note.text().endswith("could not be opened: permission denied.")
+    assert failures == []
+
+
+def test_history_work_never_waits_on_the_ui_thread(window, run_async, tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    window.engine.history = store
+    _add(store, "verba", "found", "a")
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    release = threading.Event()
+
+    def slow_write() -> None:  # another write holding the store, as a big prune would
+        with store._lock:
+            release.wait(5)
+
+    holder = threading.Thread(target=slow_write)
+    holder.start()
+    try:
+        started = time.monotonic()
+        tasks = [panel.refresh(), panel.clear(), panel.apply_retention()]
+        panel.table.selectRow(0)
+        tasks.append(panel.delete_selected())
+        assert time.monotonic() - started < 0.2  # the UI thread went on at once
+    finally:
+        release.set()
+        holder.join()
+    for task in tasks:
+        run_async(asyncio.wait([task]))
+    assert panel.model.rowCount() == 0
+
+
+def test_search_says_why_profiles_were_not_asked(window, run_async) -> None:
+    panel = window.search_panel
+    panel.box.setText("8856")
+    task = panel.trigger()
+    assert task is not None
+    skipped = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    assert len(skipped) == 4  # shown at once, before any vendor answers
+    assert all(o.state == "skipped" for o in skipped)
+    assert "does not take this kind of value (extension)" in skipped[0].message
+    run_async(task)
+    assert panel.model.rowCount() == 5
+    assert panel.model.row_at(4).vendor == "verba"
+    assert panel.state.text() == "1 of 1 profiles asked found 8856. 4 not asked (see why below)."
