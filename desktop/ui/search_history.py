@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -59,6 +60,14 @@ _T = TypeVar("_T")
 #: Colour by state; the word is always there too. Not asked, cancelled or not found is no fault.
 _STATE_COLOURS = {"found": "success", "not found": "pending", "skipped": "pending",
                   "cancelled": "pending"}  # fmt: skip
+
+
+def fit_wrapped(dock: QDockWidget, label: QLabel) -> None:
+    """Reserve a word-wrapped label's whole height at the dock's width: a dock's layout does
+    not ask the label for it, and the widgets below would cover part of the table."""
+    width = dock.widget().contentsRect().width() if dock.widget() else 0
+    needed = label.heightForWidth(width) if label.text() and width > 0 else 0
+    label.setMinimumHeight(max(needed, 0))
 
 
 def _state_colour(state: str) -> str:
@@ -126,6 +135,14 @@ class SearchPanel(QDockWidget):
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    def _say(self, text: str) -> None:
+        self.state.setText(text)
+        fit_wrapped(self, self.state)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fit_wrapped(self, self.state)
+
     def trigger(self) -> asyncio.Task[None] | None:
         """Search for the box's value, or, while a search runs, cancel it: the vendors not
         answered yet are then listed as cancelled."""
@@ -135,13 +152,13 @@ class SearchPanel(QDockWidget):
             return None
         plan = plan_search(self._engine, self.box.text())
         if not classify(plan.value):
-            self.state.setText("This looks like no call ID, request ID, extension or number.")
+            self._say("This looks like no call ID, request ID, extension or number.")
             return None
         self.box.setText(plan.value)
         self.model.set_rows(plan.skipped)  # profiles not asked, each saying why
         fit_columns(self.table)
         if not plan.lookups:
-            self.state.setText("No configured profile takes this kind of value (see why below).")
+            self._say("No configured profile takes this kind of value (see why below).")
             return None
         self._search = SearchRun(self._engine, plan)
         self._task = self._tasks.start(self._run(self._search), name="search")
@@ -150,7 +167,7 @@ class SearchPanel(QDockWidget):
     async def _run(self, search: SearchRun) -> None:
         value = search.plan.value
         self.button.setText("&Cancel")
-        self.state.setText(f"Searching for {value}…")
+        self._say(f"Searching for {value}…")
         stream = search.outcomes()
         try:
             answered: list[SearchOutcome] = []
@@ -164,11 +181,12 @@ class SearchPanel(QDockWidget):
             not_asked = f" {skipped} not asked (see why below)." if skipped else ""
             if search.cancelled:
                 done = len(answered) - cancelled
-                self.state.setText(f"Search cancelled: {done} answered, {cancelled} cancelled; "
-                                   f"the answers so far stay.{not_asked}")  # fmt: skip
+                self._say(
+                    f"Search cancelled: {done} answered, {cancelled} cancelled; "
+                    f"the answers so far stay.{not_asked}"
+                )
             else:
-                self.state.setText(f"{found} of {len(answered)} profiles asked found {value}."
-                                   f"{not_asked}")  # fmt: skip
+                self._say(f"{found} of {len(answered)} profiles asked found {value}.{not_asked}")
         finally:
             await stream.aclose()
             self.button.setText("&Search")
@@ -271,6 +289,11 @@ class HistoryPanel(QDockWidget):
             show_banner(self.note, "History is off for this session.", "pending")
         else:
             show_banner(self.note, history.recovery_message or "", "pending")
+        fit_wrapped(self, self.note)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fit_wrapped(self, self.note)
 
     def _show_retention(self, retention: Retention) -> None:
         for spin, value in ((self.max_entries, retention.max_entries),

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTableView
 
 from desktop.core.errors import HistoryError
 from desktop.core.history import HistoryStore, Retention
@@ -246,3 +246,21 @@ def test_search_says_why_profiles_were_not_asked(window, run_async) -> None:
     assert panel.model.rowCount() == 5
     assert panel.model.row_at(4).vendor == "verba"
     assert panel.state.text() == "1 of 1 profiles asked found 8856. 4 not asked (see why below)."
+
+
+def test_a_long_history_message_never_covers_the_table(window, qapp, run_async) -> None:
+    panel = window.history_panel
+    window.engine.history_error = HistoryError(
+        "The lookup history (/a/rather/long/path/to/the/data/folder/history.sqlite3) could not "
+        "be cleared: another program is using it (the database is locked); try again.",
+        "locked",
+    )
+    panel.show()
+    window.resize(800, 600)  # the dock at its smallest
+    for _ in range(5):
+        qapp.processEvents()
+    buttons = panel.findChild(QPushButton, "clearHistoryButton")
+    assert panel.note.isVisible()
+    assert panel.note.height() >= panel.note.heightForWidth(panel.note.width())
+    assert panel.table.geometry().bottom() < buttons.geometry().top()
+    assert panel.note.geometry().bottom() < panel.table.geometry().top()
