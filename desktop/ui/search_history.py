@@ -51,7 +51,7 @@ from desktop.search import (
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import banner_label, show_banner
-from desktop.vendors import VENDORS
+from desktop.vendors import REGISTRY
 
 ShowResult = Callable[[str, LookupResult], None]
 RerunLookup = Callable[[str, str, dict[str, str]], None]
@@ -219,8 +219,8 @@ class HistoryPanel(QDockWidget):
         self.vendor_filter.setObjectName("historyVendorFilter")
         self.vendor_filter.setAccessibleName("Only this vendor")
         self.vendor_filter.addItem("All vendors", None)
-        for vendor in VENDORS:
-            self.vendor_filter.addItem(vendor.title, vendor.key)
+        for entry in REGISTRY:
+            self.vendor_filter.addItem(entry.title, entry.key)
         self.outcome_filter = QComboBox()
         self.outcome_filter.setObjectName("historyOutcomeFilter")
         self.outcome_filter.setAccessibleName("Only this outcome")
