@@ -71,6 +71,7 @@ class LookupEngine:
         try:
             self.history = HistoryStore()
         except HistoryError as error:
+            log.warning("%s", error.message)
             self.history_error = error
 
     def prepare(

@@ -175,3 +175,17 @@ def test_ctrl_c_reports_the_vendors_not_answered_as_cancelled(demo_profile, simu
     lines = stdout.splitlines()
     assert len(lines) == 3
     assert all(": cancelled in " in line for line in lines), stdout
+
+
+def test_a_damaged_history_is_moved_aside_and_the_cli_says_so(cli_env, isolated_dirs: Path) -> None:
+    path = _history_file(isolated_dirs)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    done = cli(cli_env, "history")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "it was moved to history.sqlite3.corrupt-" in done.stderr
+    assert list(path.parent.glob("history.sqlite3.corrupt-*"))
+    again = cli(cli_env, "history")
+    assert (again.returncode, again.stderr) == (0, "")  # a new, working history
