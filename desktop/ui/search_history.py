@@ -258,7 +258,6 @@ class HistoryPanel(QDockWidget):
         self._show_retention(Retention())
         for spin, suffix in ((self.max_entries, " entries"), (self.max_days, " days")):
             spin.setSuffix(suffix)
-            spin.setKeyboardTracking(False)
             spin.editingFinished.connect(self.apply_retention)
         buttons.addWidget(QLabel("Keep at most"))
         buttons.addWidget(self.max_entries)
