@@ -8,6 +8,7 @@ engine, the constructor does both at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -28,7 +29,7 @@ from desktop import APP_NAME
 from desktop.ui.resources import app_icon
 from desktop.ui.settings import ui_settings
 from desktop.ui.theme import ThemeChoice, apply_theme, set_point_size
-from desktop.vendors import REGISTRY
+from desktop.vendors import REGISTRY, vendor_keys
 
 if TYPE_CHECKING:
     from desktop.core.models import LookupResult
@@ -45,6 +46,32 @@ _BASE_POINT_SIZE = "calllookupBasePointSize"
 FONT_SCALE_STEP = 0.1
 FONT_SCALE_MIN = 0.7
 FONT_SCALE_MAX = 2.0
+
+
+class VendorTabs(Mapping[str, "VendorTab"]):
+    """The vendor tabs by key, each built the first time it is asked for (shown, switched to,
+    or sent a result): five tabs cost ~80 ms and ~10 MiB, and most sessions use one or two."""
+
+    def __init__(self, build: Callable[[str], VendorTab]) -> None:
+        self._build = build
+        self._built: dict[str, VendorTab] = {}
+
+    def __getitem__(self, key: str) -> VendorTab:
+        if key not in self._built:
+            if key not in vendor_keys():
+                raise KeyError(key)
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(vendor_keys())
+
+    def __len__(self) -> int:
+        return len(vendor_keys())
+
+    def built(self) -> dict[str, VendorTab]:
+        """Only the tabs built so far (what saving state or cancelling needs)."""
+        return dict(self._built)
 
 
 class MainWindow(QMainWindow):
@@ -84,10 +111,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("vendorTabs")
         self.tabs.setDocumentMode(True)
-        self.vendor_tabs: dict[str, VendorTab] = {}
+        self.vendor_tabs = VendorTabs(self._build_tab)
+        self._attached = False
         for entry in REGISTRY:  # until attach: the tab bar, each page saying it is loading
             loading = QLabel(f"Loading {entry.title}…")
-            loading.setObjectName(f"{entry.key}Loading")
+            loading.setObjectName(entry.key)  # the page is the vendor's tab until it is built
             loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(loading, entry.title)
         self.credentials_window: CredentialsWindow | None = None
@@ -129,36 +157,23 @@ class MainWindow(QMainWindow):
 
     @property
     def is_attached(self) -> bool:
-        return bool(self.vendor_tabs)
+        return self._attached
 
     def attach(self, engine: LookupEngine, tasks: TaskRunner, *, banner: str | None = None) -> None:
         """Build the vendor tabs, docks and menus on the engine (once)."""
         from desktop.ui.log_panel import LogPanel
         from desktop.ui.preferences import apply_proxy
         from desktop.ui.search_history import HistoryPanel, SearchPanel
-        from desktop.ui.vendor_tab import VendorTab
-        from desktop.vendors import all_vendors
 
         if self.is_attached:
             raise RuntimeError("the window is attached to an engine already")
         self.engine = engine
         self.tasks = tasks
+        self._attached = True
         self.setWindowTitle(APP_NAME + (" — demo" if banner else ""))
         self.banner.setText(banner or "")
         self.banner.setVisible(bool(banner))
-        current = self.tabs.currentIndex()
-        self.tabs.blockSignals(True)  # pages are swapped, not chosen
-        for index, vendor in enumerate(all_vendors()):
-            tab = VendorTab(vendor, engine, tasks)
-            tab.finished.connect(self._show_status)
-            loading = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            if loading is not None:
-                loading.deleteLater()
-            self.tabs.insertTab(index, tab, vendor.title)
-            self.vendor_tabs[vendor.key] = tab
-        self.tabs.setCurrentIndex(current)
-        self.tabs.blockSignals(False)
+        self.current_tab()  # builds the tab in view; the others when first needed
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
@@ -174,8 +189,40 @@ class MainWindow(QMainWindow):
         self.log_panel.hide()
         self._build_menus()
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
-        self._restore_state()
+        state = ui_settings().value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
         apply_proxy(engine)
+
+    def _build_tab(self, key: str) -> VendorTab:
+        """Put the vendor's tab in place of its "Loading" page, as the user left it last."""
+        from desktop.ui.vendor_tab import VendorTab
+        from desktop.vendors import get_vendor
+
+        if not self.is_attached:
+            raise RuntimeError("vendor tabs are built once the window is attached")
+        vendor = get_vendor(key)
+        tab = VendorTab(vendor, self.engine, self.tasks)
+        tab.finished.connect(self._show_status)
+        index = vendor_keys().index(key)
+        current = self.tabs.currentIndex()
+        loading = self.tabs.widget(index)
+        self.tabs.blockSignals(True)  # the page is swapped, not chosen
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, tab, vendor.title)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if loading is not None:
+            loading.deleteLater()
+        settings = ui_settings()
+        profile = settings.value(f"last_profile/{key}")
+        if isinstance(profile, str) and tab.profile_combo.findText(profile) >= 0:
+            tab.profile_combo.setCurrentText(profile)
+        for table in tab.copiers:
+            columns = settings.value(f"columns/{key}/{table.objectName()}")
+            if isinstance(columns, QByteArray):
+                table.horizontalHeader().restoreState(columns)
+        return tab
 
     # -- menus -----------------------------------------------------------------------------
     def _action(
@@ -223,11 +270,11 @@ class MainWindow(QMainWindow):
         tab_group = QActionGroup(self)
         tab_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         tab_group.triggered.connect(self._tab_action_triggered)
-        for number, tab in enumerate(self.vendor_tabs.values(), start=1):
-            action = QAction(f"&{number} {tab.vendor.title}", self)
+        for number, entry in enumerate(REGISTRY, start=1):
+            action = QAction(f"&{number} {entry.title}", self)
             if number <= 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.setData(tab.vendor.key)
+            action.setData(entry.key)
             tab_group.addAction(action)
             self.addAction(action)
             lookup_menu.addAction(action)
@@ -286,19 +333,18 @@ class MainWindow(QMainWindow):
         return self.credentials_window
 
     def _profiles_changed(self, vendor_key: str) -> None:
-        tab = self.vendor_tabs.get(vendor_key)
+        tab = self.vendor_tabs.built().get(vendor_key)  # an unbuilt tab reads them when built
         if tab is not None:
             tab.reload_profiles()
 
     def _profile_renamed(self, vendor_key: str, old_name: str, new_name: str) -> None:
-        tab = self.vendor_tabs.get(vendor_key)
+        tab = self.vendor_tabs.built().get(vendor_key)
         if tab is not None and tab.profile_combo.currentText() == old_name:
             tab.reload_profiles()
             tab.profile_combo.setCurrentText(new_name)
 
     def current_tab(self) -> VendorTab:
-        page = self.tabs.currentWidget()
-        return next(tab for tab in self.vendor_tabs.values() if tab is page)
+        return self.vendor_tabs[REGISTRY[self.tabs.currentIndex()].key]
 
     def _run_current(self) -> None:
         tab = self.current_tab()
@@ -433,20 +479,6 @@ class MainWindow(QMainWindow):
         QApplication.clipboard().setText(self.diagnostics())
         self.statusBar().showMessage("Diagnostics copied (secrets and signatures masked).")
 
-    def _restore_state(self) -> None:
-        settings = ui_settings()
-        state = settings.value("window_state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        for key, tab in self.vendor_tabs.items():
-            profile = settings.value(f"last_profile/{key}")
-            if isinstance(profile, str) and tab.profile_combo.findText(profile) >= 0:
-                tab.profile_combo.setCurrentText(profile)
-            for table in tab.copiers:
-                columns = settings.value(f"columns/{key}/{table.objectName()}")
-                if isinstance(columns, QByteArray):
-                    table.horizontalHeader().restoreState(columns)
-
     def _save_state(self) -> None:
         settings = ui_settings()
         settings.setValue("geometry", self.saveGeometry())
@@ -455,7 +487,7 @@ class MainWindow(QMainWindow):
             settings.sync()
             return
         settings.setValue("window_state", self.saveState())
-        for key, tab in self.vendor_tabs.items():
+        for key, tab in self.vendor_tabs.built().items():  # unbuilt tabs: their saved state
             if tab.profile_combo.currentText():
                 settings.setValue(f"last_profile/{key}", tab.profile_combo.currentText())
             for table in tab.copiers:  # column widths and order, per table of each tab
@@ -466,7 +498,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
-        for tab in self.vendor_tabs.values():
+        for tab in self.vendor_tabs.built().values():
             tab.cancel()
         self.closing.emit()
         super().closeEvent(event)
