@@ -8,6 +8,7 @@ answer the handler produced, so a vendor's real body arrives broken in a realist
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,8 +27,10 @@ FAULTS: dict[str, str] = {
     "fields, or adds unexpected ones",
     "huge": "a 200 body of 8 MiB",
     "xmlbomb": "a 200 XML body with nested entity expansion (billion laughs)",
+    "xmlencoding": "xmlencoding:NAME makes the real XML body's declaration name that encoding",
 }
 
+_XML_DECLARED_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding=)(["'])[^"']*\2""")
 _HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>503</title></head>"
     b"<body><h1>Service temporarily unavailable</h1></body></html>"
@@ -157,6 +160,9 @@ def transform(fault: Fault | None, status: int, body: bytes, headers: dict[str, 
         return replace(
             delivery, headers={**headers, "Content-Type": fault.argument or "text/plain"}
         )
+    if fault.word == "xmlencoding":
+        declared = rb"\1\2" + fault.argument.encode("ascii", "replace") + rb"\2"
+        return replace(delivery, body=_XML_DECLARED_ENCODING.sub(declared, body, count=1))
     if fault.word == "mutate":
         mutation = _MUTATIONS.get(fault.argument)
         if mutation is None:

@@ -48,6 +48,8 @@ TOKEN_LIFETIME_SECONDS = 3600.0
 NOT_FOUND_CODE = "2"
 CONNECTION_TEST_NATIVE_ID = "calllookup-connection-test"
 _TOKEN_TROUBLE = re.compile(r"token|authenticat|session", re.IGNORECASE)
+#: The encoding an XML declaration names (XML's EncName syntax), to say which one is unreadable.
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']""")
 
 #: GetCallInformation element -> (label, role); other elements are shown by their own name.
 CALL_INFORMATION_FIELDS: dict[str, tuple[str, FieldRole | None]] = {
@@ -80,6 +82,16 @@ def parse_envelope(body: bytes, action: str) -> Element:
         root: Element = fromstring(
             body, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
+    except LookupError as error:  # the declaration names no codec, or one that is not text
+        declared = _DECLARED_ENCODING.search(body[:512])
+        named = f" '{declared.group(1).decode('ascii')}'" if declared else ""
+        raise BadResponseError(
+            f"Verba's answer to {action} declares a character encoding{named} that cannot be read.",
+            vendor="verba",
+        ) from error
+    # ParseError: malformed XML (expat's own errors arrive as it); DefusedXmlException: DTDs,
+    # entities, external references; ValueError (UnicodeError among them): multi-byte or
+    # broken encodings the parser cannot decode.
     except (DefusedXmlException, ParseError, ValueError) as error:
         raise BadResponseError(
             f"Verba's answer to {action} is not usable XML ({type(error).__name__}).",

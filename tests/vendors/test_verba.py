@@ -164,6 +164,33 @@ def test_hostile_or_broken_xml_is_a_bad_response(body) -> None:
         parse_envelope(body, "GetCallID")
 
 
+@pytest.mark.parametrize(
+    "encoding", ["x-bogus", "rot13", "base64", "hex", "zlib", "utf-7", "idna", "undefined"]
+)
+def test_an_unreadable_declared_encoding_is_a_bad_response(encoding: str) -> None:
+    """Names no codec knows (LookupError), codecs that are not text encodings and ones that
+    fail while decoding all end as the project's error, not as what the codec raised."""
+    body = f'<?xml version="1.0" encoding="{encoding}"?><VerbaApi><CallID>x</CallID></VerbaApi>'
+    with pytest.raises(BadResponseError, match="Verba's answer to GetCallID") as caught:
+        parse_envelope(body.encode("ascii"), "GetCallID")
+    assert caught.value.vendor == "verba"
+
+
+def test_an_unknown_encoding_is_named_in_the_message() -> None:
+    body = b'<?xml version="1.0" encoding="x-bogus"?><VerbaApi/>'
+    with pytest.raises(BadResponseError, match="character encoding 'x-bogus'"):
+        parse_envelope(body, "GetCallID")
+
+
+def test_an_answer_declaring_an_unknown_encoding_over_http_is_a_bad_response(
+    engine, simulator
+) -> None:
+    simulator.add_fault("verba", "xmlencoding:x-bogus", path="verba/api")
+    with pytest.raises(BadResponseError, match="character encoding 'x-bogus'"):
+        lookup(engine, extension="8856", details="false")
+    assert simulator.request_counts["verba"] == 1  # the token request met the fault
+
+
 def test_missing_attributes_and_elements() -> None:
     root = parse_envelope(b"<VerbaApi><Response type='GetCallID'/></VerbaApi>", "GetCallID")
     assert isinstance(response_error(root, "GetCallID"), BadResponseError)
