@@ -170,6 +170,8 @@ class Simulator:
         self._generation = 0
         #: Requests received, by vendor key (tests read it to prove nothing was sent).
         self.request_counts: dict[str, int] = {}
+        #: The path of every request received, by vendor key (tests pin where adapters send).
+        self.request_paths: dict[str, list[str]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -215,6 +217,7 @@ class Simulator:
             self._generation += 1
             self._faults.clear()
             self.request_counts.clear()
+            self.request_paths.clear()
         for vendor in self.vendors.values():
             vendor.reset()
 
@@ -249,6 +252,7 @@ class Simulator:
             return
         with self._lock:
             self.request_counts[vendor.key] = self.request_counts.get(vendor.key, 0) + 1
+            self.request_paths.setdefault(vendor.key, []).append(request_path)
             generation = self._generation
         fault = self._take_fault(vendor.key, request_path)
         if fault is not None:

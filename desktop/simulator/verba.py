@@ -78,7 +78,7 @@ class VerbaSimulator(VendorSimulator):
         settings={"login": DEMO_LOGIN},
         secrets={"apiKey": AUTH_API_KEY, "password": DEMO_PASSWORD},
         sample_inputs={"extension": "8856", "status": "last"},
-        base_path="/verba/api",
+        base_path="/api",  # below the simulator's /verba prefix: http://host:port/verba/api
     )
 
     def __init__(self) -> None:
@@ -97,7 +97,7 @@ class VerbaSimulator(VendorSimulator):
             self._tokens.clear()
 
     def routes(self) -> Sequence[Route]:
-        return (Route.of({"GET", "POST"}, r"/verba/api", self.api),)
+        return (Route.of({"GET", "POST"}, r"/api", self.api),)
 
     def api(self, request: SimRequest) -> SimResponse:
         action = request.arg("action") or ""

@@ -56,6 +56,17 @@ def test_without_details_only_the_call_id(engine, simulator) -> None:
     assert result.calls[0].call_id == sim.ONGOING
 
 
+def test_the_demo_base_url_has_the_documented_form_and_is_what_is_requested(
+    engine, simulator
+) -> None:
+    """The documented base URL is http(s)://host/verba/api: the simulator serves Verba under
+    its /verba prefix, so the demo profile must not add a second /verba."""
+    assert engine.profiles.resolve("verba").base_url == f"{simulator.root_url}/verba/api"
+    lookup(engine, extension="8856", status="last")
+    paths = simulator.request_paths["verba"]
+    assert paths == ["/verba/api"] * 4  # RequestToken, GetCallID, GetCallInformation, GetCallURL
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
