@@ -99,6 +99,10 @@ class VendorTab(QWidget):
         profile_row.addWidget(self.profile_combo)
         profile_row.addWidget(self.profile_target, 1)
 
+        #: Which inputs go together, when the vendor's are alternatives (objectName identifyHint).
+        self.input_hint = _plain_label("identifyHint")
+        self.input_hint.setText(vendor.input_hint)
+        self.input_hint.setVisible(bool(vendor.input_hint))
         self.form = VendorForm(vendor.input_fields)
         self.form.submitted.connect(self.trigger)
 
@@ -163,6 +167,7 @@ class VendorTab(QWidget):
         layout.addWidget(title)
         layout.addWidget(description)
         layout.addLayout(profile_row)
+        layout.addWidget(self.input_hint)
         layout.addWidget(self.form)
         layout.addLayout(button_row)
         layout.addWidget(self.outcome)

@@ -184,6 +184,9 @@ class Vendor(ABC):
     #: One sentence for the tab: what this lookup answers.
     description: ClassVar[str]
     input_fields: ClassVar[tuple[InputField, ...]]
+    #: One sentence above the form saying which inputs go together, for vendors whose inputs
+    #: are alternatives (empty: no hint is shown).
+    input_hint: ClassVar[str] = ""
     profile_fields: ClassVar[tuple[ProfileField, ...]] = ()
     base_url_help: ClassVar[str] = ""
     base_url_examples: ClassVar[tuple[str, ...]] = ()

@@ -194,6 +194,10 @@ class Verba(Vendor):
         "The Verba recorder's call ID for an extension, platform call ID or native ID, "
         "with the call's details and its page on the recorder."
     )
+    input_hint = (
+        "Give one of: Extension with Status, or Platform call ID alone, or Native ID alone. "
+        "Manual record is optional: it searches ongoing calls flagged for manual recording."
+    )
     input_fields = (
         InputField(
             name="extension",

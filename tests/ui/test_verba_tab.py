@@ -19,6 +19,22 @@ def test_status_is_a_choice_and_manual_record_a_checkbox(window) -> None:
     assert details.isChecked()
 
 
+def test_a_hint_says_in_words_which_fields_go_together(window) -> None:
+    tab = window.vendor_tabs["verba"]
+    window.tabs.setCurrentWidget(tab)
+    hint = tab.findChild(QLabel, "identifyHint")
+    assert hint is not None
+    assert hint.isVisible()
+    text = hint.text()
+    for words in ("Extension with Status", "Platform call ID", "Native ID", "Manual record"):
+        assert words in text
+    assert "one of" in text
+    # Vendors whose inputs need no such explanation show no empty hint.
+    other = window.vendor_tabs["leadsquared"].findChild(QLabel, "identifyHint")
+    assert other is not None
+    assert other.isHidden()
+
+
 def test_lookup_shows_details_and_the_recorder_page(window, run_async) -> None:
     tab = window.vendor_tabs["verba"]
     tab.form.set_values({"extension": "8856", "status": "last"})
