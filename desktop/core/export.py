@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -20,13 +21,38 @@ from desktop.core.models import FieldRole, LookupResult
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")
 
-#: A leading character that makes Excel, LibreOffice or Sheets evaluate the cell.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that make Excel, LibreOffice or Sheets evaluate a cell they start, as they are
+#: or after NFKC: the full-width (U+FF1D, U+FF0B, U+FF0D, U+FF20) and small (U+FE66, U+FE62,
+#: U+FE63, U+FE6B) forms of = + - @ count as them.
+_FORMULA_TRIGGERS = frozenset("=+-@")
+#: A cell starting with these is quoted whatever follows (OWASP CSV injection).
+_LEADING_CONTROLS = ("\t", "\r")
+
+
+def _is_blank(char: str) -> bool:
+    """Whitespace or an invisible control/format character a spreadsheet may skip."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _runs_as_formula(value: str) -> bool:
+    if value[:1].isalnum():  # most cells: a letter or digit first is never a formula
+        return False
+    if value.startswith(_LEADING_CONTROLS):
+        return True
+    for char in value:  # spreadsheets skip leading blanks: look at the first visible character
+        if char in _FORMULA_TRIGGERS or unicodedata.normalize("NFKC", char) in _FORMULA_TRIGGERS:
+            return True
+        if not _is_blank(char):
+            return False
+    return False
 
 
 def neutralize_cell(value: str) -> str:
-    """Prefix a quote to a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+    """Prefix a quote to a cell a spreadsheet would run as a formula (OWASP CSV injection),
+    including one hidden behind leading blanks or written with full-width signs. Signed numbers
+    (-12, +4930123) are quoted too: '-2+3' and '+1-555' are formulas, and the quote keeps the
+    value readable as text."""
+    return "'" + value if _runs_as_formula(value) else value
 
 
 def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
@@ -39,9 +65,12 @@ def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
 
 
 def _tsv_cell(value: str) -> str:
-    if "\t" in value or "\n" in value or "\r" in value:  # rare: skip the work otherwise
-        value = value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+    neutral = neutralize_cell(value)  # before flattening: the spaces must not hide a formula
+    if "\t" in neutral or "\n" in neutral or "\r" in neutral:  # rare: skip the work otherwise
+        neutral = (
+            neutral.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+        )
+    return neutral
 
 
 def tsv_line(cells: Sequence[str]) -> str:

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from desktop.core.export import neutralize_cell, render, to_tsv
 
 
@@ -11,6 +13,36 @@ def test_formula_cells_are_neutralized() -> None:
     for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralize_cell(dangerous).startswith("'")
     assert neutralize_cell("8077128602") == "8077128602"
+
+
+#: Spreadsheets skip leading blanks before a formula; full-width and small forms of = + - @
+#: are read as the ASCII ones.
+HIDDEN_FORMULAS = (
+    " =1+1", "   =1+1", "\t=1+1", "\n@SUM(A1)", "\r\n=1+1", "\x0b=1", "\x0c+1", "\x00=1",
+    "\xa0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff=1+1", " \t \n-2+3",
+    "＝1+1", "＋1", "－1", "＠SUM(A1)", " ＝1+1", "﹦1+1", "﹢1", "﹣1", "﹫SUM(A1)",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HIDDEN_FORMULAS)
+def test_formulas_behind_blanks_or_in_full_width_are_neutralized(value: str) -> None:
+    assert neutralize_cell(value) == "'" + value
+    # TSV turns tabs and line breaks into spaces first: the space must not hide the formula.
+    assert to_tsv([{"a": value}]).split("\n")[1].startswith("'")
+    assert list(csv.reader(io.StringIO(render([{"a": value}], "csv"))))[1] == ["'" + value]
+
+
+@pytest.mark.parametrize("value", ["x =1", " plain", "\tplain", "1=1", "a@b.example", "", " "])
+def test_text_that_only_contains_a_trigger_later_is_left_alone(value: str) -> None:
+    expected = "'" + value if value.startswith(("\t", "\r")) else value  # OWASP: tab, CR
+    assert neutralize_cell(value) == expected
+
+
+def test_signed_numbers_keep_the_policy_of_being_neutralized() -> None:
+    """A leading + or - is quoted even for a plain number or phone number: '-2+3' and
+    '+1-555' are formulas too, and the quote keeps the value readable as text."""
+    assert neutralize_cell("-12") == "'-12"
+    assert neutralize_cell("+4930123") == "'+4930123"
 
 
 def test_tsv_has_header_and_flattens_cells() -> None:

@@ -18,6 +18,8 @@ HOSTILE = {
     "formula": '=HYPERLINK("http://evil","x")',
     "plus": "+1-555",
     "at": "@SUM(A1:A9)",
+    "hidden": '\t =HYPERLINK("http://evil")',
+    "wide": "＝1+1",
     "script": "<script>alert(1)</script>",
     "image": '<img src=x onerror="alert(2)">',
     "breaks": "line one\nline two\twith tab",
@@ -103,6 +105,8 @@ def test_hostile_values_arrive_neutralized_and_show_as_text(window) -> None:
     assert rows["formula"].startswith("'=")
     assert rows["plus"].startswith("'+")
     assert rows["at"].startswith("'@")
+    assert rows["hidden"] == '\'  =HYPERLINK("http://evil")'  # tab flattened after the quote
+    assert rows["wide"] == "'＝1+1"
     assert rows["breaks"] == "line one line two with tab"
     assert len(rows["long"]) == 5000
     assert "<script>" not in html
