@@ -5,9 +5,7 @@ Cells a spreadsheet would run as a formula are neutralized in TSV and CSV.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 import unicodedata
@@ -64,12 +62,15 @@ def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
     return list(seen)
 
 
+#: Tab and every character some reader ends a line at (str.splitlines' set): in a TSV cell
+#: each becomes a space, so no value can add a column or a row.
+_TSV_BREAKS = str.maketrans(dict.fromkeys("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
 def _tsv_cell(value: str) -> str:
     neutral = neutralize_cell(value)  # before flattening: the spaces must not hide a formula
-    if "\t" in neutral or "\n" in neutral or "\r" in neutral:  # rare: skip the work otherwise
-        neutral = (
-            neutral.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        )
+    if not neutral.isprintable():  # rare (every break is unprintable): skip the work otherwise
+        neutral = neutral.replace("\r\n", " ").translate(_TSV_BREAKS)
     return neutral
 
 
@@ -98,14 +99,26 @@ def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = No
     return tsv_from_matrix(*_as_matrix(rows, headers))
 
 
+_CSV_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_cell(value: str) -> str:
+    """RFC 4180: a cell holding the delimiter, a quote, CR or LF is quoted, its quotes doubled.
+    (The csv module quotes only the line terminator's characters: a lone CR went out bare.)"""
+    neutral = neutralize_cell(value)
+    if _CSV_NEEDS_QUOTES.search(neutral):
+        return '"' + neutral.replace('"', '""') + '"'
+    return neutral
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    line = ",".join(map(_csv_cell, cells))
+    return '""' if len(cells) == 1 and not line else line  # one empty cell is not a blank line
+
+
 def to_csv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
-    columns = list(headers) if headers is not None else headers_of(rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([neutralize_cell(name) for name in columns])
-    for row in rows:
-        writer.writerow([neutralize_cell(row.get(name, "")) for name in columns])
-    return buffer.getvalue()
+    columns, matrix = _as_matrix(rows, headers)
+    return "".join(_csv_line(cells) + "\n" for cells in [columns, *matrix])
 
 
 def to_json(rows: Sequence[Mapping[str, str]]) -> str:

@@ -53,6 +53,32 @@ def test_tsv_has_header_and_flattens_cells() -> None:
     assert lines[2] == "'=cmd\t\t3"
 
 
+@pytest.mark.parametrize(
+    "value", ["x\ry", "x\ny", "x\r\ny", "p,q", 'say "hi"', "x\r", '"', ",", 'a\r,"b"\n']
+)
+def test_csv_quotes_every_cell_with_a_break_a_comma_or_a_quote(value: str) -> None:
+    text = render([{"a": value, "b": "next"}], "csv")
+    line = text.split("\n", 1)[1]
+    assert line.startswith('"' + value.replace('"', '""') + '",next')
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["a", "b"], [value, "next"]]
+
+
+def test_csv_leaves_plain_cells_bare_and_keeps_a_lone_empty_cell_a_row() -> None:
+    assert render([{"a": "x y", "b": "", "c": "1"}], "csv") == "a,b,c\nx y,,1\n"
+    text = render([{"a": ""}, {"a": "z"}], "csv")
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["a"], [""], ["z"]]
+
+
+@pytest.mark.parametrize(
+    "breaking", ["\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85",
+                 "\u2028", "\u2029"]
+)  # fmt: skip
+def test_tsv_cells_never_break_the_row_or_the_columns(breaking: str) -> None:
+    """Every character some reader ends a line or a cell at becomes one space."""
+    text = to_tsv([{"a": f"one{breaking}two", "b": "next"}])
+    assert text.splitlines() == ["a\tb", "one two\tnext"]
+
+
 def test_csv_and_json_round_trip() -> None:
     rows = [{"id": "1", "note": 'say "hi", ok'}]
     parsed = list(csv.DictReader(io.StringIO(render(rows, "csv"))))
