@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(
             engine, tasks, self.show_vendor_result, self.rerun_lookup, self
         )
+        for panel in (self.search_panel, self.history_panel):
+            panel.reported.connect(self._show_status)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_panel)
         self.history_panel.hide()
         self.log_panel = LogPanel(self)
@@ -256,11 +258,7 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.run_action)
         lookup_menu.addAction(self.cancel_action)
         lookup_menu.addSeparator()
-        lookup_menu.addAction(
-            self._action(
-                "Copy &table", "Ctrl+Shift+C", lambda: self.current_tab().copy_current_table()
-            )
-        )
+        lookup_menu.addAction(self._action("Copy &table", "Ctrl+Shift+C", self.copy_table))
         lookup_menu.addAction(
             self._action("Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary())
         )
@@ -345,6 +343,16 @@ class MainWindow(QMainWindow):
 
     def current_tab(self) -> VendorTab:
         return self.vendor_tabs[REGISTRY[self.tabs.currentIndex()].key]
+
+    def copy_table(self) -> None:
+        """Ctrl+Shift+C: the search results or the history when the focus is in that panel,
+        else the table in view in the current vendor tab."""
+        focus = QApplication.focusWidget()
+        for panel in (self.search_panel, self.history_panel):
+            if focus is not None and panel.isAncestorOf(focus):
+                panel.copier.copy_all()
+                return
+        self.current_tab().copy_current_table()
 
     def _run_current(self) -> None:
         tab = self.current_tab()

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,6 +48,7 @@ from desktop.search import (
     classify,
     plan_search,
 )
+from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import banner_label, show_banner
@@ -93,6 +94,9 @@ HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
 
 
 class SearchPanel(QDockWidget):
+    #: A one-line outcome for the status bar (what a copy did).
+    reported = Signal(str)
+
     def __init__(
         self, engine: LookupEngine, tasks: TaskRunner, show_result: ShowResult,
         parent: QWidget | None = None,
@@ -121,6 +125,8 @@ class SearchPanel(QDockWidget):
         self.table = make_table("searchResultsTable", self.model, "Search results")
         show_rows(self.table, 5)
         self.table.doubleClicked.connect(self._open)
+        #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
+        self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))
         row = QHBoxLayout()
         row.addWidget(self.box, 1)
         row.addWidget(self.button)
@@ -198,6 +204,9 @@ class SearchPanel(QDockWidget):
 
 
 class HistoryPanel(QDockWidget):
+    #: A one-line outcome for the status bar (what a copy did).
+    reported = Signal(str)
+
     def __init__(
         self, engine: LookupEngine, tasks: TaskRunner, show_result: ShowResult,
         rerun: RerunLookup, parent: QWidget | None = None,
@@ -234,6 +243,8 @@ class HistoryPanel(QDockWidget):
         self.table = make_table("historyTable", self.model, "Lookup history")
         show_rows(self.table, 6)
         self.table.doubleClicked.connect(self._open)
+        #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
+        self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))
         self.note = banner_label("historyNote")
         buttons = QHBoxLayout()
         for name, text, slot in (

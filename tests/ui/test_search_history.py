@@ -264,3 +264,76 @@ def test_a_long_history_message_never_covers_the_table(window, qapp, run_async) 
     assert panel.note.height() >= panel.note.heightForWidth(panel.note.width())
     assert panel.table.geometry().bottom() < buttons.geometry().top()
     assert panel.note.geometry().bottom() < panel.table.geometry().top()
+
+
+def _clipboard() -> tuple[str, str]:
+    data = QApplication.clipboard().mimeData()
+    return data.text(), data.html()
+
+
+def _copy_by_keyboard(qtbot, table: QTableView) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Ctrl+C on the first row's first two cells, then Ctrl+Shift+C: both clipboards."""
+    table.setFocus()
+    QApplication.clipboard().clear()
+    selection = table.selectionModel()
+    for column in (0, 1):
+        selection.select(table.model().index(0, column), selection.SelectionFlag.Select)
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    selected = _clipboard()
+    QApplication.clipboard().clear()
+    qtbot.keyClick(
+        table, Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )  # fmt: skip
+    return selected, _clipboard()
+
+
+def test_search_results_copy_like_a_vendor_table(window, qtbot, qt_loop) -> None:
+    window.focus_search()
+    window.search_panel.box.setText(ls.SUCCESS_ID)
+    task = window.search_panel.trigger()
+    assert task is not None
+    qt_loop.run_until_complete(asyncio.wait_for(task, 30))
+    table = window.findChild(QTableView, "searchResultsTable")
+    model = window.search_panel.model
+    first = model.row_at(0)
+    (text, html), (all_text, all_html) = _copy_by_keyboard(qtbot, table)
+    assert text.splitlines() == ["Vendor\tProfile", f"{first.vendor_title}\t{first.profile}"]
+    assert html.startswith("<table>")
+    assert f"<td>{first.vendor_title}</td><td>{first.profile}</td>" in html
+    lines = all_text.splitlines()
+    assert lines[0] == "Vendor\tProfile\tOutcome\tTime\tAnswer"
+    assert len(lines) == 1 + model.rowCount() == 6
+    assert all_html.count("<tr>") == 6
+    assert f"Copied {model.rowCount()} rows" in window.statusBar().currentMessage()
+    # The vendor tab's tables are not what Ctrl+Shift+C copied.
+    assert "Field\tValue" not in all_text
+
+
+def test_history_copies_like_a_vendor_table(window, qtbot, run_async, tmp_path: Path) -> None:
+    window.engine.history = HistoryStore(tmp_path / "history.sqlite3")
+    tab = window.vendor_tabs["leadsquared"]
+    tab.form.set_values({"RequestId": ls.SUCCESS_ID})
+    tab.lookup_button.click()
+    run_async(tab.current_task)
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    entry = panel.model.row_at(0)
+    (text, html), (all_text, all_html) = _copy_by_keyboard(qtbot, panel.table)
+    when, vendor = text.splitlines()[1].split("\t")
+    assert text.splitlines()[0] == "When\tVendor"
+    assert vendor == entry.vendor == "leadsquared"
+    assert f"<td>{vendor}</td>" in html
+    lines = all_text.splitlines()
+    assert lines[0] == "When\tVendor\tProfile\tParameters\tOutcome\tTime\tAnswer"
+    assert lines[1].startswith(f"{when}\tleadsquared\tdemo\t{entry.params_text}\tfound\t")
+    assert all_html.count("<tr>") == 2
+    assert "Copied 1 rows" in window.statusBar().currentMessage()
+    # After a vendor table had the focus, Ctrl+Shift+C copies that tab's table again.
+    tab.details_table.setFocus()
+    qtbot.keyClick(
+        tab.details_table, Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )  # fmt: skip
+    assert _clipboard()[0].startswith("Field\tValue")
