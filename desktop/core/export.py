@@ -11,10 +11,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from desktop.core.attempts import summarize
 from desktop.core.models import FieldRole, LookupResult
+from desktop.core.redact import is_sensitive_name
 
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")
@@ -199,35 +200,64 @@ def summary_text(result: LookupResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Query parameters whose values are credentials or signatures in pre-signed links.
-_SIGNATURE_PARAMETERS = frozenset(
-    {"signature", "accesskeyid", "token", "key", "apikey", "x-amz-signature",
-     "x-amz-credential", "sig", "password"}
-)  # fmt: skip
 OPENABLE_SCHEMES = ("http", "https")
 
 
 def openable_url(url: str) -> str | None:
-    """Why this link must not be opened, or None when it is an http(s) link."""
-    parts = urlsplit(url.strip())
+    """Why this link must not be opened, or None when it is a plain http(s) link to a host.
+    The exact string is checked: it is the one that is opened."""
+    if not url.isprintable() or " " in url:
+        return "The link contains spaces or invisible characters."
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return "The link is malformed."
     if parts.scheme.lower() not in OPENABLE_SCHEMES:
         shown = parts.scheme or "no"
         return f"Only http and https links are opened; this one has {shown} scheme."
     if not parts.hostname:
         return "The link has no host."
+    if "@" in parts.netloc:  # user:password@ leaks in history; trusted.example@evil.example fools
+        return "The link carries a user name or password; copy it if you trust it."
     return None
 
 
+#: scheme:// (or //) and user information up to the last @ before the path: credentials.
+_USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
+#: ;name=value path parameters (Java servlets such as Verba's put ;jsessionid= there).
+_PATH_PARAMETER = re.compile(r";([^/;=?#]*)=[^/;?#]*")
+_PAIR_SEPARATOR = re.compile(r"([&;])")
+
+
+def _masked_pairs(text: str) -> str:
+    """name=value pairs (split at & and ;) with credential-like values masked, the others byte
+    for byte."""
+    pieces = _PAIR_SEPARATOR.split(text)
+    for index in range(0, len(pieces), 2):  # odd indexes are the separators
+        name, sep, _value = pieces[index].partition("=")
+        if sep and is_sensitive_name(unquote(name)):
+            pieces[index] = f"{name}=…"
+    return "".join(pieces)
+
+
+def _visible(text: str) -> str:
+    """Spaces and invisible or direction-changing characters as %XX: none can hide or reorder
+    what a link shows."""
+    if text.isprintable() and " " not in text:  # nearly always: skip the work
+        return text
+    return "".join(quote(char, safe="") if _is_blank(char) else char for char in text)
+
+
 def masked_url(url: str) -> str:
-    """The link for display: signature-like query values masked, everything else as it is.
-    The real URL is kept for copy and open."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    # Work on the raw pairs: the parameters that are not masked stay byte for byte.
-    pairs = []
-    for pair in parts.query.split("&"):
-        name, sep, _value = pair.partition("=")
-        masked = sep and unquote(name).lower() in _SIGNATURE_PARAMETERS
-        pairs.append(f"{name}=…" if masked else pair)
-    return urlunsplit(parts._replace(query="&".join(pairs)))
+    """The link for display: user information, credential- and signature-like query, fragment
+    and ;path parameters masked, hidden characters made visible. Never raises, even for a
+    malformed link. The real URL is kept for copy and open."""
+    base, hash_mark, fragment = url.partition("#")
+    path, question_mark, query = base.partition("?")
+    path = _USER_INFO.sub(r"\1…@", path)
+    path = _PATH_PARAMETER.sub(
+        lambda match: f";{match[1]}=…" if is_sensitive_name(unquote(match[1])) else match[0], path
+    )
+    masked = path + question_mark + _masked_pairs(query) + hash_mark + _masked_pairs(fragment)
+    return _visible(masked)

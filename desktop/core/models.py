@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 
 class FieldRole(StrEnum):
@@ -70,7 +71,8 @@ class RecordingLink(_Frozen):
 
     vendor: str
     call_id: str
-    url: str
+    #: Without surrounding whitespace: the link checked before opening is the one opened.
+    url: Annotated[str, StringConstraints(strip_whitespace=True)]
     label: str = "Recording"
     #: When a pre-signed link stops working (aware datetime), if the vendor says.
     expires_at: datetime | None = None

@@ -37,6 +37,17 @@ SENSITIVE_NAMES = frozenset(
         "secretkey",
         "xapikey",
         "key",
+        # signatures and session IDs of pre-signed and recorder links
+        "sig",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-credential",
+        "jsessionid",
+        "sessionid",
+        "client_secret",
+        "passwd",
     }
 )
 

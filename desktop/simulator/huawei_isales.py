@@ -89,6 +89,21 @@ def _results() -> dict[tuple[int, str], dict[str, object]]:
             "recordPath": _record_url("0b7e52f1-2c44-4f0e-9a3e-77d1c2b9e101", 1644484560),
             "ackBeginTime": "2022-02-10 11:57:55",
         },
+        # A broken recording link (unclosed IPv6 bracket, credentials in it): shown masked,
+        # never opened, and no reason for the lookup to fail.
+        (8, "1644464743-1392"): {
+            "callId": "1644464743-1392",
+            "called": "88881957",
+            "callEndTime": "2022-02-10 12:05:40",
+            "vdnId": 8,
+            "callStatus": "6",
+            "failCode": "00000",
+            "resultCode": "OB99999",
+            "callBeginTime": "2022-02-10 12:04:12",
+            "recordPath": "https://rec:pa55w0rd@[::1/isales/record/x?Expires=1644484560"
+            "&Signature=uztQO%2FxI8G",
+            "ackBeginTime": "2022-02-10 12:04:01",
+        },
     }
 
 

@@ -28,6 +28,7 @@ from desktop.core.errors import (
     VendorError,
     VendorRejectedError,
 )
+from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse, HttpSession
 from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
 from desktop.core.profiles import Profile
@@ -351,6 +352,18 @@ def text_field(
         else:
             note = "code not in the vendor's documented list"
     return DetailField(key=key, label=label, value=value, raw=raw, role=role, note=note)
+
+
+def link_field(key: str, label: str, url: str) -> DetailField:
+    """A row for a link the Recordings tab also lists: on screen its credentials and signatures
+    are masked, as in that tab, which copies and opens the whole link; ``raw`` keeps it."""
+    return DetailField(
+        key=key,
+        label=label,
+        value=masked_url(url),
+        raw=url,
+        note="The whole link is in the Recordings tab (copy or open it there).",
+    )
 
 
 @dataclass(frozen=True)

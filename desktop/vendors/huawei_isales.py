@@ -19,7 +19,6 @@ from desktop.core.errors import (
     VendorError,
     VendorRejectedError,
 )
-from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse
 from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
 from desktop.core.profiles import Profile
@@ -33,6 +32,7 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    link_field,
     pretty_body,
     text_field,
 )
@@ -111,7 +111,11 @@ def _text(value: Any) -> str | None:
 
 def recording_expiry(url: str) -> datetime | None:
     """The pre-signed OBS link's Expires= (Unix seconds) as an aware datetime, if present."""
-    values = parse_qs(urlsplit(url).query).get("Expires")
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # a malformed link (an unclosed IPv6 bracket): no expiry to read
+        return None
+    values = parse_qs(query).get("Expires")
     return from_epoch_seconds(values[0]) if values else None
 
 
@@ -163,17 +167,7 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     record_path = _text(data.get("recordPath"))
     if record_path:
         expires = recording_expiry(record_path)
-        # On screen the link's signature stays masked, as in the Recordings table, which copies
-        # and opens the whole link; the raw value keeps it for the raw view.
-        fields.append(
-            DetailField(
-                key="recordPath",
-                label="Recording",
-                value=masked_url(record_path),
-                raw=record_path,
-                note="The whole link is in the Recordings tab (copy or open it there).",
-            )
-        )
+        fields.append(link_field("recordPath", "Recording", record_path))
         if expires is not None:
             # The pre-signed link dies at Expires=; shown in its own row because the URL is
             # elided in the table and the Unix seconds inside it mean nothing to an agent.

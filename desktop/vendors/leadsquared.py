@@ -30,6 +30,7 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    link_field,
     pretty_body,
     text_field,
     time_field,
@@ -155,7 +156,7 @@ def parse_status(body: Any, request_id: str, profile: str) -> LookupResult:
         call_id = _text(call_log.get("CallSessionId")) or answered_id
         recording_url = _text(call_log.get("ResourceURL"))
         if recording_url:
-            fields.append(text_field("ResourceURL", "Recording (ResourceURL)", recording_url))
+            fields.append(link_field("ResourceURL", "Recording (ResourceURL)", recording_url))
             recordings.append(
                 RecordingLink(vendor="leadsquared", call_id=call_id, url=recording_url)
             )

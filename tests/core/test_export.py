@@ -108,3 +108,70 @@ def test_links_masked_for_display_and_checked_before_opening() -> None:
     assert openable_url(url) is None
     for bad in ("file:///etc/passwd", "javascript:alert(1)", "smb://s/x", "data:text/html,x"):
         assert openable_url(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://user:pass@host/x", "http://…@host/x"),
+        ("https://trusted.example@evil.example/", "https://…@evil.example/"),  # real host shows
+        ("https://a:b@c@host:8443/x?y=1", "https://…@host:8443/x?y=1"),
+        ("//user:pass@host/x", "//…@host/x"),
+        ("https://h/x?access_token=abc&api_key=k&id=7", "https://h/x?access_token=…&api_key=…&id=7"),
+        ("https://h/x?X-Amz-Security-Token=T&X-Amz-Signature=S", "https://h/x?X-Amz-Security-Token=…&X-Amz-Signature=…"),
+        ("https://h/x?sv=1&sig=S%2B&se=2", "https://h/x?sv=1&sig=…&se=2"),
+        ("https://h/x?a=1;token=T", "https://h/x?a=1;token=…"),
+        ("https://h/x?tok%65n=T", "https://h/x?tok%65n=…"),
+        ("https://h/x#access_token=zz&state=1", "https://h/x#access_token=…&state=1"),
+        ("https://h/verba/gwtCallDetail.do;jsessionid=ABC123?ccdrId=9", "https://h/verba/gwtCallDetail.do;jsessionid=…?ccdrId=9"),
+        ("https://h/x?Expires=17&keyword=a", "https://h/x?Expires=17&keyword=a"),
+        ("http://[::1/x?token=T", "http://[::1/x?token=…"),  # malformed, still masked
+        ("https://h/\u202egnp.exe", "https://h/%E2%80%AEgnp.exe"),  # no display spoofing
+        ("https://h/a\tb\nc\u200b", "https://h/a%09b%0Ac%E2%80%8B"),
+    ],
+)  # fmt: skip
+def test_credentials_signatures_and_invisible_characters_are_masked_on_screen(
+    url: str, shown: str
+) -> None:
+    from desktop.core.export import masked_url
+
+    assert masked_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "vbscript:msgbox(1)", "file:///etc/passwd", "FILE://server/share", "data:text/html,<b>",
+        "smb://s/x", "ftp://h/x", "//host/x", "https:///x", "http:x", "",
+        "http://[::1/x", "http://host:99999/x", "http://host:port/x",
+        "https://user:pass@host/x", "https://trusted.example@evil.example/", "https://user@host/x",
+        "https://evil\t.example/", "https://h/x y", "https://h/\u202egnp.exe", "\x00https://h/",
+        "https://h/\u200b",
+    ],
+)  # fmt: skip
+def test_hostile_links_are_refused_with_a_reason_and_never_raise(url: str) -> None:
+    from desktop.core.export import openable_url
+
+    reason = openable_url(url)
+    assert reason
+    assert reason.endswith(".")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://h/x?Signature=a%2F&Expires=1", "HTTP://H/", "http://127.0.0.1:8080/x",
+     "https://[::1]:8443/rec", "https://h/r?ccdrId=1#t=5"],
+)  # fmt: skip
+def test_plain_http_links_are_openable(url: str) -> None:
+    from desktop.core.export import openable_url
+
+    assert openable_url(url) is None
+
+
+def test_a_recording_link_loses_surrounding_whitespace() -> None:
+    from desktop.core.models import RecordingLink
+
+    link = RecordingLink(vendor="x", call_id="1", url="  https://h/rec\n")
+    assert link.url == "https://h/rec"

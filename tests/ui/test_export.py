@@ -123,6 +123,42 @@ def test_unsafe_links_are_refused(window, url) -> None:
     assert "Only http and https" in tab.outcome.text()
 
 
+def test_hostile_recording_links_are_masked_refused_and_copied_whole(window) -> None:
+    tab = window.vendor_tabs["leadsquared"]
+    urls = (
+        "https://rec:s3cret@rec.example/r?token=T0K",
+        "http://[::1/r",
+        "https://h/\u202egnp.exe",
+    )
+    links = [RecordingLink(vendor="leadsquared", call_id="1", url=url) for url in urls]
+    tab.show_result(
+        LookupResult(
+            vendor="leadsquared",
+            profile="demo",
+            summary="hostile links",
+            calls=[CallRecord(vendor="leadsquared", call_id="1")],
+            recordings=links,
+        )
+    )
+    link_column = 4
+    shown = [tab.recordings.index(row, link_column).data() for row in range(len(urls))]
+    assert shown == [
+        "https://…@rec.example/r?token=…",
+        "http://[::1/r",
+        "https://h/%E2%80%AEgnp.exe",
+    ]
+    tooltip = tab.recordings.index(0, link_column).data(Qt.ItemDataRole.ToolTipRole)
+    assert "s3cret" not in tooltip
+    assert "T0K" not in tooltip
+    reasons = ("user name or password", "malformed", "invisible characters")
+    for link, reason in zip(links, reasons, strict=True):
+        assert not tab.open_recording(link)
+        assert reason in tab.outcome.text()
+    tab.copiers[tab.recordings_table].copy_all()
+    text, _html = _clipboard()
+    assert urls[0] in text  # copy keeps the whole link
+
+
 def test_copy_summary_for_a_ticket(window, run_async) -> None:
     tab = _lookup(window, run_async, "leadsquared", {"RequestId": ls.SUCCESS_ID})
     tab.copy_summary()

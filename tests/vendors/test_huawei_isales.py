@@ -56,6 +56,15 @@ def test_successful_call_with_recording(engine) -> None:
     assert not link.is_expired()
 
 
+def test_a_malformed_recording_link_is_kept_masked_and_does_not_fail_the_lookup(engine) -> None:
+    result = lookup(engine, vdnId="8", callId="1644464743-1392")
+    (link,) = result.recordings
+    assert link.url.startswith("https://rec:pa55w0rd@[::1/")  # kept whole for copy
+    assert link.expires_at is None  # the link cannot be read, so neither can its expiry
+    shown = result.calls[0].value("recordPath")
+    assert shown == "https://…@[::1/isales/record/x?Expires=1644484560&Signature=…"
+
+
 def test_failed_call_numeric_status_and_fail_code(engine) -> None:
     call = lookup(engine, vdnId="8", callId="1644464743-1390").calls[0]
     assert call.value("callStatus") == "5 (failed)"

@@ -196,3 +196,15 @@ def test_strange_embedded_values_are_shown_raw() -> None:
     result = parse_status(body, "r", "p")
     assert result.calls[0].value("RequestBody") == "{oops"
     assert len(result.notices) == 2
+
+
+def test_a_signed_recording_link_is_masked_on_screen_and_kept_whole_for_export() -> None:
+    signed = "https://rec.example/r.mp3?X-Amz-Credential=AK&X-Amz-Signature=5ec7e7"
+    call_log = {"CallSessionId": "s-1", "Status": "Answered", "ResourceURL": signed}
+    body = {"TaskStatus": {"Status": "Success", "RequestBody": json.dumps(call_log)}}
+    result = parse_status(body, "r", "p")
+    field = next(f for f in result.calls[0].fields if f.key == "ResourceURL")
+    assert field.value == "https://rec.example/r.mp3?X-Amz-Credential=…&X-Amz-Signature=…"
+    assert field.raw == signed
+    assert result.recordings[0].url == signed
+    assert result.records()[0]["recording_url"] == signed
