@@ -159,9 +159,13 @@ class VendorTab(QWidget):
             self.copiers[self.attempts.table] = self.attempts.copier
         self.results.addTab(self.recordings_table, "Recordings")
         self.results.addTab(self.raw_view, "Raw response")
-        # The raw text (100 pretty-printed attempts are ~50 KB) is laid out only when shown.
-        self._raw_text_pending = False
-        self.results.currentChanged.connect(self._fill_raw_view)
+        # A new result's views are laid out when each is shown (the raw text of 100 attempts is
+        # ~50 KB; sizing a column reads its cells), not all of them on every lookup.
+        self._layout_pending: set[QWidget] = set()
+        #: The field labels the details' first column was last sized for: a vendor's next
+        #: answer usually has the same ones, and sizing reads every cell of the column.
+        self._details_sized_for: list[str] = []
+        self.results.currentChanged.connect(self._lay_out_shown_view)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -271,9 +275,10 @@ class VendorTab(QWidget):
     # -- showing ---------------------------------------------------------------------------
     def _show_outcome(self, text: str, state: str) -> None:
         self.outcome.setText(text)
-        self.outcome.setProperty("state", state)
-        self.outcome.style().unpolish(self.outcome)
-        self.outcome.style().polish(self.outcome)
+        if self.outcome.property("state") != state:  # re-polishing restyles the whole label
+            self.outcome.setProperty("state", state)
+            self.outcome.style().unpolish(self.outcome)
+            self.outcome.style().polish(self.outcome)
         self.outcome.show()
 
     def _show_error(self, error: CallLookupError, elapsed: float) -> None:
@@ -287,17 +292,13 @@ class VendorTab(QWidget):
         self.last_result = result
         self.details.set_rows([field for call in result.calls for field in call.fields])
         self.recordings.set_rows(result.recordings)
-        self._raw_text_pending = True
-        self._fill_raw_view()
+        self._layout_pending = {self.details_table, self.recordings_table, self.raw_view}
         details_at = self.results.indexOf(self.details_table)
         recordings_at = self.results.indexOf(self.recordings_table)
         self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
         self.results.setTabText(recordings_at, f"Recordings ({self.recordings.rowCount()})")
         self.details_table.setAccessibleDescription(f"{self.details.rowCount()} rows")
         self.recordings_table.setAccessibleDescription(f"{self.recordings.rowCount()} rows")
-        self.details_table.resizeColumnToContents(0)
-        for column in range(self.recordings.columnCount() - 1):
-            self.recordings_table.resizeColumnToContents(column)
         state = "success"
         if result.task is not None:
             state = {
@@ -319,12 +320,23 @@ class VendorTab(QWidget):
             self.attempts.show_first_page(prepared, result)
         else:
             self.results.setCurrentWidget(self.details_table)
+            self._lay_out_shown_view()  # when it was in view already, no change was signalled
 
-    def _fill_raw_view(self) -> None:
-        if self._raw_text_pending and self.results.currentWidget() is self.raw_view:
-            assert self.last_result is not None
+    def _lay_out_shown_view(self) -> None:
+        view = self.results.currentWidget()
+        if view not in self._layout_pending or self.last_result is None:
+            return
+        self._layout_pending.discard(view)
+        if view is self.raw_view:
             self.raw_view.setPlainText(self.last_result.raw_text)
-            self._raw_text_pending = False
+        elif view is self.details_table:
+            labels = [field.label for call in self.last_result.calls for field in call.fields]
+            if labels != self._details_sized_for:
+                self.details_table.resizeColumnToContents(0)
+                self._details_sized_for = labels
+        elif view is self.recordings_table:
+            for column in range(self.recordings.columnCount() - 1):
+                self.recordings_table.resizeColumnToContents(column)
 
     def rerun(self, profile: str, params: dict[str, str]) -> None:
         """The same lookup again (from the history): same profile, same parameters."""
@@ -340,6 +352,7 @@ class VendorTab(QWidget):
         details_at = self.results.indexOf(self.details_table)
         self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
         self.details_table.resizeColumnToContents(0)
+        self._details_sized_for = []  # sized for an attempt's fields, not a lookup's
         self.results.setCurrentWidget(self.details_table)
         self._show_outcome(result.summary, "success")
 
