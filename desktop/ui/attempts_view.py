@@ -226,7 +226,7 @@ class AttemptsPanel(QWidget):
         )
         self.model.loading = False
         self.model.set_rows(result.attempts)
-        fit_columns(self.table)  # one page: cheap
+        fit_columns(self.table, once=True)  # to the first list; later ones keep the widths
         self._update_labels()
 
     def clear(self) -> None:

@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
 
     def _build_tab(self, key: str) -> VendorTab:
         """Put the vendor's tab in place of its "Loading" page, as the user left it last."""
+        from desktop.ui.table_models import settle_widths
         from desktop.ui.vendor_tab import VendorTab
         from desktop.vendors import get_vendor
 
@@ -222,8 +223,8 @@ class MainWindow(QMainWindow):
             tab.profile_combo.setCurrentText(profile)
         for table in tab.copiers:
             columns = settings.value(f"columns/{key}/{table.objectName()}")
-            if isinstance(columns, QByteArray):
-                table.horizontalHeader().restoreState(columns)
+            if isinstance(columns, QByteArray) and table.horizontalHeader().restoreState(columns):
+                settle_widths(table)  # the user's widths from last time
         return tab
 
     # -- menus -----------------------------------------------------------------------------

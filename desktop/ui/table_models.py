@@ -323,7 +323,7 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
         return False
 
 
-_SIZE_FROM_ROWS = 30
+_SIZE_FROM_ROWS = 20  # about the rows in view at the default window size
 
 
 def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) -> QTableView:
@@ -346,24 +346,39 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     return table
 
 
-def fit_columns(table: QTableView, max_width: int = 360) -> None:
+#: Set on a table's header once its column widths are settled: fitted to a first page, or
+#: restored from the user's last session.
+_WIDTHS_SETTLED = "calllookupWidthsSettled"
+
+
+def settle_widths(table: QTableView) -> None:
+    """Keep the current column widths from now on (``fit_columns(..., once=True)`` skips)."""
+    table.horizontalHeader().setProperty(_WIDTHS_SETTLED, True)
+
+
+def fit_columns(table: QTableView, max_width: int = 360, *, once: bool = False) -> None:
     """Columns as wide as their content in the first rows (those in view after a load), none
-    wider than ``max_width`` (long text elides); the last column stretches.
+    wider than ``max_width`` (long text elides); the last column stretches. With ``once``,
+    only while the widths are not settled yet: later lookups keep them, so the columns do not
+    jump and a width the user chose stays.
 
     Qt's own ``resizeColumnsToContents`` asks every row of a table that is not on screen
-    (4,400 ``data`` calls for one 100-row page), so the sample is taken here.
+    (4,400 ``data`` calls for one 100-row page), so a sample of rows is taken here.
     """
-    model = table.model()
     header = table.horizontalHeader()
+    if once and header.property(_WIDTHS_SETTLED):
+        return
+    model = table.model()
     rows = range(min(model.rowCount(), _SIZE_FROM_ROWS))
     grid = 1 if table.showGrid() else 0
     for column in range(header.count() - 1):
         content = max(
             (table.sizeHintForIndex(model.index(row, column)).width() for row in rows), default=0
         )
-        header.resizeSection(
-            column, min(max_width, max(header.sectionSizeHint(column), content + grid))
-        )
+        wanted = max(header.sectionSizeHint(column), content + grid)
+        header.resizeSection(column, min(max_width, wanted))
+    if once and model.rowCount():
+        settle_widths(table)
 
 
 def show_rows(table: QTableView, rows: int) -> None:

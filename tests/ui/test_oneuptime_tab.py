@@ -263,3 +263,31 @@ def test_a_key_that_may_not_read_is_told_so(window, run_async) -> None:
     assert "Member or Viewer" in tab.outcome.text()
     assert tab.attempts is not None
     assert tab.attempts.model.rowCount() == 0
+
+
+def test_columns_fit_the_first_list_and_keep_their_widths_after(window, run_async) -> None:
+    panel = _open_call(window, run_async)
+    header = panel.table.horizontalHeader()
+    fitted = [header.sectionSize(column) for column in range(header.count() - 1)]
+    assert all(width > 0 for width in fitted)
+    header.resizeSection(0, fitted[0] + 77)  # the user widens a column
+    _open_call(window, run_async, sim.SMALL_CALL)  # another call's list
+    assert header.sectionSize(0) == fitted[0] + 77
+    assert [header.sectionSize(c) for c in range(1, header.count() - 1)] == fitted[1:]
+
+
+def test_widths_saved_last_time_are_not_refitted(window, run_async, engine, failures) -> None:
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tasks import TaskRunner
+
+    panel = _open_call(window, run_async)
+    header = panel.table.horizontalHeader()
+    header.resizeSection(1, header.sectionSize(1) + 55)
+    saved = header.sectionSize(1)
+    window.close()  # saves the column widths
+    again = MainWindow(engine, TaskRunner(failures.append))
+    try:
+        panel = _open_call(again, run_async)
+        assert panel.table.horizontalHeader().sectionSize(1) == saved
+    finally:
+        again.close()
