@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import desktop
-from desktop import APP_NAME
+from desktop import APP_ID, APP_NAME
 
 if TYPE_CHECKING:
     from desktop.engine import LookupEngine
@@ -165,6 +165,9 @@ def build_services(demo: bool) -> Services:
 async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:
     """One demo lookup per vendor, through the form and the Lookup button, as a user would."""
     failures: list[str] = []
+    if window.windowIcon().pixmap(32, 32).isNull():
+        # A bundle or wheel that lost its resources or Qt's SVG plugins shows no icon.
+        failures.append("the app icon did not render (icon file or Qt SVG support missing)")
     for key, tab in window.vendor_tabs.items():
         vendor_simulator = simulator.vendors.get(key)
         if vendor_simulator is None:
@@ -280,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)  # Wayland matches the window to its menu entry and icon
     app.setQuitOnLastWindowClosed(False)  # run_window decides when the loop ends
     window = MainWindow()
     window.show()
