@@ -20,9 +20,9 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is installed by the test extra")
 def test_ruff_lint_and_format_are_clean() -> None:
-    lint = _run("ruff", "check", "desktop", "tests")
+    lint = _run("ruff", "check", "desktop", "tests", "packaging")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    formatting = _run("ruff", "format", "--check", "desktop", "tests")
+    formatting = _run("ruff", "format", "--check", "desktop", "tests", "packaging")
     assert formatting.returncode == 0, formatting.stdout + formatting.stderr
 
 
