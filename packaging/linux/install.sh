@@ -35,9 +35,6 @@ cp -- "$target/share/metainfo/$app_id.metainfo.xml" "$data_home/metainfo/"
   cp -- "$target/share/icons/$icon" "$data_home/icons/$icon"
 done
 
-if command -v update-desktop-database > /dev/null; then
-  update-desktop-database -q "$data_home/applications" || true
-fi
 if command -v gtk-update-icon-cache > /dev/null && [ -f "$data_home/icons/hicolor/index.theme" ]; then
   gtk-update-icon-cache -q -t "$data_home/icons/hicolor" || true
 fi

@@ -15,7 +15,7 @@ done
 rm -f -- "$data_home/applications/$app_id.desktop" "$data_home/metainfo/$app_id.metainfo.xml"
 find "$data_home/icons/hicolor" -path "*/apps/$app_id.*" -delete 2> /dev/null || true
 rm -rf -- "$target"
-if command -v update-desktop-database > /dev/null && [ -d "$data_home/applications" ]; then
-  update-desktop-database -q "$data_home/applications" || true
+if command -v gtk-update-icon-cache > /dev/null && [ -f "$data_home/icons/hicolor/index.theme" ]; then
+  gtk-update-icon-cache -q -t "$data_home/icons/hicolor" || true
 fi
 echo "CallLookup removed from $target"
