@@ -65,6 +65,7 @@ def run(
     *,
     cwd: Path,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command``; a non-zero exit fails the test with the command's output."""
@@ -72,6 +73,7 @@ def run(
         [str(part) for part in command],
         cwd=cwd,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,

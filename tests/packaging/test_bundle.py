@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from desktop import APP_ID
+from desktop.simulator.leadsquared import DEMO_API_KEY, SUCCESS_ID
+from desktop.simulator.server import Simulator
 from tests.packaging.conftest import (
     BUILD_TIMEOUT_SECONDS,
     PACKAGING,
@@ -21,6 +23,7 @@ from tests.packaging.conftest import (
     require_modules,
     run,
 )
+from tests.support.secret_service import SecretServiceSession, app_keyring_usernames
 
 pytestmark = [
     pytest.mark.packaging,
@@ -115,3 +118,26 @@ def test_install_sh_installs_for_one_user_and_uninstall_sh_removes_it(
     run(["bash", installed / "uninstall.sh"], cwd=tmp_path, env=env)
     assert not installed.exists()
     assert not [path for path in home.rglob("*") if path.is_file() or path.is_symlink()]
+
+
+@pytest.mark.keyring
+def test_bundled_cli_keeps_a_secret_in_the_secret_service_and_looks_up_with_it(
+    smoke_test_output: str,
+    real_keyring: SecretServiceSession,
+    simulator: Simulator,
+    tmp_path: Path,
+) -> None:
+    """The keyring backends (found through entry points) and secretstorage made it into the
+    bundle: the bundled CLI stores the key in a real Secret Service and reads it back."""
+    env = clean_env(tmp_path) | {"DBUS_SESSION_BUS_ADDRESS": real_keyring.bus_address}
+    cli = BUNDLE / "calllookup-cli"
+    url = simulator.base_url("leadsquared")
+    run(
+        [cli, "profile", "set", "leadsquared", "default", "--base-url", url, "--secrets-stdin"],
+        cwd=tmp_path,
+        env=env,
+        stdin=f"x-api-key={DEMO_API_KEY}\n",
+    )
+    assert app_keyring_usernames()
+    found = run([cli, "lookup", "leadsquared", f"RequestId={SUCCESS_ID}"], cwd=tmp_path, env=env)
+    assert SUCCESS_ID in found.stdout
