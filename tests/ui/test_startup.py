@@ -17,7 +17,9 @@ from desktop.vendors import REGISTRY
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: What the first paint must not wait for.
-DEFERRED = ("pydantic", "httpx", "qasync", "keyring", "desktop.engine", "desktop.simulator")
+DEFERRED = (
+    "asyncio", "pydantic", "httpx", "qasync", "keyring", "desktop.engine", "desktop.simulator",
+)  # fmt: skip
 
 
 def test_the_frame_paints_without_the_engine_pydantic_httpx_or_the_simulator(tmp_path) -> None:
