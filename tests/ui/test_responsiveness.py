@@ -61,7 +61,9 @@ def test_event_loop_never_stalls_during_faulty_lookups(window, simulator, run_as
     assert gaps.largest < FROZEN_SECONDS
 
 
-def test_event_loop_never_stalls_while_10000_attempts_load(window, run_async, qt_loop) -> None:
+def test_event_loop_never_stalls_while_10000_attempts_load(
+    window, run_async, qt_loop, qtbot
+) -> None:
     from desktop.simulator import oneuptime as ou
 
     tab = window.vendor_tabs["oneuptime"]
@@ -84,5 +86,6 @@ def test_event_loop_never_stalls_while_10000_attempts_load(window, run_async, qt
     qt_loop.run_until_complete(asyncio.wait_for(load_10000(), 120))
     print(f"\n10,000 attempts loaded; largest event-loop gap: {gaps.largest * 1000:.1f} ms")
     assert panel.model.rowCount() == 10_000
-    assert panel.count_label.text() == "10,000 of 100,000 loaded"
+    # The count follows pages at most every 250 ms; the last page's shows within that.
+    qtbot.waitUntil(lambda: panel.count_label.text() == "10,000 of 100,000 loaded", timeout=1000)
     assert gaps.largest < FROZEN_SECONDS

@@ -61,9 +61,8 @@ def test_search_cancel_keeps_what_arrived(window, simulator, qt_loop) -> None:
     assert {o.state for o in rows} == {"cancelled"}
 
 
-def test_history_lists_shows_reruns_deletes_and_clears(
-    window, run_async, qt_loop, tmp_path: Path
-) -> None:
+def _history_after_one_lookup(window, run_async, tmp_path: Path):
+    """A fresh history file, one LeadSquared lookup through its tab, the panel shown."""
     window.engine.history = HistoryStore(tmp_path / "history.sqlite3")
     tab = window.vendor_tabs["leadsquared"]
     tab.form.set_values({"RequestId": ls.SUCCESS_ID})
@@ -72,6 +71,13 @@ def test_history_lists_shows_reruns_deletes_and_clears(
     panel = window.history_panel
     panel.show()
     run_async(panel.refresh())
+    return tab, panel
+
+
+def test_history_lists_shows_reruns_deletes_and_clears(
+    window, run_async, qt_loop, tmp_path: Path
+) -> None:
+    tab, panel = _history_after_one_lookup(window, run_async, tmp_path)
     assert panel.model.rowCount() == 1
     assert panel.model.row_at(0).outcome == "found"
 
@@ -311,14 +317,7 @@ def test_search_results_copy_like_a_vendor_table(window, qtbot, qt_loop) -> None
 
 
 def test_history_copies_like_a_vendor_table(window, qtbot, run_async, tmp_path: Path) -> None:
-    window.engine.history = HistoryStore(tmp_path / "history.sqlite3")
-    tab = window.vendor_tabs["leadsquared"]
-    tab.form.set_values({"RequestId": ls.SUCCESS_ID})
-    tab.lookup_button.click()
-    run_async(tab.current_task)
-    panel = window.history_panel
-    panel.show()
-    run_async(panel.refresh())
+    tab, panel = _history_after_one_lookup(window, run_async, tmp_path)
     entry = panel.model.row_at(0)
     (text, html), (all_text, all_html) = _copy_by_keyboard(qtbot, panel.table)
     when, vendor = text.splitlines()[1].split("\t")
