@@ -206,6 +206,10 @@ def lookup_overhead(rounds: int) -> list[Figure]:
     ]
 
 
+#: Lookups of the 100,000-attempt call whose first rows are timed (median).
+FIRST_ROWS_ROUNDS = 7
+
+
 def escalation_list(_rounds: int) -> list[Figure]:
     """100,000 attempts from the simulator through the supervisor view: first rows against one
     bare page request, all loaded, the largest event-loop stall, and the memory it takes."""
@@ -215,6 +219,7 @@ def escalation_list(_rounds: int) -> list[Figure]:
 
     from desktop.app import resident_memory_kib
     from desktop.simulator import oneuptime as ou
+    from desktop.ui.table_models import WIDTHS_SETTLED
 
     app, simulator, engine, window = demo_window()
     tab = window.vendor_tabs["oneuptime"]
@@ -224,16 +229,29 @@ def escalation_list(_rounds: int) -> list[Figure]:
 
     async def measure() -> dict[str, float]:
         figures: dict[str, float] = {}
-        async with httpx.AsyncClient() as client:
+        bare_pages, first_rows = [], []
+        for _ in range(FIRST_ROWS_ROUNDS):  # interleaved; each list sized as if it were the first
+            async with httpx.AsyncClient() as client:
+                started = time.perf_counter()
+                response = await client.post(
+                    url,
+                    params={"skip": "0", "limit": "100"},
+                    headers={"ApiKey": ou.ADMIN_KEY, "projectid": ou.PROJECT_ID},
+                    json={"query": {"incomingCallLogId": ou.CALL_100K}},
+                )
+                response.json()
+                bare_pages.append(time.perf_counter() - started)
+            panel = tab.attempts
+            assert panel is not None
+            panel.table.horizontalHeader().setProperty(WIDTHS_SETTLED, None)
             started = time.perf_counter()
-            response = await client.post(
-                url,
-                params={"skip": "0", "limit": "100"},
-                headers={"ApiKey": ou.ADMIN_KEY, "projectid": ou.PROJECT_ID},
-                json={"query": {"incomingCallLogId": ou.CALL_100K}},
-            )
-            response.json()
-            figures["bare_page"] = time.perf_counter() - started
+            tab.form.set_values({"incomingCallLogId": ou.CALL_100K})
+            tab.lookup_button.click()
+            assert tab.current_task is not None
+            await tab.current_task
+            first_rows.append(time.perf_counter() - started)
+        figures["bare_page"] = statistics.median(bare_pages)
+        figures["first_rows"] = statistics.median(first_rows)
         rss_before = resident_memory_kib()
         last = [time.perf_counter()]
 
@@ -245,12 +263,6 @@ def escalation_list(_rounds: int) -> list[Figure]:
         timer = QTimer()
         timer.setInterval(10)
         timer.timeout.connect(tick)
-        started = time.perf_counter()
-        tab.form.set_values({"incomingCallLogId": ou.CALL_100K})
-        tab.lookup_button.click()
-        assert tab.current_task is not None
-        await tab.current_task
-        figures["first_rows"] = time.perf_counter() - started
         panel = tab.attempts
         assert panel is not None
         last[0] = time.perf_counter()
@@ -289,7 +301,8 @@ def escalation_list(_rounds: int) -> list[Figure]:
         window.close()
     del app
     return [
-        Figure("100,000 attempts: first rows shown", figures["first_rows"] * 1000,
+        Figure(f"100,000 attempts: first rows shown (median of {FIRST_ROWS_ROUNDS})",
+               figures["first_rows"] * 1000,
                figures["bare_page"] * 1000, "ms", "<= 1.2x one bare page request", 1.2),
         Figure("100,000 attempts: all loaded (limit: 100 req/s)", figures["all_loaded"],
                figures["rows"] / 100 / 100, "s", "reported (baseline: 1,000 pages at the "
