@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 DISTRIBUTION = "calllookup"
 APP_NAME = "CallLookup"
 APP_ID = "com.calllookup.CallLookup"
 """The freedesktop application id: the .desktop entry's and the AppStream file's name."""
 
 
+@cache  # read once: About, diagnostics and --version ask for it
 def _read_version() -> str:
     """The version has one source, ``pyproject.toml``: read there in a checkout (installed or
     not, so a stale editable install cannot show an old number), else from the installed

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         geometry = settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)  # Qt moves it back onto a screen that exists
-        keys = [entry.key for entry in REGISTRY]
+        keys = vendor_keys()
         last_tab = str(settings.value("last_tab", ""))
         self.tabs.setCurrentIndex(keys.index(last_tab) if last_tab in keys else 0)
         saved_scale = settings.value("font_scale", 1.0)

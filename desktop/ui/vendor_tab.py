@@ -315,9 +315,8 @@ class VendorTab(QWidget):
             f"— {elapsed * 1000:.0f} ms"
         )
         if self.attempts is not None and result.attempts and not result.calls:
-            # Shown first: Qt sizes the columns of a visible table from a sample of rows.
-            self.results.setCurrentWidget(self.attempts)
             self.attempts.show_first_page(prepared, result)
+            self.results.setCurrentWidget(self.attempts)
         else:
             self.results.setCurrentWidget(self.details_table)
             self._lay_out_shown_view()  # when it was in view already, no change was signalled
@@ -330,13 +329,17 @@ class VendorTab(QWidget):
         if view is self.raw_view:
             self.raw_view.setPlainText(self.last_result.raw_text)
         elif view is self.details_table:
-            labels = [field.label for call in self.last_result.calls for field in call.fields]
-            if labels != self._details_sized_for:
-                self.details_table.resizeColumnToContents(0)
-                self._details_sized_for = labels
+            self._size_label_column()
         elif view is self.recordings_table:
             for column in range(self.recordings.columnCount() - 1):
                 self.recordings_table.resizeColumnToContents(column)
+
+    def _size_label_column(self) -> None:
+        """The details' label column as wide as its labels, unless it already is."""
+        labels = [field.label for field in self.details.rows()]
+        if labels != self._details_sized_for:
+            self.details_table.resizeColumnToContents(0)
+            self._details_sized_for = labels
 
     def rerun(self, profile: str, params: dict[str, str]) -> None:
         """The same lookup again (from the history): same profile, same parameters."""
@@ -351,8 +354,7 @@ class VendorTab(QWidget):
         self.details.set_rows([field for call in result.calls for field in call.fields])
         details_at = self.results.indexOf(self.details_table)
         self.results.setTabText(details_at, f"Details ({self.details.rowCount()})")
-        self.details_table.resizeColumnToContents(0)
-        self._details_sized_for = []  # sized for an attempt's fields, not a lookup's
+        self._size_label_column()
         self.results.setCurrentWidget(self.details_table)
         self._show_outcome(result.summary, "success")
 
