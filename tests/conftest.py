@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,6 +19,14 @@ from tests.support.secret_service import (  # noqa: F401  (fixtures shared by ev
     no_keyring,
     real_keyring,
     secret_service,
+)
+
+# Property tests run about 200 examples on a developer's machine and 2,000 in CI (CI=true), where
+# time matters less than depth; CALLLOOKUP_HYPOTHESIS_PROFILE picks one explicitly.
+settings.register_profile("dev", max_examples=200, deadline=None)
+settings.register_profile("ci", max_examples=2000, deadline=None)
+settings.load_profile(
+    os.environ.get("CALLLOOKUP_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
 
 

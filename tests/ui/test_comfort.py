@@ -15,6 +15,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.shortcuts import shortcut_rows
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import STATUS_COLOURS, ThemeChoice, contrast_ratio
+from tests.support.waiting import until
 
 
 def test_shortcut_sheet_lists_every_action_with_a_shortcut(window, qtbot) -> None:
@@ -56,7 +57,7 @@ def test_a_whole_lookup_and_a_cancel_by_keyboard_only(window, qtbot, simulator, 
     task = tab.current_task
 
     async def escape_soon() -> None:
-        await asyncio.sleep(0.2)
+        await until(lambda: simulator.request_counts.get("leadsquared", 0) >= 2)
         qtbot.keyClick(window, Qt.Key.Key_Escape)
         await asyncio.gather(task, return_exceptions=True)
 

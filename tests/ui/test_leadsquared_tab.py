@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableView
 from desktop.simulator import leadsquared as sim
 from desktop.ui.table_models import CLIPBOARD_ROLE
 from desktop.vendors import VENDORS
+from tests.support.waiting import until
 
 
 def _cells(table: QTableView) -> list[list[str]]:
@@ -98,7 +99,7 @@ def test_button_turns_into_cancel_and_cancels(window, simulator, run_async) -> N
     task = tab.current_task
 
     async def cancel_soon():
-        await asyncio.sleep(0.2)
+        await until(lambda: simulator.request_counts.get("leadsquared", 0) >= 1)
         assert tab.lookup_button.text() == "&Cancel"
         assert tab.busy_indicator.isVisible()
         tab.lookup_button.click()

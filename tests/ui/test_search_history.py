@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTableView
 from desktop.core.errors import HistoryError
 from desktop.core.history import HistoryStore, Retention
 from desktop.simulator import leadsquared as ls
+from tests.support.waiting import until
 
 
 def test_ctrl_l_search_streams_every_vendor_and_opens_a_hit(window, qtbot, qt_loop) -> None:
@@ -49,7 +50,7 @@ def test_search_cancel_keeps_what_arrived(window, simulator, qt_loop) -> None:
     assert task is not None
 
     async def cancel_soon():
-        await asyncio.sleep(0.2)
+        await until(lambda: len(simulator.request_counts) == len(window.vendor_tabs))
         window.search_panel.trigger()  # the button reads Cancel now
         await asyncio.gather(task, return_exceptions=True)
 
