@@ -38,6 +38,7 @@ from desktop.core.export import EXPORT_FORMATS, render
 from desktop.core.history import HistoryQuery, HistoryStore, Retention, known_outcomes
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
+from desktop.core.redact import redact_text
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, Vendor
@@ -78,8 +79,10 @@ def terminal_text(text: str) -> str:
 
 
 def say(message: str) -> None:
-    """One line on stderr, prefixed with the program's name, safe for the terminal."""
-    print(f"calllookup-cli: {terminal_text(message)}", file=sys.stderr)
+    """One line on stderr, prefixed with the program's name, safe for the terminal, with every
+    secret the process holds masked (what a vendor echoes back included); vendor text on stdout
+    is masked the same way."""
+    print(f"calllookup-cli: {redact_text(terminal_text(message))}", file=sys.stderr)
 
 
 def tolerate_output_encoding() -> None:
@@ -371,14 +374,14 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
             f"{prepared.vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED
         ) from error
     if args.format != "text":
-        out.write(render(result.records(), args.format))
+        out.write(redact_text(render(result.records(), args.format)))
     if result.is_empty():
         # Scripts test the status: an empty answer is "not found", as a vendor's 404 is.
         asked = " ".join(f"{name}={value}" for name, value in prepared.params.items())
         say(f"{prepared.vendor.title}: not found: nothing matches {asked} ({result.summary})")
         return EXIT_FAILED
     if args.format == "text":
-        out.write(_text_output(result))
+        out.write(redact_text(_text_output(result)))
     return EXIT_OK
 
 
@@ -620,7 +623,7 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         if args.format == "text":
             took = f" in {outcome.elapsed_text}" if outcome.elapsed is not None else ""
             line = f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}{took}: "
-            out.write(terminal_text(line + outcome.message) + "\n")
+            out.write(redact_text(terminal_text(line + outcome.message)) + "\n")
             out.flush()
 
     async def go() -> None:
@@ -649,9 +652,9 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
              "records": outcome.result.records() if outcome.result else []}
             for outcome in outcomes
         ]  # fmt: skip
-        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        out.write(redact_text(json.dumps(records, indent=2, ensure_ascii=False)) + "\n")
     elif args.format != "text":
-        out.write(render([outcome.as_row() for outcome in outcomes], args.format))
+        out.write(redact_text(render([outcome.as_row() for outcome in outcomes], args.format)))
     if not plan.lookups:
         raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
     if run.cancelled:
@@ -702,9 +705,9 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
                 f"{row['at']}  {row['vendor']}/{row['profile']}  {row['params']}  "
                 f"{row['outcome']} ({row['duration_ms']} ms)  {row['message']}"
             )
-            out.write(terminal_text(line) + "\n")
+            out.write(redact_text(terminal_text(line)) + "\n")
     else:
-        out.write(render(rows, args.format))
+        out.write(redact_text(render(rows, args.format)))
     return EXIT_OK
 
 

@@ -245,10 +245,12 @@ class EnvironmentSecretStore:
             return value
         try:
             return self.fallback.get(vendor, profile, field)
-        except CredentialStoreError:
+        except CredentialStoreError as error:
             if self._vendor_in_environment(vendor):
                 return None
-            raise
+            raise CredentialStoreError(
+                f"{error.message} Scripts may set {secret_env_name(vendor, field)} instead."
+            ) from error
 
     def set(self, vendor: str, profile: str, field: str, value: str) -> None:
         self.fallback.set(vendor, profile, field, value)
