@@ -85,6 +85,14 @@ def say(message: str) -> None:
     print(f"calllookup-cli: {redact_text(terminal_text(message))}", file=sys.stderr)
 
 
+def say_invalid(vendor_key: str, error: InvalidInputsError) -> None:
+    """Every bad parameter, by name, in one stderr line."""
+    say(
+        f"{vendor_key}: "
+        + "; ".join(f"invalid {name}: {text}" for name, text in error.problems.items())
+    )
+
+
 def tolerate_output_encoding() -> None:
     """Characters the output's encoding lacks (``→`` with ``PYTHONIOENCODING=cp1252`` or ascii,
     as when Windows redirects output) print as ``?`` instead of ending the run."""
@@ -348,8 +356,7 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
     try:
         prepared = engine.prepare(args.vendor, params, args.profile)
     except InvalidInputsError as error:
-        for name, message in error.problems.items():
-            say(f"{args.vendor}: invalid {name}: {message}")
+        say_invalid(args.vendor, error)
         return EXIT_INVALID
     warn_if_unverified(prepared.profile, prepared.vendor.title)
 
@@ -593,8 +600,7 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
     try:
         out.write(asyncio.run(go()) + "\n")
     except InvalidInputsError as error:
-        for name, message in error.problems.items():
-            say(f"{key}: invalid {name}: {message}")
+        say_invalid(key, error)
         return EXIT_INVALID
     except VendorError as error:
         vendor = get_vendor(key)

@@ -176,3 +176,11 @@ def test_lookup_help_lists_every_parameter_with_an_example(cli_env, simulator: S
         profile = Profile(vendor=vendor.key, name="demo", base_url=simulator.base_url(vendor.key),
                           settings=dict(demo.settings))  # fmt: skip
         vendor.validate(params, profile)  # the example is a valid lookup
+
+
+def test_every_bad_parameter_in_one_line_exit_2(cli_env) -> None:
+    done = cli(cli_env, "lookup", "verba", "status=bogus", "--format", "json",
+               "platformCallID=a/b")  # fmt: skip
+    assert done.returncode == 2
+    assert (done.stdout, len(done.stderr.splitlines())) == ("", 1)
+    assert "invalid status" in done.stderr and "invalid platformCallID" in done.stderr
