@@ -95,7 +95,9 @@ def forms(secret: str) -> set[str]:
 def echo_in_the_answer(request: SeenRequest) -> Reply:
     """A found call whose status reason carries the key the request came with."""
     answer = sim.demo_requests()[sim.SUCCESS_ID]
-    answer["TaskStatus"]["StatusReason"] = "Invalid key " + request.headers.get("x-api-key", "")
+    task = answer["TaskStatus"]
+    assert isinstance(task, dict)
+    task["StatusReason"] = "Invalid key " + request.headers.get("x-api-key", "")
     return Reply.json(answer)
 
 

@@ -81,7 +81,9 @@ def escape_sequences(request: SeenRequest) -> Reply:
     if lsq_sim.SUCCESS_ID not in request.target:
         return Reply.json({"Message": f"{ESC}[2Jgone\rforged"}, status=404)
     answer = lsq_sim.demo_requests()[lsq_sim.SUCCESS_ID]
-    answer["TaskStatus"]["StatusReason"] = f"{ESC}[31mred{ESC}[0m\nfake line\u202egnp.exe"
+    task = answer["TaskStatus"]
+    assert isinstance(task, dict)
+    task["StatusReason"] = f"{ESC}[31mred{ESC}[0m\nfake line\u202egnp.exe"
     return Reply.json(answer)
 
 

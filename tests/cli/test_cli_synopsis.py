@@ -161,9 +161,9 @@ def parse_synopsis(text: str, values: Values) -> Synopsis:
             synopsis.written.append(option)
             continue
         action = positional_actions.pop(0)
-        words = [[word] for word in values.positional(synopsis.command, action, unit)]
-        synopsis.positionals += words
-        synopsis.written += words
+        groups = [[word] for word in values.positional(synopsis.command, action, unit)]
+        synopsis.positionals += groups
+        synopsis.written += groups
     return synopsis
 
 
