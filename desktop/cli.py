@@ -10,18 +10,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import io
 import json
+import logging
+import shlex
 import signal
 import sys
+import textwrap
+import unicodedata
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from desktop import __version__
-from desktop.core.credentials import KeyringSecretStore, SecretStore, delete_secrets
+from desktop.core.credentials import (
+    EnvironmentSecretStore,
+    KeyringSecretStore,
+    SecretStore,
+    delete_secrets,
+)
 from desktop.core.errors import (
     CallLookupError,
-    ConfigurationError,
-    CredentialStoreError,
     InvalidInputError,
     InvalidInputsError,
     VendorError,
@@ -30,9 +38,13 @@ from desktop.core.export import EXPORT_FORMATS, render
 from desktop.core.history import HistoryQuery, HistoryStore, Retention, known_outcomes
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
+from desktop.core.redact import redact_text
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
-from desktop.vendors.base import AttemptEditor, AttemptSource
+from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, Vendor
+
+if TYPE_CHECKING:  # the simulator is imported only by the command that runs it
+    from desktop.simulator.server import Simulator
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,6 +56,72 @@ EXIT_INTERRUPTED = 130
 DETAILS_INPUT = "details"
 #: Settings every profile takes besides its vendor's own fields.
 COMMON_SETTINGS = ("timeout", "verify", "ca_bundle")
+
+
+#: Marks that change the direction of text: a vendor's value could reorder what a line shows.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character (ESC that starts an ANSI sequence, CR, BS, line
+    breaks, C1) and direction mark shown as an escape (``\\x1b``, ``\\u202e``): what a vendor
+    sends can neither recolour, rewrite nor add lines on the user's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS
+        else char
+        for char in text
+    )
+
+
+def say(message: str) -> None:
+    """One line on stderr, prefixed with the program's name, safe for the terminal, with every
+    secret the process holds masked (what a vendor echoes back included); vendor text on stdout
+    is masked the same way."""
+    print(f"calllookup-cli: {redact_text(terminal_text(message))}", file=sys.stderr)
+
+
+def say_invalid(vendor_key: str, error: InvalidInputsError) -> None:
+    """Every bad parameter, by name, in one stderr line."""
+    say(
+        f"{vendor_key}: "
+        + "; ".join(f"invalid {name}: {text}" for name, text in error.problems.items())
+    )
+
+
+def tolerate_output_encoding() -> None:
+    """Characters the output's encoding lacks (``→`` with ``PYTHONIOENCODING=cp1252`` or ascii,
+    as when Windows redirects output) print as ``?`` instead of ending the run."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
+class AnyOrderParser(argparse.ArgumentParser):
+    """A command's options may come before, between or after its positional arguments
+    (``lookup leadsquared --profile main RequestId=...``): the parser of a command without
+    subcommands parses intermixed. Subcommand parsers are made of this class too."""
+
+    _intermixing = False
+
+    def error(self, message: str) -> NoReturn:
+        """A usage error is one line (the usage is in --help), exit 2."""
+        self.exit(EXIT_INVALID, f"{self.prog}: {terminal_text(message)} (see {self.prog} --help)\n")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._subparsers is not None or self._intermixing:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True  # parse_known_intermixed_args calls back in, twice
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
 
 
 class CliError(Exception):
@@ -63,9 +141,74 @@ def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
     return pairs
 
 
+def example_value(spec: InputField) -> str | None:
+    """The value a field's placeholder shows (``e.g. 8856`` -> ``8856``), if it shows one."""
+    value = spec.placeholder.removeprefix("e.g.").strip()
+    return value or None
+
+
+def example_params(vendor: Vendor) -> dict[str, str]:
+    """Parameters for an example lookup, from the declaration's placeholders: the required
+    inputs no profile fills, else the first input with an example."""
+    examples = {spec.name: value for spec in vendor.input_fields if (value := example_value(spec))}
+    needed = {
+        name: examples[name]
+        for name in (s.name for s in vendor.input_fields if s.required and not s.profile_default)
+        if name in examples
+    }
+    return needed or dict(list(examples.items())[:1])
+
+
+def vendor_parameters_help() -> str:
+    """Each vendor's PARAM names with what they take and an example, for ``lookup --help``."""
+    lines = [
+        "PARAM names, by vendor: the vendor API's own; * required;",
+        "the others are optional or filled from the profile.",
+    ]
+    for vendor in VENDORS:
+        lines.append(f"\n  {vendor.key} ({vendor.title})")
+        if vendor.input_hint:
+            lines.extend(textwrap.wrap(vendor.input_hint, 96, initial_indent="    ",
+                                       subsequent_indent="    "))  # fmt: skip
+        names = {
+            spec.name: spec.name + ("*" if spec.required and not spec.profile_default else "")
+            for spec in vendor.input_fields
+        }
+        width = max(len(name) for name in names.values()) + 2
+        for spec in vendor.input_fields:
+            facts = [spec.help]
+            choices = [choice for choice in spec.choices if choice]
+            if choices:
+                facts.append(f"One of: {', '.join(choices)}.")
+            if spec.name == DETAILS_INPUT:  # the CLI asks for the follow-up only when told
+                facts.append("Default here: false (--details sets true).")
+            elif spec.default:
+                facts.append(f"Default: {spec.default}.")
+            if spec.profile_default and spec.profile_default not in spec.help:
+                facts.append(f"Default: the profile's {spec.profile_default}.")
+            lines += textwrap.wrap(
+                " ".join(facts),
+                96,
+                initial_indent=f"    {names[spec.name]:<{width}}",
+                subsequent_indent=" " * (width + 4),
+            )
+        params = example_params(vendor)
+        if params:
+            pairs = " ".join(shlex.quote(f"{name}={value}") for name, value in params.items())
+            lines.append(f"    example: calllookup-cli lookup {vendor.key} {pairs}")
+    return "\n".join(lines)
+
+
+def port_number(text: str) -> int:
+    """A TCP port for ``simulate --port`` (0: any free port)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     vendor_keys = [vendor.key for vendor in VENDORS]
-    parser = argparse.ArgumentParser(
+    parser = AnyOrderParser(
         prog="calllookup-cli",
         description="Look up calls across telephony vendors from the terminal.",
         epilog="Exit status: 0 found, 1 vendor/network/configuration failure, 2 invalid input.",
@@ -73,7 +216,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"calllookup {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    lookup = commands.add_parser("lookup", help="look up one call, request or extension")
+    lookup = commands.add_parser(
+        "lookup",
+        help="look up one call, request or extension",
+        description=textwrap.fill(
+            "Look up one call, request or extension. Options may come before, between or after "
+            "the PARAM=VALUE arguments."
+        ),
+        epilog=vendor_parameters_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     lookup.add_argument("vendor", choices=vendor_keys)
     lookup.add_argument("params", nargs="*", metavar="PARAM=VALUE")
     lookup.add_argument("--profile", help="profile name (default: the only one, else 'default')")
@@ -149,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
-    simulate.add_argument("--port", type=int, default=8765)
+    simulate.add_argument("--port", type=port_number, default=8765, help="default 8765")
     return parser
 
 
@@ -173,6 +325,7 @@ def add_attempt_commands(commands: Any, key: str, title: str) -> None:
 
 # -- lookup ----------------------------------------------------------------------------------
 def _text_output(result: LookupResult) -> str:
+    """The answer for people; every line passes through ``terminal_text``."""
     lines = [f"{result.vendor} · {result.profile}: {result.summary}"]
     for call in result.calls:
         width = max((len(field.label) for field in call.fields), default=0)
@@ -183,7 +336,16 @@ def _text_output(result: LookupResult) -> str:
         row = attempt.as_row()
         lines.append("  " + " · ".join(f"{k}={v}" for k, v in row.items() if v))
     lines.extend(f"note: {notice}" for notice in result.notices)
-    return "\n".join(lines) + "\n"
+    return "".join(terminal_text(line) + "\n" for line in lines)
+
+
+def warn_if_unverified(profile: Profile, vendor_title: str) -> None:
+    """One stderr line when a profile turns TLS certificate checks off."""
+    if not profile.verify:
+        say(
+            f"warning: the {vendor_title} profile '{profile.name}' does not verify TLS "
+            "certificates (verify=false): anyone on the way can read and change what is sent"
+        )
 
 
 def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
@@ -194,9 +356,9 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
     try:
         prepared = engine.prepare(args.vendor, params, args.profile)
     except InvalidInputsError as error:
-        for name, message in error.problems.items():
-            print(f"calllookup-cli: {args.vendor}: invalid {name}: {message}", file=sys.stderr)
+        say_invalid(args.vendor, error)
         return EXIT_INVALID
+    warn_if_unverified(prepared.profile, prepared.vendor.title)
 
     async def go() -> LookupResult:
         try:
@@ -218,11 +380,15 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         raise CliError(
             f"{prepared.vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED
         ) from error
-    rows = result.records()
+    if args.format != "text":
+        out.write(redact_text(render(result.records(), args.format)))
+    if result.is_empty():
+        # Scripts test the status: an empty answer is "not found", as a vendor's 404 is.
+        asked = " ".join(f"{name}={value}" for name, value in prepared.params.items())
+        say(f"{prepared.vendor.title}: not found: nothing matches {asked} ({result.summary})")
+        return EXIT_FAILED
     if args.format == "text":
-        out.write(_text_output(result))
-    else:
-        out.write(render(rows, args.format))
+        out.write(redact_text(_text_output(result)))
     return EXIT_OK
 
 
@@ -349,15 +515,49 @@ def run_profile_delete(
     return EXIT_OK
 
 
+def simulator_guide(simulator: Simulator) -> str:
+    """Per vendor: its base URL, then two commands to paste: create a demo profile (the demo
+    keys) and look up the vendor's demo ID, all from the simulators' demo declarations."""
+    from desktop.simulator.registry import DEMO_PROFILE_NAME
+
+    lines = [f"vendor simulator on {simulator.root_url} (Ctrl+C stops it)"]
+    for key, vendor_simulator in simulator.vendors.items():
+        demo = vendor_simulator.demo
+        base_url = simulator.base_url(key)
+        settings = "".join(
+            f" --set {shlex.quote(f'{name}={value}')}" for name, value in demo.settings.items()
+        )
+        secrets = " ".join(shlex.quote(f"{name}={value}") for name, value in demo.secrets.items())
+        inputs = " ".join(
+            shlex.quote(f"{name}={value}") for name, value in demo.sample_inputs.items()
+        )
+        lines += [
+            "",
+            f"{key} ({get_vendor(key).title}): base URL {base_url}",
+            f"  printf '%s\\n' {secrets} | calllookup-cli profile set {key} {DEMO_PROFILE_NAME} "
+            f"--base-url {base_url}{settings} --secrets-stdin",
+            f"  calllookup-cli lookup {key} --profile {DEMO_PROFILE_NAME} {inputs}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def run_simulate(port: int) -> int:
+    import errno
     import time
 
     from desktop.simulator.registry import start_simulator
 
-    simulator = start_simulator(port)
-    print(f"vendor simulator on {simulator.root_url} (Ctrl+C stops it)")
-    for key in simulator.vendors:
-        print(f"  {key}: base URL {simulator.base_url(key)}")
+    try:
+        simulator = start_simulator(port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {port} is busy (another program listens on it): choose another with "
+                "--port, or --port 0 for any free one",
+                EXIT_FAILED,
+            ) from error
+        raise CliError(f"cannot listen on port {port}: {error.strerror}", EXIT_FAILED) from error
+    sys.stdout.write(simulator_guide(simulator))
     sys.stdout.flush()
     try:
         while True:
@@ -380,6 +580,8 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
             print("not deleted")
             return EXIT_FAILED
 
+    warn_if_unverified(engine.profiles.resolve(key, args.profile), get_vendor(key).title)
+
     async def go() -> str:
         try:
             if args.attempt_command == "count":
@@ -398,8 +600,7 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
     try:
         out.write(asyncio.run(go()) + "\n")
     except InvalidInputsError as error:
-        for name, message in error.problems.items():
-            print(f"calllookup-cli: {key}: invalid {name}: {message}", file=sys.stderr)
+        say_invalid(key, error)
         return EXIT_INVALID
     except VendorError as error:
         vendor = get_vendor(key)
@@ -408,7 +609,14 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
 
 
 def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
-    from desktop.search import STATE_FOUND, SearchOutcome, SearchRun, classify, plan_search
+    from desktop.search import (
+        STATE_FOUND,
+        STATE_SKIPPED,
+        SearchOutcome,
+        SearchRun,
+        classify,
+        plan_search,
+    )
 
     plan = plan_search(engine, args.value)
     if not classify(plan.value):
@@ -420,10 +628,8 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         outcomes.append(outcome)
         if args.format == "text":
             took = f" in {outcome.elapsed_text}" if outcome.elapsed is not None else ""
-            out.write(
-                f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}{took}: "
-                f"{outcome.message}\n"
-            )
+            line = f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}{took}: "
+            out.write(redact_text(terminal_text(line + outcome.message)) + "\n")
             out.flush()
 
     async def go() -> None:
@@ -441,6 +647,8 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
 
     for skipped in plan.skipped:
         emit(skipped)
+    for prepared in plan.lookups:
+        warn_if_unverified(prepared.profile, prepared.vendor.title)
     if plan.lookups:
         asyncio.run(go())
     if args.format == "json":
@@ -450,14 +658,22 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
              "records": outcome.result.records() if outcome.result else []}
             for outcome in outcomes
         ]  # fmt: skip
-        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        out.write(redact_text(json.dumps(records, indent=2, ensure_ascii=False)) + "\n")
     elif args.format != "text":
-        out.write(render([outcome.as_row() for outcome in outcomes], args.format))
+        out.write(redact_text(render([outcome.as_row() for outcome in outcomes], args.format)))
     if not plan.lookups:
         raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
     if run.cancelled:
         return EXIT_INTERRUPTED
-    return EXIT_OK if any(o.state == STATE_FOUND for o in outcomes) else EXIT_FAILED
+    if any(outcome.state == STATE_FOUND for outcome in outcomes):
+        return EXIT_OK
+    asked = ", ".join(
+        f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}"
+        for outcome in outcomes
+        if outcome.state != STATE_SKIPPED
+    )
+    say(f"not found: no vendor found '{plan.value}' ({asked})")
+    return EXIT_FAILED
 
 
 def _option_error(error: InvalidInputError) -> CliError:
@@ -482,22 +698,22 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
     history = HistoryStore()
     try:
         if history.recovery_message:
-            print(f"calllookup-cli: {history.recovery_message}", file=sys.stderr)
+            say(history.recovery_message)
         if retention_changes:
             retention, removed = history.set_retention(**retention_changes)
-            print(f"calllookup-cli: history keeps {retention.text()}; {removed} removed now",
-                  file=sys.stderr)  # fmt: skip
+            say(f"history keeps {retention.text()}; {removed} removed now")
         rows = [entry.as_row() for entry in history.list(query)]
     finally:
         history.close()
     if args.format == "text":
         for row in rows:
-            out.write(
+            line = (
                 f"{row['at']}  {row['vendor']}/{row['profile']}  {row['params']}  "
-                f"{row['outcome']} ({row['duration_ms']} ms)  {row['message']}\n"
+                f"{row['outcome']} ({row['duration_ms']} ms)  {row['message']}"
             )
+            out.write(redact_text(terminal_text(line)) + "\n")
     else:
-        out.write(render(rows, args.format))
+        out.write(redact_text(render(rows, args.format)))
     return EXIT_OK
 
 
@@ -507,7 +723,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "history":
         return run_history(args, sys.stdout)
     profiles = ProfileStore.default()
-    secrets = KeyringSecretStore()
+    # CALLLOOKUP_SECRET_* variables first: scripts on machines without a keyring.
+    secrets = EnvironmentSecretStore(KeyringSecretStore())
     if args.command != "profile":
         engine = LookupEngine(profiles, secrets)
         engine.open_history()
@@ -519,7 +736,7 @@ def dispatch(args: argparse.Namespace) -> int:
             return run_attempt_command(args, engine, sys.stdout)
         finally:
             if engine.history_error is not None:  # the answer stands; only its record is lost
-                print(f"calllookup-cli: warning: {engine.history_error.message}", file=sys.stderr)
+                say(f"warning: {engine.history_error.message}")
     if args.profile_command == "set":
         return run_profile_set(args, profiles, secrets)
     if args.profile_command == "list":
@@ -532,24 +749,27 @@ def dispatch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from desktop.core.logs import configure_logging
 
+    tolerate_output_encoding()
     args = build_parser().parse_args(argv)
-    configure_logging()
+    log_path = configure_logging()
     try:
         return dispatch(args)
     except CliError as error:
-        print(f"calllookup-cli: {error.message}", file=sys.stderr)
+        say(error.message)
         return error.code
     except InvalidInputError as error:
-        print(f"calllookup-cli: invalid input: {error.message}", file=sys.stderr)
+        say(f"invalid input: {error.message}")
         return EXIT_INVALID
-    except (ConfigurationError, CredentialStoreError) as error:
-        print(f"calllookup-cli: {error.message}", file=sys.stderr)
-        return EXIT_FAILED
-    except CallLookupError as error:
-        print(f"calllookup-cli: {error.message}", file=sys.stderr)
+    except CallLookupError as error:  # configuration, keyring, history, vendor
+        say(error.message)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line here, the traceback in the log
+        logging.getLogger(__name__).exception("calllookup-cli failed")
+        where = f"; details in {log_path}" if log_path else ""
+        say(f"unexpected error: {type(error).__name__}: {error}{where}")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

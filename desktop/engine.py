@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from desktop.core.blocking import run_blocking
-from desktop.core.credentials import SecretStore, read_secrets
+from desktop.core.credentials import SecretStore, read_secrets, secret_env_name
 from desktop.core.errors import ConfigurationError, HistoryError, InvalidInputError, VendorError
 from desktop.core.history import (
     OUTCOME_CANCELLED,
@@ -95,9 +95,11 @@ class LookupEngine:
         )
         missing = [f.name for f in vendor.secret_fields if f.required and f.name not in secrets]
         if missing:
+            variables = ", ".join(secret_env_name(vendor.key, name) for name in missing)
             raise ConfigurationError(
                 f"The {vendor.title} profile '{profile.name}' has no {', '.join(missing)} set: "
-                "add it in the credential manager or with 'calllookup-cli profile set'."
+                "add it in the credential manager or with 'calllookup-cli profile set' "
+                f"(scripts may set {variables})."
             )
         limiter = None
         if vendor.rate_limit is not None:

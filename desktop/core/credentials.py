@@ -8,7 +8,9 @@ them to a file on its own.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from desktop.core.errors import CredentialStoreError
@@ -199,6 +201,62 @@ class KeyringOrSessionStore:
 
     def delete(self, vendor: str, profile: str, field: str) -> None:
         self._watch(lambda store: store.delete(vendor, profile, field))
+
+
+#: Prefix of the environment variables that give secrets to headless scripts (no keyring there).
+SECRET_ENV_PREFIX = "CALLLOOKUP_SECRET_"  # noqa: S105 - a name, not a secret
+
+
+def secret_env_name(vendor: str, field: str) -> str:
+    """``CALLLOOKUP_SECRET_<VENDOR>_<FIELD>``: both upper-cased, every character that is not a
+    letter or digit replaced by ``_`` (``x-api-key`` of ``leadsquared`` ->
+    ``CALLLOOKUP_SECRET_LEADSQUARED_X_API_KEY``)."""
+
+    def part(name: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+    return f"{SECRET_ENV_PREFIX}{part(vendor)}_{part(field)}"
+
+
+class EnvironmentSecretStore:
+    """Secrets from ``CALLLOOKUP_SECRET_*`` variables first, then ``fallback`` (the keyring).
+
+    A variable applies to every profile of its vendor and overrides the keyring for reads. It is
+    only ever read: writes and deletes go to ``fallback``. When some secret of a vendor comes from
+    the environment, a keyring that cannot be read (none on a server or in CI) makes that vendor's
+    other secrets unset instead of failing the lookup."""
+
+    def __init__(self, fallback: SecretStore, environ: Mapping[str, str] | None = None) -> None:
+        self.fallback = fallback
+        self._environ = os.environ if environ is None else environ
+
+    @property
+    def description(self) -> str:
+        return f"{SECRET_ENV_PREFIX}* environment variables, then {self.fallback.description}"
+
+    def _vendor_in_environment(self, vendor: str) -> bool:
+        prefix = secret_env_name(vendor, "")
+        return any(name.startswith(prefix) for name in self._environ)
+
+    def get(self, vendor: str, profile: str, field: str) -> str | None:
+        value = self._environ.get(secret_env_name(vendor, field))
+        if value is not None:
+            register_secret(value)
+            return value
+        try:
+            return self.fallback.get(vendor, profile, field)
+        except CredentialStoreError as error:
+            if self._vendor_in_environment(vendor):
+                return None
+            raise CredentialStoreError(
+                f"{error.message} Scripts may set {secret_env_name(vendor, field)} instead."
+            ) from error
+
+    def set(self, vendor: str, profile: str, field: str, value: str) -> None:
+        self.fallback.set(vendor, profile, field, value)
+
+    def delete(self, vendor: str, profile: str, field: str) -> None:
+        self.fallback.delete(vendor, profile, field)
 
 
 def read_secrets(
