@@ -8,6 +8,7 @@ never keeps an entry no profile owns. Shared files carry non-secret fields only.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -127,6 +128,19 @@ class ImportOutcome:
     skipped: tuple[Profile, ...]
 
 
+def _timeout_problem(text: str) -> str | None:
+    """The saved range, said the same way whatever is wrong (the model reads older files that
+    hold less than the minimum)."""
+    low, high = TIMEOUT_RANGE
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        seconds = math.nan
+    if low <= seconds <= high:
+        return None
+    return f"the timeout must be a number of seconds from {low:g} to {high:g}"
+
+
 class ProfileService:
     def __init__(self, profiles: ProfileStore, secrets: SecretStore, rules: RulesLookup) -> None:
         self.profiles = profiles
@@ -164,9 +178,9 @@ class ProfileService:
             for item in error.errors():
                 where = str(item["loc"][0]) if item["loc"] else "name"
                 problems.setdefault(where, item["msg"].removeprefix("Value error, "))
-        if profile is not None and profile.timeout < TIMEOUT_RANGE[0]:
-            low, high = TIMEOUT_RANGE
-            problems["timeout"] = f"the timeout must be from {low:g} to {high:g} seconds"
+        problem = _timeout_problem(draft.timeout)
+        if problem:
+            problems["timeout"] = problem
         problems.update(self._settings_problems(rules, draft.settings))
         name = draft.name.strip()
         if name != original_name and self.profiles.get(draft.vendor, name) is not None:
