@@ -499,7 +499,10 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
             retention, removed = history.set_retention(**retention_changes)
             print(f"calllookup-cli: history keeps {retention.text()}; {removed} removed now",
                   file=sys.stderr)  # fmt: skip
-        rows = [entry.as_row() for entry in history.list(query)]
+        listing = history.list(query)
+        rows = [entry.as_row() for entry in listing]
+        if listing.skipped_note:
+            print(f"calllookup-cli: {listing.skipped_note}", file=sys.stderr)
     finally:
         history.close()
     if args.format == "text":
