@@ -32,6 +32,7 @@ from desktop.core.logs import configure_logging, log_file_problem
 from desktop.core.models import LookupResult
 from desktop.core.profile_service import ProfileDraft, ProfileService
 from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.settings import Settings, manual_proxy
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import AttemptEditor, AttemptSource
@@ -525,6 +526,10 @@ def dispatch(args: argparse.Namespace) -> int:
     secrets = KeyringSecretStore()
     if args.command != "profile":
         engine = LookupEngine(profiles, secrets)
+        settings = Settings()  # the manual proxy chosen in the app's Preferences applies here too
+        if settings.problem:
+            print(f"calllookup-cli: warning: {settings.problem}", file=sys.stderr)
+        engine.http_pool.proxy = manual_proxy(settings, secrets)
         engine.open_history()
         if engine.history is not None and engine.history.recovery_message:
             print(f"calllookup-cli: {engine.history.recovery_message}", file=sys.stderr)
