@@ -36,9 +36,12 @@ from desktop.core.errors import (
 )
 from desktop.core.export import EXPORT_FORMATS, render
 from desktop.core.history import HistoryQuery, HistoryStore, Retention, known_outcomes
+from desktop.core.logs import configure_logging, log_file_problem
 from desktop.core.models import LookupResult
-from desktop.core.profiles import Profile, ProfileStore, profile_error_text
+from desktop.core.profile_service import ProfileDraft, ProfileService
+from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.redact import redact_text
+from desktop.core.settings import Settings, manual_proxy
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, Vendor
@@ -54,8 +57,6 @@ EXIT_INTERRUPTED = 130
 
 #: The input a vendor declares for an optional follow-up request; --details switches it on.
 DETAILS_INPUT = "details"
-#: Settings every profile takes besides its vendor's own fields.
-COMMON_SETTINGS = ("timeout", "verify", "ca_bundle")
 
 
 #: Marks that change the direction of text: a vendor's value could reorder what a line shows.
@@ -394,6 +395,8 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
 
 # -- profiles --------------------------------------------------------------------------------
 def _read_secret_lines(stream: TextIO) -> dict[str, str]:
+    """``FIELD=VALUE`` lines; the value is kept exactly (the save refuses one with spaces
+    around it rather than trimming a secret behind the user's back)."""
     secrets: dict[str, str] = {}
     for number, line in enumerate(stream.read().splitlines(), start=1):
         if not line.strip():
@@ -401,49 +404,57 @@ def _read_secret_lines(stream: TextIO) -> dict[str, str]:
         name, sep, value = line.partition("=")
         if not sep:
             raise CliError(f"stdin line {number}: expected FIELD=VALUE", EXIT_INVALID)
-        secrets[name.strip()] = value.strip()
+        secrets[name.strip()] = value
     return secrets
 
 
-def run_profile_set(args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore) -> int:
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _profile_draft(args: argparse.Namespace, existing: Profile | None) -> ProfileDraft:
+    """The profile as the options describe it: the existing one with the --set changes."""
     vendor = get_vendor(args.vendor)
-    settings = _pairs(args.settings, "--set")
-    known = {field.name for field in vendor.setting_fields}
-    unknown = set(settings) - known - set(COMMON_SETTINGS)
-    if unknown:
-        allowed = ", ".join(sorted(known | set(COMMON_SETTINGS)))
-        raise CliError(
-            f"{vendor.key} has no field {', '.join(sorted(unknown))} (fields: {allowed}); "
-            "secrets go through --secrets-stdin or the prompt",
-            EXIT_INVALID,
-        )
-    existing = profiles.get(vendor.key, args.name)
-    base_url = args.base_url or (existing.base_url if existing else None)
-    if not base_url:
-        raise CliError("a new profile needs --base-url", EXIT_INVALID)
-    document: dict[str, object] = (
-        existing.model_dump() if existing else {"vendor": vendor.key, "name": args.name}
+    draft = (
+        ProfileDraft.of(existing)
+        if existing
+        else ProfileDraft(vendor=vendor.key, name=args.name, base_url="")
     )
-    document["base_url"] = base_url
-    vendor_settings = dict(existing.settings) if existing else {}
-    for name, value in settings.items():
-        if name in COMMON_SETTINGS:
-            document[name] = value
+    if args.base_url:
+        draft.base_url = args.base_url
+    if not draft.base_url:
+        raise CliError("a new profile needs --base-url", EXIT_INVALID)
+    for name, value in _pairs(args.settings, "--set").items():
+        if name == "timeout":
+            draft.timeout = value
+        elif name == "ca_bundle":
+            draft.ca_bundle = value
+        elif name == "verify":
+            if value.strip().lower() not in _BOOLEAN_WORDS:
+                raise CliError(
+                    f"invalid verify: must be true or false, not {value!r}", EXIT_INVALID
+                )
+            draft.verify = _BOOLEAN_WORDS[value.strip().lower()]
+        elif any(field.name == name for field in vendor.secret_fields):
+            raise CliError(
+                f"{name} is a secret: secrets go through --secrets-stdin or the prompt, "
+                "never the command line",
+                EXIT_INVALID,
+            )
         else:
-            vendor_settings[name] = value
-    document["settings"] = vendor_settings
-    try:
-        profile = Profile.model_validate(document)
-    except ValueError as error:
-        from pydantic import ValidationError
+            draft.settings[name] = value
+    return draft
 
-        text = profile_error_text(error) if isinstance(error, ValidationError) else str(error)
-        raise CliError(f"invalid profile: {text}", EXIT_INVALID) from error
 
+def run_profile_set(args: argparse.Namespace, service: ProfileService) -> int:
+    """Create or update a profile through the same checks as the credential manager: nothing
+    is saved (secrets included) unless every field is valid."""
+    vendor = get_vendor(args.vendor)
+    existing = service.profiles.get(vendor.key, args.name)
+    draft = _profile_draft(args, existing)
     secret_names = {field.name for field in vendor.secret_fields}
     if args.secrets_stdin:
-        new_secrets = _read_secret_lines(sys.stdin)
-        stray = set(new_secrets) - secret_names
+        draft.secrets = dict(_read_secret_lines(sys.stdin))
+        stray = set(draft.secrets) - secret_names
         if stray:
             raise CliError(
                 f"{vendor.key} has no secret {', '.join(sorted(stray))} "
@@ -451,20 +462,21 @@ def run_profile_set(args: argparse.Namespace, profiles: ProfileStore, secrets: S
                 EXIT_INVALID,
             )
     elif sys.stdin.isatty():
-        new_secrets = {}
         for field in vendor.secret_fields:
             value = getpass.getpass(f"{field.label} (Enter keeps the current value): ")
             if value:
-                new_secrets[field.name] = value
-    else:
-        new_secrets = {}
-    for name, value in new_secrets.items():
-        secrets.set(vendor.key, profile.name, name, value)
-    profiles.save(profile)
+                draft.secrets[field.name] = value
+    try:
+        profile = service.save(
+            draft, original_name=existing.name if existing else None, complete=False
+        )
+    except InvalidInputsError as error:
+        say_invalid(vendor.key, error)
+        return EXIT_INVALID
     missing = [
         f.name
         for f in vendor.secret_fields
-        if f.required and not secrets.get(vendor.key, profile.name, f.name)
+        if f.required and not service.secret_is_set(vendor.key, profile.name, f.name)
     ]
     print(f"saved {vendor.key} profile '{profile.name}'")
     if missing:
@@ -702,7 +714,10 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
         if retention_changes:
             retention, removed = history.set_retention(**retention_changes)
             say(f"history keeps {retention.text()}; {removed} removed now")
-        rows = [entry.as_row() for entry in history.list(query)]
+        listing = history.list(query)
+        rows = [entry.as_row() for entry in listing]
+        if listing.skipped_note:
+            say(listing.skipped_note)
     finally:
         history.close()
     if args.format == "text":
@@ -727,7 +742,13 @@ def dispatch(args: argparse.Namespace) -> int:
     secrets = EnvironmentSecretStore(KeyringSecretStore())
     if args.command != "profile":
         engine = LookupEngine(profiles, secrets)
+        settings = Settings()  # the manual proxy chosen in the app's Preferences applies here too
+        if settings.problem:
+            say(f"warning: {settings.problem}")
+        engine.http_pool.proxy = manual_proxy(settings, secrets)
         engine.open_history()
+        if engine.history is not None and engine.history.recovery_message:
+            say(engine.history.recovery_message)
         try:
             if args.command == "search":
                 return run_search(args, engine, sys.stdout)
@@ -735,10 +756,13 @@ def dispatch(args: argparse.Namespace) -> int:
                 return run_lookup(args, engine, sys.stdout)
             return run_attempt_command(args, engine, sys.stdout)
         finally:
-            if engine.history_error is not None:  # the answer stands; only its record is lost
-                say(f"warning: {engine.history_error.message}")
+            # The answer stands; one line says what of the data dir could not be written: the
+            # history (its record is lost), else the log file.
+            problem = engine.history_error.message if engine.history_error else log_file_problem()
+            if problem is not None:
+                say(f"warning: {problem}")
     if args.profile_command == "set":
-        return run_profile_set(args, profiles, secrets)
+        return run_profile_set(args, ProfileService(profiles, secrets, get_vendor))
     if args.profile_command == "list":
         return run_profile_list(profiles, sys.stdout)
     if args.profile_command == "show":
@@ -747,11 +771,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from desktop.core.logs import configure_logging
-
     tolerate_output_encoding()
     args = build_parser().parse_args(argv)
-    log_path = configure_logging()
+    # A log file problem is said in dispatch's one warning, not here.
+    log_path = configure_logging(announce=False)
     try:
         return dispatch(args)
     except CliError as error:

@@ -14,7 +14,7 @@ import errno
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,6 +179,24 @@ class HistoryEntry:
         }
 
 
+class HistoryListing(list[HistoryEntry]):
+    """Entries as listed, plus how many rows matched but could not be read (a value edited by
+    hand or written by another program: a date that is not one, parameters that are not JSON)."""
+
+    def __init__(self, entries: Iterable[HistoryEntry] = (), skipped: int = 0) -> None:
+        super().__init__(entries)
+        self.skipped = skipped
+
+    @property
+    def skipped_note(self) -> str | None:
+        """One sentence for the user when rows were skipped, else None."""
+        if not self.skipped:
+            return None
+        if self.skipped == 1:
+            return "1 entry could not be read and was skipped."
+        return f"{self.skipped:,} entries could not be read and were skipped."
+
+
 class _DamagedError(Exception):
     """SQLite opened the file but its integrity check failed."""
 
@@ -332,18 +350,30 @@ class HistoryStore:
 
     @staticmethod
     def _entry(row: tuple[Any, ...]) -> HistoryEntry:
+        """One row as an entry; ValueError when a value is not what this program writes."""
+        entry_id, at, vendor, profile, params, outcome, message, duration, raw_snapshot = row
+        texts = (vendor, profile, outcome, message)
+        if not all(isinstance(text, str) for text in texts) or not isinstance(at, str):
+            raise ValueError("a text column holds something else")
+        parsed = json.loads(params)  # ValueError when not JSON
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+            raise ValueError("the parameters are not an object of texts")
+        if isinstance(duration, bool) or not isinstance(duration, int | float):
+            raise ValueError("the duration is not a number")
         try:
-            snapshot = LookupResult.model_validate_json(row[8]) if row[8] else None
+            snapshot = LookupResult.model_validate_json(raw_snapshot) if raw_snapshot else None
         except ValidationError:  # written by a version whose result model differed
             snapshot = None
         return HistoryEntry(
-            id=row[0], at=datetime.fromisoformat(row[1]), vendor=row[2], profile=row[3],
-            params=json.loads(row[4]), outcome=row[5], message=row[6], duration=row[7],
+            id=entry_id, at=datetime.fromisoformat(at), vendor=vendor, profile=profile,
+            params=parsed, outcome=outcome, message=message, duration=float(duration),
             snapshot=snapshot,
         )  # fmt: skip
 
-    def list(self, query: HistoryQuery | None = None) -> list[HistoryEntry]:
-        """The entries ``query`` asks for (the newest 200 without one), newest first."""
+    def list(self, query: HistoryQuery | None = None) -> HistoryListing:
+        """The entries ``query`` asks for (the newest 200 without one), newest first. A row
+        that cannot be read is skipped and counted (``skipped_note``), never the end of the
+        listing."""
         query = query or HistoryQuery()
         clauses: list[str] = []
         values: list[str | int] = []
@@ -364,7 +394,13 @@ class HistoryStore:
                 f"SELECT * FROM lookups {where} ORDER BY id DESC LIMIT ?{len(values)}",  # noqa: S608 - fixed
                 values,
             ).fetchall()
-        return [self._entry(row) for row in rows]
+        listing = HistoryListing()
+        for row in rows:
+            try:
+                listing.append(self._entry(row))
+            except (ValueError, TypeError):
+                listing.skipped += 1
+        return listing
 
     def delete(self, entry_id: int) -> None:
         with self._writing("changed") as connection:

@@ -8,7 +8,9 @@ never keeps an entry no profile owns. Shared files carry non-secret fields only.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +20,7 @@ from pydantic import ValidationError
 from desktop.core.credentials import SecretStore, secret_length_problem
 from desktop.core.errors import ConfigurationError, CredentialStoreError, InvalidInputsError
 from desktop.core.paths import write_text_atomically
-from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.profiles import TIMEOUT_RANGE, Profile, ProfileStore, hidden_character
 
 #: Marks a shared profile file, so a wrong file is refused with a clear message.
 EXPORT_FORMAT = "calllookup-profiles"
@@ -35,6 +37,9 @@ class SecretFieldSpec(Protocol):
     @property
     def required(self) -> bool: ...
 
+    @property
+    def sent_in_header(self) -> bool: ...
+
 
 class ProfileRules(Protocol):
     """What the service needs from a vendor declaration (``desktop.vendors.base.Vendor``)."""
@@ -42,11 +47,39 @@ class ProfileRules(Protocol):
     @property
     def secret_fields(self) -> Sequence[SecretFieldSpec]: ...
 
+    @property
+    def setting_fields(self) -> Sequence[SecretFieldSpec]: ...
+
     def check_settings(self, settings: Mapping[str, str]) -> dict[str, str]: ...
 
 
+#: What every profile has besides its vendor's own settings (``ProfileDraft``'s fields).
+COMMON_FIELDS = ("timeout", "verify", "ca_bundle")
+
 #: The vendor declaration by key; raises ConfigurationError for an unknown vendor.
 RulesLookup = Callable[[str], ProfileRules]
+
+
+def credential_text_problem(spec: SecretFieldSpec, value: str) -> str | None:
+    """Why a secret, or a setting sent in a header, cannot be used exactly as typed, or None.
+
+    Nothing is trimmed silently: a key with a space or line break around it is refused, because
+    an HTTP header cannot carry them (RFC 9110 drops them from field values) and elsewhere they
+    are, nearly always, what a copy brought along. Spaces inside are kept (passphrases)."""
+    if value != value.strip():
+        return (
+            f"{spec.label} starts or ends with a space or line break; remove it "
+            "(values are stored exactly as typed, never trimmed)"
+        )
+    hidden = hidden_character(value, allowed=" ")
+    if hidden:
+        return f"{spec.label} contains a control or invisible character ({hidden})"
+    if spec.sent_in_header and not value.isascii():
+        return (
+            f"{spec.label} is sent in an HTTP header, which carries ASCII characters only; "
+            "this value has others (a typographic quote or dash, an accented letter?)"
+        )
+    return None
 
 
 @dataclass
@@ -95,6 +128,19 @@ class ImportOutcome:
     skipped: tuple[Profile, ...]
 
 
+def _timeout_problem(text: str) -> str | None:
+    """The saved range, said the same way whatever is wrong (the model reads older files that
+    hold less than the minimum)."""
+    low, high = TIMEOUT_RANGE
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        seconds = math.nan
+    if low <= seconds <= high:
+        return None
+    return f"the timeout must be a number of seconds from {low:g} to {high:g}"
+
+
 class ProfileService:
     def __init__(self, profiles: ProfileStore, secrets: SecretStore, rules: RulesLookup) -> None:
         self.profiles = profiles
@@ -108,8 +154,13 @@ class ProfileService:
         return bool(self.secrets.get(vendor, name, field_name))
 
     # -- saving --------------------------------------------------------------------------------
-    def check(self, draft: ProfileDraft, original_name: str | None = None) -> Profile:
-        """The profile the draft describes, or InvalidInputsError with a message per field."""
+    def check(
+        self, draft: ProfileDraft, original_name: str | None = None, *, complete: bool = True
+    ) -> Profile:
+        """The profile the draft describes, or InvalidInputsError with a message per field.
+
+        ``complete`` asks for every required secret too; the CLI saves without them (they may
+        come from the environment, or a later ``profile set``) and says which are missing."""
         rules = self._rules(draft.vendor)
         problems: dict[str, str] = {}
         profile: Profile | None = None
@@ -127,7 +178,10 @@ class ProfileService:
             for item in error.errors():
                 where = str(item["loc"][0]) if item["loc"] else "name"
                 problems.setdefault(where, item["msg"].removeprefix("Value error, "))
-        problems.update(rules.check_settings(draft.settings))
+        problem = _timeout_problem(draft.timeout)
+        if problem:
+            problems["timeout"] = problem
+        problems.update(self._settings_problems(rules, draft.settings))
         name = draft.name.strip()
         if name != original_name and self.profiles.get(draft.vendor, name) is not None:
             problems["name"] = f"a profile named '{name}' already exists for this vendor"
@@ -136,11 +190,14 @@ class ProfileService:
             if secret_name not in known:
                 problems[secret_name] = f"{secret_name} is not a secret of this vendor"
             elif value:
-                problem = secret_length_problem(secret_name, value)
+                spec = next(spec for spec in rules.secret_fields if spec.name == secret_name)
+                problem = secret_length_problem(secret_name, value) or credential_text_problem(
+                    spec, value
+                )
                 if problem:
                     problems[secret_name] = problem
         for spec in rules.secret_fields:
-            if not spec.required or spec.name in problems:
+            if not complete or not spec.required or spec.name in problems:
                 continue
             if spec.name in draft.secrets:
                 present = bool(draft.secrets[spec.name])
@@ -154,17 +211,57 @@ class ProfileService:
             raise InvalidInputsError(problems or {"name": "the profile is not valid"})
         return profile
 
-    def save(self, draft: ProfileDraft, original_name: str | None = None) -> Profile:
-        """Check, then store secrets and settings; a changed name moves the keyring entries."""
-        profile = self.check(draft, original_name)
-        if original_name is not None and original_name != profile.name:
-            self._move(draft.vendor, original_name, profile.name, keep_source=False)
-        for secret_name, value in draft.secrets.items():
-            if not value:
-                self.secrets.delete(profile.vendor, profile.name, secret_name)
-            else:
-                self.secrets.set(profile.vendor, profile.name, secret_name, value)
-        self.profiles.save(profile)
+    @staticmethod
+    def _settings_problems(rules: ProfileRules, settings: Mapping[str, str]) -> dict[str, str]:
+        """The vendor's checks by kind and range, plus: no unknown name, no hidden character,
+        ASCII only where the value goes into a header."""
+        specs = {spec.name: spec for spec in rules.setting_fields}
+        secret_names = {spec.name for spec in rules.secret_fields}
+        allowed = ", ".join([*specs, *COMMON_FIELDS])
+        problems = {
+            name: f"{name} is a secret, kept in the keyring, not among the settings"
+            if name in secret_names
+            else f"{name} is not a setting of this vendor (settings: {allowed})"
+            for name in settings
+            if name not in specs
+        }
+        for name, raw in settings.items():
+            value = raw.strip()  # a setting is shown in the form: its spaces are visible
+            if name in specs and value:
+                problem = credential_text_problem(specs[name], value)
+                if problem:
+                    problems[name] = problem
+        return {**rules.check_settings(settings), **problems}
+
+    def save(
+        self, draft: ProfileDraft, original_name: str | None = None, *, complete: bool = True
+    ) -> Profile:
+        """Check, then store secrets and settings; a changed name moves the keyring entries.
+
+        The secrets go first and are put back as they were when the profile cannot be written
+        (another process holds the file, the disk refuses): no keyring entry outlives a failed
+        save, and a saved profile never lacks the secrets it was saved with."""
+        profile = self.check(draft, original_name, complete=complete)
+        vendor = profile.vendor
+        moved_from = original_name if original_name not in (None, profile.name) else None
+        copied = self._copy_secrets(vendor, moved_from, profile.name) if moved_from else []
+        previous = {
+            secret_name: self.secrets.get(vendor, profile.name, secret_name)
+            for secret_name in draft.secrets
+        }
+        try:
+            for secret_name, value in draft.secrets.items():
+                if not value:
+                    self.secrets.delete(vendor, profile.name, secret_name)
+                else:
+                    self.secrets.set(vendor, profile.name, secret_name, value)
+            self.profiles.save(profile, replaces=moved_from)
+        except (ConfigurationError, CredentialStoreError):
+            self._put_back(vendor, profile.name, previous)
+            self._forget(vendor, profile.name, copied)
+            raise
+        if moved_from:
+            self._forget(vendor, moved_from, self._secret_names(vendor))
         return profile
 
     # -- rename, duplicate, delete -------------------------------------------------------------
@@ -187,38 +284,57 @@ class ProfileService:
                 {"name": error.errors()[0]["msg"].removeprefix("Value error, ")}
             ) from error
 
-    def _move(self, vendor: str, source: str, target: str, *, keep_source: bool) -> None:
-        """Copy every secret to the new name, then (for a move) remove the old entries and
-        profile. On a failure the copies made so far are removed: nothing half-moved remains."""
-        names = self._secret_names(vendor)
+    def _copy_secrets(self, vendor: str, source: str, target: str) -> list[str]:
+        """Copy every secret of ``source`` to ``target``; the names copied. On a failure the
+        copies made so far are removed: nothing half-copied remains."""
         copied: list[str] = []
         try:
-            for secret_name in names:
+            for secret_name in self._secret_names(vendor):
                 value = self.secrets.get(vendor, source, secret_name)
                 if value:
                     self.secrets.set(vendor, target, secret_name, value)
                     copied.append(secret_name)
         except CredentialStoreError:
-            for secret_name in copied:
-                self.secrets.delete(vendor, target, secret_name)
+            self._forget(vendor, target, copied)
             raise
-        if not keep_source:
-            for secret_name in names:
-                self.secrets.delete(vendor, source, secret_name)
-            self.profiles.delete(vendor, source)
+        return copied
+
+    def _forget(self, vendor: str, name: str, secret_names: Iterable[str]) -> None:
+        """Remove keyring entries, as far as the keyring lets us (after another failure)."""
+        for secret_name in secret_names:
+            with suppress(CredentialStoreError):
+                self.secrets.delete(vendor, name, secret_name)
+
+    def _put_back(self, vendor: str, name: str, previous: Mapping[str, str | None]) -> None:
+        """Restore secrets to the values they had before a failed save."""
+        for secret_name, value in previous.items():
+            with suppress(CredentialStoreError):
+                if value:
+                    self.secrets.set(vendor, name, secret_name, value)
+                else:
+                    self.secrets.delete(vendor, name, secret_name)
+
+    def _save_copy(self, vendor: str, source: str, copy: Profile, *, move: bool) -> Profile:
+        """Store ``copy`` with ``source``'s secrets; ``move`` removes the source in the same
+        write. A copy that cannot be written takes its secrets with it."""
+        copied = self._copy_secrets(vendor, source, copy.name)
+        try:
+            self.profiles.save(copy, replaces=source if move else None)
+        except ConfigurationError:
+            self._forget(vendor, copy.name, copied)
+            raise
+        if move:
+            self._forget(vendor, source, self._secret_names(vendor))
+        return copy
 
     def rename(self, vendor: str, name: str, new_name: str) -> Profile:
         renamed = self._target(self._existing(vendor, name), new_name)
-        self._move(vendor, name, renamed.name, keep_source=False)
-        self.profiles.save(renamed)
-        return renamed
+        return self._save_copy(vendor, name, renamed, move=True)
 
     def duplicate(self, vendor: str, name: str, new_name: str) -> Profile:
         """A copy under a new name, secrets included (a test tenant often shares the key)."""
         copy = self._target(self._existing(vendor, name), new_name)
-        self._move(vendor, name, copy.name, keep_source=True)
-        self.profiles.save(copy)
-        return copy
+        return self._save_copy(vendor, name, copy, move=False)
 
     def delete(self, vendor: str, name: str) -> None:
         """Remove the keyring entries first: a profile that cannot lose its secrets stays."""

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from desktop.core.errors import ConfigurationError
-from desktop.core.paths import config_dir, write_text_atomically
+from desktop.core.paths import config_dir, file_error_reason, locked, write_text_atomically
 
 PROFILE_FILE_NAME = "profiles.json"
 DEFAULT_PROFILE_NAME = "default"
@@ -20,14 +21,51 @@ DEFAULT_TIMEOUT_SECONDS = 20.0
 _PROFILE_NAME = re.compile(r"^[\w.@ -]{1,64}$")
 
 
+#: Unicode categories that never belong in a URL or a credential: controls, format characters
+#: (bidi marks, zero-width spaces and joiners), separators (spaces of every width), private-use,
+#: surrogate and unassigned code points. They are invisible or look like something else.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cs", "Cn"})
+#: A host name: letters and digits of any script (httpx sends them IDNA-encoded), '-', '.', '_'.
+_HOST_NAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
+#: Seconds a profile may give a request. Files of earlier versions may hold less (the model
+#: reads them); a save asks for at least the minimum.
+TIMEOUT_RANGE = (1.0, 600.0)
+
+
+def hidden_character(text: str, allowed: str = "") -> str | None:
+    """The first control, invisible or space character in ``text`` that is not in ``allowed``,
+    named (``U+202E``), or None."""
+    for character in text:
+        if unicodedata.category(character) in _HIDDEN_CATEGORIES and character not in allowed:
+            return f"U+{ord(character):04X}"
+    return None
+
+
 def check_base_url(value: str) -> str:
     """Return the URL without a trailing slash, or raise ValueError saying what is wrong."""
     url = value.strip().rstrip("/")
+    hidden = hidden_character(url)
+    if hidden:  # checked before urlsplit, which silently drops tabs and line breaks
+        raise ValueError(
+            f"the base URL contains a space, control or invisible character ({hidden}); "
+            "type it again without it"
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise ValueError("the base URL must start with https:// or http://")
     if not parts.hostname:
         raise ValueError("the base URL has no host name")
+    if "[" not in parts.netloc and not _HOST_NAME.fullmatch(parts.hostname):
+        raise ValueError(
+            "the host name must start with a letter or digit and hold letters, digits, "
+            "'-' and '.' only"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError("the port must be a number from 1 to 65535")
     if parts.query or parts.fragment:
         raise ValueError("the base URL must not contain ? or #")
     if parts.username or parts.password:
@@ -43,7 +81,7 @@ class Profile(BaseModel):
     vendor: str
     name: str
     base_url: str
-    timeout: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=600)
+    timeout: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=TIMEOUT_RANGE[1])
     verify: bool = True
     ca_bundle: str | None = None
     #: The vendor's non-secret fields, by the vendor's own names (``tenantId``, ``app_key``, ...).
@@ -119,17 +157,33 @@ class ProfileStore:
             detail = profile_error_text(error) if isinstance(error, ValidationError) else error
             raise ConfigurationError(f"Cannot read the profile file {path}: {detail}") from error
 
-    def _save(self) -> None:
+    def _change(self, change: Callable[[dict[tuple[str, str], Profile]], object]) -> None:
+        """Apply ``change`` to the profiles under the file lock: the file is read again first,
+        so profiles another process saved meanwhile are kept, then replaced in one step."""
         if self._path is None:
+            change(self._profiles)
             return
-        document = {
-            "profiles": [
-                profile.model_dump(mode="json")
-                for key, profile in sorted(self._profiles.items())
-                if key not in self._transient
-            ]
-        }
-        write_text_atomically(self._path, json.dumps(document, indent=2) + "\n")
+        path = self._path
+        try:
+            with locked(path):
+                stored = {(p.vendor, p.name): p for p in self._read(path)} if path.exists() else {}
+                # The session-only profiles (demo) stay as this process has them.
+                current = {
+                    **stored,
+                    **{k: v for k, v in self._profiles.items() if k in self._transient},
+                }
+                change(current)
+                document = {
+                    "profiles": [
+                        profile.model_dump(mode="json")
+                        for key, profile in sorted(current.items())
+                        if key not in self._transient
+                    ]
+                }
+                write_text_atomically(path, json.dumps(document, indent=2) + "\n")
+        except OSError as error:
+            raise ConfigurationError(f"cannot write {path}: {file_error_reason(error)}") from error
+        self._profiles = current
 
     def list(self, vendor: str | None = None) -> list[Profile]:
         profiles = [p for p in self._profiles.values() if vendor is None or p.vendor == vendor]
@@ -166,12 +220,18 @@ class ProfileStore:
     def is_transient(self, vendor: str, name: str) -> bool:
         return (vendor, name) in self._transient
 
-    def save(self, profile: Profile) -> None:
-        self._profiles[(profile.vendor, profile.name)] = profile
-        self._save()
+    def save(self, profile: Profile, *, replaces: str | None = None) -> None:
+        """Store ``profile``; with ``replaces`` (a rename) the old name goes in the same write."""
+
+        def put(profiles: dict[tuple[str, str], Profile]) -> None:
+            if replaces is not None and replaces != profile.name:
+                profiles.pop((profile.vendor, replaces), None)
+            profiles[(profile.vendor, profile.name)] = profile
+
+        self._change(put)
 
     def delete(self, vendor: str, name: str) -> bool:
-        removed = self._profiles.pop((vendor, name), None) is not None
-        if removed:
-            self._save()
-        return removed
+        if (vendor, name) not in self._profiles:
+            return False
+        self._change(lambda profiles: profiles.pop((vendor, name), None))
+        return True

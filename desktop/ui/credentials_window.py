@@ -153,7 +153,7 @@ class SecretField(QWidget):
         if self._cleared:
             return True, None
         if self._replacing and self.input.text():
-            return True, self.input.text().strip()
+            return True, self.input.text()  # exactly as typed: the save refuses stray spaces
         return False, None
 
 

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 
 import desktop
 from desktop import APP_NAME
+from desktop.core.settings import FONT_SCALE, THEME
 from desktop.ui.resources import app_icon
-from desktop.ui.settings import ui_settings
+from desktop.ui.settings import preferences, remember, ui_settings
 from desktop.ui.theme import ThemeChoice, apply_theme, set_point_size
 from desktop.vendors import REGISTRY, vendor_keys
 
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         settings = ui_settings()
-        self.theme_choice = ThemeChoice(str(settings.value("theme", ThemeChoice.SYSTEM.value)))
+        self.theme_choice = ThemeChoice(preferences().get(THEME))
         self.scheme = apply_theme(self.theme_choice)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -147,9 +148,9 @@ class MainWindow(QMainWindow):
         keys = vendor_keys()
         last_tab = str(settings.value("last_tab", ""))
         self.tabs.setCurrentIndex(keys.index(last_tab) if last_tab in keys else 0)
-        saved_scale = settings.value("font_scale", 1.0)
-        if saved_scale is not None and float(str(saved_scale)) != 1.0:
-            self.set_font_scale(float(str(saved_scale)))
+        saved_scale = preferences().get(FONT_SCALE)
+        if saved_scale != 1.0:
+            self.set_font_scale(saved_scale)
         if engine is not None:
             if tasks is None:
                 raise TypeError("MainWindow needs the task runner with the engine")
@@ -426,7 +427,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_point_size * self.font_scale)
         app.setFont(font)
         set_point_size(self._base_point_size * self.font_scale)
-        ui_settings().setValue("font_scale", self.font_scale)
+        remember(FONT_SCALE, self.font_scale)
         self.statusBar().showMessage(f"Text size {self.font_scale:.0%}")
 
     def scale_font(self, step: float) -> None:
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, choice: ThemeChoice) -> None:
         self.theme_choice = choice
         self.scheme = apply_theme(choice)
-        ui_settings().setValue("theme", choice.value)
+        remember(THEME, choice.value)
 
     def show_shortcuts(self) -> ShortcutSheet:
         from desktop.ui.shortcuts import ShortcutSheet

@@ -1,4 +1,5 @@
-"""Preferences: a manual proxy (URL and user in the settings, password in the keyring)."""
+"""Preferences: a manual proxy (URL and user in the settings file the CLI reads too, password
+in the keyring)."""
 
 from __future__ import annotations
 
@@ -14,31 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.errors import CredentialStoreError
-from desktop.core.proxy import PROXY_SECRET, check_proxy_url, proxy_with_credentials
+from desktop.core.errors import ConfigurationError, CredentialStoreError
+from desktop.core.proxy import PROXY_SECRET, check_proxy_url
+from desktop.core.settings import MANUAL_PROXY, PROXY_URL, PROXY_USER, manual_proxy
 from desktop.engine import LookupEngine
-from desktop.ui.settings import ui_settings
+from desktop.ui.settings import preferences
 
 
-def _manual_proxy_on() -> bool:
-    # INI files store booleans as text: read it back as such.
-    return str(ui_settings().value("proxy/manual", "false")).lower() == "true"
-
-
-def apply_proxy(engine: LookupEngine) -> str | None:
+def apply_proxy(engine: LookupEngine) -> None:
     """Point the engine's HTTP clients at the saved manual proxy, or at the system's."""
-    settings = ui_settings()
-    url = str(settings.value("proxy/url", "") or "")
-    if not _manual_proxy_on() or not url:
-        engine.http_pool.proxy = None
-        return None
-    user = str(settings.value("proxy/user", "") or "") or None
-    try:
-        password = engine.secrets.get(*PROXY_SECRET)
-    except CredentialStoreError:
-        password = None
-    engine.http_pool.proxy = proxy_with_credentials(url, user, password)
-    return url
+    engine.http_pool.proxy = manual_proxy(preferences(), engine.secrets)
 
 
 class PreferencesDialog(QDialog):
@@ -47,15 +33,15 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self._engine = engine
-        settings = ui_settings()
+        settings = preferences()
         self.manual = QCheckBox("Use this proxy instead of the system's")
         self.manual.setObjectName("manualProxy")
-        self.manual.setChecked(_manual_proxy_on())
-        self.url = QLineEdit(str(settings.value("proxy/url", "") or ""))
+        self.manual.setChecked(settings.get(MANUAL_PROXY))
+        self.url = QLineEdit(settings.get(PROXY_URL))
         self.url.setObjectName("proxyUrl")
         self.url.setPlaceholderText("http://proxy.example.com:3128")
         self.url.setAccessibleName("Proxy URL")
-        self.user = QLineEdit(str(settings.value("proxy/user", "") or ""))
+        self.user = QLineEdit(settings.get(PROXY_USER))
         self.user.setObjectName("proxyUser")
         self.user.setAccessibleName("Proxy user")
         self.password = QLineEdit()
@@ -85,7 +71,8 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         note = QLabel(
             "Without a manual proxy the system's (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is used. "
-            "The password is kept in the OS keyring, never in a file."
+            "The password is kept in the OS keyring, never in a file. calllookup-cli uses "
+            "the same proxy."
         )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
@@ -115,11 +102,18 @@ class PreferencesDialog(QDialog):
             self.error.setText(error.message)
             self.error.show()
             return False
-        settings = ui_settings()
-        settings.setValue("proxy/manual", self.manual.isChecked())
-        settings.setValue("proxy/url", url)
-        settings.setValue("proxy/user", self.user.text().strip())
-        settings.sync()
+        try:
+            preferences().update(
+                {
+                    MANUAL_PROXY: self.manual.isChecked(),
+                    PROXY_URL: url,
+                    PROXY_USER: self.user.text().strip(),
+                }
+            )
+        except ConfigurationError as error:
+            self.error.setText(f"Not saved: {error.message}")
+            self.error.show()
+            return False
         apply_proxy(self._engine)
         self.accept()
         return True

@@ -285,6 +285,8 @@ class HistoryPanel(QDockWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.setWidget(body)
+        #: "N entries could not be read and were skipped", from the last listing.
+        self._skipped_note: str | None = None
         self._show_problem()
         engine.history_listeners.append(self._recorded)
         self.visibilityChanged.connect(self._visibility_changed)
@@ -298,7 +300,8 @@ class HistoryPanel(QDockWidget):
         elif history is None:
             show_banner(self.note, "History is off for this session.", "pending")
         else:
-            show_banner(self.note, history.recovery_message or "", "pending")
+            notes = (history.recovery_message, self._skipped_note)
+            show_banner(self.note, " ".join(note for note in notes if note), "pending")
         fit_wrapped(self, self.note)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -365,6 +368,8 @@ class HistoryPanel(QDockWidget):
         )
         if loaded is not None:
             entries, retention = loaded
+            self._skipped_note = entries.skipped_note
+            self._show_problem()
             self.model.set_rows(entries)
             fit_columns(self.table)
             self._show_retention(retention)

@@ -26,7 +26,8 @@ from desktop.core.export import (
     tsv_from_lines,
     tsv_from_matrix,
 )
-from desktop.ui.settings import ui_settings
+from desktop.core.settings import EXPORT_FOLDER
+from desktop.ui.settings import preferences, remember
 from desktop.ui.table_models import RecordTableModel
 from desktop.ui.tasks import TaskRunner
 
@@ -196,14 +197,14 @@ class TableCopier(QObject):
 
     # -- files -----------------------------------------------------------------------------
     def export_with_dialog(self) -> None:
-        folder = str(ui_settings().value("export_folder", str(Path.home())))
+        folder = preferences().get(EXPORT_FOLDER) or str(Path.home())
         path, chosen = QFileDialog.getSaveFileName(
             self._table, "Export table", folder, "CSV (*.csv);;JSON (*.json)"
         )
         if not path:
             return
         fmt: ExportFormat = "json" if path.lower().endswith(".json") or "JSON" in chosen else "csv"
-        ui_settings().setValue("export_folder", str(Path(path).parent))
+        remember(EXPORT_FOLDER, str(Path(path).parent))
         self._tasks.start(self.export_to(Path(path), fmt), name="export")
 
     async def export_to(self, path: Path, fmt: ExportFormat) -> None:

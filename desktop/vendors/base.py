@@ -95,6 +95,8 @@ class ProfileField:
     minimum: int | None = None
     maximum: int | None = None
     default: str | None = None
+    #: Sent as an HTTP header value, which carries ASCII only: anything else is refused at save.
+    sent_in_header: bool = False
 
 
 @dataclass(frozen=True)

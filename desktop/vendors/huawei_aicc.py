@@ -220,6 +220,7 @@ class HuaweiAicc(Vendor):
             label="App key",
             help="The API Fabric app key (also sent as X-APP-Key).",
             required=True,
+            sent_in_header=True,
         ),
         ProfileField(name="userId", label="User ID", help="Default user ID for lookups."),
         ProfileField(name="tenantId", label="Tenant ID", help="Default tenant ID for lookups."),

@@ -288,7 +288,13 @@ class HuaweiIsales(Vendor):
         ),
     )
     profile_fields = (
-        ProfileField(name="ak", label="AK", help="The access key (developer ID).", required=True),
+        ProfileField(
+            name="ak",
+            label="AK",
+            help="The access key (developer ID).",
+            required=True,
+            sent_in_header=True,
+        ),
         ProfileField(
             name="vdnId",
             label="Default VDN ID",

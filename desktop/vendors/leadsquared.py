@@ -296,6 +296,7 @@ class LeadSquared(Vendor):
             help="The account's Async API key (sent in the x-api-key header).",
             secret=True,
             required=True,
+            sent_in_header=True,
         ),
     )
     base_url_help = "The account's regional async API host."

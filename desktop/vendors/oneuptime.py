@@ -354,6 +354,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             label="Project ID",
             help="The OneUptime project the key belongs to (sent as the project header).",
             required=True,
+            sent_in_header=True,
         ),
         ProfileField(
             name="limit",
@@ -370,6 +371,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             help="The project API key.",
             secret=True,
             required=True,
+            sent_in_header=True,
         ),
     )
     base_url_help = "The API root including /api, e.g. https://oneuptime.com/api."

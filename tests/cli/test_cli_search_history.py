@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -189,3 +190,32 @@ def test_a_damaged_history_is_moved_aside_and_the_cli_says_so(cli_env, isolated_
     assert list(path.parent.glob("history.sqlite3.corrupt-*"))
     again = cli(cli_env, "history")
     assert (again.returncode, again.stderr) == (0, "")  # a new, working history
+
+
+def test_history_skips_a_bad_row_with_a_note(leadsquared_profile) -> None:
+    env = leadsquared_profile
+    for _ in range(2):
+        assert cli(env, "lookup", "leadsquared", f"RequestId={ls.SUCCESS_ID}").returncode == 0
+    path = Path(env["CALLLOOKUP_DATA_DIR"]) / "history.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("UPDATE lookups SET at = 'yesterday', duration = 'abc' WHERE id = 1")
+    other.close()
+    listed = cli(env, "history", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["2"]
+    assert listed.stderr == "calllookup-cli: 1 entry could not be read and was skipped.\n"
+
+
+def test_a_lookup_announces_a_damaged_history_moved_aside(leadsquared_profile) -> None:
+    env = leadsquared_profile
+    data = Path(env["CALLLOOKUP_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "history.sqlite3").write_bytes(b"not a database at all" * 200)
+    done = cli(env, "lookup", "leadsquared", f"RequestId={ls.SUCCESS_ID}")
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("calllookup-cli: The lookup history could not be read")
+    assert "history.sqlite3.corrupt-" in line
+    assert [p.name for p in data.glob("history.sqlite3.corrupt-*")]
+    again = cli(env, "lookup", "leadsquared", f"RequestId={ls.SUCCESS_ID}")
+    assert again.stderr == ""  # said once: the new history is fine

@@ -370,3 +370,33 @@ def test_a_history_that_cannot_be_written_never_fails_the_lookup(
     assert told[1:] == [None]
     assert engine.history_error is None
     assert len(engine.history.list()) == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value"),
+    [
+        ("at", "yesterday"),
+        ("duration", "abc"),
+        ("params", "not json"),
+        ("params", "[1, 2]"),
+        ("params", '{"n": 1}'),
+    ],
+)
+def test_a_row_with_a_bad_value_is_skipped_and_counted(
+    tmp_path: Path, column: str, bad_value: object
+) -> None:
+    """Written by another program (or by hand) through real SQLite: the other rows still list."""
+    path = tmp_path / "h.sqlite3"
+    store = HistoryStore(path)
+    for number in range(3):
+        store.add(None, vendor="verba", profile="demo", params={"n": str(number)},
+                  outcome="found", message=f"m{number}", duration=0.5)  # fmt: skip
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute(f"UPDATE lookups SET {column} = ? WHERE message = 'm1'", (bad_value,))
+    other.close()
+    listing = store.list()
+    assert [entry.message for entry in listing] == ["m2", "m0"]
+    assert listing.skipped == 1
+    assert listing.skipped_note == "1 entry could not be read and was skipped."
+    assert [entry.message for entry in store.list(HistoryQuery(text="m"))] == ["m2", "m0"]
+    store.close()

@@ -251,3 +251,40 @@ def test_import_rejects_bad_entries_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text('{"profiles": []}')
     with pytest.raises(ConfigurationError, match="not a CallLookup profile file"):
         service.read_import(tmp_path / "other.json")
+
+
+def test_a_profile_that_cannot_be_written_leaves_the_secrets_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """The file is blocked for real (a directory where the lock file goes): the save fails with
+    one sentence, and the keyring holds exactly what it held before, for a save and a rename."""
+    secrets = MemorySecretStore()
+    service = ProfileService(ProfileStore(tmp_path / "profiles.json"), secrets, get_vendor)
+    service.save(draft_for(VENDOR.key, "kept", secret="old"))
+    lock = tmp_path / ".profiles.json.lock"  # left beside the file by every write
+    lock.unlink()
+    lock.mkdir()
+    changed = draft_for(VENDOR.key, "kept", secret="new")
+    with pytest.raises(ConfigurationError, match="cannot write"):
+        service.save(changed, original_name="kept")
+    assert secrets.get(VENDOR.key, "kept", SECRET) == f"old-{SECRET}"
+    fresh = draft_for(VENDOR.key, "fresh")
+    with pytest.raises(ConfigurationError):
+        service.save(fresh)
+    assert secrets.get(VENDOR.key, "fresh", SECRET) is None
+    with pytest.raises(ConfigurationError):
+        service.rename(VENDOR.key, "kept", "moved")
+    assert secrets.get(VENDOR.key, "moved", SECRET) is None
+    assert secrets.get(VENDOR.key, "kept", SECRET) == f"old-{SECRET}"
+    assert [p.name for p in ProfileStore(tmp_path / "profiles.json").list()] == ["kept"]
+
+
+def test_a_second_store_on_the_same_file_keeps_the_first_ones_profiles(tmp_path: Path) -> None:
+    """Two windows (or a window and the CLI) each save: neither overwrites the other's."""
+    first = ProfileService(ProfileStore(tmp_path / "p.json"), MemorySecretStore(), get_vendor)
+    second = ProfileService(ProfileStore(tmp_path / "p.json"), MemorySecretStore(), get_vendor)
+    first.save(draft_for(VENDOR.key, "one"))
+    second.save(draft_for(VENDOR.key, "two"))
+    names = [p.name for p in ProfileStore(tmp_path / "p.json").list()]
+    assert names == ["one", "two"]
+    assert [p.name for p in second.profiles.list()] == ["one", "two"]

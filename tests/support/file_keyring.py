@@ -13,6 +13,8 @@ from pathlib import Path
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from desktop.core.paths import locked, write_text_atomically
+
 FILE_ENV = "CALLLOOKUP_TEST_KEYRING_FILE"
 
 
@@ -27,18 +29,21 @@ class FileKeyring(KeyringBackend):
         return json.loads(path.read_text()) if path.exists() else {}
 
     def _store(self, items: dict[str, str]) -> None:
-        self._path().write_text(json.dumps(items))
+        write_text_atomically(self._path(), json.dumps(items))
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._load().get(f"{service}\0{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        items = self._load()
-        items[f"{service}\0{username}"] = password
-        self._store(items)
+        # Locked like the app's own files: concurrent CLI runs each keep their secret.
+        with locked(self._path()):
+            items = self._load()
+            items[f"{service}\0{username}"] = password
+            self._store(items)
 
     def delete_password(self, service: str, username: str) -> None:
-        items = self._load()
-        if items.pop(f"{service}\0{username}", None) is None:
-            raise PasswordDeleteError(username)
-        self._store(items)
+        with locked(self._path()):
+            items = self._load()
+            if items.pop(f"{service}\0{username}", None) is None:
+                raise PasswordDeleteError(username)
+            self._store(items)

@@ -337,3 +337,24 @@ def test_history_copies_like_a_vendor_table(window, qtbot, run_async, tmp_path: 
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )  # fmt: skip
     assert _clipboard()[0].startswith("Field\tValue")
+
+
+def test_the_panel_says_what_was_moved_aside_and_what_was_skipped(
+    window, run_async, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"damaged" * 1000)
+    store = HistoryStore(path)  # moved aside, as at start
+    window.engine.history = store
+    _add(store, "verba", "found", "good")
+    _add(store, "verba", "found", "bad")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("UPDATE lookups SET params = 'not json' WHERE message = 'bad'")
+    other.close()
+    panel = window.history_panel
+    panel.show()
+    run_async(panel.refresh())
+    assert panel.model.rowCount() == 1
+    assert panel.note.isVisible()
+    assert "moved to history.sqlite3.corrupt-" in panel.note.text()
+    assert panel.note.text().endswith("1 entry could not be read and was skipped.")
