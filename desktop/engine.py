@@ -31,6 +31,8 @@ from desktop.vendors.base import (
     AttemptPage,
     AttemptSort,
     AttemptSource,
+    ProbeOutcome,
+    SettingsProbe,
     Vendor,
     VendorContext,
     validate_fields,
@@ -173,6 +175,15 @@ class LookupEngine:
         vendor = get_vendor(vendor_key)
         context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
         return await vendor.test_connection(context)
+
+    async def check_connection(self, vendor_key: str, profile_name: str) -> ProbeOutcome:
+        """The connection test, trying every known variant for vendors that have several
+        (SettingsProbe): what the server accepted, and the settings to save for it."""
+        vendor = get_vendor(vendor_key)
+        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
+        if isinstance(vendor, SettingsProbe):
+            return await vendor.probe_settings(context)
+        return ProbeOutcome(message=await vendor.test_connection(context))
 
     # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from enum import StrEnum
 from typing import ClassVar
+from urllib.parse import quote
 
 from pydantic import JsonValue
 
@@ -21,6 +22,7 @@ from desktop.core.errors import (
     BadResponseError,
     ConfigurationError,
     ForbiddenError,
+    InvalidInputError,
     InvalidInputsError,
     NotFoundError,
     RateLimitedError,
@@ -53,8 +55,24 @@ class IdentifierKind(StrEnum):
 
 
 #: Characters an identifier may hold. Excludes '/', '?', '#', '%', spaces and control characters,
-#: so no value can change a URL's path or query even before it is percent-encoded.
-SAFE_IDENTIFIER = r"[A-Za-z0-9._:@+\-]+"
+#: so no value can change a URL's path or query even before it is percent-encoded; it starts with
+#: a letter or digit, so '.' and '..' (a URL's "here" and "parent") are never identifiers.
+SAFE_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._:@+\-]*"
+#: A UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
+UUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+#: Path segments that mean something else than a name: empty, "this directory", "the parent".
+_NOT_NAMES = (".", "..")
+
+
+def path_segment(value: str, field: str | None = None) -> str:
+    """``value`` as one URL path segment: every byte but the unreserved ones percent-encoded, so
+    '/', '?', '#' and '%' stay inside it. Raises InvalidInputError (nothing is sent) for an
+    empty value, '.' or '..', which servers and URL normalisers read as another path. Input
+    patterns refuse these first; this is the last line of defence for every vendor."""
+    if not value.strip() or value in _NOT_NAMES:
+        shown = repr(value) if value else "an empty value"
+        raise InvalidInputError(f"{shown} cannot name anything in a URL path", field=field)
+    return quote(value, safe="")
 
 
 @dataclass(frozen=True)
@@ -245,6 +263,24 @@ class Vendor(ABC):
     @abstractmethod
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         """Ask the vendor; return a normalized result or raise a VendorError."""
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """What a settings probe found: a sentence for the user, and the profile settings the server
+    accepted (to offer saving when they differ from the profile's)."""
+
+    message: str
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+class SettingsProbe(ABC):
+    """A vendor whose servers differ in details no document settles (a signature layout): its
+    connection test tries each known variant and says which one the server accepted."""
+
+    @abstractmethod
+    async def probe_settings(self, context: VendorContext) -> ProbeOutcome:
+        """Try the variants; raises a VendorError when the server accepts none."""
 
 
 @dataclass
