@@ -32,7 +32,7 @@ from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore, profile_error_text
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
-from desktop.vendors.base import AttemptEditor, AttemptSource
+from desktop.vendors.base import AttemptEditor, AttemptSource, ProbeOutcome
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -115,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("vendor", choices=vendor_keys)
     delete.add_argument("name")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    test = profile.add_parser(
+        "test",
+        help="test a saved profile against its server (Huawei CC-iSales: find the signature "
+        "layout and encoding the server accepts)",
+    )
+    test.add_argument("vendor", choices=vendor_keys)
+    test.add_argument("name")
+    test.add_argument(
+        "--save", action="store_true", help="save the settings the server accepted without asking"
+    )
 
     for vendor in VENDORS:
         if isinstance(vendor, AttemptEditor) and isinstance(vendor, AttemptSource):
@@ -349,6 +359,41 @@ def run_profile_delete(
     return EXIT_OK
 
 
+def run_profile_test(
+    args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore, out: TextIO
+) -> int:
+    """The vendor's connection test on a saved profile: exit 0 when the server accepted it, 1
+    otherwise. When the server accepted other settings than the profile's (a signature layout),
+    offers to save them: --save, or a y/N question on a terminal."""
+    vendor = get_vendor(args.vendor)
+    profile = profiles.resolve(vendor.key, args.name)
+    engine = LookupEngine(profiles, secrets)
+
+    async def go() -> ProbeOutcome:
+        try:
+            return await engine.check_connection(vendor.key, profile.name)
+        finally:
+            await engine.aclose()
+
+    try:
+        outcome = asyncio.run(go())
+    except VendorError as error:
+        raise CliError(f"{vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED) from error
+    out.write(f"{vendor.title} · {profile.name}: {outcome.message}\n")
+    if not outcome.settings:
+        return EXIT_OK
+    changes = outcome.changes_text()
+    save = args.save
+    if not save and sys.stdin.isatty():
+        save = input(f"Save {changes} in the profile? [y/N] ").strip().lower() in ("y", "yes")
+    if save:
+        profiles.save(outcome.applied_to(profile))
+        out.write(f"saved {changes} in {vendor.key} profile '{profile.name}'\n")
+    else:
+        out.write(f"not saved ({changes}): run again with --save to keep it\n")
+    return EXIT_OK
+
+
 def run_simulate(port: int) -> int:
     import time
 
@@ -526,6 +571,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_profile_list(profiles, sys.stdout)
     if args.profile_command == "show":
         return run_profile_show(args, profiles, secrets, sys.stdout)
+    if args.profile_command == "test":
+        return run_profile_test(args, profiles, secrets, sys.stdout)
     return run_profile_delete(args, profiles, secrets)
 
 

@@ -273,6 +273,17 @@ class ProbeOutcome:
     message: str
     settings: dict[str, str] = field(default_factory=dict)
 
+    def changes_text(self) -> str:
+        """The settings to save, as ``name=value`` (``name=`` for one to clear)."""
+        return ", ".join(f"{name}={value}" for name, value in self.settings.items())
+
+    def applied_to(self, profile: Profile) -> Profile:
+        """``profile`` with the accepted settings saved in it (an empty one is removed)."""
+        settings = {**profile.settings, **self.settings}
+        return profile.model_copy(
+            update={"settings": {name: value for name, value in settings.items() if value}}
+        )
+
 
 class SettingsProbe(ABC):
     """A vendor whose servers differ in details no document settles (a signature layout): its
