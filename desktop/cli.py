@@ -13,6 +13,7 @@ import getpass
 import json
 import signal
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fetch the call's details where the vendor offers a follow-up "
         "(Verba: GetCallInformation and GetCallURL)",
     )
+    lookup.epilog = vendor_parameters_help()
+    lookup.formatter_class = argparse.RawDescriptionHelpFormatter
 
     profile = commands.add_parser("profile", help="manage vendor profiles").add_subparsers(
         dest="profile_command", required=True
@@ -161,6 +164,23 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser("simulate", help="run the vendor simulator in the foreground")
     simulate.add_argument("--port", type=int, default=8765)
     return parser
+
+
+def vendor_parameters_help() -> str:
+    """Each vendor's PARAM names with their help, for ``lookup --help``."""
+    lines = ["parameters by vendor (PARAM=VALUE):"]
+    for vendor in VENDORS:
+        lines.append(f"  {vendor.key}:")
+        for spec in vendor.input_fields:
+            lines.extend(
+                textwrap.wrap(
+                    f"{spec.name}: {spec.help}",
+                    width=88,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                )
+            )
+    return "\n".join(lines)
 
 
 def add_attempt_commands(commands: Any, key: str, title: str) -> None:

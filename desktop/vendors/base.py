@@ -97,6 +97,10 @@ class InputField:
     placeholder: str = ""
     #: The value this field starts with in forms (for choices and booleans).
     default: str | None = None
+    #: For a BOOLEAN input whose API takes one word when on and nothing when off (Verba's
+    #: ``type=manualRecord``): that word. It is accepted as input besides true/false, "true"
+    #: becomes it, and "false" leaves the parameter out.
+    flag_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,9 @@ def _kind_problem(spec: InputField | ProfileField, value: str) -> str | None:
             return f"must be between {spec.minimum} and {spec.maximum}"
     if spec.kind is FieldKind.CHOICE and value not in spec.choices:
         return "must be one of: " + ", ".join(spec.choices)
-    if spec.kind is FieldKind.BOOLEAN and value not in ("true", "false"):
-        return "must be true or false"
+    flag = spec.flag_value if isinstance(spec, InputField) else None
+    if spec.kind is FieldKind.BOOLEAN and value not in (flag or "true", "false"):
+        return f"must be true or false (or {flag})" if flag else "must be true or false"
     return None
 
 
@@ -156,7 +161,17 @@ def normalize_value(spec: InputField, raw: str) -> str:
     if spec.kind is FieldKind.BOOLEAN:
         lowered = value.lower()
         value = {"1": "true", "yes": "true", "0": "false", "no": "false"}.get(lowered, lowered)
+        if spec.flag_value is not None:
+            if value in ("true", spec.flag_value.lower()):
+                value = spec.flag_value
+            elif value == "false":
+                value = ""
     return value
+
+
+def is_checked(spec: InputField, value: str) -> bool:
+    """Whether a BOOLEAN input's value means "on" (for checkboxes showing a saved lookup)."""
+    return normalize_value(spec, value) in ("true", spec.flag_value or "true")
 
 
 def validate_fields(
