@@ -253,6 +253,8 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         out.write(_text_output(result))
     else:
         out.write(render(rows, args.format))
+        for notice in result.notices:  # text output has them inline; data formats keep clean
+            print(f"calllookup-cli: note: {notice}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -482,6 +482,20 @@ class AttemptEditor(ABC):
     editable_fields: ClassVar[tuple[InputField, ...]]
     #: The fields a new attempt needs besides the editable ones.
     creation_fields: ClassVar[tuple[InputField, ...]]
+    #: What an attempt ID must look like: checked before an edit or a deletion is sent.
+    attempt_id_input: ClassVar[InputField] = InputField(
+        name="attempt_id",
+        label="Attempt ID",
+        help="The attempt to change or delete.",
+        required=True,
+        pattern=SAFE_IDENTIFIER,
+        pattern_hint="an ID has only letters, digits and - . _ : @ +",
+    )
+
+    def checked_attempt_id(self, attempt_id: str) -> str:
+        """The attempt ID cleaned, or InvalidInputsError (nothing is sent)."""
+        spec = self.attempt_id_input
+        return validate_fields((spec,), {spec.name: attempt_id})[spec.name]
 
     @abstractmethod
     async def update_attempt(
