@@ -33,6 +33,7 @@ from desktop.core.errors import (
 from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse, HttpSession
 from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
+from desktop.core.paste import GUID_PATTERN
 from desktop.core.profiles import Profile
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.core.tokens import TokenCache
@@ -59,7 +60,7 @@ class IdentifierKind(StrEnum):
 #: a letter or digit, so '.' and '..' (a URL's "here" and "parent") are never identifiers.
 SAFE_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._:@+\-]*"
 #: A UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
-UUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+UUID_PATTERN = GUID_PATTERN
 #: Path segments that mean something else than a name: empty, "this directory", "the parent".
 _NOT_NAMES = (".", "..")
 
