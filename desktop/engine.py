@@ -222,12 +222,6 @@ class LookupEngine:
     ) -> LookupResult:
         return await self.run(self.prepare(vendor_key, raw_params, profile_name))
 
-    async def test_connection(self, vendor_key: str, profile_name: str) -> str:
-        """The vendor's cheap authenticated call for one saved profile; a sentence on success."""
-        vendor = get_vendor(vendor_key)
-        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
-        return await vendor.test_connection(context)
-
     async def check_connection(self, vendor_key: str, profile_name: str) -> ProbeOutcome:
         """The connection test, trying every known variant for vendors that have several
         (SettingsProbe): what the server accepted, and the settings to save for it."""
