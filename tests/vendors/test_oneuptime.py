@@ -316,7 +316,9 @@ def test_bad_filters_are_refused_before_sending(engine, simulator, params, field
     "typed", ["+1 (555) 010-0003", "001 555 010 0003", "+1.555.010.0003", "+15550100003"]
 )
 def test_phone_filters_are_sent_in_e164(engine, typed) -> None:
-    prepared = engine.prepare("oneuptime", {"userPhoneNumber": typed})
+    prepared = engine.prepare(
+        "oneuptime", {"incomingCallLogId": sim.CALL_250, "userPhoneNumber": typed}
+    )
     assert prepared.params["userPhoneNumber"] == "+15550100003"
     found = run(engine, lambda: engine.run(prepared))
     assert found.attempts_total > 0
