@@ -5,20 +5,34 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QMessageBox
 
+from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.registry import DEMO_PROFILE_NAME
 from desktop.simulator.server import Simulator
+from desktop.ui.credentials_window import CredentialsWindow
 from desktop.ui.main_window import MainWindow
 from desktop.vendors import VENDORS, get_vendor
+
+
+def server_accepts_only_legacy(simulator: Simulator) -> None:
+    isales = simulator.vendors["huawei-isales"]
+    assert isinstance(isales, HuaweiIsalesSimulator)
+    isales.accepted_layouts = frozenset({"legacy-ports"})
+
+
+def select_isales_demo(credentials: CredentialsWindow) -> None:
+    group = credentials.tree.topLevelItem(VENDORS.index(get_vendor("huawei-isales")))
+    assert group is not None
+    item = group.child(0)
+    assert item is not None
+    credentials.tree.setCurrentItem(item)
 
 
 def test_the_window_offers_to_save_the_accepted_layout(
     window: MainWindow, simulator: Simulator, run_async
 ) -> None:
-    simulator.vendors["huawei-isales"].accepted_layouts = frozenset({"legacy-ports"})
+    server_accepts_only_legacy(simulator)
     credentials = window.open_credentials()
-    group = credentials.tree.topLevelItem(VENDORS.index(get_vendor("huawei-isales")))
-    assert group is not None
-    credentials.tree.setCurrentItem(group.child(0))
+    select_isales_demo(credentials)
     task = credentials.test_connection()
     assert task is not None
     run_async(task)
@@ -45,11 +59,9 @@ def test_the_window_offers_to_save_the_accepted_layout(
 def test_no_is_a_choice_that_saves_nothing(
     window: MainWindow, simulator: Simulator, run_async
 ) -> None:
-    simulator.vendors["huawei-isales"].accepted_layouts = frozenset({"legacy-ports"})
+    server_accepts_only_legacy(simulator)
     credentials = window.open_credentials()
-    group = credentials.tree.topLevelItem(VENDORS.index(get_vendor("huawei-isales")))
-    assert group is not None
-    credentials.tree.setCurrentItem(group.child(0))
+    select_isales_demo(credentials)
     run_async(credentials.test_connection())
     box = credentials.settings_offer
     assert box is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -102,7 +103,7 @@ def test_dates_in_both_shapes() -> None:
 
 
 @pytest.fixture
-def kolkata(monkeypatch: pytest.MonkeyPatch) -> None:
+def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC+05:30 (no daylight saving), so whole days have known instants."""
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     time.tzset()
