@@ -59,6 +59,8 @@ class IdentifierKind(StrEnum):
 #: so no value can change a URL's path or query even before it is percent-encoded; it starts with
 #: a letter or digit, so '.' and '..' (a URL's "here" and "parent") are never identifiers.
 SAFE_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._:@+\-]*"
+#: SAFE_IDENTIFIER in words, for the message next to a field.
+SAFE_IDENTIFIER_HINT = "only letters, digits and - . _ : @ +, starting with a letter or digit"
 #: A UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
 UUID_PATTERN = GUID_PATTERN
 #: Path segments that mean something else than a name: empty, "this directory", "the parent".
@@ -490,7 +492,7 @@ class AttemptEditor(ABC):
         help="The attempt to change or delete.",
         required=True,
         pattern=SAFE_IDENTIFIER,
-        pattern_hint="an ID has only letters, digits and - . _ : @ +",
+        pattern_hint=f"an ID has {SAFE_IDENTIFIER_HINT}",
     )
 
     def checked_attempt_id(self, attempt_id: str) -> str:

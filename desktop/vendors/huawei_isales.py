@@ -26,6 +26,7 @@ from desktop.core.profiles import Profile
 from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
+    SAFE_IDENTIFIER_HINT,
     FieldKind,
     IdentifierKind,
     InputField,
@@ -318,7 +319,7 @@ class HuaweiIsales(Vendor, SettingsProbe):
             help="The call record ID from the outbound call results, e.g. 1644464743-1388.",
             required=True,
             pattern=SAFE_IDENTIFIER,
-            pattern_hint="a call ID has only letters, digits and - . _ : @ +",
+            pattern_hint=f"a call ID has {SAFE_IDENTIFIER_HINT}",
             placeholder="e.g. 1644464743-1388",
         ),
     )
