@@ -44,7 +44,7 @@ from desktop.core.redact import redact_text
 from desktop.core.settings import Settings, manual_proxy
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
-from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, Vendor
+from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, ProbeOutcome, Vendor
 
 if TYPE_CHECKING:  # the simulator is imported only by the command that runs it
     from desktop.simulator.server import Simulator
@@ -268,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("vendor", choices=vendor_keys)
     delete.add_argument("name")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    test = profile.add_parser(
+        "test",
+        help="test a saved profile against its server (Huawei CC-iSales: find the signature "
+        "layout and encoding the server accepts)",
+    )
+    test.add_argument("vendor", choices=vendor_keys)
+    test.add_argument("name")
+    test.add_argument(
+        "--save", action="store_true", help="save the settings the server accepted without asking"
+    )
 
     for vendor in VENDORS:
         if isinstance(vendor, AttemptEditor) and isinstance(vendor, AttemptSource):
@@ -383,6 +393,8 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         ) from error
     if args.format != "text":
         out.write(redact_text(render(result.records(), args.format)))
+        for notice in result.notices:  # text output has them inline; data formats stay clean
+            say(f"note: {notice}")
     if result.is_empty():
         # Scripts test the status: an empty answer is "not found", as a vendor's 404 is.
         asked = " ".join(f"{name}={value}" for name, value in prepared.params.items())
@@ -551,6 +563,41 @@ def simulator_guide(simulator: Simulator) -> str:
             f"  calllookup-cli lookup {key} --profile {DEMO_PROFILE_NAME} {inputs}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def run_profile_test(
+    args: argparse.Namespace, profiles: ProfileStore, secrets: SecretStore, out: TextIO
+) -> int:
+    """The vendor's connection test on a saved profile: exit 0 when the server accepted it, 1
+    otherwise. When the server accepted other settings than the profile's (a signature layout),
+    offers to save them: --save, or a y/N question on a terminal."""
+    vendor = get_vendor(args.vendor)
+    profile = profiles.resolve(vendor.key, args.name)
+    engine = LookupEngine(profiles, secrets)
+
+    async def go() -> ProbeOutcome:
+        try:
+            return await engine.check_connection(vendor.key, profile.name)
+        finally:
+            await engine.aclose()
+
+    try:
+        outcome = asyncio.run(go())
+    except VendorError as error:
+        raise CliError(f"{vendor.title}: {error.kind}: {error.describe()}", EXIT_FAILED) from error
+    out.write(f"{vendor.title} · {profile.name}: {outcome.message}\n")
+    if not outcome.settings:
+        return EXIT_OK
+    changes = outcome.changes_text()
+    save = args.save
+    if not save and sys.stdin.isatty():
+        save = input(f"Save {changes} in the profile? [y/N] ").strip().lower() in ("y", "yes")
+    if save:
+        profiles.save(outcome.applied_to(profile))
+        out.write(f"saved {changes} in {vendor.key} profile '{profile.name}'\n")
+    else:
+        out.write(f"not saved ({changes}): run again with --save to keep it\n")
+    return EXIT_OK
 
 
 def run_simulate(port: int) -> int:
@@ -767,6 +814,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_profile_list(profiles, sys.stdout)
     if args.profile_command == "show":
         return run_profile_show(args, profiles, secrets, sys.stdout)
+    if args.profile_command == "test":
+        return run_profile_test(args, profiles, secrets, sys.stdout)
     return run_profile_delete(args, profiles, secrets)
 
 

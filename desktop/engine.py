@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from desktop.core.blocking import run_blocking
@@ -22,7 +22,7 @@ from desktop.core.history import (
     HistoryStore,
 )
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
-from desktop.core.models import LookupResult
+from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
@@ -31,12 +31,66 @@ from desktop.vendors.base import (
     AttemptPage,
     AttemptSort,
     AttemptSource,
+    ProbeOutcome,
+    SettingsProbe,
     Vendor,
     VendorContext,
     validate_fields,
 )
 
 log = logging.getLogger(__name__)
+
+
+#: Paging stops here whatever a vendor counts: a server that counts a billion attempts, or
+#: ignores skip and sends its first page forever, cannot keep a lookup asking (README,
+#: Reliability).
+MAX_LISTED_ATTEMPTS = 100_000
+MAX_ATTEMPT_PAGES = 1_000
+
+
+class AttemptPaging:
+    """Whether to ask for another page of attempts, and why paging stopped.
+
+    It stops when every counted attempt is loaded, when a page brings no attempt not already
+    seen (the vendor ignores skip, or holds fewer than it counted), or at MAX_LISTED_ATTEMPTS
+    attempts or MAX_ATTEMPT_PAGES pages."""
+
+    def __init__(self, vendor_title: str, total: int, first: Sequence[EscalationAttempt]) -> None:
+        self.vendor_title = vendor_title
+        self.total = total
+        self.attempts = list(first)
+        self.pages = 1
+        self._seen = {attempt.attempt_id for attempt in first}
+        self.stop_reason: str | None = None
+
+    @property
+    def loaded(self) -> int:
+        return len(self.attempts)
+
+    def wants_more(self) -> bool:
+        if self.stop_reason is not None or self.loaded >= self.total:
+            return False
+        if self.loaded >= MAX_LISTED_ATTEMPTS or self.pages >= MAX_ATTEMPT_PAGES:
+            self.stop_reason = (
+                f"Listed the first {self.loaded:,} of the {self.total:,} attempts "
+                f"{self.vendor_title} counts: paging stops at {MAX_LISTED_ATTEMPTS:,} attempts "
+                f"or {MAX_ATTEMPT_PAGES:,} pages. Narrow the filters to see the rest."
+            )
+            return False
+        return True
+
+    def add(self, page: AttemptPage) -> None:
+        self.pages += 1
+        fresh = [attempt for attempt in page.attempts if attempt.attempt_id not in self._seen]
+        if not fresh:
+            self.stop_reason = (
+                f"{self.vendor_title} counts {self.total:,} attempts, but page {self.pages:,} "
+                f"brought none that was not already listed (it ignores skip, or holds fewer "
+                f"than it counts): stopped at {self.loaded:,}."
+            )
+            return
+        self._seen.update(attempt.attempt_id for attempt in fresh)
+        self.attempts.extend(fresh)
 
 
 @dataclass(frozen=True)
@@ -170,11 +224,14 @@ class LookupEngine:
     ) -> LookupResult:
         return await self.run(self.prepare(vendor_key, raw_params, profile_name))
 
-    async def test_connection(self, vendor_key: str, profile_name: str) -> str:
-        """The vendor's cheap authenticated call for one saved profile; a sentence on success."""
+    async def check_connection(self, vendor_key: str, profile_name: str) -> ProbeOutcome:
+        """The connection test, trying every known variant for vendors that have several
+        (SettingsProbe): what the server accepted, and the settings to save for it."""
         vendor = get_vendor(vendor_key)
         context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
-        return await vendor.test_connection(context)
+        if isinstance(vendor, SettingsProbe):
+            return await vendor.probe_settings(context)
+        return ProbeOutcome(message=await vendor.test_connection(context))
 
     # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
@@ -206,15 +263,14 @@ class LookupEngine:
     async def remaining_attempts(
         self, prepared: PreparedLookup, result: LookupResult
     ) -> LookupResult:
-        """The result with every page of attempts loaded (the CLI lists them all)."""
-        total = result.attempts_total or 0
-        attempts = list(result.attempts)
-        while len(attempts) < total:
-            page = await self.attempt_page(prepared, skip=len(attempts))
-            if not page.attempts:
-                break  # the vendor holds fewer than it counted (rows deleted meanwhile)
-            attempts.extend(page.attempts)
-        return result.model_copy(update={"attempts": attempts})
+        """The result with every page of attempts loaded (the CLI lists them all), or as many as
+        the paging guard allows, with a notice saying why it stopped."""
+        paging = AttemptPaging(prepared.vendor.title, result.attempts_total or 0, result.attempts)
+        while paging.wants_more():
+            page = await self.attempt_page(prepared, skip=paging.loaded)
+            paging.add(page)
+        notices = [*result.notices, paging.stop_reason] if paging.stop_reason else result.notices
+        return result.model_copy(update={"attempts": paging.attempts, "notices": notices})
 
     def _editor(
         self, vendor_key: str, profile_name: str | None
@@ -232,14 +288,16 @@ class LookupEngine:
         cleaned = validate_fields(fields, changes)
         if not cleaned:
             raise InvalidInputError("Nothing to change.")
+        checked_id = editor.checked_attempt_id(attempt_id)
         context = self.context_for(vendor, profile)
-        await editor.update_attempt(context, attempt_id, cleaned)
+        await editor.update_attempt(context, checked_id, cleaned)
 
     async def delete_attempt(
         self, vendor_key: str, profile_name: str | None, attempt_id: str
     ) -> None:
         editor, vendor, profile = self._editor(vendor_key, profile_name)
-        await editor.delete_attempt(self.context_for(vendor, profile), attempt_id)
+        checked_id = editor.checked_attempt_id(attempt_id)
+        await editor.delete_attempt(self.context_for(vendor, profile), checked_id)
 
     async def create_attempt(
         self, vendor_key: str, profile_name: str | None, values: dict[str, str]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: A GUID/UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
+GUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GUID = re.compile(GUID_PATTERN)
 _ID_PARAMETERS = ("callid", "call_id", "requestid", "request_id", "ccdrid", "id")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
 

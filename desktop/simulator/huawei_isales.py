@@ -1,8 +1,10 @@
 """Huawei CC-iSales single outbound call result, with C2 AK/SK signature verification.
 
 The verification below is written apart from desktop/vendors/huawei_signing.py on purpose: the
-tests then check the client against a second reading of vendors.md section 3.2, and a wrong
-signature gets 401 as from the real server.
+tests then check the client against a second reading of the algorithm, and a wrong signature
+gets 401 as from the real server. By default it expects the layout of Huawei's own demo class
+``SignInfo`` (no query line without a query, no body line without a body); the older layout of
+the third-party ports is refused unless ``accepted_layouts`` names it.
 """
 
 from __future__ import annotations
@@ -119,7 +121,13 @@ def _pct(text: str) -> str:
     return "".join(out)
 
 
-def expected_signature(request: SimRequest, host: str, prefix: str, use_base64: bool) -> str:
+HUAWEI_SDK = "huawei-sdk"
+LEGACY_PORTS = "legacy-ports"
+
+
+def expected_signature(
+    request: SimRequest, host: str, prefix: str, use_base64: bool, layout: str = HUAWEI_SDK
+) -> str:
     """The signature the server computes for this request and auth-string prefix."""
     signed_names = prefix.rsplit("/", 1)[1].split(";")
     header_lines = []
@@ -129,10 +137,14 @@ def expected_signature(request: SimRequest, host: str, prefix: str, use_base64: 
     query_pairs = sorted(
         f"{_pct(name)}={_pct(values[0])}" for name, values in request.query.items()
     )
+    query_line = "&".join(query_pairs)
+    body_line = _pct(request.body.decode("utf-8", "replace"))
+    legacy = layout == LEGACY_PORTS
     canonical = (
-        f"{request.method}\n{request.raw_path}\n{'&'.join(query_pairs)}\n"
-        f"{';'.join(signed_names)}\n{chr(10).join(header_lines)}\n"
-        f"{_pct(request.body.decode('utf-8', 'replace'))}"
+        f"{request.method}\n{request.raw_path}\n"
+        + (f"{query_line}\n" if query_line or legacy else "")
+        + f"{';'.join(signed_names)}\n{chr(10).join(header_lines)}"
+        + (f"\n{body_line}" if body_line or legacy else "")
     )
     first = hmac.new(DEMO_SK.encode(), prefix.encode(), hashlib.sha256)
     if use_base64:
@@ -142,7 +154,7 @@ def expected_signature(request: SimRequest, host: str, prefix: str, use_base64: 
 
 
 _AUTH = re.compile(
-    r"auth-v2/(?P<ak>[^/]+)/(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)/(?P<names>[a-z0-9;-]+)"
+    r"auth-v2/(?P<ak>[^/]+)/(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z)/(?P<names>[a-z0-9;-]+)"
     r"/(?P<signature>.+)"
 )
 
@@ -155,6 +167,13 @@ class HuaweiIsalesSimulator(VendorSimulator):
         sample_inputs={"vdnId": "8", "callId": "1644464743-1388"},
     )
 
+    def __init__(self) -> None:
+        #: The canonical-request layouts this server verifies (Huawei's own only, by default).
+        self.accepted_layouts: frozenset[str] = frozenset({HUAWEI_SDK})
+
+    def reset(self) -> None:
+        self.accepted_layouts = frozenset({HUAWEI_SDK})
+
     def routes(self) -> Sequence[Route]:
         return (
             Route.of(
@@ -164,12 +183,11 @@ class HuaweiIsalesSimulator(VendorSimulator):
             ),
         )
 
-    @staticmethod
-    def _signature_ok(request: SimRequest) -> bool:
+    def _signature_ok(self, request: SimRequest) -> bool:
         match = _AUTH.fullmatch(request.header("Authorization") or "")
         if match is None or match["ak"] != DEMO_AK:
             return False
-        stamp = datetime.strptime(match["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        stamp = datetime.fromisoformat(match["ts"].replace("Z", "+00:00")).astimezone(UTC)
         if abs(time.time() - stamp.timestamp()) > CLOCK_SKEW_SECONDS:
             return False
         if "host" not in match["names"].split(";"):
@@ -177,8 +195,11 @@ class HuaweiIsalesSimulator(VendorSimulator):
         prefix = f"auth-v2/{match['ak']}/{match['ts']}/{match['names']}"
         host = request.header("Host") or ""
         use_base64 = not re.fullmatch(r"[0-9a-f]{64}", match["signature"])
-        return hmac.compare_digest(
-            expected_signature(request, host, prefix, use_base64), match["signature"]
+        return any(
+            hmac.compare_digest(
+                expected_signature(request, host, prefix, use_base64, layout), match["signature"]
+            )
+            for layout in sorted(self.accepted_layouts)
         )
 
     def detail(self, request: SimRequest, vdn: str, call: str) -> SimResponse:

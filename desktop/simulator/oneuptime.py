@@ -43,34 +43,69 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def generated_attempt(call_id: str, index: int, *, typed_dates: bool = False) -> dict[str, Any]:
-    """Attempt ``index`` of a call, deterministic: every sixth is answered (Connected)."""
+def _uuid(kind: int, index: int) -> str:
+    """A stable UUID for demo users (kind 1) and escalation rules (kind 2)."""
+    return f"{kind:08x}-0000-4000-8000-{index:012x}"
+
+
+def generated_attempt(call_id: str, index: int) -> dict[str, Any]:
+    """Attempt ``index`` of a call, deterministic: every sixth is answered (Connected). Values
+    are plain here (as stored); ``serialized`` gives them the types the API sends."""
     started = _BASE_TIME + timedelta(seconds=45 * index)
     status = _STATUSES[index % len(_STATUSES)]
     answered = status == "Connected"
     duration = 30 if not answered else 95 + index % 40
     ended = started + timedelta(seconds=duration)
-
-    def date(moment: datetime) -> Any:
-        return {"_type": "DateTime", "value": _iso(moment)} if typed_dates else _iso(moment)
-
     return {
         "_id": f"{call_id[:24]}{index:012d}",
-        "createdAt": date(started),
-        "updatedAt": date(ended),
+        "createdAt": _iso(started),
+        "updatedAt": _iso(ended),
         "projectId": PROJECT_ID,
         "incomingCallLogId": call_id,
-        "incomingCallPolicyEscalationRuleId": f"rule-{index % 3 + 1}",
-        "userId": f"user-{index % 7 + 1:02d}",
+        "incomingCallPolicyEscalationRuleId": _uuid(2, index % 3 + 1),
+        "userId": _uuid(1, index % 7 + 1),
         "userPhoneNumber": f"+1555010{index % 7 + 1:04d}",
         "status": status,
         "statusMessage": "Answered by on-call engineer" if answered else f"{status} after ring",
         "dialDurationInSeconds": duration,
         "callCostInUSDCents": 2 + index % 5,
-        "startedAt": date(started),
-        "endedAt": date(ended),
+        "startedAt": _iso(started),
+        "endedAt": _iso(ended),
         "isAnswered": answered,
     }
+
+
+#: The columns OneUptime's model declares as ObjectID (relations), Phone and Date: its serializer
+#: (JSONFunctions.serializeValue, via each type's toJSON) sends them as {"_type": ..., "value":
+#: ...}. The item's own _id, numbers, booleans and text go plain.
+OBJECT_ID_FIELDS = frozenset(
+    {"projectId", "incomingCallLogId", "incomingCallPolicyEscalationRuleId", "userId"}
+)
+PHONE_FIELDS = frozenset({"userPhoneNumber"})
+DATE_FIELDS = frozenset({"createdAt", "updatedAt", "startedAt", "endedAt"})
+
+
+def _typed(name: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        return value  # null and empty text go as they are
+    if name in OBJECT_ID_FIELDS:
+        return {"_type": "ObjectID", "value": value}
+    if name in PHONE_FIELDS:
+        return {"_type": "Phone", "value": value}
+    if name in DATE_FIELDS:
+        moment = _date_value(value)
+        text = (
+            moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            if isinstance(moment, datetime)
+            else value
+        )
+        return {"_type": "DateTime", "value": text}
+    return value
+
+
+def serialized(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as the API sends it: typed values where OneUptime's serializer types them."""
+    return {name: _typed(name, value) for name, value in item.items()}
 
 
 def _date_value(value: Any) -> Any:
@@ -163,7 +198,7 @@ class OneUptimeSimulator(VendorSimulator):
         with self._lock:
             self._items = {}
             for index in range(6):
-                item = generated_attempt(SMALL_CALL, index, typed_dates=index % 2 == 0)
+                item = generated_attempt(SMALL_CALL, index)
                 self._items[item["_id"]] = item
             for index in range(250):
                 item = generated_attempt(CALL_250, index)
@@ -226,10 +261,10 @@ class OneUptimeSimulator(VendorSimulator):
     @staticmethod
     def _select(item: dict[str, Any], select: Any) -> dict[str, Any]:
         if not isinstance(select, dict) or not select:
-            return dict(item)
+            return serialized(item)
         chosen = {name: item[name] for name, wanted in select.items() if wanted and name in item}
         chosen["_id"] = item["_id"]
-        return chosen
+        return serialized(chosen)
 
     def _large_item(self, index: int) -> dict[str, Any]:
         return generated_attempt(CALL_100K, index)
@@ -368,7 +403,7 @@ class OneUptimeSimulator(VendorSimulator):
         }
         with self._lock:
             self._items[item["_id"]] = item
-        return SimResponse.json(item)
+        return SimResponse.json(serialized(item))
 
     def update(self, request: SimRequest, item_id: str) -> SimResponse:
         refused = self._refuse(request, write=True)

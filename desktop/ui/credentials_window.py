@@ -50,7 +50,7 @@ from desktop.ui.form import FieldErrors
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import banner_label, show_banner
 from desktop.vendors import VENDORS, get_vendor
-from desktop.vendors.base import FieldKind, ProfileField, Vendor
+from desktop.vendors.base import FieldKind, ProbeOutcome, ProfileField, Vendor
 
 SettingWidget = QLineEdit | QComboBox | QCheckBox
 _ROLE = Qt.ItemDataRole.UserRole
@@ -345,6 +345,8 @@ class CredentialsWindow(QWidget):
         self._tasks = tasks
         self.editor: ProfileEditor | None = None
         self.test_task: asyncio.Task[None] | None = None
+        #: The open question whether to save the settings a connection test found (or None).
+        self.settings_offer: QMessageBox | None = None
 
         self.keyring_banner = banner_label("keyringBanner")
         self.session_button = QPushButton("Keep secrets for this session only")
@@ -742,7 +744,7 @@ class CredentialsWindow(QWidget):
 
     async def _test(self, vendor: Vendor, name: str) -> None:
         try:
-            message = await self._engine.test_connection(vendor.key, name)
+            outcome = await self._engine.check_connection(vendor.key, name)
         except VendorError as error:
             show_banner(
                 self.connection_result,
@@ -755,9 +757,45 @@ class CredentialsWindow(QWidget):
             )
             self._show_keyring_state()
         else:
-            show_banner(self.connection_result, f"{vendor.title} · {name}: {message}", "success")
+            show_banner(
+                self.connection_result, f"{vendor.title} · {name}: {outcome.message}", "success"
+            )
+            if outcome.settings:
+                self._offer_accepted_settings(vendor, name, outcome)
         finally:
             self.test_button.setEnabled(self.editor is not None)
+
+    def _offer_accepted_settings(self, vendor: Vendor, name: str, outcome: ProbeOutcome) -> None:
+        """Asks (without blocking the window) whether to save what the server accepted."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Save the accepted settings?",
+            f"{outcome.message}\n\nSave {outcome.changes_text()} in the profile '{name}'?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("saveAcceptedSettingsBox")
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self._save_accepted_settings(vendor, name, outcome)
+
+        box.finished.connect(answered)
+        self.settings_offer = box
+        box.open()
+
+    def _save_accepted_settings(self, vendor: Vendor, name: str, outcome: ProbeOutcome) -> None:
+        profile = self.service.profiles.get(vendor.key, name)
+        if profile is None:  # deleted while the question was open
+            return
+        if not self._run_edit(
+            f"Saved {outcome.changes_text()} in {vendor.title} profile '{name}'.",
+            lambda: self.service.profiles.save(outcome.applied_to(profile)),
+        ):
+            return
+        self.refresh(select=(vendor.key, name))
+        self.profiles_changed.emit(vendor.key)
 
     # -- keyring ---------------------------------------------------------------------------
     def _show_keyring_state(self) -> None:

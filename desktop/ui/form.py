@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.paste import id_from_link
 from desktop.core.profiles import Profile
-from desktop.vendors.base import FieldKind, InputField
+from desktop.vendors.base import FieldKind, InputField, is_checked
 
 InputWidget = QLineEdit | QComboBox | QCheckBox
 MAX_ROWS_IN_ONE_COLUMN = 4
@@ -208,7 +208,8 @@ class VendorForm(QWidget):
                 found = widget.findData(value)
                 widget.setCurrentIndex(found if found >= 0 else widget.findText(value))
             elif isinstance(widget, QCheckBox):
-                widget.setChecked(value == "true")
+                spec = next(spec for spec in self._fields if spec.name == name)
+                widget.setChecked(is_checked(spec, value))
 
     def show_profile_defaults(self, profile: Profile | None) -> None:
         """Placeholders say which value the profile fills in when a field is left empty."""

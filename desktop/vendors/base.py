@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from enum import StrEnum
 from typing import ClassVar
+from urllib.parse import quote
 
 from pydantic import JsonValue
 
@@ -21,6 +22,7 @@ from desktop.core.errors import (
     BadResponseError,
     ConfigurationError,
     ForbiddenError,
+    InvalidInputError,
     InvalidInputsError,
     NotFoundError,
     RateLimitedError,
@@ -31,6 +33,7 @@ from desktop.core.errors import (
 from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse, HttpSession
 from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
+from desktop.core.paste import GUID_PATTERN
 from desktop.core.profiles import Profile
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.core.tokens import TokenCache
@@ -53,8 +56,26 @@ class IdentifierKind(StrEnum):
 
 
 #: Characters an identifier may hold. Excludes '/', '?', '#', '%', spaces and control characters,
-#: so no value can change a URL's path or query even before it is percent-encoded.
-SAFE_IDENTIFIER = r"[A-Za-z0-9._:@+\-]+"
+#: so no value can change a URL's path or query even before it is percent-encoded; it starts with
+#: a letter or digit, so '.' and '..' (a URL's "here" and "parent") are never identifiers.
+SAFE_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._:@+\-]*"
+#: SAFE_IDENTIFIER in words, for the message next to a field.
+SAFE_IDENTIFIER_HINT = "only letters, digits and - . _ : @ +, starting with a letter or digit"
+#: A UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
+UUID_PATTERN = GUID_PATTERN
+#: Path segments that mean something else than a name: empty, "this directory", "the parent".
+_NOT_NAMES = (".", "..")
+
+
+def path_segment(value: str, field: str | None = None) -> str:
+    """``value`` as one URL path segment: every byte but the unreserved ones percent-encoded, so
+    '/', '?', '#' and '%' stay inside it. Raises InvalidInputError (nothing is sent) for an
+    empty value, '.' or '..', which servers and URL normalisers read as another path. Input
+    patterns refuse these first; this is the last line of defence for every vendor."""
+    if not value.strip() or value in _NOT_NAMES:
+        shown = repr(value) if value else "an empty value"
+        raise InvalidInputError(f"{shown} cannot name anything in a URL path", field=field)
+    return quote(value, safe="")
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,10 @@ class InputField:
     placeholder: str = ""
     #: The value this field starts with in forms (for choices and booleans).
     default: str | None = None
+    #: For a BOOLEAN input whose API takes one word when on and nothing when off (Verba's
+    #: ``type=manualRecord``): that word. It is accepted as input besides true/false, "true"
+    #: becomes it, and "false" leaves the parameter out.
+    flag_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +152,9 @@ def _kind_problem(spec: InputField | ProfileField, value: str) -> str | None:
             return f"must be between {spec.minimum} and {spec.maximum}"
     if spec.kind is FieldKind.CHOICE and value not in spec.choices:
         return "must be one of: " + ", ".join(spec.choices)
-    if spec.kind is FieldKind.BOOLEAN and value not in ("true", "false"):
-        return "must be true or false"
+    flag = spec.flag_value if isinstance(spec, InputField) else None
+    if spec.kind is FieldKind.BOOLEAN and value not in (flag or "true", "false"):
+        return f"must be true or false (or {flag})" if flag else "must be true or false"
     return None
 
 
@@ -140,7 +166,17 @@ def normalize_value(spec: InputField, raw: str) -> str:
     if spec.kind is FieldKind.BOOLEAN:
         lowered = value.lower()
         value = {"1": "true", "yes": "true", "0": "false", "no": "false"}.get(lowered, lowered)
+        if spec.flag_value is not None:
+            if value in ("true", spec.flag_value.lower()):
+                value = spec.flag_value
+            elif value == "false":
+                value = ""
     return value
+
+
+def is_checked(spec: InputField, value: str) -> bool:
+    """Whether a BOOLEAN input's value means "on" (for checkboxes showing a saved lookup)."""
+    return normalize_value(spec, value) in ("true", spec.flag_value or "true")
 
 
 def validate_fields(
@@ -247,6 +283,35 @@ class Vendor(ABC):
     @abstractmethod
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         """Ask the vendor; return a normalized result or raise a VendorError."""
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """What a settings probe found: a sentence for the user, and the profile settings the server
+    accepted (to offer saving when they differ from the profile's)."""
+
+    message: str
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def changes_text(self) -> str:
+        """The settings to save, as ``name=value`` (``name=`` for one to clear)."""
+        return ", ".join(f"{name}={value}" for name, value in self.settings.items())
+
+    def applied_to(self, profile: Profile) -> Profile:
+        """``profile`` with the accepted settings saved in it (an empty one is removed)."""
+        settings = {**profile.settings, **self.settings}
+        return profile.model_copy(
+            update={"settings": {name: value for name, value in settings.items() if value}}
+        )
+
+
+class SettingsProbe(ABC):
+    """A vendor whose servers differ in details no document settles (a signature layout): its
+    connection test tries each known variant and says which one the server accepted."""
+
+    @abstractmethod
+    async def probe_settings(self, context: VendorContext) -> ProbeOutcome:
+        """Try the variants; raises a VendorError when the server accepts none."""
 
 
 @dataclass
@@ -422,6 +487,20 @@ class AttemptEditor(ABC):
     editable_fields: ClassVar[tuple[InputField, ...]]
     #: The fields a new attempt needs besides the editable ones.
     creation_fields: ClassVar[tuple[InputField, ...]]
+    #: What an attempt ID must look like: checked before an edit or a deletion is sent.
+    attempt_id_input: ClassVar[InputField] = InputField(
+        name="attempt_id",
+        label="Attempt ID",
+        help="The attempt to change or delete.",
+        required=True,
+        pattern=SAFE_IDENTIFIER,
+        pattern_hint=f"an ID has {SAFE_IDENTIFIER_HINT}",
+    )
+
+    def checked_attempt_id(self, attempt_id: str) -> str:
+        """The attempt ID cleaned, or InvalidInputsError (nothing is sent)."""
+        spec = self.attempt_id_input
+        return validate_fields((spec,), {spec.name: attempt_id})[spec.name]
 
     @abstractmethod
     async def update_attempt(

@@ -19,6 +19,7 @@ from desktop.core.redact import register_secret
 from desktop.core.tokens import AccessToken
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
+    SAFE_IDENTIFIER_HINT,
     FieldKind,
     IdentifierKind,
     InputField,
@@ -186,7 +187,7 @@ class HuaweiAicc(Vendor):
             help="The call ID, e.g. 1652317325-339.",
             required=True,
             pattern=SAFE_IDENTIFIER,
-            pattern_hint="a call ID has only letters, digits and - . _ : @ +",
+            pattern_hint=f"a call ID has {SAFE_IDENTIFIER_HINT}",
             placeholder="e.g. 1652317325-339",
         ),
         InputField(

@@ -7,9 +7,10 @@ profile's CA bundle is the way to trust them; turning verification off is a visi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from desktop.core.errors import (
     BadCredentialsError,
@@ -25,20 +26,24 @@ from desktop.core.profiles import Profile
 from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
+    SAFE_IDENTIFIER_HINT,
     FieldKind,
     IdentifierKind,
     InputField,
+    ProbeOutcome,
     ProfileField,
+    SettingsProbe,
     Vendor,
     VendorContext,
     error_class_for_status,
     link_field,
+    path_segment,
     pretty_body,
     text_field,
 )
 from desktop.vendors.huawei_signing import (
-    DEFAULT_SIGNED_HEADERS,
     SignatureEncoding,
+    SignatureLayout,
     huawei_timestamp,
     sign_request,
 )
@@ -206,7 +211,8 @@ def error_for_status(response: HttpResponse) -> VendorError:
     if response.status == 401:
         return BadCredentialsError(
             "CC-iSales rejected the AK/SK signature: check ak and sk, the server clock, and the "
-            "profile's signature settings (encoding, signed headers).",
+            "profile's signature settings (Test connection finds the layout and encoding the "
+            "server accepts).",
             vendor="huawei-isales",
             http_status=401,
         )
@@ -224,25 +230,54 @@ def error_for_status(response: HttpResponse) -> VendorError:
     )
 
 
+@dataclass(frozen=True)
+class SigningSettings:
+    """How a profile signs: the canonical-request layout, the output encoding and the headers."""
+
+    layout: SignatureLayout = SignatureLayout.HUAWEI_SDK
+    encoding: SignatureEncoding = SignatureEncoding.HEX
+    #: None: the layout's own set.
+    signed_headers: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, profile: Profile) -> SigningSettings:
+        try:
+            layout = SignatureLayout(
+                profile.setting("signature_layout") or SignatureLayout.HUAWEI_SDK
+            )
+            encoding = SignatureEncoding(
+                profile.setting("signature_encoding") or SignatureEncoding.HEX
+            )
+        except ValueError:
+            raise ConfigurationError(
+                "CC-iSales signature_layout must be one of: "
+                f"{', '.join(SignatureLayout)}; signature_encoding one of: "
+                f"{', '.join(SignatureEncoding)}."
+            ) from None
+        named = (profile.setting("signed_headers") or "").split(";")
+        signed = tuple(name.strip() for name in named if name.strip()) or None
+        return cls(layout=layout, encoding=encoding, signed_headers=signed)
+
+    def describe(self) -> str:
+        return f"layout {self.layout} with {self.encoding} signatures"
+
+
+#: Every layout and encoding a server may expect, Huawei's own first: what the probe tries.
+KNOWN_SIGNING = tuple(
+    SigningSettings(layout=layout, encoding=encoding)
+    for layout in SignatureLayout
+    for encoding in SignatureEncoding
+)
+
+
 def signed_detail_headers(
-    url: str, profile: Profile, access_key: str, secret_key: str, timestamp: str
+    url: str, signing: SigningSettings, access_key: str, secret_key: str, timestamp: str
 ) -> dict[str, str]:
-    """The detail GET's headers, Authorization included, signed as the profile's signature
-    settings say. Pure (the timestamp comes in), so tests pin them for fixed inputs."""
-    encoding_name = profile.setting("signature_encoding") or SignatureEncoding.HEX
-    try:
-        encoding = SignatureEncoding(encoding_name)
-    except ValueError:
-        raise ConfigurationError(
-            f"CC-iSales signature_encoding must be one of: {', '.join(SignatureEncoding)}."
-        ) from None
-    signed = (profile.setting("signed_headers") or "").split(";")
-    signed_headers = [name.strip() for name in signed if name.strip()] or list(
-        DEFAULT_SIGNED_HEADERS
-    )
+    """The detail GET's headers, Authorization included, signed as ``signing`` says. Pure (the
+    timestamp comes in), so tests pin them for fixed inputs."""
     parts = urlsplit(url)
     headers = {"Content-Type": CONTENT_TYPE, "Host": parts.netloc}
-    if "content-length" in (name.lower() for name in signed_headers):
+    if "content-length" in (name.lower() for name in signing.signed_headers or ()):
         headers["Content-Length"] = "0"
     try:
         signature = sign_request(
@@ -254,15 +289,16 @@ def signed_detail_headers(
             access_key=access_key,
             secret_key=secret_key,
             timestamp=timestamp,
-            signed_headers=signed_headers,
-            encoding=encoding,
+            layout=signing.layout,
+            signed_headers=signing.signed_headers,
+            encoding=signing.encoding,
         )
     except ValueError as error:
         raise ConfigurationError(f"CC-iSales signed_headers: {error}") from error
     return {**headers, "Authorization": signature.authorization}
 
 
-class HuaweiIsales(Vendor):
+class HuaweiIsales(Vendor, SettingsProbe):
     key = "huawei-isales"
     title = "Huawei CC-iSales"
     description = "Details of one outbound campaign call result from Huawei CC-iSales."
@@ -283,7 +319,7 @@ class HuaweiIsales(Vendor):
             help="The call record ID from the outbound call results, e.g. 1644464743-1388.",
             required=True,
             pattern=SAFE_IDENTIFIER,
-            pattern_hint="a call ID has only letters, digits and - . _ : @ +",
+            pattern_hint=f"a call ID has {SAFE_IDENTIFIER_HINT}",
             placeholder="e.g. 1644464743-1388",
         ),
     )
@@ -304,6 +340,16 @@ class HuaweiIsales(Vendor):
             maximum=9999,
         ),
         ProfileField(
+            name="signature_layout",
+            label="Signature layout",
+            help="huawei-sdk (Huawei's own SignInfo: no empty query or body lines, host signed, "
+            "whole-second timestamps) or legacy-ports (the older third-party ports); "
+            "Test connection finds the one the server accepts.",
+            kind=FieldKind.CHOICE,
+            choices=tuple(SignatureLayout),
+            default=SignatureLayout.HUAWEI_SDK.value,
+        ),
+        ProfileField(
             name="signature_encoding",
             label="Signature encoding",
             help="hex (Huawei's Java demo) or base64 (one public port); hex unless told.",
@@ -314,8 +360,8 @@ class HuaweiIsales(Vendor):
         ProfileField(
             name="signed_headers",
             label="Signed headers",
-            help="Header names to sign, separated by ';' (default content-type;host).",
-            default=";".join(DEFAULT_SIGNED_HEADERS),
+            help="Header names to sign, separated by ';'. Empty: the layout's own "
+            "(host for huawei-sdk, content-type;host for legacy-ports).",
         ),
         ProfileField(name="sk", label="SK", help="The secret key.", secret=True, required=True),
     )
@@ -325,20 +371,69 @@ class HuaweiIsales(Vendor):
 
     async def test_connection(self, context: VendorContext) -> str:
         """A signed query for a call that cannot exist: "does not exist" proves the signature."""
+        return await self._signed_test(context, SigningSettings.of(context.profile))
+
+    async def _signed_test(self, context: VendorContext, signing: SigningSettings) -> str:
         vdn = context.profile.setting("vdnId") or "1"
+        params = {"vdnId": vdn, "callId": CONNECTION_TEST_CALL_ID}
         try:
-            await self.lookup(context, {"vdnId": vdn, "callId": CONNECTION_TEST_CALL_ID})
+            await self._detail(context, params, signing)
         except NotFoundError:
             return "CC-iSales accepted the AK/SK signature (the test call is unknown, as expected)."
         return "CC-iSales accepted the AK/SK signature."
 
+    async def probe_settings(self, context: VendorContext) -> ProbeOutcome:
+        """Tries the profile's own signing first, then every known layout and encoding, until
+        the server accepts one. The outcome's settings are those to change in the profile."""
+        own = SigningSettings.of(context.profile)
+        candidates = [own, *(known for known in KNOWN_SIGNING if known != own)]
+        refused: BadCredentialsError | None = None
+        for signing in candidates:
+            try:
+                message = await self._signed_test(context, signing)
+            except BadCredentialsError as error:
+                refused = error
+                continue
+            accepted = {
+                "signature_layout": signing.layout.value,
+                "signature_encoding": signing.encoding.value,
+                "signed_headers": ";".join(signing.signed_headers or ()),
+            }
+            changes = {
+                name: value
+                for name, value in accepted.items()
+                if value != (context.profile.setting(name) or self._default_setting(name))
+            }
+            return ProbeOutcome(
+                message=f"The server accepted {signing.describe()}. {message}", settings=changes
+            )
+        raise BadCredentialsError(
+            "CC-iSales refused every known signature layout and encoding "
+            f"({len(candidates)} tried): check ak, sk and the server clock.",
+            vendor=self.key,
+            http_status=401,
+        ) from refused
+
+    def _default_setting(self, name: str) -> str:
+        return next((f.default or "" for f in self.profile_fields if f.name == name), "")
+
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
+        return await self._detail(context, params, SigningSettings.of(context.profile))
+
+    async def _detail(
+        self, context: VendorContext, params: dict[str, str], signing: SigningSettings
+    ) -> LookupResult:
         path = DETAIL_PATH.format(
-            vdnId=int(params["vdnId"]), callId=quote(params["callId"], safe="")
+            vdnId=path_segment(str(int(params["vdnId"])), "vdnId"),
+            callId=path_segment(params["callId"], "callId"),
         )
         url = context.url(path)
         headers = signed_detail_headers(
-            url, context.profile, context.setting("ak"), context.secret("sk"), huawei_timestamp()
+            url,
+            signing,
+            context.setting("ak"),
+            context.secret("sk"),
+            huawei_timestamp(layout=signing.layout),
         )
         response = await context.http.request("GET", url, headers=headers)
         if response.status != 200:

@@ -9,9 +9,10 @@ get-item answers {} for "not found or not visible", errors are {"message": ...}.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
-from urllib.parse import quote
+
+import phonenumbers
 
 from desktop.core.attempts import summarize
 from desktop.core.errors import (
@@ -32,7 +33,7 @@ from desktop.core.models import (
 )
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.vendors.base import (
-    SAFE_IDENTIFIER,
+    UUID_PATTERN,
     AttemptEditor,
     AttemptPage,
     AttemptSort,
@@ -45,6 +46,7 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    path_segment,
     pretty_body,
 )
 
@@ -73,7 +75,13 @@ FIELDS = (
 SELECT_ALL = dict.fromkeys(FIELDS, True)
 FILTER_FIELDS = ("incomingCallLogId", "status", "isAnswered", "userId", "userPhoneNumber")
 _DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
-_PHONE_PATTERN = r"\+?[0-9 ()./-]{3,32}"
+_DAY_PATTERN = r"\d{4}-\d\d-\d\d"
+_PHONE_PATTERN = r"(\+|00)?[0-9 ()./-]{3,32}"
+_UUID_HINT = "an ID is a UUID, e.g. 550e8400-e29b-41d4-a716-446655440000"
+_DATE_HELP = (
+    "A date (YYYY-MM-DD: the whole day, local time) or a date and time (ISO 8601; local time "
+    "unless it gives an offset such as Z or +02:00); sent as an instant."
+)
 
 #: IncomingCallStatus (Common/Types/IncomingCall/IncomingCallStatus.ts), in the order a call moves
 #: through them, with what each means for the supervisor. An item is created Ringing and ends
@@ -253,13 +261,57 @@ def error_for_response(response: HttpResponse, *, writing: bool = False) -> Vend
     )
 
 
+def started_instant(text: str, *, end_of_day: bool) -> datetime | None:
+    """The instant a "Started from/until" input means, or None when it is no real date.
+
+    A date alone covers the whole day in local time: its start for "from", its last
+    millisecond for "until" (OneUptime stores milliseconds). A time without an offset is local.
+    """
+    value = text.strip()
+    try:
+        if re.fullmatch(_DAY_PATTERN, value):
+            moment = datetime.combine(
+                date.fromisoformat(value), time.max if end_of_day else time.min
+            )
+        else:
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.astimezone()  # naive: local time
+
+
+def _instant_text(moment: datetime) -> str:
+    """UTC ISO 8601 with milliseconds, as OneUptime writes dates (Date.toISOString)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def e164_number(text: str) -> str | None:
+    """The number in E.164 (+15551234567), the one form OneUptime stores and matches; None
+    when it is no possible number with a country code."""
+    value = text.strip()
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def build_query(params: dict[str, str]) -> dict[str, Any]:
-    """The list/count query: equality for plain filters, typed operators for the date range."""
+    """The list/count query: equality for plain filters, typed operators for the date range
+    (whole days widened to their start and end, sent as UTC instants)."""
     query: dict[str, Any] = {}
     for name in FILTER_FIELDS:
         if name in params:
             query[name] = params[name] == "true" if name == "isAnswered" else params[name]
-    start, end = params.get("startedAtFrom"), params.get("startedAtTo")
+    bounds = [
+        started_instant(params[name], end_of_day=name == "startedAtTo") if name in params else None
+        for name in ("startedAtFrom", "startedAtTo")
+    ]
+    start, end = (_instant_text(moment) if moment else None for moment in bounds)
     if start and end:
         query["startedAt"] = {"_type": "InBetween", "startValue": start, "endValue": end}
     elif start:
@@ -282,12 +334,14 @@ def _typed_changes(changes: dict[str, str]) -> dict[str, Any]:
 
 
 def _id_input(name: str, label: str, help_text: str, **extra: Any) -> InputField:
+    """OneUptime's IDs are ObjectIDs, which are UUIDs: anything else is refused unsent."""
     return InputField(
         name=name,
         label=label,
         help=help_text,
-        pattern=SAFE_IDENTIFIER,
-        pattern_hint="an ID has only letters, digits and -",
+        pattern=UUID_PATTERN,
+        pattern_hint=_UUID_HINT,
+        max_length=36,
         **extra,
     )
 
@@ -329,21 +383,22 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         InputField(
             name="userPhoneNumber",
             label="Phone number",
-            help="Only rings of this number, e.g. +15551234567.",
+            help="Only rings of this number, with its country code, e.g. +15551234567; sent in "
+            "E.164, the form OneUptime stores.",
             pattern=_PHONE_PATTERN,
             pattern_hint="a phone number has digits, spaces and + ( ) . / -",
         ),
         InputField(
             name="startedAtFrom",
             label="Started from",
-            help="Only attempts started at or after this time (YYYY-MM-DD or ISO 8601, UTC).",
+            help="Only attempts started at or after this time. " + _DATE_HELP,
             pattern=_DATE_PATTERN,
             pattern_hint="a date like 2026-11-20 or 2026-11-20T09:00:00Z",
         ),
         InputField(
             name="startedAtTo",
             label="Started until",
-            help="Only attempts started at or before this time (YYYY-MM-DD or ISO 8601, UTC).",
+            help="Only attempts started at or before this time. " + _DATE_HELP,
             pattern=_DATE_PATTERN,
             pattern_hint="a date like 2026-11-21 or 2026-11-21T18:00:00Z",
         ),
@@ -413,6 +468,9 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         _id_input("incomingCallLogId", "Incoming call ID", "The call this attempt belongs to.",
                   required=True),
     )  # fmt: skip
+    attempt_id_input = _id_input(
+        "_id", "Attempt ID", "The attempt to change or delete.", required=True
+    )
 
     def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
         filters = [name for name in cleaned if name != "_id"]
@@ -420,7 +478,26 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             return {"_id": "an attempt ID shows one attempt: leave the other fields empty"}
         if not cleaned:
             return {"incomingCallLogId": "enter an incoming call ID, an attempt ID, or a filter"}
-        return {}
+        problems: dict[str, str] = {}
+        if "userPhoneNumber" in cleaned:
+            number = e164_number(cleaned["userPhoneNumber"])
+            if number is None:
+                problems["userPhoneNumber"] = (
+                    "Phone number: not a phone number with its country code (e.g. +15551234567)"
+                )
+            else:
+                cleaned["userPhoneNumber"] = number
+        bounds: dict[str, datetime] = {}
+        for name, label in (("startedAtFrom", "Started from"), ("startedAtTo", "Started until")):
+            if name in cleaned:
+                moment = started_instant(cleaned[name], end_of_day=name == "startedAtTo")
+                if moment is None:
+                    problems[name] = f"{label}: not a real date or time"
+                else:
+                    bounds[name] = moment
+        if len(bounds) == 2 and bounds["startedAtTo"] < bounds["startedAtFrom"]:
+            problems["startedAtTo"] = "Started until: before Started from"
+        return problems
 
     # -- requests ---------------------------------------------------------------------------
     @staticmethod
@@ -522,7 +599,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         attempt_id = params["_id"]
         response = await context.http.request(
             "POST",
-            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}/get-item"),
+            context.url(f"{RESOURCE}/{path_segment(attempt_id, '_id')}/get-item"),
             headers=self._headers(context),
             json_body={"select": SELECT_ALL},
             idempotent=True,
@@ -558,7 +635,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     ) -> None:
         response = await context.http.request(
             "PUT",
-            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}"),
+            context.url(f"{RESOURCE}/{path_segment(attempt_id, '_id')}"),
             headers=self._headers(context),
             json_body={"data": _typed_changes(changes)},
         )
@@ -568,7 +645,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     async def delete_attempt(self, context: VendorContext, attempt_id: str) -> None:
         response = await context.http.request(
             "DELETE",
-            context.url(f"{RESOURCE}/{quote(attempt_id, safe='')}"),
+            context.url(f"{RESOURCE}/{path_segment(attempt_id, '_id')}"),
             headers=self._headers(context),
         )
         if response.status != 200:
@@ -588,6 +665,6 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             raise error_for_response(response, writing=True)
         body = response.json()
         created = body.get("_id") if isinstance(body, dict) else None
-        if not isinstance(created, str) or not re.fullmatch(SAFE_IDENTIFIER, created):
+        if not isinstance(created, str) or not re.fullmatch(UUID_PATTERN, created):
             raise BadResponseError("OneUptime did not say which ID it created.", vendor=self.key)
         return created

@@ -202,7 +202,8 @@ class Verba(Vendor):
         InputField(
             name="extension",
             label="Extension",
-            help="A phone number that took part in the call; goes with Status.",
+            help="A phone number that took part in the call; goes with Status (an extension "
+            "alone means status=last: the last finished call).",
             pattern=r"\+?[0-9A-Za-z*#._-]{1,40}",
             pattern_hint="an extension has digits (letters, * # . _ - allowed)",
             placeholder="e.g. 8856",
@@ -231,9 +232,10 @@ class Verba(Vendor):
         InputField(
             name="type",
             label="Manual record",
-            help="Search ongoing calls flagged for manual recording (type=manualRecord).",
+            help="type=manualRecord (the API's own value; true means the same): search ongoing "
+            "calls flagged for manual recording.",
             kind=FieldKind.BOOLEAN,
-            default="false",
+            flag_value="manualRecord",
         ),
         InputField(
             name="details",
@@ -328,8 +330,8 @@ class Verba(Vendor):
 
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         wanted = {name: params[name] for name in (*IDENTIFYING_FIELDS, "status") if name in params}
-        if params.get("type") == "true":
-            wanted["type"] = "manualRecord"
+        if "type" in params:
+            wanted["type"] = params["type"]  # the API's own value, manualRecord
         root, response = await self._call(context, "GetCallID", wanted)
         call_id = call_id_from(root)
         raw_parts = [f"GetCallID:\n{pretty_body(response)}"]

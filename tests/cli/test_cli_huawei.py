@@ -54,3 +54,46 @@ def test_isales_unknown_call_exits_1_with_the_vendor_description(demo_profile) -
     assert done.returncode == 1
     assert "The call record ID does not exist." in done.stderr
     assert "0200007" in done.stderr
+
+
+def test_profile_test_finds_the_accepted_layout_and_saves_it_with_save(
+    demo_profile, simulator
+) -> None:
+    env = demo_profile("huawei-isales")
+    simulator.vendors["huawei-isales"].accepted_layouts = frozenset({"legacy-ports"})
+    assert cli(env, "lookup", "huawei-isales", "callId=1644464743-1388").returncode == 1  # 401
+    done = cli(env, "profile", "test", "huawei-isales", "default")
+    assert done.returncode == 0, done.stderr
+    assert "the server accepted layout legacy-ports with hex signatures" in done.stdout.lower()
+    assert "not saved (signature_layout=legacy-ports): run again with --save" in done.stdout
+    assert cli(env, "lookup", "huawei-isales", "callId=1644464743-1388").returncode == 1
+
+    saved = cli(env, "profile", "test", "huawei-isales", "default", "--save")
+    assert saved.returncode == 0, saved.stderr
+    assert "saved signature_layout=legacy-ports in huawei-isales profile 'default'" in saved.stdout
+    shown = cli(env, "profile", "show", "huawei-isales", "default")
+    assert "signature_layout: legacy-ports" in shown.stdout
+    assert cli(env, "lookup", "huawei-isales", "callId=1644464743-1388").returncode == 0
+    again = cli(env, "profile", "test", "huawei-isales", "default")
+    assert again.returncode == 0
+    assert "save" not in again.stdout  # the profile already holds what the server accepts
+
+
+def test_profile_test_exits_1_when_no_layout_is_accepted(demo_profile, simulator) -> None:
+    env = demo_profile("huawei-isales")
+    simulator.vendors["huawei-isales"].accepted_layouts = frozenset()
+    done = cli(env, "profile", "test", "huawei-isales", "default")
+    assert done.returncode == 1
+    assert "refused every known signature layout and encoding (4 tried)" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("vendor", ["huawei-aicc", "leadsquared", "oneuptime", "verba"])
+def test_profile_test_runs_every_vendors_connection_test(demo_profile, vendor) -> None:
+    env = demo_profile(vendor)
+    done = cli(env, "profile", "test", vendor, "default")
+    assert done.returncode == 0, done.stderr
+    assert "accepted" in done.stdout or "issued" in done.stdout
+    missing = cli(env, "profile", "test", vendor, "nosuch")
+    assert missing.returncode == 1
+    assert "No" in missing.stderr and "nosuch" in missing.stderr

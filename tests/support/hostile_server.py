@@ -223,3 +223,29 @@ def mode_delay(seconds: float, then: Mode) -> Mode:
 def mode_reset() -> Mode:
     """Close every connection with a TCP reset, no answer."""
     return lambda _request: Reply(reset=True)
+
+
+def mode_endless_attempts(
+    counted: int = 1_000_000_000, *, honour_skip: bool = False, page_size: int = 100
+) -> Mode:
+    """OneUptime's list and count API counting ``counted`` attempts. Ignoring skip (the
+    default), every get-list answers the same first page; honouring it, each page brings new
+    attempts (UUIDs made from their index), without end."""
+
+    def attempt(index: int) -> dict[str, Any]:
+        return {
+            "_id": f"00000000-0000-4000-8000-{index:012d}",
+            "incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000",
+            "status": "NoAnswer",
+            "isAnswered": False,
+        }
+
+    def answer(request: SeenRequest) -> Reply:
+        if request.path.endswith("/count"):
+            return Reply.json({"count": counted})
+        skip = int(request.query.get("skip", ["0"])[0]) if honour_skip else 0
+        limit = int(request.query.get("limit", [str(page_size)])[0])
+        data = [attempt(index) for index in range(skip, skip + limit)]
+        return Reply.json({"count": counted, "skip": skip, "limit": limit, "data": data})
+
+    return answer

@@ -20,10 +20,15 @@ from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
 from desktop.simulator import huawei_isales as sim
 from desktop.simulator.huawei_isales import ERROR_DESCRIPTIONS
-from desktop.simulator.registry import all_vendor_simulators, demo_profiles
+from desktop.simulator.registry import DEMO_PROFILE_NAME, all_vendor_simulators, demo_profiles
 from desktop.simulator.server import Simulator
 from desktop.vendors.huawei_isales import ERROR_CODES
-from desktop.vendors.huawei_signing import SignatureEncoding, huawei_timestamp, sign_request
+from desktop.vendors.huawei_signing import (
+    SignatureEncoding,
+    SignatureLayout,
+    huawei_timestamp,
+    sign_request,
+)
 from tests.support.tls import self_signed_certificate, server_context
 
 
@@ -211,3 +216,51 @@ def test_a_profile_without_ak_sends_nothing(engine, simulator) -> None:
     with pytest.raises(ConfigurationError, match="ak"):
         lookup(engine, vdnId="8", callId="1644464743-1388")
     assert simulator.request_counts.get("huawei-isales", 0) == 0
+
+
+def test_simulator_refuses_the_legacy_layout_by_default(simulator) -> None:
+    """Huawei's own layout is what the simulated server verifies; the ports' older one (empty
+    query and body lines, content-type signed, milliseconds) gets 401 like any bad signature."""
+    legacy = {
+        "layout": SignatureLayout.LEGACY_PORTS,
+        "timestamp": huawei_timestamp(layout=SignatureLayout.LEGACY_PORTS),
+    }
+    assert signed_get(simulator, DETAIL, **legacy) == 401
+    assert signed_get(simulator, DETAIL) == 200
+    simulator.vendors["huawei-isales"].accepted_layouts = frozenset({"legacy-ports"})
+    assert signed_get(simulator, DETAIL, **legacy) == 200
+    assert signed_get(simulator, DETAIL) == 401
+
+
+def probe(engine: LookupEngine, profile: str = DEMO_PROFILE_NAME):
+    async def go():
+        try:
+            return await engine.check_connection("huawei-isales", profile)
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def test_the_probe_finds_the_layout_the_server_accepts(engine, simulator) -> None:
+    simulator.vendors["huawei-isales"].accepted_layouts = frozenset({"legacy-ports"})
+    with pytest.raises(BadCredentialsError):
+        lookup(engine, vdnId="8", callId="1644464743-1388")  # the profile's default: huawei-sdk
+    outcome = probe(engine)
+    assert outcome.message == (
+        "The server accepted layout legacy-ports with hex signatures. "
+        "CC-iSales accepted the AK/SK signature (the test call is unknown, as expected)."
+    )
+    assert outcome.settings == {"signature_layout": "legacy-ports"}  # only what changes
+
+
+def test_the_probe_reports_the_profiles_own_settings_when_they_work(engine) -> None:
+    outcome = probe(engine)
+    assert outcome.message.startswith("The server accepted layout huawei-sdk with hex signatures.")
+    assert outcome.settings == {}  # nothing to change
+
+
+def test_the_probe_fails_when_no_layout_is_accepted(engine, simulator) -> None:
+    simulator.vendors["huawei-isales"].accepted_layouts = frozenset()
+    with pytest.raises(BadCredentialsError, match="every known signature layout"):
+        probe(engine)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,6 +21,8 @@ from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.vendors.base import AttemptSort
 from desktop.vendors.oneuptime import build_query, parse_attempt, parse_date, parse_page
+
+UNKNOWN_ATTEMPT = "00000000-0000-4000-8000-000000000000"
 
 
 def run(engine: LookupEngine, coroutine_factory):
@@ -98,9 +102,19 @@ def test_dates_in_both_shapes() -> None:
     assert parse_date(5) is None
 
 
-def test_query_uses_typed_operators() -> None:
+@pytest.fixture
+def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC+05:30 (no daylight saving), so whole days have known instants."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_query_uses_typed_operators(kolkata) -> None:
     assert build_query({"startedAtFrom": "2026-01-01"}) == {
-        "startedAt": {"_type": "GreaterThanOrEqual", "value": "2026-01-01"}
+        "startedAt": {"_type": "GreaterThanOrEqual", "value": "2025-12-31T18:30:00.000Z"}
     }
     assert build_query({"isAnswered": "false", "status": "Busy"}) == {
         "status": "Busy",
@@ -118,7 +132,7 @@ def test_get_item_shows_every_field(engine) -> None:
 
 def test_empty_get_item_is_not_found(engine) -> None:
     with pytest.raises(NotFoundError, match="may not see it"):
-        run(engine, lambda: engine.lookup("oneuptime", {"_id": "no-such-attempt"}))
+        run(engine, lambda: engine.lookup("oneuptime", {"_id": UNKNOWN_ATTEMPT}))
 
 
 def test_edit_and_delete_and_create(engine) -> None:
@@ -148,7 +162,7 @@ def test_edit_and_delete_and_create(engine) -> None:
 def test_read_only_key_cannot_write(engine) -> None:
     engine.secrets.set("oneuptime", "demo", "ApiKey", sim.READ_ONLY_KEY)
     with pytest.raises(ForbiddenError, match="Project Owner or Admin"):
-        run(engine, lambda: engine.delete_attempt("oneuptime", None, "x"))
+        run(engine, lambda: engine.delete_attempt("oneuptime", None, UNKNOWN_ATTEMPT))
     result = run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
     assert result.attempts_total == 6  # reading is allowed
 
@@ -241,3 +255,96 @@ def test_status_words_get_their_outcome(status, outcome) -> None:
     attempt = parse_attempt({"_id": "a-1", "status": status})
     assert attempt.status == status
     assert attempt.outcome is outcome
+
+
+def test_whole_days_cover_start_to_end_in_local_time(kolkata) -> None:
+    """A date alone: from the first day's 00:00 to the last day's 23:59:59.999, local time,
+    sent as UTC instants (OneUptime compares instants)."""
+    assert build_query({"startedAtFrom": "2026-11-20", "startedAtTo": "2026-11-21"}) == {
+        "startedAt": {
+            "_type": "InBetween",
+            "startValue": "2026-11-19T18:30:00.000Z",
+            "endValue": "2026-11-21T18:29:59.999Z",
+        }
+    }
+    assert build_query({"startedAtTo": "2026-11-20T09:00"}) == {  # a time without offset: local
+        "startedAt": {"_type": "LessThanOrEqual", "value": "2026-11-20T03:30:00.000Z"}
+    }
+    assert build_query({"startedAtFrom": "2026-11-20T09:00:00+01:00"}) == {
+        "startedAt": {"_type": "GreaterThanOrEqual", "value": "2026-11-20T08:00:00.000Z"}
+    }
+
+
+def test_a_single_day_finds_every_attempt_of_that_day(engine, monkeypatch) -> None:
+    """The 250-attempt call starts 2026-11-20 09:00 UTC, one attempt every 45 s (3 h 7 min):
+    all on that local day in UTC, none on the next."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        day = {"incomingCallLogId": sim.CALL_250, "startedAtFrom": "2026-11-20",
+               "startedAtTo": "2026-11-20"}  # fmt: skip
+        assert run(engine, lambda: engine.lookup("oneuptime", day)).attempts_total == 250
+        after = {"incomingCallLogId": sim.CALL_250, "startedAtFrom": "2026-11-21"}
+        assert run(engine, lambda: engine.lookup("oneuptime", after)).attempts_total == 0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"startedAtFrom": "2026-13-01"}, "startedAtFrom", "not a real date"),
+        ({"startedAtFrom": "2026-02-30"}, "startedAtFrom", "not a real date"),
+        ({"startedAtFrom": "2026-11-21", "startedAtTo": "2026-11-20"}, "startedAtTo", "before"),
+        ({"_id": "no-such-attempt"}, "_id", "UUID"),
+        ({"_id": ".."}, "_id", "UUID"),
+        ({"incomingCallLogId": "550e8400-e29b-41d4-a716"}, "incomingCallLogId", "UUID"),
+        ({"userId": "user-01"}, "userId", "UUID"),
+        ({"userPhoneNumber": "555-0100"}, "userPhoneNumber", "country code"),
+        ({"userPhoneNumber": "+1 555"}, "userPhoneNumber", "country code"),
+    ],
+)
+def test_bad_filters_are_refused_before_sending(engine, simulator, params, field, words) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        engine.prepare("oneuptime", params)
+    assert field in caught.value.problems  # type: ignore[attr-defined]
+    assert words in caught.value.problems[field]  # type: ignore[attr-defined]
+    assert simulator.request_counts.get("oneuptime", 0) == 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["+1 (555) 010-0003", "001 555 010 0003", "+1.555.010.0003", "+15550100003"]
+)
+def test_phone_filters_are_sent_in_e164(engine, typed) -> None:
+    prepared = engine.prepare(
+        "oneuptime", {"incomingCallLogId": sim.CALL_250, "userPhoneNumber": typed}
+    )
+    assert prepared.params["userPhoneNumber"] == "+15550100003"
+    found = run(engine, lambda: engine.run(prepared))
+    assert found.attempts_total > 0
+    assert {a.user_phone_number for a in found.attempts} == {"+15550100003"}
+
+
+def test_the_simulator_types_values_as_oneuptimes_serializer_does(engine) -> None:
+    """ObjectID for relation IDs, Phone for the number, DateTime for dates; _id, numbers,
+    booleans and text plain; the client reads them all as values."""
+    attempt_id = f"{sim.SMALL_CALL[:24]}{5:012d}"
+    result = run(engine, lambda: engine.lookup("oneuptime", {"_id": attempt_id}))
+    raw = result.calls[0].raw
+    assert raw["_id"] == attempt_id
+    assert raw["incomingCallLogId"] == {"_type": "ObjectID", "value": sim.SMALL_CALL}
+    assert raw["projectId"] == {"_type": "ObjectID", "value": sim.PROJECT_ID}
+    assert raw["userId"]["_type"] == "ObjectID"
+    assert raw["userPhoneNumber"] == {"_type": "Phone", "value": "+15550100006"}
+    assert raw["startedAt"] == {"_type": "DateTime", "value": "2026-11-20T09:03:45.000Z"}
+    assert raw["isAnswered"] is True and raw["dialDurationInSeconds"] == 100
+    (attempt,) = result.attempts
+    assert attempt.incoming_call_log_id == sim.SMALL_CALL
+    assert attempt.user_phone_number == "+15550100006"
+    assert attempt.user_id == raw["userId"]["value"]
+    assert attempt.escalation_rule_id == raw["incomingCallPolicyEscalationRuleId"]["value"]
+    assert attempt.started_at is not None and attempt.started_at.isoformat() == (
+        "2026-11-20T09:03:45+00:00"
+    )
+    assert attempt.is_answered is True and attempt.dial_duration_seconds == 100

@@ -18,6 +18,7 @@ from desktop.core.errors import (
 )
 from desktop.engine import LookupEngine
 from desktop.simulator import verba as sim
+from desktop.vendors import get_vendor
 from desktop.vendors.verba import call_id_from, parse_envelope, response_error
 
 
@@ -75,6 +76,7 @@ def test_the_demo_base_url_has_the_documented_form_and_is_what_is_requested(
         ({"extension": "8856", "status": "ongoing,next"}, sim.ONGOING),
         ({"extension": "8856", "status": "last,ongoing"}, sim.LAST),
         ({"extension": "8856", "status": "ongoing", "type": "true"}, sim.ONGOING),
+        ({"extension": "8856", "status": "ongoing", "type": "manualRecord"}, sim.ONGOING),
     ],
 )
 def test_every_way_of_identifying_a_call(engine, params, expected) -> None:
@@ -223,3 +225,21 @@ def test_arbitrary_bytes_only_give_typed_errors(body: bytes) -> None:
     except VendorError as error:
         outcome = error
     assert outcome is None or outcome.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [("manualRecord", "manualRecord"), ("manualrecord", "manualRecord"),
+     ("true", "manualRecord"), ("yes", "manualRecord"), ("false", None), ("", None)],
+)  # fmt: skip
+def test_type_takes_the_apis_own_value(typed: str, cleaned: str | None) -> None:
+    """Verba's type=manualRecord is the parameter's own value; the checkbox's true maps to it
+    and false leaves the parameter out."""
+    params = get_vendor("verba").validate({"extension": "8856", "type": typed})
+    assert params.get("type") == cleaned
+    assert params["status"] == "last"  # an extension alone means status=last
+
+
+def test_type_refuses_other_words() -> None:
+    with pytest.raises(InvalidInputError, match=r"must be true or false \(or manualRecord\)"):
+        get_vendor("verba").validate({"extension": "8856", "type": "manual"})
