@@ -87,10 +87,10 @@ def test_csv_and_json_round_trip() -> None:
 
 
 def test_html_and_markdown_escape_everything() -> None:
-    from desktop.core.export import to_html, to_markdown
+    from desktop.core.export import copy_html, to_markdown
 
     rows = [{"a": "<b>x</b> & y", "b": "p|q\nr"}]
-    html = to_html(rows)
+    html = copy_html(["a", "b"], [["<b>x</b> & y", "p|q\nr"]])
     assert "<b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
     markdown = to_markdown(rows)
