@@ -134,11 +134,21 @@ def to_tsv(rows: Sequence[Row], headers: Sequence[str] | None = None) -> str:
 _CSV_NEEDS_QUOTES = re.compile(r'[,;"\r\n]')
 
 
+def _after_semicolons_neutralized(text: str) -> str:
+    """A reader splitting at ';' starts a cell after every ';' (LibreOffice does so inside a
+    quoted cell too when its closing quote is followed by ',' rather than ';'): each such
+    piece that would run as a formula gets its quote as well."""
+    if ";" not in text:
+        return text
+    head, *pieces = text.split(";")
+    return ";".join([head, *map(neutralize_cell, pieces)])
+
+
 def _csv_cell(value: JsonValue) -> str:
     """RFC 4180: a cell holding a delimiter (',' or ';'), a quote, CR or LF is quoted, its quotes
     doubled. (The csv module quotes only the line terminator's characters: a lone CR went out
     bare.)"""
-    neutral = _safe_text(value)
+    neutral = _after_semicolons_neutralized(_safe_text(value))
     if _CSV_NEEDS_QUOTES.search(neutral):
         return '"' + neutral.replace('"', '""') + '"'
     return neutral

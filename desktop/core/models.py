@@ -158,6 +158,7 @@ class EscalationAttempt(_Frozen):
 
     def as_row(self) -> dict[str, str]:
         """The attempt as display text (the CLI's text output); ``record`` has the values."""
+
         def text(value: object) -> str:
             if value is None:
                 return ""
