@@ -197,6 +197,9 @@ _READ_AS_VALUE = re.compile(
     r"\s*[+-]?(?:[$€£¥]\s*)?(?:\d[\d\s.,:/-]*(?:[eE][+-]?\d+)?\s*%?|\.\d+)\s*|true|false",
     re.IGNORECASE,
 )
+#: Number-like text a spreadsheet shows unchanged as a number (digits, no leading zero, at most
+#: 15 of them): left bare, so a paste elsewhere carries no hidden character.
+_SHOWN_THE_SAME = re.compile(r"0|[1-9]\d{0,14}")
 #: A leading sign with only digits and phone punctuation: a formula in Excel ('+1-555' is
 #: -554) but with no letters it cannot call anything, so the invisible marker suffices.
 _SIGNED_DIGITS = re.compile(r"[+-][\d\s().\-/]+")
@@ -233,7 +236,9 @@ def _copy_tsv_cell(value: CopyValue) -> str:
         return copy_text(value)
     if _runs_as_formula(value) and not _SIGNED_DIGITS.fullmatch(value):
         return _flat(neutralize_cell(value))  # a visible quote: a real formula stays inert
-    if _SIGNED_DIGITS.fullmatch(value) or _READ_AS_VALUE.fullmatch(value):
+    if _SIGNED_DIGITS.fullmatch(value) or (
+        _READ_AS_VALUE.fullmatch(value) and not _SHOWN_THE_SAME.fullmatch(value)
+    ):
         return _flat(TEXT_MARKER + value)
     return _flat(value)
 

@@ -217,8 +217,14 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
 )
 
 
+def _detail_record(field: DetailField) -> Record:
+    """A details row for Copy as JSON/CSV and export: the vendor's field name and the value as
+    the vendor sent it (not the words shown beside a code)."""
+    return {"field": field.key, "value": field.raw}
+
+
 def details_model(parent: Any = None) -> RecordTableModel[DetailField]:
-    return RecordTableModel(DETAIL_COLUMNS, parent)
+    return RecordTableModel(DETAIL_COLUMNS, parent, record_of=_detail_record)
 
 
 def recordings_model(parent: Any = None) -> RecordTableModel[RecordingLink]:

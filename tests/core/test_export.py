@@ -224,12 +224,15 @@ def test_clipboard_tsv_keeps_text_as_text_without_a_visible_quote() -> None:
     moment = datetime(2026, 11, 20, 9, 15, 2, tzinfo=UTC)
     cells = copy_tsv_line(
         ["+15550100003", "0042", "+1-555", "Ana Ruiz", "=1+1", "+cmd|x", 30, 0.04, True, None,
-         moment]
+         moment, "8077128602", "1652268429538866153", "2026-11-20"]
     ).split("\t")  # fmt: skip
     assert cells[:6] == [TEXT_MARKER + "+15550100003", TEXT_MARKER + "0042",
                          TEXT_MARKER + "+1-555", "Ana Ruiz", "'=1+1", "'+cmd|x"]  # fmt: skip
     assert cells[6:10] == ["30", "0.04", "TRUE", ""]
     assert cells[10] == moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    # digits a spreadsheet shows the same as a number stay bare; 16+ digits or a date do not
+    assert cells[11:] == ["8077128602", TEXT_MARKER + "1652268429538866153",
+                          TEXT_MARKER + "2026-11-20"]  # fmt: skip
 
 
 def test_clipboard_html_types_each_cell_for_excel_and_libreoffice() -> None:
