@@ -6,6 +6,7 @@ so nothing outside a vendor's module needs to know that vendor's names.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -379,11 +380,21 @@ def iso_time(raw: JsonValue, *, utc: bool = False) -> JsonValue:
 
 def number_value(raw: JsonValue) -> JsonValue:
     """A quantity (seconds, cents) as a number, also when the vendor wrote it as digits in a
-    string; anything else as sent."""
-    if isinstance(raw, str) and re.fullmatch(r"-?\d+(\.\d+)?", raw.strip()):
-        number = float(raw)
-        return int(number) if number.is_integer() and "." not in raw else number
-    return raw
+    string; anything else (or more digits than any quantity has) as sent."""
+    if not isinstance(raw, str):
+        return raw
+    match = re.fullmatch(r"-?\d{1,18}(\.\d{1,18})?", raw.strip())
+    if match is None:
+        return raw
+    return float(raw) if match[1] else int(raw)
+
+
+def hundredth(value: JsonValue) -> float | None:
+    """``value`` / 100 (cents to dollars) for a finite number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    result = value / 100 if abs(value) < 1e300 else math.inf
+    return round(result, 6) if math.isfinite(result) else None
 
 
 def with_meanings(

@@ -48,6 +48,7 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    hundredth,
     number_value,
     pretty_body,
 )
@@ -186,11 +187,7 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Reco
         if key == "status":
             values["statusMeaning"] = outcome.value if outcome is not None else None
         elif key == "callCostInUSDCents":
-            cents = values[key]
-            in_usd = None
-            if isinstance(cents, (int, float)) and not isinstance(cents, bool):
-                in_usd = round(cents / 100, 6)
-            values["callCostInUSD"] = in_usd
+            values["callCostInUSD"] = hundredth(values[key])
     return values
 
 
