@@ -10,8 +10,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
+
+from pydantic import JsonValue
 
 from desktop.core.attempts import summarize
 from desktop.core.models import FieldRole, LookupResult
@@ -54,7 +57,12 @@ def neutralize_cell(value: str) -> str:
     return "'" + value if _runs_as_formula(value) else value
 
 
-def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
+#: One exported row: the vendor's field names with typed values (str, number, bool, null, or a
+#: decoded object), as ``LookupResult.records()`` gives them.
+Row = Mapping[str, JsonValue]
+
+
+def headers_of(rows: Sequence[Mapping[str, object]]) -> list[str]:
     """Every key of every row, in first-seen order (rows of one export may differ)."""
     seen: dict[str, None] = {}
     for row in rows:
@@ -63,19 +71,40 @@ def headers_of(rows: Sequence[Mapping[str, str]]) -> list[str]:
     return list(seen)
 
 
+def value_text(value: JsonValue) -> str:
+    """A typed value as one CSV/TSV cell: numbers plain (a spreadsheet sums them), booleans
+    true/false, null empty, text as it is, objects and lists as compact JSON text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _safe_text(value: JsonValue) -> str:
+    """Cell text with formulas neutralized. Only text can hold one: a number, boolean or JSON
+    object never starts with = + or @, and a negative number is the number it says."""
+    return neutralize_cell(value) if isinstance(value, str) else value_text(value)
+
+
 #: Tab and every character some reader ends a line at (str.splitlines' set): in a TSV cell
 #: each becomes a space, so no value can add a column or a row.
 _TSV_BREAKS = str.maketrans(dict.fromkeys("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
 
 
-def _tsv_cell(value: str) -> str:
-    neutral = neutralize_cell(value)  # before flattening: the spaces must not hide a formula
-    if not neutral.isprintable():  # rare (every break is unprintable): skip the work otherwise
-        neutral = neutral.replace("\r\n", " ").translate(_TSV_BREAKS)
-    return neutral
+def _flat(text: str) -> str:
+    if not text.isprintable():  # rare (every break is unprintable): skip the work otherwise
+        text = text.replace("\r\n", " ").translate(_TSV_BREAKS)
+    return text
 
 
-def tsv_line(cells: Sequence[str]) -> str:
+def _tsv_cell(value: JsonValue) -> str:
+    return _flat(_safe_text(value))  # neutralized first: the spaces must not hide a formula
+
+
+def tsv_line(cells: Sequence[JsonValue]) -> str:
     """One TSV line: tabs and line breaks inside cells become spaces, formulas neutralized."""
     return "\t".join(map(_tsv_cell, cells))
 
@@ -84,49 +113,65 @@ def tsv_from_lines(headers: Sequence[str], lines: Iterable[str]) -> str:
     return "\n".join([tsv_line(headers), *lines]) + "\n"
 
 
-def tsv_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
+def tsv_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[JsonValue]]) -> str:
     """Tab-separated with a header row."""
     return tsv_from_lines(headers, map(tsv_line, matrix))
 
 
 def _as_matrix(
-    rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None
-) -> tuple[list[str], list[list[str]]]:
+    rows: Sequence[Row], headers: Sequence[str] | None
+) -> tuple[list[str], list[list[JsonValue]]]:
     columns = list(headers) if headers is not None else headers_of(rows)
-    return columns, [[row.get(name, "") for name in columns] for row in rows]
+    return columns, [[row.get(name) for name in columns] for row in rows]
 
 
-def to_tsv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+def to_tsv(rows: Sequence[Row], headers: Sequence[str] | None = None) -> str:
     return tsv_from_matrix(*_as_matrix(rows, headers))
 
 
-_CSV_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+#: ';' too: spreadsheets in locales whose decimal mark is a comma (de, fr, ...) split CSV at
+#: semicolons, so a bare 'a;=1+1' would become a cell 'a' and a formula cell '=1+1'.
+_CSV_NEEDS_QUOTES = re.compile(r'[,;"\r\n]')
 
 
-def _csv_cell(value: str) -> str:
-    """RFC 4180: a cell holding the delimiter, a quote, CR or LF is quoted, its quotes doubled.
-    (The csv module quotes only the line terminator's characters: a lone CR went out bare.)"""
-    neutral = neutralize_cell(value)
+def _after_semicolons_neutralized(text: str) -> str:
+    """A reader splitting at ';' starts a cell after every ';' (LibreOffice does so inside a
+    quoted cell too when its closing quote is followed by ',' rather than ';'): each such
+    piece that would run as a formula gets its quote as well."""
+    if ";" not in text:
+        return text
+    head, *pieces = text.split(";")
+    return ";".join([head, *map(neutralize_cell, pieces)])
+
+
+def _csv_cell(value: JsonValue) -> str:
+    """RFC 4180: a cell holding a delimiter (',' or ';'), a quote, CR or LF is quoted, its quotes
+    doubled. (The csv module quotes only the line terminator's characters: a lone CR went out
+    bare.)"""
+    neutral = _after_semicolons_neutralized(_safe_text(value))
     if _CSV_NEEDS_QUOTES.search(neutral):
         return '"' + neutral.replace('"', '""') + '"'
     return neutral
 
 
-def _csv_line(cells: Sequence[str]) -> str:
+def _csv_line(cells: Sequence[JsonValue]) -> str:
     line = ",".join(map(_csv_cell, cells))
     return '""' if len(cells) == 1 and not line else line  # one empty cell is not a blank line
 
 
-def to_csv(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+def to_csv(rows: Sequence[Row], headers: Sequence[str] | None = None) -> str:
     columns, matrix = _as_matrix(rows, headers)
-    return "".join(_csv_line(cells) + "\n" for cells in [columns, *matrix])
+    lines = [_csv_line(columns), *map(_csv_line, matrix)]
+    return "".join(line + "\n" for line in lines)
 
 
-def to_json(rows: Sequence[Mapping[str, str]]) -> str:
+def to_json(rows: Sequence[Row]) -> str:
     return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
 
 
-def render(rows: Sequence[Mapping[str, str]], fmt: ExportFormat) -> str:
+def render(rows: Sequence[Row], fmt: ExportFormat) -> str:
+    """JSON keeps every type; CSV and TSV carry values (see ``value_text``), formulas
+    neutralized."""
     if fmt == "json":
         return to_json(rows)
     if fmt == "tsv":
@@ -141,35 +186,130 @@ def _escape(value: str) -> str:
     return html.escape(value) if _NEEDS_ESCAPE.search(value) else value
 
 
-def html_from_matrix(headers: Sequence[str], matrix: Iterable[Sequence[str]]) -> str:
-    """A real HTML table, every value escaped: a paste into mail or a document keeps its shape
-    and no vendor text can become markup."""
+# -- the clipboard: cells a spreadsheet pastes as the values they are ----------------------------
+#: A clipboard cell: text, a number in the unit its column header names, a yes/no, a moment
+#: (an aware datetime, pasted as local wall time), or nothing.
+CopyValue = str | int | float | bool | datetime | None
+
+#: Text a spreadsheet would read as a number, date, time, percentage or truth value when pasted
+#: (a phone number '+15550100003', an ID '0042', '2026-11-20', '12:30', 'TRUE').
+_READ_AS_VALUE = re.compile(
+    r"\s*[+-]?(?:[$€£¥]\s*)?(?:\d[\d\s.,:/-]*(?:[eE][+-]?\d+)?\s*%?|\.\d+)\s*|true|false",
+    re.IGNORECASE,
+)
+#: Number-like text a spreadsheet shows unchanged as a number (digits, no leading zero, at most
+#: 15 of them): left bare, so a paste elsewhere carries no hidden character.
+_SHOWN_THE_SAME = re.compile(r"0|[1-9]\d{0,14}")
+#: A leading sign with only digits and phone punctuation: a formula in Excel ('+1-555' is
+#: -554) but with no letters it cannot call anything, so the invisible marker suffices.
+_SIGNED_DIGITS = re.compile(r"[+-][\d\s().\-/]+")
+#: U+2060 WORD JOINER: invisible, and text that starts with it is no number and no formula to
+#: LibreOffice or Excel, so '+15550100003' pastes as that text with no visible apostrophe.
+TEXT_MARKER = "\u2060"
+
+
+def _wall_time(moment: datetime) -> datetime:
+    """The moment in the machine's zone without the offset: the header names the zone."""
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else repr(value)
+
+
+def copy_text(value: CopyValue) -> str:
+    """A clipboard cell's visible text: numbers plain, dates 'YYYY-MM-DD hh:mm:ss' (what
+    spreadsheets read as a date and time), truth values TRUE/FALSE."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return _wall_time(value).isoformat(" ", "seconds")
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    return value
+
+
+def _copy_tsv_cell(value: CopyValue) -> str:
+    if not isinstance(value, str):
+        return copy_text(value)
+    if _runs_as_formula(value) and not _SIGNED_DIGITS.fullmatch(value):
+        return _flat(neutralize_cell(value))  # a visible quote: a real formula stays inert
+    if _SIGNED_DIGITS.fullmatch(value) or (
+        _READ_AS_VALUE.fullmatch(value) and not _SHOWN_THE_SAME.fullmatch(value)
+    ):
+        return _flat(TEXT_MARKER + value)
+    return _flat(value)
+
+
+def copy_tsv_line(cells: Sequence[CopyValue]) -> str:
+    """One clipboard TSV line: numbers, dates and truth values as spreadsheets read them; text
+    that would turn into a number or date (phone numbers, IDs with a leading + or 0) behind an
+    invisible marker, formulas behind a quote; tabs and line breaks become spaces."""
+    return "\t".join(map(_copy_tsv_cell, cells))
+
+
+def copy_tsv(headers: Sequence[str], lines: Iterable[str]) -> str:
+    return "\n".join([copy_tsv_line(headers), *lines]) + "\n"
+
+
+#: Days from LibreOffice's and Excel's day zero (1899-12-30) to the Unix epoch.
+_SERIAL_EPOCH = datetime(1899, 12, 30)
+_TEXT_CELL = '<td style="mso-number-format:\'\\@\'" sdnum="1033;0;@">'
+_DATE_FORMAT = (
+    'style="mso-number-format:\'yyyy\\-mm\\-dd\\ hh\\:mm\\:ss\'" sdnum="1033;0;YYYY-MM-DD HH:MM:SS"'
+)
+
+
+def _copy_html_cell(value: CopyValue) -> str:
+    """One <td>: text carries the text format of Excel (mso-number-format:'\\@') and of
+    LibreOffice (sdnum '@'), so nothing in it becomes a number or runs as a formula; numbers,
+    dates and truth values carry their value (sdval, x:num: the same in every locale)."""
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, str):
+        return _TEXT_CELL + _escape(value) + "</td>"
+    text = copy_text(value)
+    if isinstance(value, bool):
+        number = "1" if value else "0"
+        return f'<td sdval="{number}" sdnum="1033;0;BOOLEAN" x:bool="{text}">{text}</td>'
+    if isinstance(value, datetime):
+        days = (_wall_time(value) - _SERIAL_EPOCH).total_seconds() / 86400
+        return f'<td sdval="{days!r}" x:num="{days!r}" {_DATE_FORMAT}>{text}</td>'
+    return f'<td sdval="{text}" sdnum="1033;0;General" x:num="{text}">{text}</td>'
+
+
+def copy_html(headers: Sequence[str], matrix: Iterable[Sequence[CopyValue]]) -> str:
+    """A real HTML table, every value escaped (a paste into mail or a document keeps its shape
+    and no vendor text can become markup), each cell typed for spreadsheets."""
     parts = ["<table><thead><tr><th>", "</th><th>".join(map(_escape, headers))]
     parts.append("</th></tr></thead><tbody>")
     for row in matrix:
-        parts.append("<tr><td>")
-        parts.append("</td><td>".join(map(_escape, row)))
-        parts.append("</td></tr>")
+        parts.append("<tr>")
+        parts.extend(map(_copy_html_cell, row))
+        parts.append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
 
 
-def to_html(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
-    return html_from_matrix(*_as_matrix(rows, headers))
+def machine_value(value: CopyValue) -> JsonValue:
+    """A clipboard cell for JSON and CSV: a moment as ISO 8601 with its offset."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
-def to_markdown(rows: Sequence[Mapping[str, str]], headers: Sequence[str] | None = None) -> str:
+def to_markdown(rows: Sequence[Row], headers: Sequence[str] | None = None) -> str:
     columns = list(headers) if headers is not None else headers_of(rows)
 
-    def cell(value: str) -> str:
-        flat = " ".join(value.split())  # line breaks would end the table row
+    def cell(value: JsonValue) -> str:
+        flat = " ".join(value_text(value).split())  # line breaks would end the table row
         return flat.replace("\\", "\\\\").replace("|", "\\|")
 
     lines = [
         "| " + " | ".join(cell(name) for name in columns) + " |",
         "|" + "---|" * len(columns),
     ]
-    lines.extend("| " + " | ".join(cell(row.get(n, "")) for n in columns) + " |" for row in rows)
+    lines.extend("| " + " | ".join(cell(row.get(n)) for n in columns) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 

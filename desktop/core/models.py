@@ -42,6 +42,11 @@ class DetailField(_Frozen):
     note: str | None = None
 
 
+#: One row of the machine formats (JSON, CSV, TSV, exports): the vendor's field names with
+#: typed values, meanings in added ``<name>Meaning`` fields.
+Record = dict[str, JsonValue]
+
+
 class CallRecord(_Frozen):
     """One call (or call-log request) as a vendor describes it."""
 
@@ -49,6 +54,9 @@ class CallRecord(_Frozen):
     call_id: str | None = None
     fields: tuple[DetailField, ...] = ()
     raw: JsonValue = None
+    #: The vendor's fields for the machine formats, built by the vendor module from what it
+    #: sent (see ``LookupResult.records``); empty when the module has none.
+    values: Record = Field(default_factory=dict)
 
     def value(self, key: str) -> str | None:
         for field in self.fields:
@@ -62,8 +70,10 @@ class CallRecord(_Frozen):
                 return field
         return None
 
-    def as_row(self) -> dict[str, str]:
-        return {"vendor": self.vendor} | {field.key: field.value for field in self.fields}
+    def record(self) -> Record:
+        """The machine-format row: the vendor's typed values, or each field's raw value."""
+        values = self.values or {field.key: field.raw for field in self.fields}
+        return {"vendor": self.vendor, **values}
 
 
 class RecordingLink(_Frozen):
@@ -82,13 +92,13 @@ class RecordingLink(_Frozen):
             return False
         return self.expires_at <= (now or datetime.now(UTC))
 
-    def as_row(self) -> dict[str, str]:
+    def record(self) -> Record:
         return {
             "vendor": self.vendor,
             "call_id": self.call_id,
             "label": self.label,
             "url": self.url,
-            "expires_at": self.expires_at.isoformat() if self.expires_at else "",
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
 
 
@@ -140,8 +150,15 @@ class EscalationAttempt(_Frozen):
     created_at: datetime | None = None
     is_answered: bool | None = None
     raw: JsonValue = None
+    #: The vendor's fields for the machine formats, typed (built by the vendor module).
+    values: Record = Field(default_factory=dict)
+
+    def record(self) -> Record:
+        return {"vendor": self.vendor, "_id": self.attempt_id, **self.values}
 
     def as_row(self) -> dict[str, str]:
+        """The attempt as display text (the CLI's text output); ``record`` has the values."""
+
         def text(value: object) -> str:
             if value is None:
                 return ""
@@ -194,17 +211,11 @@ class LookupResult(BaseModel):
     def is_empty(self) -> bool:
         return not (self.calls or self.recordings or self.attempts or self.task)
 
-    def records(self) -> list[dict[str, str]]:
-        """Flat rows for export: attempts if any, else one row per call with its recording links."""
+    def records(self) -> list[Record]:
+        """Rows for the machine formats (JSON, CSV, TSV, exports): the attempts if any, else
+        one row per call (its recording link is one of the vendor's fields), else the links."""
         if self.attempts:
-            return [attempt.as_row() for attempt in self.attempts]
-        rows: list[dict[str, str]] = []
-        for call in self.calls:
-            row = call.as_row()
-            links = [link.url for link in self.recordings if link.call_id == call.call_id]
-            if links and not set(links) & set(row.values()):
-                row["recording_url"] = " ".join(links)
-            rows.append(row)
-        if not rows:
-            rows = [link.as_row() for link in self.recordings]
-        return rows
+            return [attempt.record() for attempt in self.attempts]
+        if self.calls:
+            return [call.record() for call in self.calls]
+        return [link.record() for link in self.recordings]

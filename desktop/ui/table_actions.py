@@ -19,19 +19,21 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QTableView
 
 from desktop.core.blocking import run_blocking
 from desktop.core.export import (
+    CopyValue,
     ExportFormat,
-    html_from_matrix,
+    Row,
+    copy_html,
+    copy_tsv,
+    copy_tsv_line,
+    machine_value,
     render,
     to_markdown,
-    tsv_from_lines,
-    tsv_from_matrix,
 )
 from desktop.core.settings import EXPORT_FOLDER
 from desktop.ui.settings import preferences, remember
 from desktop.ui.table_models import RecordTableModel
 from desktop.ui.tasks import TaskRunner
 
-Rows = list[dict[str, str]]
 #: Tables up to this many rows are rendered on the spot; larger ones in a worker thread.
 RENDER_IN_THREAD_ABOVE = 5_000
 
@@ -66,13 +68,13 @@ def table_snapshot(
         source_rows = list(view_rows)
     else:
         source_rows = [proxy.mapToSource(proxy.index(row, 0)).row() for row in view_rows]
-    headers = [source.columns[column].header for column in columns]
+    headers = [source.columns[column].clipboard_header for column in columns]
     return headers, source_rows, columns
 
 
 def render_matrix(
     source: RecordTableModel[Any], rows: list[int], columns: list[int]
-) -> list[list[str]]:
+) -> list[list[CopyValue]]:
     """Each row's clipboard values in column order (pure Python: safe in a worker thread)."""
     every_column = columns == list(range(source.columnCount()))
     values = source.copy_values
@@ -81,10 +83,16 @@ def render_matrix(
     return [[values(row)[column] for column in columns] for row in rows]
 
 
-def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[int]) -> Rows:
-    """Each row as header -> clipboard value, for the keyed formats (JSON, CSV)."""
-    headers = [source.columns[c].header for c in columns]
-    return [dict(zip(headers, row, strict=True)) for row in render_matrix(source, rows, columns)]
+def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[int]) -> list[Row]:
+    """The rows for the keyed formats (JSON, CSV, export): the records the machine formats
+    carry (the vendor's names, typed) where the model has them, else header -> clipboard value."""
+    if source.record_of is not None:
+        return [source.record_of(source.row_at(row)) for row in rows]
+    headers = [source.columns[c].clipboard_header for c in columns]
+    return [
+        {header: machine_value(value) for header, value in zip(headers, row, strict=True)}
+        for row in render_matrix(source, rows, columns)
+    ]
 
 
 def clipboard_payload(
@@ -95,9 +103,9 @@ def clipboard_payload(
     cached = source.cached_copies(rows) if columns == list(range(source.columnCount())) else None
     if cached is not None:
         copies, lines = cached
-        return tsv_from_lines(headers, lines), html_from_matrix(headers, copies)
+        return copy_tsv(headers, lines), copy_html(headers, copies)
     matrix = render_matrix(source, rows, columns)
-    return tsv_from_matrix(headers, matrix), html_from_matrix(headers, matrix)
+    return copy_tsv(headers, map(copy_tsv_line, matrix)), copy_html(headers, matrix)
 
 
 def put_on_clipboard(text: str, html: str) -> None:
@@ -188,10 +196,10 @@ class TableCopier(QObject):
         self._report(f"Copied {len(rows_wanted):,} rows with their header.", "success")
 
     def copy_as(self, fmt: ExportFormat | Literal["markdown"]) -> None:
-        headers, rows_wanted, columns = table_snapshot(self._table, selected_only=False)
+        _headers, rows_wanted, columns = table_snapshot(self._table, selected_only=False)
         source, _proxy = _source(self._table)
         rows = render_rows(source, rows_wanted, columns)
-        text = to_markdown(rows, headers) if fmt == "markdown" else render(rows, fmt)
+        text = to_markdown(rows) if fmt == "markdown" else render(rows, fmt)
         QApplication.clipboard().setText(text)
         self._report(f"Copied {len(rows):,} rows as {fmt.upper()}.", "success")
 

@@ -16,8 +16,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from desktop.core.export import masked_url, tsv_line
-from desktop.core.models import AttemptOutcome, DetailField, EscalationAttempt, RecordingLink
+from desktop.core.export import CopyValue, copy_tsv_line, masked_url
+from desktop.core.models import (
+    AttemptOutcome,
+    DetailField,
+    EscalationAttempt,
+    Record,
+    RecordingLink,
+)
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
 
@@ -41,30 +47,45 @@ class Column(Generic[RowT]):
     display: Callable[[RowT], str]
     #: Native value for sorting; defaults to the display text.
     sort_value: Callable[[RowT], Any] | None = None
-    #: The value a copy takes (e.g. the unmasked URL); defaults to the display text.
-    clipboard: Callable[[RowT], str] | None = None
+    #: The value a copy takes (e.g. the unmasked URL, a number in the unit ``copy_header``
+    #: names, a datetime); defaults to the display text.
+    clipboard: Callable[[RowT], CopyValue] | None = None
     tooltip: Callable[[RowT], str | None] | None = None
     #: A state name ('success', 'failure', 'pending') that colours the cell; the text still
     #: says the same thing, so colour is never the only signal.
     state: Callable[[RowT], str | None] | None = None
+    #: The header a copy takes when the copied values need their unit said (local times).
+    copy_header: str | None = None
+
+    @property
+    def clipboard_header(self) -> str:
+        return self.copy_header or self.header
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     """A read-only table over a list of records, described by a tuple of columns."""
 
     def __init__(
-        self, columns: Sequence[Column[RowT]], parent: Any = None, *, cache_copies: bool = False
+        self,
+        columns: Sequence[Column[RowT]],
+        parent: Any = None,
+        *,
+        cache_copies: bool = False,
+        record_of: Callable[[RowT], Record] | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
+        #: A row as the machine formats carry it (the vendor's names, typed), for Copy as
+        #: JSON/CSV and export; without it those take the columns' clipboard values.
+        self.record_of = record_of
         self._rows: list[RowT] = []
         #: With ``cache_copies``: each row's clipboard values, made when the row arrives (a page
         #: at a time), so copying 100,000 rows only joins strings.
-        self._copies: list[tuple[str, ...]] | None = [] if cache_copies else None
+        self._copies: list[tuple[CopyValue, ...]] | None = [] if cache_copies else None
         self._tsv_lines: list[str] = []
 
     # -- content ---------------------------------------------------------------------------
-    def _copies_of(self, rows: Sequence[RowT]) -> list[tuple[str, ...]]:
+    def _copies_of(self, rows: Sequence[RowT]) -> list[tuple[CopyValue, ...]]:
         getters = [column.clipboard or column.display for column in self._columns]
         return [tuple(get(row) for get in getters) for row in rows]
 
@@ -73,7 +94,7 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         self._rows = list(rows)
         if self._copies is not None:
             self._copies = self._copies_of(self._rows)
-            self._tsv_lines = [tsv_line(copy) for copy in self._copies]
+            self._tsv_lines = [copy_tsv_line(copy) for copy in self._copies]
         self.endResetModel()
 
     def append_rows(self, rows: Sequence[RowT]) -> None:
@@ -85,20 +106,22 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         if self._copies is not None:
             copies = self._copies_of(rows)
             self._copies.extend(copies)
-            self._tsv_lines.extend(tsv_line(copy) for copy in copies)
+            self._tsv_lines.extend(copy_tsv_line(copy) for copy in copies)
         self.endInsertRows()
 
     def rows(self) -> list[RowT]:
         return list(self._rows)
 
-    def cached_copies(self, rows: Sequence[int]) -> tuple[list[tuple[str, ...]], list[str]] | None:
+    def cached_copies(
+        self, rows: Sequence[int]
+    ) -> tuple[list[tuple[CopyValue, ...]], list[str]] | None:
         """(clipboard values, TSV lines) of ``rows`` from the cache, or None without one."""
         if self._copies is None:
             return None
         copies, lines = self._copies, self._tsv_lines
         return [copies[row] for row in rows], [lines[row] for row in rows]
 
-    def copy_values(self, row: int) -> tuple[str, ...]:
+    def copy_values(self, row: int) -> tuple[CopyValue, ...]:
         """The row's clipboard values in column order (cached when the model keeps copies)."""
         if self._copies is not None:
             return self._copies[row]
@@ -179,6 +202,8 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
         "Expires",
         _expiry_text,
         sort_value=lambda link: link.expires_at.timestamp() if link.expires_at else 0.0,
+        clipboard=lambda link: link.expires_at,
+        copy_header="Expires (local time)",
     ),
     # Last, so it takes the remaining width and long signed URLs elide instead of pushing
     # the other columns out of view.
@@ -192,8 +217,14 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
 )
 
 
+def _detail_record(field: DetailField) -> Record:
+    """A details row for Copy as JSON/CSV and export: the vendor's field name and the value as
+    the vendor sent it (not the words shown beside a code)."""
+    return {"field": field.key, "value": field.raw}
+
+
 def details_model(parent: Any = None) -> RecordTableModel[DetailField]:
-    return RecordTableModel(DETAIL_COLUMNS, parent)
+    return RecordTableModel(DETAIL_COLUMNS, parent, record_of=_detail_record)
 
 
 def recordings_model(parent: Any = None) -> RecordTableModel[RecordingLink]:
@@ -242,9 +273,11 @@ def _answered_text(attempt: EscalationAttempt) -> str:
 
 ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Started", lambda a: _moment(a.started_at), lambda a: _timestamp(a.started_at),
-           tooltip=lambda a: _moment_tip(a.started_at)),
+           tooltip=lambda a: _moment_tip(a.started_at), clipboard=lambda a: a.started_at,
+           copy_header="Started (local time)"),
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
-           tooltip=lambda a: _moment_tip(a.ended_at)),
+           tooltip=lambda a: _moment_tip(a.ended_at), clipboard=lambda a: a.ended_at,
+           copy_header="Ended (local time)"),
     Column("User", lambda a: a.user_id or ""),
     Column("Phone number", lambda a: a.user_phone_number or ""),
     Column("Escalation rule", lambda a: a.escalation_rule_id or ""),
@@ -255,12 +288,15 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Status message", lambda a: a.status_message or "",
            tooltip=lambda a: a.status_message),
     Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),
-           lambda a: a.dial_duration_seconds or 0.0),
+           lambda a: a.dial_duration_seconds or 0.0, clipboard=lambda a: a.dial_duration_seconds),
+    # The clipboard holds what the header and the screen say: dollars (0.04), not cents.
     Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
            else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
-           clipboard=lambda a: _number_text(a.cost_usd_cents)),
+           clipboard=lambda a: None if a.cost_usd_cents is None
+           else round(a.cost_usd_cents / 100, 6)),
     Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
-           state=lambda a: "success" if a.is_answered else None),
+           state=lambda a: "success" if a.is_answered else None,
+           clipboard=lambda a: a.is_answered),
     Column("Attempt ID", lambda a: a.attempt_id),
 )  # fmt: skip
 
@@ -286,7 +322,9 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
     more_wanted = Signal()
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(ATTEMPT_COLUMNS, parent, cache_copies=True)
+        super().__init__(
+            ATTEMPT_COLUMNS, parent, cache_copies=True, record_of=EscalationAttempt.record
+        )
         self.total = 0
         self.loading = False
 
@@ -304,7 +342,7 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
                 self._rows[row] = attempt
                 if self._copies is not None:
                     self._copies[row] = self._copies_of([attempt])[0]
-                    self._tsv_lines[row] = tsv_line(self._copies[row])
+                    self._tsv_lines[row] = copy_tsv_line(self._copies[row])
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
                 return True
         return False

@@ -6,6 +6,7 @@ so nothing outside a vendor's module needs to know that vendor's names.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -419,6 +420,63 @@ def text_field(
         else:
             note = "code not in the vendor's documented list"
     return DetailField(key=key, label=label, value=value, raw=raw, role=role, note=note)
+
+
+#: A vendor time: ISO 8601 or 'YYYY-MM-DD hh:mm[:ss[.fff]]', maybe with an offset.
+_VENDOR_TIME = re.compile(
+    r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d(?::?\d\d)?)?"
+)
+
+
+def iso_time(raw: JsonValue, *, utc: bool = False) -> JsonValue:
+    """A vendor time for the machine formats, as ISO 8601 with the vendor's own digits: its
+    offset kept (+0530 written +05:30); 'Z' added only with ``utc`` (the vendor documents UTC);
+    otherwise no zone, none being known. Anything that is not such a time comes back as sent."""
+    if not isinstance(raw, str):
+        return raw
+    match = _VENDOR_TIME.fullmatch(raw.strip())
+    if match is None:
+        return raw
+    date, clock, offset = match.groups()
+    if offset is None:
+        offset = "Z" if utc else ""
+    elif offset != "Z" and ":" not in offset:
+        offset = f"{offset[:3]}:{offset[3:] or '00'}"
+    return f"{date}T{clock}{offset}"
+
+
+def number_value(raw: JsonValue) -> JsonValue:
+    """A quantity (seconds, cents) as a number, also when the vendor wrote it as digits in a
+    string; anything else (or more digits than any quantity has) as sent."""
+    if not isinstance(raw, str):
+        return raw
+    match = re.fullmatch(r"-?\d{1,18}(\.\d{1,18})?", raw.strip())
+    if match is None:
+        return raw
+    return float(raw) if match[1] else int(raw)
+
+
+def hundredth(value: JsonValue) -> float | None:
+    """``value`` / 100 (cents to dollars) for a finite number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    result = value / 100 if abs(value) < 1e300 else math.inf
+    return round(result, 6) if math.isfinite(result) else None
+
+
+def with_meanings(
+    values: Mapping[str, JsonValue], meanings: Mapping[str, Mapping[str, str]]
+) -> dict[str, JsonValue]:
+    """``values`` with ``<name>Meaning`` after each coded field that ``meanings`` has a table
+    for: the table's words, or null for a code the table does not list."""
+    out: dict[str, JsonValue] = {}
+    for key, value in values.items():
+        out[key] = value
+        table = meanings.get(key)
+        if table is not None and value is not None:
+            code = str(value).lower() if isinstance(value, bool) else str(value)
+            out[f"{key}Meaning"] = table.get(code)
+    return out
 
 
 def link_field(key: str, label: str, url: str) -> DetailField:

@@ -29,6 +29,7 @@ from desktop.vendors.base import (
     error_class_for_status,
     pretty_body,
     text_field,
+    with_meanings,
 )
 
 TOKEN_PATH = "/apigovernance/api/oauth/tokenByAkSk"  # noqa: S105 - a path, not a secret
@@ -114,6 +115,8 @@ def parse_call_info(body: Any, call_id: str, profile: str, params: dict[str, str
         call_id=_scalar_text(body.get("callId")) or call_id,
         fields=tuple(fields),
         raw=body,
+        # Every field as sent (numbers stay numbers, "1" stays text), codes with their meaning.
+        values=with_meanings(body, {"callType": CALL_TYPES, "mediaAbility": MEDIA_ABILITIES}),
     )
     caller, called = call.value("caller"), call.value("called")
     kind = call.value("callType")

@@ -21,7 +21,14 @@ from desktop.core.errors import (
     VendorRejectedError,
 )
 from desktop.core.http import HttpResponse
-from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.models import (
+    CallRecord,
+    DetailField,
+    FieldRole,
+    LookupResult,
+    Record,
+    RecordingLink,
+)
 from desktop.core.profiles import Profile
 from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
 from desktop.vendors.base import (
@@ -36,10 +43,12 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    iso_time,
     link_field,
     path_segment,
     pretty_body,
     text_field,
+    with_meanings,
 )
 from desktop.vendors.huawei_signing import (
     SignatureEncoding,
@@ -100,6 +109,7 @@ FAIL_CODES = {
     "01048": "OBS call-count limit reached",
     "01056": "agent/user bridging failed",
 }
+_TIME_KEYS = ("ackBeginTime", "callBeginTime", "callEndTime")
 _TIME_NOTE = "as the CC-iSales server wrote it (the API does not say which time zone)"
 
 
@@ -160,11 +170,10 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
         text_field("failCode", "Failure cause", _text(data.get("failCode")), meanings=FAIL_CODES),
         text_field("resultCode", "Result code (tenant's)", _text(data.get("resultCode"))),
     ]
-    for key, label, role in (
-        ("ackBeginTime", "Ringing started", None),
-        ("callBeginTime", "Connected", FieldRole.STARTED),
-        ("callEndTime", "Released", FieldRole.ENDED),
-    ):
+    for key, label, role in zip(
+        _TIME_KEYS, ("Ringing started", "Connected", "Released"),
+        (None, FieldRole.STARTED, FieldRole.ENDED), strict=True,
+    ):  # fmt: skip
         if key in data:
             field = text_field(key, label, _text(data.get(key)), role=role)
             fields.append(field.model_copy(update={"note": _TIME_NOTE}))
@@ -190,7 +199,13 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
                 vendor="huawei-isales", call_id=call_id, url=record_path, expires_at=expires
             )
         )
-    call = CallRecord(vendor="huawei-isales", call_id=call_id, fields=tuple(fields), raw=body)
+    call = CallRecord(
+        vendor="huawei-isales",
+        call_id=call_id,
+        fields=tuple(fields),
+        raw=body,
+        values=_call_values(data, recordings[0].expires_at if recordings else None),
+    )
     status_code = _text(data.get("callStatus")) or ""
     status = CALL_STATUSES.get(status_code, status_code or "status unknown")
     summary = f"Outbound call to {call.value('called') or '?'}: {status}"
@@ -205,6 +220,16 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
         calls=[call],
         recordings=recordings,
     )
+
+
+def _call_values(data: dict[str, Any], link_expires: datetime | None) -> Record:
+    """``data`` as sent (codes such as "00000" and 6 untouched) with the codes' meanings, the
+    times as ISO 8601 without a zone (the API names none), and the recording link's expiry."""
+    values = {key: iso_time(value) if key in _TIME_KEYS else value for key, value in data.items()}
+    typed = with_meanings(values, {"callStatus": CALL_STATUSES, "failCode": FAIL_CODES})
+    if link_expires is not None:
+        typed["recordPathExpires"] = link_expires.isoformat().replace("+00:00", "Z")
+    return typed
 
 
 def error_for_status(response: HttpResponse) -> VendorError:

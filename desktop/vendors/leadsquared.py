@@ -16,6 +16,7 @@ from desktop.core.models import (
     DetailField,
     FieldRole,
     LookupResult,
+    Record,
     RecordingLink,
     TaskState,
     TaskStatus,
@@ -30,7 +31,9 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    iso_time,
     link_field,
+    number_value,
     pretty_body,
     text_field,
     time_field,
@@ -172,7 +175,10 @@ def parse_status(body: Any, request_id: str, profile: str) -> LookupResult:
     elif task.get("Message") not in (None, ""):
         fields.append(text_field("Message", "Message (raw)", _text(task["Message"])))
 
-    call = CallRecord(vendor="leadsquared", call_id=call_id, fields=tuple(fields), raw=body)
+    values = _request_values(answered_id, task, state, call_log, message)
+    call = CallRecord(
+        vendor="leadsquared", call_id=call_id, fields=tuple(fields), raw=body, values=values
+    )
     return LookupResult(
         vendor="leadsquared",
         profile=profile,
@@ -183,6 +189,36 @@ def parse_status(body: Any, request_id: str, profile: str) -> LookupResult:
         recordings=recordings,
         notices=notices,
     )
+
+
+def _request_values(
+    request_id: str,
+    task: dict[str, Any],
+    state: TaskState,
+    call_log: dict[str, Any] | None,
+    message: dict[str, Any] | None,
+) -> Record:
+    """The answer for the machine formats: ``RequestId`` and TaskStatus's fields under their
+    own names, as sent, with ``StatusMeaning`` (success, failure or pending) after ``Status``.
+    ``RequestBody`` and ``Message`` are the decoded objects (their text as sent when it is not
+    a JSON object); in the call log, StartTime/EndTime become ISO 8601 in UTC (the connector's
+    documented zone) and CallDuration a number of seconds."""
+    values: Record = {"RequestId": request_id}
+    for key, value in task.items():
+        if key == "RequestBody" and call_log is not None:
+            values[key] = {
+                name: iso_time(item, utc=True) if name in ("StartTime", "EndTime")
+                else number_value(item) if name == "CallDuration"
+                else item
+                for name, item in call_log.items()
+            }  # fmt: skip
+        elif key == "Message" and message is not None:
+            values[key] = message
+        else:
+            values[key] = value
+        if key == "Status":
+            values["StatusMeaning"] = state.value
+    return values
 
 
 def _call_fields(call_log: dict[str, Any]) -> list[DetailField]:

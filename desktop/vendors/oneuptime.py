@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
 import phonenumbers
+from pydantic import JsonValue
 
 from desktop.core.attempts import summarize
 from desktop.core.errors import (
@@ -30,6 +31,7 @@ from desktop.core.models import (
     DetailField,
     EscalationAttempt,
     LookupResult,
+    Record,
 )
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.vendors.base import (
@@ -46,6 +48,8 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    hundredth,
+    number_value,
     path_segment,
     pretty_body,
 )
@@ -164,10 +168,41 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _plain(value: Any) -> JsonValue:
+    """A value of OneUptime's serializer without its type wrapper: {"_type": "ObjectID" |
+    "Phone" | "DateTime" | ..., "value": v} becomes v; anything else as sent."""
+    if isinstance(value, dict) and "_type" in value and "value" in value:
+        inner: JsonValue = value["value"]
+        return inner
+    plain: JsonValue = value
+    return plain
+
+
+def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Record:
+    """The attempt's fields under OneUptime's names, typed: IDs, phone and times unwrapped
+    (times stay ISO 8601 with the offset OneUptime sent), seconds and cents as numbers,
+    isAnswered a boolean; ``statusMeaning`` and ``callCostInUSD`` added."""
+    values: Record = {}
+    for key, value in item.items():
+        plain = _plain(value)
+        if key in ("dialDurationInSeconds", "callCostInUSDCents"):
+            plain = number_value(plain)
+        elif key == "isAnswered":
+            answered = _boolean(plain)
+            plain = plain if answered is None else answered
+        values[key] = plain
+        if key == "status":
+            values["statusMeaning"] = outcome.value if outcome is not None else None
+        elif key == "callCostInUSDCents":
+            values["callCostInUSD"] = hundredth(values[key])
+    return values
+
+
 def parse_attempt(item: Any) -> EscalationAttempt:
     if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
     status = _text(item.get("status"))
+    outcome = STATUS_OUTCOMES.get(status or "")
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
@@ -176,7 +211,7 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         user_phone_number=_text(item.get("userPhoneNumber")),
         escalation_rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
         status=status,
-        outcome=STATUS_OUTCOMES.get(status or ""),
+        outcome=outcome,
         status_message=_text(item.get("statusMessage")),
         dial_duration_seconds=_number(item.get("dialDurationInSeconds")),
         cost_usd_cents=_number(item.get("callCostInUSDCents")),
@@ -185,6 +220,7 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         created_at=parse_date(item.get("createdAt")),
         is_answered=_boolean(item.get("isAnswered")),
         raw=item,
+        values=attempt_values(item, outcome),
     )
 
 
@@ -618,6 +654,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             call_id=attempt.incoming_call_log_id,
             fields=attempt_details(body),
             raw=body,
+            values=attempt.record(),
         )
         return LookupResult(
             vendor=self.key,

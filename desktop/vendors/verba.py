@@ -24,7 +24,14 @@ from desktop.core.errors import (
     VendorRejectedError,
 )
 from desktop.core.http import HttpResponse
-from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
+from desktop.core.models import (
+    CallRecord,
+    DetailField,
+    FieldRole,
+    LookupResult,
+    Record,
+    RecordingLink,
+)
 from desktop.core.redact import register_secret
 from desktop.core.timefmt import local_text, parse_time, utc_text
 from desktop.core.tokens import AccessToken
@@ -37,6 +44,7 @@ from desktop.vendors.base import (
     Vendor,
     VendorContext,
     error_class_for_status,
+    iso_time,
     pretty_body,
 )
 
@@ -176,6 +184,21 @@ def call_information_fields(root: Element, *, times_in_gmt: bool) -> tuple[Detai
                         note=note)
         )  # fmt: skip
     return tuple(fields)
+
+
+def call_information_values(root: Element, *, times_in_gmt: bool) -> Record:
+    """GetCallInformation's <verbacdr> elements under their own names, as text (XML has no
+    numbers: codes such as direction_id stay "2"), an empty element as null, the *_time ones
+    as ISO 8601: 'Z' when Verba answers in GMT (keys without authentication), else without a
+    zone (the API user's own, which the answer does not name)."""
+    record = root.find("verbacdr")
+    values: Record = {}
+    for element in record if record is not None else ():
+        text = (element.text or "").strip() or None
+        values[element.tag] = (
+            iso_time(text, utc=times_in_gmt) if element.tag.endswith("_time") else text
+        )
+    return values
 
 
 def url_from(root: Element) -> str | None:
@@ -339,6 +362,7 @@ class Verba(Vendor):
             DetailField(key="CallID", label="Recorder call ID", value=call_id,
                         role=FieldRole.CALL_ID),
         )  # fmt: skip
+        values: Record = {"CallID": call_id}
         recordings: list[RecordingLink] = []
         notices: list[str] = []
         if params.get("details") == "true":
@@ -348,6 +372,7 @@ class Verba(Vendor):
                     context, "GetCallInformation", {"callID": call_id}
                 )
                 information = call_information_fields(info, times_in_gmt=gmt)
+                values |= call_information_values(info, times_in_gmt=gmt)
                 # ccdr_id repeats the call ID already shown first: keep one row of it.
                 fields = (
                     fields[0],
@@ -357,12 +382,13 @@ class Verba(Vendor):
                 page, page_response = await self._call(context, "GetCallURL", {"callID": call_id})
                 raw_parts.append(f"GetCallURL:\n{pretty_body(page_response)}")
                 url = url_from(page)
+                values["URL"] = url
                 if url:
                     recordings.append(RecordingLink(vendor="verba", call_id=call_id, url=url,
                                                     label="Recorder page"))  # fmt: skip
             except VendorError as error:
                 notices.append(f"The call ID was found, but its details were not: {error.message}")
-        call = CallRecord(vendor="verba", call_id=call_id, fields=fields, raw=None)
+        call = CallRecord(vendor="verba", call_id=call_id, fields=fields, values=values)
         caller, called = call.value("source_caller_id"), call.value("destination_caller_id")
         summary = f"Recorder call ID {call_id}" + (
             f" · {caller} → {called}" if caller or called else ""

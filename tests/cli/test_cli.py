@@ -36,15 +36,17 @@ def test_lookup_formats(leadsquared_profile) -> None:
         "--format", "json",
     )  # fmt: skip
     records = json.loads(as_json.stdout)
-    assert records[0]["SourceNumber"] == "8077128602"
-    assert records[0]["ResourceURL"].startswith("https://sr.knowlarity.com/")
+    call_log = records[0]["RequestBody"]  # decoded from the JSON text LeadSquared sends
+    assert call_log["SourceNumber"] == "8077128602"
+    assert call_log["ResourceURL"].startswith("https://sr.knowlarity.com/")
     as_tsv = cli(
         leadsquared_profile, "lookup", "leadsquared", f"RequestId={sim.SUCCESS_ID}",
         "--format", "tsv",
     )  # fmt: skip
     header, row = as_tsv.stdout.splitlines()
     assert header.split("\t")[:2] == ["vendor", "RequestId"]
-    assert "8077128602" in row.split("\t")
+    cells = dict(zip(header.split("\t"), row.split("\t"), strict=True))
+    assert json.loads(cells["RequestBody"])["SourceNumber"] == "8077128602"  # the JSON text
     as_csv = cli(
         leadsquared_profile, "lookup", "leadsquared", f"RequestId={sim.SUCCESS_ID}",
         "--format", "csv",

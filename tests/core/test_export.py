@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from pydantic import JsonValue
 
 from desktop.core.export import neutralize_cell, render, to_tsv
 
@@ -87,10 +88,10 @@ def test_csv_and_json_round_trip() -> None:
 
 
 def test_html_and_markdown_escape_everything() -> None:
-    from desktop.core.export import to_html, to_markdown
+    from desktop.core.export import copy_html, to_markdown
 
     rows = [{"a": "<b>x</b> & y", "b": "p|q\nr"}]
-    html = to_html(rows)
+    html = copy_html(["a", "b"], [["<b>x</b> & y", "p|q\nr"]])
     assert "<b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
     markdown = to_markdown(rows)
@@ -175,3 +176,70 @@ def test_a_recording_link_loses_surrounding_whitespace() -> None:
 
     link = RecordingLink(vendor="x", call_id="1", url="  https://h/rec\n")
     assert link.url == "https://h/rec"
+
+
+def test_machine_formats_carry_typed_values() -> None:
+    """JSON keeps the types; CSV and TSV write numbers plain, booleans true/false, null empty
+    and objects as JSON text. Only text can be a formula: -12 as a number stays -12."""
+    rows: list[dict[str, JsonValue]] = [
+        {"n": 30, "cost": 0.04, "ok": True, "none": None, "neg": -12, "body": {"a": [1, "x"]},
+         "code": "00000", "text": "-12"}
+    ]  # fmt: skip
+    assert json.loads(render(rows, "json")) == rows
+    [parsed] = list(csv.DictReader(io.StringIO(render(rows, "csv"), newline="")))
+    assert parsed == {"n": "30", "cost": "0.04", "ok": "true", "none": "", "neg": "-12",
+                      "body": '{"a":[1,"x"]}', "code": "00000", "text": "'-12"}  # fmt: skip
+    assert render(rows, "tsv").splitlines()[1].split("\t") == [
+        "30",
+        "0.04",
+        "true",
+        "",
+        "-12",
+        '{"a":[1,"x"]}',
+        "00000",
+        "'-12",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("a;b", '"a;b",x'),
+        ("a;=1+1", '"a;\'=1+1",x'),
+        ("=1;@x", "\"'=1;'@x\",x"),
+        ("1;2", '"1;2",x'),
+    ],
+)
+def test_csv_quotes_semicolons_and_guards_formulas_after_them(value: str, line: str) -> None:
+    """Semicolon locales split CSV at ';': the cell is quoted, and a formula starting after a
+    ';' is guarded like one at the start (a reader may split there all the same)."""
+    assert render([{"a": value, "b": "x"}], "csv").splitlines()[1] == line
+
+
+def test_clipboard_tsv_keeps_text_as_text_without_a_visible_quote() -> None:
+    from datetime import UTC, datetime
+
+    from desktop.core.export import TEXT_MARKER, copy_tsv_line
+
+    moment = datetime(2026, 11, 20, 9, 15, 2, tzinfo=UTC)
+    cells = copy_tsv_line(
+        ["+15550100003", "0042", "+1-555", "Ana Ruiz", "=1+1", "+cmd|x", 30, 0.04, True, None,
+         moment, "8077128602", "1652268429538866153", "2026-11-20"]
+    ).split("\t")  # fmt: skip
+    assert cells[:6] == [TEXT_MARKER + "+15550100003", TEXT_MARKER + "0042",
+                         TEXT_MARKER + "+1-555", "Ana Ruiz", "'=1+1", "'+cmd|x"]  # fmt: skip
+    assert cells[6:10] == ["30", "0.04", "TRUE", ""]
+    assert cells[10] == moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    # digits a spreadsheet shows the same as a number stay bare; 16+ digits or a date do not
+    assert cells[11:] == ["8077128602", TEXT_MARKER + "1652268429538866153",
+                          TEXT_MARKER + "2026-11-20"]  # fmt: skip
+
+
+def test_clipboard_html_types_each_cell_for_excel_and_libreoffice() -> None:
+    from desktop.core.export import copy_html
+
+    html = copy_html(["h"], [["+15550100003", 0.04, False, None]])
+    assert '<td style="mso-number-format:\'\\@\'" sdnum="1033;0;@">+15550100003</td>' in html
+    assert '<td sdval="0.04" sdnum="1033;0;General" x:num="0.04">0.04</td>' in html
+    assert '<td sdval="0" sdnum="1033;0;BOOLEAN" x:bool="FALSE">FALSE</td>' in html
+    assert html.endswith("<td></td></tr></tbody></table>")

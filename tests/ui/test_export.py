@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 
+from desktop.core.export import TEXT_MARKER
 from desktop.core.models import CallRecord, DetailField, LookupResult, RecordingLink
 from desktop.simulator import leadsquared as ls
 from desktop.simulator import oneuptime as ou
@@ -48,7 +49,7 @@ def test_details_table_copies_both_mime_types(window, run_async) -> None:
     assert lines[0] == "Field\tValue"
     assert "Source number\t8077128602" in lines
     assert "<table>" in html
-    assert "<td>8077128602</td>" in html
+    assert ">8077128602</td>" in html
 
 
 def test_selected_cells_copy_with_their_header(window, run_async) -> None:
@@ -82,7 +83,7 @@ def test_attempts_table_copies_every_loaded_row(window, run_async, qt_loop) -> N
     tab.copy_current_table()
     text, html = _clipboard()
     lines = text.splitlines()
-    assert lines[0].split("\t")[:3] == ["Started", "Ended", "User"]
+    assert lines[0].split("\t")[:3] == ["Started (local time)", "Ended (local time)", "User"]
     assert len(lines) == 7
     assert html.count("<tr>") == 7
 
@@ -103,7 +104,7 @@ def test_hostile_values_arrive_neutralized_and_show_as_text(window) -> None:
     text, html = _clipboard()
     rows = dict(line.split("\t", 1) for line in text.splitlines()[1:])
     assert rows["formula"].startswith("'=")
-    assert rows["plus"].startswith("'+")
+    assert rows["plus"] == TEXT_MARKER + "+1-555"  # digits only: text, no visible quote
     assert rows["at"].startswith("'@")
     assert rows["hidden"] == '\'  =HYPERLINK("http://evil")'  # tab flattened after the quote
     assert rows["wide"] == "'＝1+1"
@@ -175,9 +176,14 @@ def test_export_to_csv_and_json_files(window, run_async, tmp_path: Path) -> None
     run_async(copier.export_to(tmp_path / "attempts.json", "json"))
     rows = json.loads((tmp_path / "attempts.json").read_text())
     assert len(rows) == 100
-    assert rows[0]["Status"] == "NoAnswer"
+    # the vendor's fields, typed, as `lookup --format json` gives them
+    assert rows[0]["status"] == "NoAnswer"
+    assert rows[0]["isAnswered"] is False
+    assert isinstance(rows[0]["dialDurationInSeconds"], int)
     run_async(copier.export_to(tmp_path / "attempts.csv", "csv"))
-    assert (tmp_path / "attempts.csv").read_text().startswith("Started,Ended,User,")
+    header, first = (tmp_path / "attempts.csv").read_text().splitlines()[:2]
+    assert header.startswith("vendor,_id,createdAt,")
+    assert ",false" in first and ",NoAnswer," in first
 
 
 def test_vendor_tables_never_render_rich_text(window) -> None:

@@ -56,7 +56,7 @@ def test_successful_call_with_recording(engine) -> None:
     assert "Signature=uztQO" in link.url
     assert "Signature=…" in (call.value("recordPath") or "")  # masked on screen
     assert "uztQO" not in (call.value("recordPath") or "")
-    assert result.records()[0]["recording_url"] == link.url  # exports keep the whole link
+    assert result.records()[0]["recordPath"] == link.url  # exports keep the whole link
     assert link.expires_at is not None
     assert not link.is_expired()
 
@@ -264,3 +264,15 @@ def test_the_probe_fails_when_no_layout_is_accepted(engine, simulator) -> None:
     simulator.vendors["huawei-isales"].accepted_layouts = frozenset()
     with pytest.raises(BadCredentialsError, match="every known signature layout"):
         probe(engine)
+
+
+def test_vendor_times_become_iso_8601_without_inventing_a_zone() -> None:
+    from desktop.vendors.base import iso_time, number_value
+
+    assert iso_time("2022-02-10 11:45:51") == "2022-02-10T11:45:51"  # CC-iSales: no zone
+    assert iso_time("2020-09-30 13:33:00", utc=True) == "2020-09-30T13:33:00Z"  # documented UTC
+    assert iso_time("2026-11-20 09:15:02.120") == "2026-11-20T09:15:02.120"  # digits as sent
+    assert iso_time("2026-11-20T09:15:00+0530") == "2026-11-20T09:15:00+05:30"
+    assert iso_time("yesterday") == "yesterday"
+    assert iso_time(1644484560) == 1644484560
+    assert (number_value("1497"), number_value("12.5"), number_value("n/a")) == (1497, 12.5, "n/a")

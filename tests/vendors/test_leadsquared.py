@@ -207,4 +207,6 @@ def test_a_signed_recording_link_is_masked_on_screen_and_kept_whole_for_export()
     assert field.value == "https://rec.example/r.mp3?X-Amz-Credential=…&X-Amz-Signature=…"
     assert field.raw == signed
     assert result.recordings[0].url == signed
-    assert result.records()[0]["recording_url"] == signed
+    request_body = result.records()[0]["RequestBody"]
+    assert isinstance(request_body, dict)
+    assert request_body["ResourceURL"] == signed  # exports keep the whole link
