@@ -27,7 +27,9 @@ EXPORT_FORMAT = "calllookup-profiles"
 EXPORT_VERSION = 1
 
 
-class SecretFieldSpec(Protocol):
+class ProfileFieldSpec(Protocol):
+    """A secret or setting as a vendor declares it (``desktop.vendors.base.ProfileField``)."""
+
     @property
     def name(self) -> str: ...
 
@@ -45,10 +47,10 @@ class ProfileRules(Protocol):
     """What the service needs from a vendor declaration (``desktop.vendors.base.Vendor``)."""
 
     @property
-    def secret_fields(self) -> Sequence[SecretFieldSpec]: ...
+    def secret_fields(self) -> Sequence[ProfileFieldSpec]: ...
 
     @property
-    def setting_fields(self) -> Sequence[SecretFieldSpec]: ...
+    def setting_fields(self) -> Sequence[ProfileFieldSpec]: ...
 
     def check_settings(self, settings: Mapping[str, str]) -> dict[str, str]: ...
 
@@ -60,7 +62,7 @@ COMMON_FIELDS = ("timeout", "verify", "ca_bundle")
 RulesLookup = Callable[[str], ProfileRules]
 
 
-def credential_text_problem(spec: SecretFieldSpec, value: str) -> str | None:
+def credential_text_problem(spec: ProfileFieldSpec, value: str) -> str | None:
     """Why a secret, or a setting sent in a header, cannot be used exactly as typed, or None.
 
     Nothing is trimmed silently: a key with a space or line break around it is refused, because
@@ -417,7 +419,11 @@ class ProfileService:
             raise InvalidInputsError(
                 {where: f"{where}: {item['msg'].removeprefix('Value error, ')}"}
             ) from error
-        problems = rules.check_settings(profile.settings)
+        # The checks a save makes (a shared file may come from an older version, or by hand).
+        problems = self._settings_problems(rules, profile.settings)
+        timeout_problem = _timeout_problem(str(profile.timeout))
+        if timeout_problem:
+            problems["timeout"] = timeout_problem
         if problems:
             raise InvalidInputsError(problems)
         return profile

@@ -42,7 +42,7 @@ def test_ten_concurrent_profile_sets_keep_all_ten(cli_env) -> None:
     for run, (_out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
         assert "Traceback" not in err
-    assert sorted(p["name"] for p in _saved_profiles(cli_env)) == [f"p{n}" for n in range(10)]
+    assert sorted(str(p["name"]) for p in _saved_profiles(cli_env)) == [f"p{n}" for n in range(10)]
     assert sorted(_keyring(cli_env).values()) == sorted(f"key-{n}" for n in range(10))
     config = Path(cli_env["CALLLOOKUP_CONFIG_DIR"])
     assert not [p.name for p in config.iterdir() if p.name.endswith(".tmp")]

@@ -230,6 +230,8 @@ def test_import_rejects_bad_entries_with_a_reason(tmp_path: Path) -> None:
                 "profiles": [
                     {"vendor": "nosuchvendor", "name": "x", "base_url": "https://a.example"},
                     {"vendor": VENDOR.key, "name": "x", "base_url": "file:///etc/passwd"},
+                    {"vendor": VENDOR.key, "name": "y", "base_url": "https://a:99999"},
+                    {"vendor": VENDOR.key, "name": "z", "base_url": "https://a", "timeout": 1e-9},
                     {
                         "vendor": VENDOR.key,
                         "name": "ok",
@@ -242,9 +244,11 @@ def test_import_rejects_bad_entries_with_a_reason(tmp_path: Path) -> None:
     )
     service = make_service()
     plan = service.read_import(shared)
-    assert len(plan.rejected) == 2
+    assert len(plan.rejected) == 4
     assert "nosuchvendor" in plan.rejected[0]
     assert "base_url" in plan.rejected[1]
+    assert "65535" in plan.rejected[2]
+    assert "timeout" in plan.rejected[3]
     assert [p.name for p in plan.new] == ["ok"]
     assert SECRET not in plan.new[0].settings
 
