@@ -6,11 +6,18 @@ something, the vendor's own code and text, so nothing the vendor told us is lost
 
 from __future__ import annotations
 
+from desktop.core.redact import redact_secret_values
+
 
 class CallLookupError(Exception):
-    """Base of every error the application raises on purpose."""
+    """Base of every error the application raises on purpose.
+
+    Its message is masked when the error is made: messages quote vendors, URLs and inputs, and
+    every secret in use is registered before anything is sent, so an echoed credential never
+    reaches a screen, stderr, the history or a log through an error."""
 
     def __init__(self, message: str) -> None:
+        message = redact_secret_values(message)
         super().__init__(message)
         self.message = message
 
@@ -60,8 +67,8 @@ class VendorError(CallLookupError):
         super().__init__(message)
         self.vendor = vendor
         self.http_status = http_status
-        self.vendor_code = vendor_code
-        self.vendor_text = vendor_text
+        self.vendor_code = redact_secret_values(vendor_code) if vendor_code is not None else None
+        self.vendor_text = redact_secret_values(vendor_text) if vendor_text is not None else None
 
     def describe(self) -> str:
         """The message plus the vendor's own words, on one line."""
