@@ -9,12 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets
-from desktop.core.errors import ConfigurationError, HistoryError, InvalidInputError, VendorError
+from desktop.core.errors import (
+    ConfigurationError,
+    HistoryError,
+    InvalidInputError,
+    VendorError,
+    VendorTimeoutError,
+)
 from desktop.core.history import (
     OUTCOME_CANCELLED,
     OUTCOME_FOUND,
@@ -24,6 +31,7 @@ from desktop.core.history import (
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.redact import redact_model, redact_secret_values
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
@@ -37,6 +45,11 @@ from desktop.vendors.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+#: Seconds past an operation's deadline before the engine stops the vendor module itself. The
+#: HTTP layer ends every request by the deadline; this only catches a wait outside it.
+DEADLINE_GRACE_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ class LookupEngine:
         return PreparedLookup(vendor=vendor, profile=profile, params=params)
 
     def context_for(self, vendor: Vendor, profile: Profile) -> VendorContext:
+        """What one operation needs. Its requests, together, end within the profile's timeout
+        from now: a token, retries and follow-up requests share that one budget."""
         secrets = read_secrets(
             self.secrets, vendor.key, profile.name, [f.name for f in vendor.secret_fields]
         )
@@ -113,20 +128,45 @@ class LookupEngine:
             ),
             vendor_title=vendor.title,
             limiter=limiter,
+            deadline=time.monotonic() + profile.timeout,
         )
         return VendorContext(profile=profile, secrets=secrets, http=session, tokens=self.tokens)
 
+    async def _within_deadline(
+        self,
+        vendor: Vendor,
+        profile: Profile,
+        operation: Callable[[VendorContext], Awaitable[_T]],
+    ) -> _T:
+        """Run one vendor operation with a fresh context, ended at its deadline whatever it
+        waits for. (Errors mask echoed secrets when made, see CallLookupError.)"""
+        context = self.context_for(vendor, profile)
+        try:
+            async with asyncio.timeout(profile.timeout + DEADLINE_GRACE_SECONDS):
+                return await operation(context)
+        except TimeoutError as error:
+            raise VendorTimeoutError(
+                f"{vendor.title} sent no answer within {profile.timeout:g} s "
+                "(the profile's timeout)."
+            ) from error
+
     async def run(self, prepared: PreparedLookup) -> LookupResult:
-        context = self.context_for(prepared.vendor, prepared.profile)
+        """The lookup, its outcome recorded in the history. Every text in the result that came
+        from the vendor has the secrets in use masked, before anything shows or stores it."""
         started = time.monotonic()
         try:
-            result = await prepared.vendor.lookup(context, prepared.params)
+            result = await self._within_deadline(
+                prepared.vendor,
+                prepared.profile,
+                lambda context: prepared.vendor.lookup(context, prepared.params),
+            )
         except VendorError as error:
             await self._record(prepared, None, error.kind, error.describe(), started)
             raise
         except asyncio.CancelledError:
             await self._record(prepared, None, OUTCOME_CANCELLED, "cancelled by the user", started)
             raise
+        result = redact_model(result)
         result.elapsed_seconds = time.monotonic() - started
         outcome = OUTCOME_NOT_FOUND if result.is_empty() else OUTCOME_FOUND
         await self._record(prepared, result, outcome, result.summary, started)
@@ -171,8 +211,9 @@ class LookupEngine:
     async def test_connection(self, vendor_key: str, profile_name: str) -> str:
         """The vendor's cheap authenticated call for one saved profile; a sentence on success."""
         vendor = get_vendor(vendor_key)
-        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
-        return await vendor.test_connection(context)
+        profile = self.profiles.resolve(vendor_key, profile_name)
+        sentence = await self._within_deadline(vendor, profile, vendor.test_connection)
+        return redact_secret_values(sentence)
 
     # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
@@ -189,16 +230,24 @@ class LookupEngine:
         source = self.attempt_source(prepared.vendor)
         if source is None:
             raise ConfigurationError(f"{prepared.vendor.title} does not list attempts.")
-        context = self.context_for(prepared.vendor, prepared.profile)
-        size = limit if limit is not None else source.page_size(context)
-        return await source.attempt_page(context, prepared.params, skip=skip, limit=size, sort=sort)
+
+        async def page(context: VendorContext) -> AttemptPage:
+            size = limit if limit is not None else source.page_size(context)
+            return await source.attempt_page(
+                context, prepared.params, skip=skip, limit=size, sort=sort
+            )
+
+        found = await self._within_deadline(prepared.vendor, prepared.profile, page)
+        return replace(found, attempts=[redact_model(attempt) for attempt in found.attempts])
 
     async def count_attempts(self, prepared: PreparedLookup) -> int:
         source = self.attempt_source(prepared.vendor)
         if source is None:
             raise ConfigurationError(f"{prepared.vendor.title} does not count attempts.")
-        return await source.count(
-            self.context_for(prepared.vendor, prepared.profile), prepared.params
+        return await self._within_deadline(
+            prepared.vendor,
+            prepared.profile,
+            lambda context: source.count(context, prepared.params),
         )
 
     async def remaining_attempts(
@@ -230,21 +279,27 @@ class LookupEngine:
         cleaned = validate_fields(fields, changes)
         if not cleaned:
             raise InvalidInputError("Nothing to change.")
-        context = self.context_for(vendor, profile)
-        await editor.update_attempt(context, attempt_id, cleaned)
+        await self._within_deadline(
+            vendor, profile, lambda context: editor.update_attempt(context, attempt_id, cleaned)
+        )
 
     async def delete_attempt(
         self, vendor_key: str, profile_name: str | None, attempt_id: str
     ) -> None:
         editor, vendor, profile = self._editor(vendor_key, profile_name)
-        await editor.delete_attempt(self.context_for(vendor, profile), attempt_id)
+        await self._within_deadline(
+            vendor, profile, lambda context: editor.delete_attempt(context, attempt_id)
+        )
 
     async def create_attempt(
         self, vendor_key: str, profile_name: str | None, values: dict[str, str]
     ) -> str:
         editor, vendor, profile = self._editor(vendor_key, profile_name)
         cleaned = validate_fields(editor.creation_fields + editor.editable_fields, values)
-        return await editor.create_attempt(self.context_for(vendor, profile), cleaned)
+        created = await self._within_deadline(
+            vendor, profile, lambda context: editor.create_attempt(context, cleaned)
+        )
+        return redact_secret_values(created)
 
     async def aclose(self) -> None:
         await self.http_pool.aclose()
