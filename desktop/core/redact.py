@@ -13,6 +13,7 @@ import html
 import json
 import re
 import threading
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -87,19 +88,24 @@ def _base64_fragments(raw: bytes) -> set[str]:
     return fragments
 
 
+#: How a text is written inside a URL (either way of writing spaces), a JSON string or XML.
+_ESCAPES: tuple[Callable[[str], str], ...] = (
+    lambda text: quote(text, safe=""),
+    quote,
+    quote_plus,
+    lambda text: json.dumps(text)[1:-1],
+    lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
+    html.escape,
+    lambda text: html.escape(text, quote=False),
+)
+
+
 def derived_forms(value: str) -> set[str]:
-    """``value`` and the forms it takes when sent or echoed: percent-encoded in a URL (either
-    way of writing spaces), escaped in a JSON or XML string, base64 encoded."""
-    forms = {
-        value,
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        html.escape(value),
-        html.escape(value, quote=False),
-    }
+    """``value`` and the forms it takes when sent or echoed: escaped once or twice (an error
+    quoting our JSON body inside its own JSON, a URL inside XML), and base64 encoded."""
+    forms = {value}
+    for _level in range(2):
+        forms |= {escape(form) for form in forms for escape in _ESCAPES}
     forms.update(_base64_fragments(value.encode("utf-8")))
     return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
