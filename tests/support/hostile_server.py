@@ -225,10 +225,17 @@ def mode_reset() -> Mode:
     return lambda _request: Reply(reset=True)
 
 
+#: Bombs already built: a 1 GiB one takes seconds, so once per test session.
+_bombs: dict[tuple[int, tuple[str, ...]], bytes] = {}
+
+
 def compression_bomb(decoded_bytes: int, codings: tuple[str, ...]) -> bytes:
     """``decoded_bytes`` zeros with ``codings`` applied in order, as a Content-Encoding header
     lists them ("gzip" is RFC 1952, "deflate" the zlib container of RFC 1950, "raw-deflate" the
     bare RFC 1951 stream some servers send under "deflate")."""
+    built = _bombs.get((decoded_bytes, codings))
+    if built is not None:
+        return built
     window_bits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}
     payload = b""
     for index, coding in enumerate(codings):
@@ -239,6 +246,7 @@ def compression_bomb(decoded_bytes: int, codings: tuple[str, ...]) -> bytes:
             payload = b"".join(parts) + compressor.flush()
         else:
             payload = compressor.compress(payload) + compressor.flush()
+    _bombs[(decoded_bytes, codings)] = payload
     return payload
 
 
