@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.hostile_server import HostileServer
+from desktop.core.credentials import MemorySecretStore
+from desktop.core.profiles import Profile, ProfileStore
+from desktop.engine import LookupEngine
+from tests.support.hostile_server import HostileServer, Reply
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,3 +102,32 @@ def make_profile(cli_env: dict[str, str]) -> Callable[..., None]:
         assert done.returncode == 0, done.stderr
 
     return make
+
+
+def verba_envelope(action: str, inner: str = "", code: str = "0", attributes: str = "") -> Reply:
+    """A Verba HTTP Business API answer: <VerbaApi><Response code="0" .../>payload</VerbaApi>,
+    or for another code the <ErrorMessage> ``inner`` (already XML-escaped)."""
+    if code == "0":
+        response = f'<Response code="0" type="{action}"{attributes}/>'
+    else:
+        response = f'<Response code="{code}"><ErrorMessage>{inner}</ErrorMessage></Response>'
+        inner = ""
+    body = f'<?xml version="1.0" encoding="UTF-8"?><VerbaApi>{response}{inner}</VerbaApi>'
+    return Reply(200, body.encode(), {"Content-Type": "application/xml"})
+
+
+def engine_for(
+    vendor: str,
+    base_url: str,
+    secrets: dict[str, str],
+    settings: dict[str, str] | None = None,
+    timeout: float = 5,
+) -> LookupEngine:
+    """An in-process engine with one profile 'default' of ``vendor`` (secrets in memory)."""
+    profiles = ProfileStore(None)
+    profiles.save(Profile(vendor=vendor, name="default", base_url=base_url,
+                          settings=settings or {}, timeout=timeout))  # fmt: skip
+    store = MemorySecretStore()
+    for name, value in secrets.items():
+        store.set(vendor, "default", name, value)
+    return LookupEngine(profiles, store)

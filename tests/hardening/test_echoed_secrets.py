@@ -18,11 +18,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from desktop.core.credentials import MemorySecretStore
 from desktop.core.errors import VendorError
-from desktop.core.profiles import Profile, ProfileStore
-from desktop.engine import LookupEngine
-from tests.hardening.conftest import run_cli
+from tests.hardening.conftest import engine_for, run_cli, verba_envelope
 from tests.support.hostile_server import (
     HostileServer,
     Reply,
@@ -59,16 +56,6 @@ def leaks(text: str, secrets: list[str]) -> list[str]:
     found = [form for secret in secrets for form in forms(secret) if form in text]
     basic = base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
     return found + ([basic] if basic in text else [])
-
-
-def verba_envelope(action: str, inner: str = "", code: str = "0", attributes: str = "") -> Reply:
-    if code == "0":
-        response = f'<Response code="0" type="{action}"{attributes}/>'
-    else:
-        response = f'<Response code="{code}"><ErrorMessage>{inner}</ErrorMessage></Response>'
-        inner = ""
-    body = f'<?xml version="1.0" encoding="UTF-8"?><VerbaApi>{response}{inner}</VerbaApi>'
-    return Reply(200, body.encode(), {"Content-Type": "application/xml"})
 
 
 def verba_echo(request: SeenRequest) -> Reply:
@@ -165,13 +152,8 @@ def test_the_message_the_window_shows_is_masked(hostile: HostileServer) -> None:
     """The window's banner shows ``describe()`` of the engine's error: the same engine, in
     process, against the Verba echo (query, Basic header and XML escaping at once)."""
     hostile.mode = verba_echo
-    profiles = ProfileStore(None)
-    profiles.save(Profile(vendor="verba", name="default", base_url=hostile.url,
-                          settings={"login": LOGIN}, timeout=5))  # fmt: skip
-    store = MemorySecretStore()
-    store.set("verba", "default", "apiKey", API_KEY)
-    store.set("verba", "default", "password", PASSWORD)
-    engine = LookupEngine(profiles, store)
+    engine = engine_for("verba", hostile.url, {"apiKey": API_KEY, "password": PASSWORD},
+                        {"login": LOGIN})  # fmt: skip
 
     async def lookup() -> None:
         try:
