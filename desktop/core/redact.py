@@ -213,7 +213,7 @@ def excerpt(text: str, limit: int = 120) -> str:
     shown: list[str] = []
     length = 0
     for char in redact_text(prefix):
-        piece = char if char.isprintable() else _escaped(char)
+        piece = _visible_char(char)
         if length + len(piece) > limit:
             return "".join(shown) + "…"
         shown.append(piece)
@@ -221,7 +221,17 @@ def excerpt(text: str, limit: int = 120) -> str:
     return "".join(shown) + ("…" if len(prefix) < len(text) else "")
 
 
-def _escaped(char: str) -> str:
+def visible(text: str) -> str:
+    """``text`` with control, invisible and direction-changing characters written as escapes
+    (line breaks and tabs kept): nothing in it can drive a terminal or reorder what it shows."""
+    if text.isprintable():  # nearly always: skip the work
+        return text
+    return "".join(char if char in "\n\t" else _visible_char(char) for char in text)
+
+
+def _visible_char(char: str) -> str:
+    if char.isprintable():
+        return char
     code = ord(char)
     if code < 0x100:
         return f"\\x{code:02x}"

@@ -15,6 +15,7 @@ from desktop.core.errors import (
     CallLookupError,
     ConfigurationError,
     UnavailableError,
+    VendorError,
 )
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings
 from tests.hardening.conftest import engine_for, run_cli
@@ -165,3 +166,21 @@ def test_the_cli_prints_one_line_for_a_reset(make_profile, cli_env: dict[str, st
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.rstrip().endswith("the connection was reset by the server.")
+
+
+def test_a_vendor_message_with_terminal_escapes_is_shown_escaped(hostile: HostileServer) -> None:
+    hostile.mode = lambda _request: Reply.json({"message": "\x1b[2J\x1b[31mgone\u202e"}, 401)
+    engine = engine_for("oneuptime", hostile.url, {"ApiKey": "transport-key-0005"},
+                        {"projectId": "p1"})  # fmt: skip
+
+    async def go() -> None:
+        try:
+            await engine.lookup("oneuptime", {"incomingCallLogId": "abc"})
+        finally:
+            await engine.aclose()
+
+    with pytest.raises(VendorError) as caught:
+        asyncio.run(go())
+    shown = caught.value.describe()
+    assert "\\x1b[2J\\x1b[31mgone\\u202e" in shown
+    assert "\x1b" not in shown and "\u202e" not in shown
