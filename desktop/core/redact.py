@@ -124,14 +124,22 @@ def register_secret(value: str) -> None:
         _longest_first = tuple(sorted(_registered, key=len, reverse=True))
 
 
+#: The shortest last ``/``-part of a credential header that is taken for a signature (HMAC-SHA256
+#: is 64 hex or 44 base64 characters); shorter ones may be a piece of a base64 credential.
+_MIN_SIGNATURE_LENGTH = 16
+
+
 def register_credential_header(value: str) -> None:
     """Register a credential header's value as sent (``Bearer <token>``, ``Basic <base64>``, a
     computed signature header) and the credential inside it: the part after the scheme, and the
     last ``/``-separated part, where signature schemes put the signature."""
     register_secret(value)
-    _scheme, _space, credential = value.partition(" ")
-    register_secret(credential)
-    register_secret(value.rpartition("/")[2])
+    _scheme, space, credential = value.partition(" ")
+    if space:
+        register_secret(credential)
+    signature = value.rpartition("/")[2]
+    if len(signature) >= _MIN_SIGNATURE_LENGTH:
+        register_secret(signature)
 
 
 def is_sensitive_name(name: str) -> bool:
