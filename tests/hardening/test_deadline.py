@@ -177,3 +177,25 @@ def test_the_cli_lookup_keeps_the_same_deadline(
     sent = actions(hostile)
     assert sent[:3] == ["RequestToken", "GetCallID", "GetCallInformation"]
     assert sent[3:] in ([], ["GetCallURL"])
+
+
+def test_a_vendor_module_waiting_outside_http_is_stopped_at_the_deadline(
+    hostile: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's backstop: whatever a vendor module awaits besides HTTP (a lock, a token
+    another lookup is fetching), the lookup still ends at the profile's timeout."""
+    engine = engine_for("leadsquared", hostile.url, {"x-api-key": "deadline-key-0006"},
+                        timeout=TIMEOUT)  # fmt: skip
+    prepared = engine.prepare("leadsquared", {"RequestId": "r1"})
+
+    async def waits_forever(_context: object, _params: object) -> LookupResult:
+        await asyncio.Event().wait()
+        raise AssertionError("never set")
+
+    monkeypatch.setattr(prepared.vendor, "lookup", waits_forever)
+    outcome, elapsed = timed(engine, lambda: engine.run(prepared))
+
+    assert isinstance(outcome, VendorTimeoutError), outcome
+    assert "no answer within 2 s (the profile's timeout)" in outcome.message
+    assert TIMEOUT <= elapsed < LIMIT
+    assert hostile.seen == []
