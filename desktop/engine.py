@@ -9,12 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets, secret_env_name
-from desktop.core.errors import ConfigurationError, HistoryError, InvalidInputError, VendorError
+from desktop.core.errors import (
+    ConfigurationError,
+    HistoryError,
+    InvalidInputError,
+    VendorError,
+    VendorTimeoutError,
+)
 from desktop.core.history import (
     OUTCOME_CANCELLED,
     OUTCOME_FOUND,
@@ -24,6 +31,7 @@ from desktop.core.history import (
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.redact import redact_model, redact_secret_values
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
@@ -39,6 +47,11 @@ from desktop.vendors.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+#: Seconds past an operation's deadline before the engine stops the vendor module itself. The
+#: HTTP layer ends every request by the deadline; this only catches a wait outside it.
+DEADLINE_GRACE_SECONDS = 0.25
 
 
 #: Paging stops here whatever a vendor counts: a server that counts a billion attempts, or
@@ -144,6 +157,8 @@ class LookupEngine:
         return PreparedLookup(vendor=vendor, profile=profile, params=params)
 
     def context_for(self, vendor: Vendor, profile: Profile) -> VendorContext:
+        """What one operation needs. Its requests, together, end within the profile's timeout
+        from now: a token, retries and follow-up requests share that one budget."""
         secrets = read_secrets(
             self.secrets, vendor.key, profile.name, [f.name for f in vendor.secret_fields]
         )
@@ -169,20 +184,45 @@ class LookupEngine:
             ),
             vendor_title=vendor.title,
             limiter=limiter,
+            deadline=time.monotonic() + profile.timeout,
         )
         return VendorContext(profile=profile, secrets=secrets, http=session, tokens=self.tokens)
 
+    async def _within_deadline(
+        self,
+        vendor: Vendor,
+        profile: Profile,
+        operation: Callable[[VendorContext], Awaitable[_T]],
+    ) -> _T:
+        """Run one vendor operation with a fresh context, ended at its deadline whatever it
+        waits for. (Errors mask echoed secrets when made, see CallLookupError.)"""
+        context = self.context_for(vendor, profile)
+        try:
+            async with asyncio.timeout(profile.timeout + DEADLINE_GRACE_SECONDS):
+                return await operation(context)
+        except TimeoutError as error:
+            raise VendorTimeoutError(
+                f"{vendor.title} sent no answer within {profile.timeout:g} s "
+                "(the profile's timeout)."
+            ) from error
+
     async def run(self, prepared: PreparedLookup) -> LookupResult:
-        context = self.context_for(prepared.vendor, prepared.profile)
+        """The lookup, its outcome recorded in the history. Every text in the result that came
+        from the vendor has the secrets in use masked, before anything shows or stores it."""
         started = time.monotonic()
         try:
-            result = await prepared.vendor.lookup(context, prepared.params)
+            result = await self._within_deadline(
+                prepared.vendor,
+                prepared.profile,
+                lambda context: prepared.vendor.lookup(context, prepared.params),
+            )
         except VendorError as error:
             await self._record(prepared, None, error.kind, error.describe(), started)
             raise
         except asyncio.CancelledError:
             await self._record(prepared, None, OUTCOME_CANCELLED, "cancelled by the user", started)
             raise
+        result = redact_model(result)
         result.elapsed_seconds = time.monotonic() - started
         outcome = OUTCOME_NOT_FOUND if result.is_empty() else OUTCOME_FOUND
         await self._record(prepared, result, outcome, result.summary, started)
@@ -228,10 +268,13 @@ class LookupEngine:
         """The connection test, trying every known variant for vendors that have several
         (SettingsProbe): what the server accepted, and the settings to save for it."""
         vendor = get_vendor(vendor_key)
-        context = self.context_for(vendor, self.profiles.resolve(vendor_key, profile_name))
+        profile = self.profiles.resolve(vendor_key, profile_name)
         if isinstance(vendor, SettingsProbe):
-            return await vendor.probe_settings(context)
-        return ProbeOutcome(message=await vendor.test_connection(context))
+            outcome = await self._within_deadline(vendor, profile, vendor.probe_settings)
+        else:
+            sentence = await self._within_deadline(vendor, profile, vendor.test_connection)
+            outcome = ProbeOutcome(message=sentence)
+        return replace(outcome, message=redact_secret_values(outcome.message))
 
     # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
@@ -248,16 +291,24 @@ class LookupEngine:
         source = self.attempt_source(prepared.vendor)
         if source is None:
             raise ConfigurationError(f"{prepared.vendor.title} does not list attempts.")
-        context = self.context_for(prepared.vendor, prepared.profile)
-        size = limit if limit is not None else source.page_size(context)
-        return await source.attempt_page(context, prepared.params, skip=skip, limit=size, sort=sort)
+
+        async def page(context: VendorContext) -> AttemptPage:
+            size = limit if limit is not None else source.page_size(context)
+            return await source.attempt_page(
+                context, prepared.params, skip=skip, limit=size, sort=sort
+            )
+
+        found = await self._within_deadline(prepared.vendor, prepared.profile, page)
+        return replace(found, attempts=[redact_model(attempt) for attempt in found.attempts])
 
     async def count_attempts(self, prepared: PreparedLookup) -> int:
         source = self.attempt_source(prepared.vendor)
         if source is None:
             raise ConfigurationError(f"{prepared.vendor.title} does not count attempts.")
-        return await source.count(
-            self.context_for(prepared.vendor, prepared.profile), prepared.params
+        return await self._within_deadline(
+            prepared.vendor,
+            prepared.profile,
+            lambda context: source.count(context, prepared.params),
         )
 
     async def remaining_attempts(
@@ -289,22 +340,28 @@ class LookupEngine:
         if not cleaned:
             raise InvalidInputError("Nothing to change.")
         checked_id = editor.checked_attempt_id(attempt_id)
-        context = self.context_for(vendor, profile)
-        await editor.update_attempt(context, checked_id, cleaned)
+        await self._within_deadline(
+            vendor, profile, lambda context: editor.update_attempt(context, checked_id, cleaned)
+        )
 
     async def delete_attempt(
         self, vendor_key: str, profile_name: str | None, attempt_id: str
     ) -> None:
         editor, vendor, profile = self._editor(vendor_key, profile_name)
         checked_id = editor.checked_attempt_id(attempt_id)
-        await editor.delete_attempt(self.context_for(vendor, profile), checked_id)
+        await self._within_deadline(
+            vendor, profile, lambda context: editor.delete_attempt(context, checked_id)
+        )
 
     async def create_attempt(
         self, vendor_key: str, profile_name: str | None, values: dict[str, str]
     ) -> str:
         editor, vendor, profile = self._editor(vendor_key, profile_name)
         cleaned = validate_fields(editor.creation_fields + editor.editable_fields, values)
-        return await editor.create_attempt(self.context_for(vendor, profile), cleaned)
+        created = await self._within_deadline(
+            vendor, profile, lambda context: editor.create_attempt(context, cleaned)
+        )
+        return redact_secret_values(created)
 
     async def aclose(self) -> None:
         await self.http_pool.aclose()

@@ -6,11 +6,19 @@ something, the vendor's own code and text, so nothing the vendor told us is lost
 
 from __future__ import annotations
 
+from desktop.core.redact import redact_secret_values, visible
+
 
 class CallLookupError(Exception):
-    """Base of every error the application raises on purpose."""
+    """Base of every error the application raises on purpose.
+
+    Its message is masked when the error is made: messages quote vendors, URLs and inputs, and
+    every secret in use is registered before anything is sent, so an echoed credential never
+    reaches a screen, stderr, the history or a log through an error. Control characters a vendor
+    sent are written as escapes, so none can drive the terminal that prints the message."""
 
     def __init__(self, message: str) -> None:
+        message = visible(redact_secret_values(message))
         super().__init__(message)
         self.message = message
 
@@ -60,8 +68,8 @@ class VendorError(CallLookupError):
         super().__init__(message)
         self.vendor = vendor
         self.http_status = http_status
-        self.vendor_code = vendor_code
-        self.vendor_text = vendor_text
+        self.vendor_code = _vendor_words(vendor_code)
+        self.vendor_text = _vendor_words(vendor_text)
 
     def describe(self) -> str:
         """The message plus the vendor's own words, on one line."""
@@ -73,6 +81,10 @@ class VendorError(CallLookupError):
         if self.vendor_text and self.vendor_text not in self.message:
             extras.append(f"vendor says: {self.vendor_text}")
         return f"{self.message} ({'; '.join(extras)})" if extras else self.message
+
+
+def _vendor_words(text: str | None) -> str | None:
+    return visible(redact_secret_values(text)) if text is not None else None
 
 
 class NotFoundError(VendorError):

@@ -6,14 +6,16 @@ Every ``import httpx`` of the project is in this module, so a switch of HTTP lib
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import base64
 import email.utils
 import json
 import logging
 import random
+import re
+import socket
 import ssl
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,13 +24,33 @@ from typing import Any
 import httpx
 
 from desktop.core.blocking import run_blocking
-from desktop.core.errors import BadResponseError, UnavailableError, VendorTimeoutError
-from desktop.core.redact import redact_url, register_secret
+from desktop.core.content_decoding import (
+    ACCEPTED_ENCODINGS,
+    BodyDecoder,
+    DecodedSizeExceededError,
+    UndecodableBodyError,
+)
+from desktop.core.errors import (
+    BadResponseError,
+    ConfigurationError,
+    UnavailableError,
+    VendorTimeoutError,
+)
+from desktop.core.redact import (
+    excerpt,
+    is_sensitive_name,
+    redact_url,
+    register_credential_header,
+    register_secret,
+)
 
 log = logging.getLogger(__name__)
 
-#: Bodies above this are refused: a vendor's answer to one lookup is never megabytes.
+#: Bodies above this (decoded) are refused: a vendor's answer to one lookup is never megabytes.
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Decoded bytes between two returns to the event loop while a body is read: decoding one
+#: network chunk never holds the window for more than a few milliseconds.
+_DECODED_BYTES_PER_YIELD = 1024 * 1024
 _USER_AGENT = "CallLookup"
 
 
@@ -42,7 +64,8 @@ class TlsSettings:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    #: Seconds for the whole call, retries included.
+    #: The profile's timeout: seconds for one whole operation (a lookup with its token and
+    #: follow-up requests, retries and backoff waits included), see ``HttpSession``.
     timeout: float = 20.0
     tls: TlsSettings = TlsSettings()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -73,6 +96,28 @@ def backoff_seconds(attempt: int, retry_after: str | None) -> float:
             return max(0.0, moment.timestamp() - time.time())
     ceiling = min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)
     return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Which failures of a read are retried, and after how long: decided outside the send loop.
+
+    A retry is only started when its wait ends before the deadline: a wait that would pass it
+    cannot lead to an answer in time."""
+
+    retries: int
+
+    def wait_before_retry(
+        self, attempt: int, status: int | None, retry_after: str | None, remaining: float
+    ) -> float | None:
+        """Seconds to wait before sending again after ``attempt`` (0 for the first send) ended
+        with ``status`` (None: the connection failed), or None to stop here."""
+        if attempt >= self.retries:
+            return None
+        if status is not None and status not in RETRY_STATUSES:
+            return None
+        wait = backoff_seconds(attempt, retry_after)
+        return wait if wait < remaining else None
 
 
 class RateLimiter:
@@ -127,6 +172,11 @@ class HttpResponse:
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
+    def excerpt(self, limit: int = 120) -> str:
+        """The start of the body for a message: secrets masked, control and invisible
+        characters escaped, cut short; never a Python repr."""
+        return excerpt(self.body[: limit * 4].decode("utf-8", errors="replace"), limit)
+
     def looks_like_html(self) -> bool:
         head = self.body[:512].lstrip().lower()
         return self.content_type == "text/html" or head.startswith((b"<!doctype html", b"<html"))
@@ -146,8 +196,10 @@ class HttpResponse:
         try:
             return json.loads(self.body)
         except (ValueError, RecursionError) as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
             raise BadResponseError(
-                f"The server's answer is not valid JSON ({error}).", http_status=self.status
+                f"The server's answer is not valid JSON ({reason}); it begins: “{self.excerpt()}”",
+                http_status=self.status,
             ) from error
 
     def json_or_none(self) -> Any:
@@ -178,7 +230,8 @@ def _new_client(tls: TlsSettings, proxy: str | None) -> httpx.AsyncClient:
     # Without a manual proxy, trust_env applies HTTP(S)_PROXY and NO_PROXY from the system.
     return httpx.AsyncClient(
         verify=_ssl_context(tls),
-        headers={"User-Agent": _USER_AGENT},
+        # Only what content_decoding bounds; httpx would add br and zstd when installed.
+        headers={"User-Agent": _USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS},
         follow_redirects=False,
         trust_env=proxy is None,
         proxy=proxy,
@@ -216,7 +269,12 @@ class HttpClientPool:
 
 
 class HttpSession:
-    """Requests for one vendor profile: its timeout, TLS choice, size cap and rate limit."""
+    """Requests for one vendor profile: its timeout, TLS choice, size cap and rate limit.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds every request of the session: the engine
+    gives each lookup one, its profile's timeout from the start, so a lookup that needs a token,
+    retries or follow-up requests still ends within that timeout; each request gets what is left.
+    Without a deadline each request has the whole timeout to itself."""
 
     def __init__(
         self,
@@ -225,11 +283,14 @@ class HttpSession:
         *,
         vendor_title: str,
         limiter: RateLimiter | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._pool = pool
         self.settings = settings
         self._vendor_title = vendor_title
         self._limiter = limiter
+        self.deadline = deadline
+        self._retry_policy = RetryPolicy(settings.retries)
 
     async def request(
         self,
@@ -244,76 +305,149 @@ class HttpSession:
         idempotent: bool | None = None,
     ) -> HttpResponse:
         """Send a request and read the whole (capped) body; HTTP error statuses are returned,
-        not raised. Raises UnavailableError, VendorTimeoutError or BadResponseError.
+        not raised. Raises UnavailableError, VendorTimeoutError or BadResponseError, and
+        ConfigurationError for a URL or header value that HTTP cannot carry (nothing is sent).
 
         Reads (GET, or ``idempotent=True`` for read-only POSTs) are retried with exponential
         backoff and jitter on connection failures and on 429/502/503/504, honouring
-        Retry-After, as long as the profile's timeout (which bounds the whole call) allows."""
+        Retry-After, as long as the deadline allows."""
+        deadline = self.deadline
+        if deadline is None:
+            deadline = time.monotonic() + self.settings.timeout
         client = await self._pool.client(self.settings.tls)
-        total = self.settings.timeout
-        request = client.build_request(
+        request = self._build_request(
+            client,
             method,
             url,
             params=params,
-            headers=dict(headers or {}),
-            json=json_body,
+            headers=headers,
+            json_body=json_body,
             content=content,
-            timeout=httpx.Timeout(total, connect=min(CONNECT_TIMEOUT_SECONDS, total)),
+            basic_auth=basic_auth,
+            seconds=max(deadline - time.monotonic(), 0.001),
         )
-        if basic_auth is not None:
-            credentials = base64.b64encode(":".join(basic_auth).encode("utf-8")).decode("ascii")
-            register_secret(credentials)
-            request.headers["Authorization"] = f"Basic {credentials}"
         safe_url = redact_url(str(request.url))
         may_retry = (method.upper() == "GET") if idempotent is None else idempotent
-        retries_left = self.settings.retries if may_retry else 0
-        deadline = time.monotonic() + total
-        attempt = 0
+        policy = self._retry_policy if may_retry else RetryPolicy(retries=0)
         try:
-            # The whole call, retries and bodies included, ends within the profile's timeout.
-            async with asyncio.timeout(total):
-                while True:
-                    try:
-                        response = await self._send_once(client, request, safe_url)
-                    except httpx.ConnectError:
-                        if retries_left <= 0 or self._tls_failure_in_chain():
-                            raise
-                        wait = backoff_seconds(attempt, None)
-                    else:
-                        if response.status == PROXY_AUTHENTICATION_REQUIRED:
-                            raise UnavailableError(
-                                "The proxy asks for credentials (HTTP 407): set or correct the "
-                                "proxy user and password in the preferences."
-                            )
-                        if retries_left <= 0 or response.status not in RETRY_STATUSES:
-                            return response
-                        wait = backoff_seconds(attempt, response.headers.get("retry-after"))
-                        if time.monotonic() + wait >= deadline:
-                            return response  # no time left to wait: report what we have
-                    log.info("retrying %s %s in %.2f s", method, safe_url, wait)
-                    retries_left -= 1
-                    attempt += 1
-                    await asyncio.sleep(wait)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError  # the lookup's time is used up: nothing more is sent
+            # Everything below, retries, waits and bodies included, ends by the deadline.
+            async with asyncio.timeout(remaining):
+                return await self._send_with_retries(client, request, safe_url, policy, deadline)
         except (TimeoutError, httpx.TimeoutException) as error:
             raise VendorTimeoutError(
-                f"{self._vendor_title} did not answer within {total:g} s ({safe_url}).",
+                f"{self._vendor_title} sent no answer within {self.settings.timeout:g} s "
+                f"(the profile's timeout): {safe_url}.",
             ) from error
         except httpx.ProxyError as error:
             raise UnavailableError(
-                f"The proxy refused or failed the connection: {error}."
+                f"The proxy refused or failed the connection: {_cause_in_words(error)}."
             ) from error
         except httpx.HTTPError as error:
             raise UnavailableError(self._describe_transport_error(error, safe_url)) from error
 
+    def _build_request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        content: bytes | None,
+        basic_auth: tuple[str, str] | None,
+        seconds: float,
+    ) -> httpx.Request:
+        """The request as it will be sent, its credentials registered for masking; a
+        ConfigurationError, before anything is sent, for what HTTP cannot carry. Profiles are
+        checked when saved: this is the last line of defence, for what got past that."""
+        try:
+            request = client.build_request(
+                method,
+                url,
+                params=params,
+                headers=dict(headers or {}),
+                json=json_body,
+                content=content,
+                timeout=httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds)),
+            )
+        except httpx.InvalidURL as error:
+            raise ConfigurationError(
+                f"The {self._vendor_title} address cannot be used ({excerpt(str(error))}): "
+                "correct the profile's base URL."
+            ) from None
+        except UnicodeEncodeError:
+            raise ConfigurationError(
+                f"A value sent to {self._vendor_title} in a request header has characters "
+                "HTTP headers cannot carry (only ASCII letters, digits and signs): check the "
+                "profile's secrets and settings."
+            ) from None
+        if basic_auth is not None:
+            credentials = base64.b64encode(":".join(basic_auth).encode("utf-8")).decode("ascii")
+            request.headers["Authorization"] = f"Basic {credentials}"
+        port = request.url.port
+        if port is not None and not 0 < port < 65536:
+            raise ConfigurationError(
+                f"The {self._vendor_title} address has port {port}; a port is 1 to 65535: "
+                "correct the profile's base URL."
+            )
+        if any(_CONTROL_CHARACTER.search(value) for _name, value in request.headers.raw):
+            raise ConfigurationError(
+                f"A value sent to {self._vendor_title} in a request header holds a line break "
+                "or control character: check the profile's secrets and settings."
+            )
+        self._register_credentials(request)
+        return request
+
     @staticmethod
-    def _tls_failure_in_chain() -> bool:
-        """A certificate problem does not heal by retrying."""
-        error = sys.exc_info()[1]
-        while error is not None:
-            if isinstance(error, ssl.SSLError):
-                return True
-            error = error.__cause__ or error.__context__
-        return False
+    def _register_credentials(request: httpx.Request) -> None:
+        """Every credential this request carries, as sent (tokens, computed signatures, the
+        Basic header), is masked wherever a vendor echoes it."""
+        for name, value in request.headers.items():
+            if is_sensitive_name(name):
+                register_credential_header(value)
+        for name, value in request.url.params.multi_items():
+            if is_sensitive_name(name):
+                register_secret(value)
+
+    async def _send_with_retries(
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        safe_url: str,
+        policy: RetryPolicy,
+        deadline: float,
+    ) -> HttpResponse:
+        attempt = 0
+        while True:
+            try:
+                response = await self._send_once(client, request, safe_url)
+            except httpx.ConnectError as error:
+                if _tls_failure_in_chain(error):
+                    raise  # a certificate problem does not heal by retrying
+                wait = policy.wait_before_retry(attempt, None, None, deadline - time.monotonic())
+                if wait is None:
+                    raise
+            else:
+                if response.status == PROXY_AUTHENTICATION_REQUIRED:
+                    raise UnavailableError(
+                        "The proxy asks for credentials (HTTP 407): set or correct the "
+                        "proxy user and password in the preferences."
+                    )
+                wait = policy.wait_before_retry(
+                    attempt,
+                    response.status,
+                    response.headers.get("retry-after"),
+                    deadline - time.monotonic(),
+                )
+                if wait is None:
+                    return response  # an answer, or no time left to wait: report what we have
+            log.info("retrying %s %s in %.2f s", request.method, safe_url, wait)
+            attempt += 1
+            await asyncio.sleep(wait)
 
     async def _send_once(
         self, client: httpx.AsyncClient, request: httpx.Request, safe_url: str
@@ -323,7 +457,7 @@ class HttpSession:
         try:
             response = await client.send(request, stream=True)
             try:
-                body = await self._read_capped(response, safe_url)
+                body = await self._read_capped(response)
             finally:
                 await response.aclose()
         finally:
@@ -341,37 +475,108 @@ class HttpSession:
             elapsed=elapsed,
         )
 
-    async def _read_capped(self, response: httpx.Response, safe_url: str) -> bytes:
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, decoded here rather than by httpx (whose decoders inflate a whole chunk at
+        once): the cap applies to the decoded bytes as they are decoded, layer by layer."""
         cap = self.settings.max_body_bytes
+        status = response.status_code
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise BadResponseError(self._too_big(cap), http_status=response.status_code)
+            raise BadResponseError(self._too_big(cap), http_status=status)
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise BadResponseError(self._too_big(cap), http_status=response.status_code)
-            chunks.append(chunk)
+        received = decoded = since_yield = 0
+        try:
+            decoder = BodyDecoder(response.headers.get("content-encoding", ""), cap)
+            async for raw in response.aiter_raw():
+                received += len(raw)
+                if received > cap:
+                    raise DecodedSizeExceededError("received")
+                for piece in decoder.feed(raw):
+                    decoded += len(piece)
+                    if decoded > cap:
+                        raise DecodedSizeExceededError("decoded")
+                    chunks.append(piece)
+                    since_yield += len(piece)
+                    if since_yield >= _DECODED_BYTES_PER_YIELD:
+                        since_yield = 0
+                        await asyncio.sleep(0)
+        except DecodedSizeExceededError as error:
+            raise BadResponseError(self._too_big(cap), http_status=status) from error
+        except UndecodableBodyError as error:
+            raise BadResponseError(
+                f"{self._vendor_title}'s answer cannot be read: {error}.", http_status=status
+            ) from error
         return b"".join(chunks)
 
     def _too_big(self, cap: int) -> str:
         return (
-            f"{self._vendor_title} sent more than {cap // (1024 * 1024)} MiB for one lookup; "
-            "the answer was refused to keep the app responsive."
+            f"Answer too large: {self._vendor_title} sent more than "
+            f"{cap / (1024 * 1024):g} MiB (decoded) for one lookup; it was refused to keep "
+            "the app responsive."
         )
 
     def _describe_transport_error(self, error: httpx.HTTPError, safe_url: str) -> str:
-        cause: BaseException | None = error
-        while cause is not None:
+        for cause in _causes(error):
             if isinstance(cause, ssl.SSLCertVerificationError):
                 return (
                     f"The TLS certificate of {safe_url} is not trusted ({cause.verify_message}). "
                     "Add the server's CA bundle to the profile."
                 )
-            cause = cause.__cause__ or cause.__context__
+        why = _cause_in_words(error)
         if isinstance(error, httpx.ConnectError):
-            return f"Cannot connect to {self._vendor_title} at {safe_url}: {error or 'refused'}."
-        if isinstance(error, httpx.RemoteProtocolError):
-            return f"{self._vendor_title} broke off the answer ({safe_url}): {error}."
-        return f"Network error talking to {self._vendor_title} ({safe_url}): {error}."
+            return f"Cannot connect to {self._vendor_title} at {safe_url}: {why}."
+        return f"No usable answer from {self._vendor_title} ({safe_url}): {why}."
+
+
+#: What may never be in a header value: line breaks would split the request (RFC 9110 5.5).
+_CONTROL_CHARACTER = re.compile(rb"[\x00-\x1f\x7f]")
+#: How h11 quotes the bytes it could not parse ("illegal status line: bytearray(b'...')").
+_BYTES_REPR = re.compile(r"""bytearray\((b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*")\)""")
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and what caused it, outermost first."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def _tls_failure_in_chain(error: BaseException) -> bool:
+    return any(isinstance(cause, ssl.SSLError) for cause in _causes(error))
+
+
+def _cause_in_words(error: httpx.HTTPError) -> str:
+    """Why a transport failed, in words for the user: never empty, never a Python repr."""
+    for cause in _causes(error):
+        if isinstance(cause, ConnectionResetError):
+            return "the connection was reset by the server"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused (nothing answers at that address and port)"
+        if isinstance(cause, BrokenPipeError):
+            return "the server closed the connection while the request was being sent"
+        if isinstance(cause, socket.gaierror):
+            return "the host name was not found"
+        if isinstance(cause, ssl.SSLError):
+            return f"the TLS connection failed ({excerpt(cause.reason or str(cause))})"
+    text = str(error)
+    if isinstance(error, httpx.RemoteProtocolError):
+        if "without sending a response" in text:
+            return "the server closed the connection without answering"
+        if "complete message body" in text or "incomplete" in text.lower():
+            return "the server closed the connection before the answer was complete"
+        quoted = _BYTES_REPR.search(text)
+        if quoted is not None:
+            received = ast.literal_eval(quoted.group(1))
+            shown = excerpt(received.decode("utf-8", errors="replace"), 60)
+            return f"the answer is not HTTP; it begins: “{shown}”"
+        return f"the answer broke the HTTP protocol ({excerpt(text, 160)})"
+    if isinstance(error, httpx.ReadError):
+        return "the connection failed while the answer was being read"
+    if isinstance(error, httpx.WriteError):
+        return "the connection failed while the request was being sent"
+    if text:
+        return excerpt(text, 160)
+    return "the connection failed without a reason given"

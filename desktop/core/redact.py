@@ -1,14 +1,23 @@
 """Masking of secrets before any text leaves the process (logs, errors, diagnostics, screenshots).
 
 Two mechanisms: names (headers and query parameters that carry credentials are masked wherever they
-appear) and values (every secret the app reads is registered and replaced wherever it appears).
+appear) and values (every secret the app reads or derives is registered and replaced wherever it
+appears, in the forms a vendor may echo it in: as sent in a URL, in a JSON or XML string, base64
+encoded).
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import re
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+
+from pydantic import BaseModel, JsonValue
 
 MASK = "***"
 
@@ -52,16 +61,85 @@ SENSITIVE_NAMES = frozenset(
 )
 
 _registered: set[str] = set()
+#: The registered forms, longest first (a secret that contains another is masked whole).
+_longest_first: tuple[str, ...] = ()
 _lock = threading.Lock()
 #: Secrets shorter than this are not value-masked: masking "1" would mangle every log line.
 _MIN_SECRET_LENGTH = 4
+#: Base64 fragments shorter than this are not masked: too likely to occur by chance.
+_MIN_BASE64_FRAGMENT = 8
+
+
+def _base64_fragments(raw: bytes) -> set[str]:
+    """What ``raw`` looks like inside any base64 text: its encoding at each of the three byte
+    alignments, keeping only the 4-character groups made of ``raw``'s bytes alone (RFC 4648
+    section 4 maps each 3 bytes to 4 characters), in the standard and URL-safe alphabets."""
+    fragments: set[str] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + raw).decode("ascii")
+        first_group = -(-offset // 3)  # the first group that holds no padding byte
+        last_group = (offset + len(raw)) // 3  # groups from here on hold bytes from after raw
+        core = encoded[4 * first_group : 4 * last_group]
+        if len(core) >= _MIN_BASE64_FRAGMENT:
+            fragments.add(core)
+            fragments.add(core.replace("+", "-").replace("/", "_"))
+    whole = base64.b64encode(raw).decode("ascii")
+    fragments.update({whole, whole.rstrip("=")})
+    return fragments
+
+
+#: How a text is written inside a URL (either way of writing spaces), a JSON string or XML.
+_ESCAPES: tuple[Callable[[str], str], ...] = (
+    lambda text: quote(text, safe=""),
+    quote,
+    quote_plus,
+    lambda text: json.dumps(text)[1:-1],
+    lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
+    html.escape,
+    lambda text: html.escape(text, quote=False),
+)
+
+
+def derived_forms(value: str) -> set[str]:
+    """``value`` and the forms it takes when sent or echoed: escaped once or twice (an error
+    quoting our JSON body inside its own JSON, a URL inside XML), and base64 encoded."""
+    forms = {value}
+    for _level in range(2):
+        forms |= {escape(form) for form in forms for escape in _ESCAPES}
+    forms.update(_base64_fragments(value.encode("utf-8")))
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
 
 def register_secret(value: str) -> None:
-    """Mask this value wherever it appears in text that goes through ``redact_text``."""
-    if len(value) >= _MIN_SECRET_LENGTH:
-        with _lock:
-            _registered.add(value)
+    """Mask this value, and the forms derived from it, wherever they appear in text that goes
+    through ``redact_text`` or ``redact_values``."""
+    global _longest_first  # noqa: PLW0603 - one registry per process, like the secrets it masks
+    if len(value) < _MIN_SECRET_LENGTH:
+        return
+    forms = derived_forms(value)
+    with _lock:
+        if forms <= _registered:
+            return
+        _registered.update(forms)
+        _longest_first = tuple(sorted(_registered, key=len, reverse=True))
+
+
+#: The shortest last ``/``-part of a credential header that is taken for a signature (HMAC-SHA256
+#: is 64 hex or 44 base64 characters); shorter ones may be a piece of a base64 credential.
+_MIN_SIGNATURE_LENGTH = 16
+
+
+def register_credential_header(value: str) -> None:
+    """Register a credential header's value as sent (``Bearer <token>``, ``Basic <base64>``, a
+    computed signature header) and the credential inside it: the part after the scheme, and the
+    last ``/``-separated part, where signature schemes put the signature."""
+    register_secret(value)
+    _scheme, space, credential = value.partition(" ")
+    if space:
+        register_secret(credential)
+    signature = value.rpartition("/")[2]
+    if len(signature) >= _MIN_SIGNATURE_LENGTH:
+        register_secret(signature)
 
 
 def is_sensitive_name(name: str) -> bool:
@@ -91,11 +169,78 @@ _HEADER_LINE = re.compile(
 )
 
 
-def redact_text(text: str) -> str:
-    """Mask registered secret values and ``name: value`` credential pairs in free text."""
-    with _lock:
-        secrets = sorted(_registered, key=len, reverse=True)
-    for secret in secrets:
+def redact_secret_values(text: str) -> str:
+    """``text`` with every registered secret (in each derived form) masked."""
+    for secret in _longest_first:
         if secret in text:
             text = text.replace(secret, MASK)
+    return text
+
+
+def redact_text(text: str) -> str:
+    """Mask registered secret values and ``name: value`` credential pairs in free text."""
+    text = redact_secret_values(text)
     return _HEADER_LINE.sub(lambda m: f"{m.group('name')}{m.group('sep')}{MASK}", text)
+
+
+def redact_values(value: JsonValue) -> JsonValue:
+    """A JSON-like structure with registered secrets masked in every string value. Keys are
+    names (of model fields, of the vendor's fields) and stay as they are."""
+    if isinstance(value, str):
+        return redact_secret_values(value)
+    if isinstance(value, list):
+        return [redact_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_values(item) for key, item in value.items()}
+    return value
+
+
+def holds_secret(text: str) -> bool:
+    """Whether any registered secret (in any derived form) occurs in ``text``."""
+    return any(secret in text for secret in _longest_first)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def redact_model(model: _Model) -> _Model:
+    """``model`` with registered secrets masked in every string it holds (raw vendor payloads,
+    fields, notices, links); the same object when none occurs, as nearly always."""
+    if not holds_secret(model.model_dump_json()):
+        return model
+    return type(model).model_validate(redact_values(model.model_dump(mode="json")))
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """A short piece of untrusted text for a message: secrets masked, then control, invisible
+    and direction-changing characters written as escapes (``\\x1b``, ``\\u202e``), so it can
+    neither hide itself nor drive a terminal; cut at ``limit`` characters with "…"."""
+    longest = len(_longest_first[0]) if _longest_first else 0
+    # Masking a prefix that holds every secret starting within the limit is enough.
+    prefix = text[: limit + longest]
+    shown: list[str] = []
+    length = 0
+    for char in redact_text(prefix):
+        piece = _visible_char(char)
+        if length + len(piece) > limit:
+            return "".join(shown) + "…"
+        shown.append(piece)
+        length += len(piece)
+    return "".join(shown) + ("…" if len(prefix) < len(text) else "")
+
+
+def visible(text: str) -> str:
+    """``text`` with control, invisible and direction-changing characters written as escapes
+    (line breaks and tabs kept): nothing in it can drive a terminal or reorder what it shows."""
+    if text.isprintable():  # nearly always: skip the work
+        return text
+    return "".join(char if char in "\n\t" else _visible_char(char) for char in text)
+
+
+def _visible_char(char: str) -> str:
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -99,7 +99,7 @@ def test_slow_headers_end_in_a_timeout_within_the_limit(simulator, status_url) -
     simulator.add_fault("leadsquared", "delay:3")
     with pytest.raises(VendorTimeoutError) as caught:
         fetch(status_url, timeout=0.5)
-    assert "did not answer within 0.5 s" in caught.value.message
+    assert "no answer within 0.5 s (the profile's timeout)" in caught.value.message
 
 
 def test_a_slow_body_within_the_limit_arrives_whole(simulator, status_url) -> None:

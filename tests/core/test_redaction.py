@@ -55,3 +55,85 @@ def test_a_lookup_logs_its_url_without_the_key(engine: LookupEngine, isolated_di
     assert sim.DEMO_API_KEY not in written
     assert sim.DEMO_API_KEY not in "\n".join(ring.lines)
     configure_logging(to_file=False)
+
+
+def test_a_secret_is_masked_in_the_forms_a_vendor_echoes_it_in() -> None:
+    """Hand-made encodings: percent-encoding (RFC 3986), JSON escaping (RFC 8259), XML escaping,
+    and base64 (RFC 4648) of the secret inside longer data at each of the three alignments."""
+    import base64
+
+    secret = 'Echo+/=&<"Key>-42'
+    register_secret(secret)
+    written = [
+        "Echo%2B%2F%3D%26%3C%22Key%3E-42",  # a query value as httpx sends it
+        'Echo+/=&<\\"Key>-42',  # inside a JSON string
+        'Echo+/=&<\\\\\\"Key>-42',  # our JSON body quoted inside the vendor's JSON
+        "Echo+/=&amp;&lt;&quot;Key&gt;-42",  # inside XML
+    ]
+    written += [
+        base64.b64encode(prefix + secret.encode() + b"|tail").decode()
+        for prefix in (b"", b"a", b"ab", b"user:")
+    ]
+    for text in written:
+        masked = redact_text(f"vendor said: {text}")
+        assert MASK in masked, text
+        assert "Key" not in masked.replace("Key>", ""), masked
+
+
+def test_a_credential_header_registers_its_credential_and_signature() -> None:
+    from desktop.core.redact import register_credential_header
+
+    register_credential_header("Bearer tok-header-0001")
+    signature = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    register_credential_header(f"auth-v2/ak-1/2026-01-01T00:00:00Z/1800/host/{signature}")
+    masked = redact_text(f"got tok-header-0001 and {signature}")
+    assert masked == f"got {MASK} and {MASK}"
+    register_credential_header("Basic YWRtaW46/cHdk")  # a short last '/' part is no signature
+    assert redact_text("cHdk stays") == "cHdk stays"
+
+
+def test_an_excerpt_is_masked_escaped_and_short() -> None:
+    from desktop.core.redact import excerpt, visible
+
+    register_secret("excerpt-secret-0001")
+    text = "\x1b[31mred\u202e excerpt-secret-0001 " + "x" * 500
+    shown = excerpt(text, 60)
+    assert shown.startswith("\\x1b[31mred\\u202e *** ")
+    assert shown.endswith("…") and len(shown) <= 61
+    assert visible("two\nlines\tand \x07") == "two\nlines\tand \\x07"
+
+
+def test_a_result_is_masked_in_every_string_it_holds() -> None:
+    from desktop.core.models import CallRecord, DetailField, LookupResult
+    from desktop.core.redact import redact_model
+
+    register_secret("result-secret-0001")
+    clean = LookupResult(vendor="v", profile="p", summary="nothing secret")
+    assert redact_model(clean) is clean
+    leaky = LookupResult(
+        vendor="v",
+        profile="p",
+        summary="key result-secret-0001",
+        calls=[
+            CallRecord(
+                vendor="v",
+                fields=(
+                    DetailField(
+                        key="k",
+                        label="L",
+                        value="result-secret-0001",
+                        raw={"echo": ["result-secret-0001"]},
+                    ),
+                ),
+                raw={"result-secret-0001": "kept as a name"},
+            )
+        ],
+        notices=["echo result-secret-0001"],
+        raw_text='{"key": "result-secret-0001"}',
+    )
+    masked = redact_model(leaky)
+    dumped = masked.model_dump_json()
+    assert 'result-secret-0001"' not in dumped.replace('"result-secret-0001":', "")
+    assert masked.calls[0].fields[0].value == MASK
+    assert masked.calls[0].fields[0].raw == {"echo": [MASK]}
+    assert masked.notices == [f"echo {MASK}"]

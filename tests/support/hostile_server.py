@@ -249,3 +249,63 @@ def mode_endless_attempts(
         return Reply.json({"count": counted, "skip": skip, "limit": limit, "data": data})
 
     return answer
+
+
+#: Bombs already built: a 1 GiB one takes seconds, so once per test session.
+_bombs: dict[tuple[int, tuple[str, ...]], bytes] = {}
+
+
+def compression_bomb(decoded_bytes: int, codings: tuple[str, ...]) -> bytes:
+    """``decoded_bytes`` zeros with ``codings`` applied in order, as a Content-Encoding header
+    lists them ("gzip" is RFC 1952, "deflate" the zlib container of RFC 1950, "raw-deflate" the
+    bare RFC 1951 stream some servers send under "deflate")."""
+    built = _bombs.get((decoded_bytes, codings))
+    if built is not None:
+        return built
+    window_bits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}
+    payload = b""
+    for index, coding in enumerate(codings):
+        compressor = zlib.compressobj(9, zlib.DEFLATED, window_bits[coding])
+        if index == 0:
+            chunk = bytes(1 << 20)
+            parts = [compressor.compress(chunk) for _ in range(decoded_bytes // len(chunk))]
+            payload = b"".join(parts) + compressor.flush()
+        else:
+            payload = compressor.compress(payload) + compressor.flush()
+    _bombs[(decoded_bytes, codings)] = payload
+    return payload
+
+
+def mode_compression_bomb(
+    decoded_bytes: int = 1 << 30, codings: tuple[str, ...] = ("gzip", "gzip")
+) -> Mode:
+    """200 JSON whose body is a run of zeros compressed with ``codings`` (see compression_bomb),
+    labelled with those codings ("raw-deflate" labelled "deflate")."""
+    body = compression_bomb(decoded_bytes, codings)
+    label = ", ".join("deflate" if coding == "raw-deflate" else coding for coding in codings)
+    headers = {"Content-Type": "application/json", "Content-Encoding": label}
+    return lambda _request: Reply(200, body, headers)
+
+
+def mode_labelled_encoding(coding: str, body: bytes = b"\x00" * 64) -> Mode:
+    """200 JSON labelled with a Content-Encoding the client did not ask for (br, zstd, ...)."""
+    headers = {"Content-Type": "application/json", "Content-Encoding": coding}
+    return lambda _request: Reply(200, body, headers)
+
+
+def mode_by_target(routes: dict[str, Mode], default: Mode | None = None) -> Mode:
+    """Answer as the first mode whose key occurs in the request target (path and query)."""
+
+    def route(request: SeenRequest) -> Reply:
+        for fragment, mode in routes.items():
+            if fragment in request.target:
+                return mode(request)
+        return (default or (lambda _request: Reply(404)))(request)
+
+    return route
+
+
+def echoed_request_text(request: SeenRequest) -> str:
+    """What a careless server quotes back: every header value, the target and the body."""
+    body = request.body.decode("utf-8", "replace")
+    return f"Invalid key {' '.join(request.headers.values())} for {request.target} {body}"
