@@ -5,6 +5,8 @@ on colour alone, and each chip has an accessible name that reads as a sentence.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -20,6 +22,59 @@ _FIGURES = (
     ("Total dial time", "summaryDialTime"),
     ("Total cost", "summaryCost"),
 )
+
+
+@dataclass(frozen=True)
+class AttemptFigures:
+    """The one source of the figures the banner, status bar, summary and copied summary show.
+
+    ``counted`` attempts were tallied out of ``total``: all of them once every page is loaded,
+    else the first ``counted`` in the vendor's own order, whatever order the table is sorted
+    in (a server-side sort pages anew, and its rows are not a fair sample of the call)."""
+
+    summary: AttemptSummary
+    counted: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.counted >= self.total
+
+    def scope(self) -> str:
+        if not self.counted:
+            return "No attempts found."
+        if self.complete:
+            return f"Figures of all {self.total:,} attempts of the call."
+        return (
+            f"Figures of the first {self.counted:,} of {self.total:,} attempts (in the vendor's "
+            f"order, whatever the sort); Load all for the whole call."
+        )
+
+    def line(self) -> str:
+        """One line for the banner, the status bar and a ticket."""
+        if not self.counted:
+            return "No attempts found."
+        figures = self.summary
+        scope = "" if self.complete else f"first {self.counted:,} loaded: "
+        return (
+            f"{self.total:,} attempts · {scope}{figures.answered:,} answered · "
+            f"{figures.not_answered:,} not answered · dial time {figures.dial_text} · "
+            f"cost {figures.cost_text}"
+        )
+
+    def ticket_text(self) -> str:
+        """The line, then first answer and attempts per status (for Ctrl+Alt+C)."""
+        lines = [self.line()]
+        if self.counted:
+            lines.append(f"First answer: {self.summary.first_answer_text}")
+            statuses = ", ".join(
+                f"{outcome_label(status, self.summary.outcomes.get(status)).split(' ', 1)[-1]} "
+                f"{count:,}"
+                for status, count in self.summary.statuses.items()
+            )
+            if statuses:
+                lines.append(f"By status: {statuses}")
+        return "\n".join(lines)
 
 
 def _plain(text: str = "") -> QLabel:
@@ -66,21 +121,11 @@ class AttemptSummaryView(QWidget):
         """The whole summary as one line (for tests, screen readers and copying)."""
         return self._text
 
-    def show_summary(self, summary: AttemptSummary, loaded: int, total: int) -> None:
-        if not loaded:
-            self._text = "No attempts found."
-        elif loaded < total:
-            self._text = f"Loaded so far: {summary.text()}"
-        else:
-            self._text = summary.text()
+    def show_summary(self, figures: AttemptFigures) -> None:
+        summary, counted = figures.summary, figures.counted
+        self._text = figures.line()
         self.setAccessibleDescription(self._text)
-        self.scope.setText(
-            "No attempts found."
-            if not loaded
-            else f"Figures of the {loaded:,} loaded attempts; {total - loaded:,} more not loaded."
-            if loaded < total
-            else f"Figures of all {total:,} attempts."
-        )
+        self.scope.setText(figures.scope())
         shown = {
             "summaryAttempts": f"{summary.attempts:,}",
             "summaryAnswered": f"{summary.answered:,}",
@@ -90,7 +135,7 @@ class AttemptSummaryView(QWidget):
             "summaryCost": summary.cost_text,
         }
         for name, value in shown.items():
-            self.values[name].setText(value if loaded else "—")
+            self.values[name].setText(value if counted else "—")
         self._show_chips(summary)
 
     def _show_chips(self, summary: AttemptSummary) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -40,7 +41,7 @@ from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine, PreparedLookup
-from desktop.ui.attempt_summary import AttemptSummaryView
+from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import (
@@ -142,6 +143,10 @@ def describe_attempt(attempt: EscalationAttempt) -> str:
 
 
 class AttemptsPanel(QWidget):
+    #: The figures changed (a page arrived, all loaded, an edit): banner, status bar and card
+    #: show ``figures()`` again, so every place says the same.
+    figures_changed = Signal()
+
     def __init__(
         self,
         vendor: Vendor,
@@ -162,6 +167,8 @@ class AttemptsPanel(QWidget):
         self._prepared: PreparedLookup | None = None
         self._sort: AttemptSort | None = None
         self._tally = AttemptTally()
+        #: Attempts in the tally: the first ones in the vendor's order, or all of them.
+        self._tallied = 0
         self._page_task: asyncio.Task[bool] | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._editor = vendor if isinstance(vendor, AttemptEditor) else None
@@ -232,6 +239,7 @@ class AttemptsPanel(QWidget):
         self._reset_sort()
         self._tally = AttemptTally()
         self._tally.add(result.attempts)
+        self._tallied = len(result.attempts)
         self.proxy.forget()
         self.model.total = (
             result.attempts_total or len(result.attempts) if prepared else len(result.attempts)
@@ -245,6 +253,7 @@ class AttemptsPanel(QWidget):
         self.cancel()
         self._prepared = None
         self._tally = AttemptTally()
+        self._tallied = 0
         self.model.total = 0
         self.model.set_rows([])
         self._update_labels()
@@ -270,6 +279,10 @@ class AttemptsPanel(QWidget):
         if self._labels_stale:
             self._update_labels()
 
+    def figures(self) -> AttemptFigures:
+        """The figures of the call as far as they are known, whatever the table's sort."""
+        return AttemptFigures(self._tally.summary(), self._tallied, self.model.total)
+
     def _update_labels(self) -> None:
         self._labels_stale = False
         if self._load_all_task is not None:
@@ -277,8 +290,9 @@ class AttemptsPanel(QWidget):
         loaded, total = self.model.rowCount(), self.model.total
         self.count_label.setText(f"{loaded:,} of {total:,} loaded")
         self.table.setAccessibleDescription(f"{loaded} of {total} attempts loaded")
-        self.summary.show_summary(self._tally.summary(), loaded, total)
+        self.summary.show_summary(self.figures())
         self.load_all_button.setEnabled(loaded < total or self._load_all_task is not None)
+        self.figures_changed.emit()
 
     def _load_next_page(self) -> None:
         if self._prepared is None or (self._page_task and not self._page_task.done()):
@@ -298,9 +312,13 @@ class AttemptsPanel(QWidget):
             return False
         finally:
             self.model.loading = False
-        self._tally.add(page.attempts)
         self.model.total = page.total
         self.model.append_rows(page.attempts)
+        if self._sort is None:  # the vendor's order: the pages add up to the first N
+            self._tally.add(page.attempts)
+            self._tallied += len(page.attempts)
+        elif self.fully_loaded:  # every attempt is here, in whatever order: the whole call
+            self._retally()
         self._refresh_labels()
         # Loaded attempts live as long as the list: move them out of the cyclic collector's
         # reach, or its full passes over 100,000 of them stall the window for 200 ms.
@@ -360,7 +378,8 @@ class AttemptsPanel(QWidget):
             return
         self._sort = AttemptSort(key, order == Qt.SortOrder.DescendingOrder)
         self.cancel()
-        self._tally = AttemptTally()
+        # The figures stay those of the vendor's order: the re-paged rows are the top of the
+        # call by this column, not a sample of it.
         self.model.set_rows([])
         self.proxy.forget()
         self.model.loading = True
@@ -536,9 +555,16 @@ class AttemptsPanel(QWidget):
             result = await self._engine.run(self._prepared)
             self.show_first_page(self._prepared, result)
 
-    def _rebuild_tally(self) -> None:
+    def _retally(self) -> None:
         self._tally = AttemptTally()
         self._tally.add(self.model.rows())
+        self._tallied = self.model.rowCount()
+
+    def _rebuild_tally(self) -> None:
+        """After an edit or delete: counted again from the rows when they are the vendor's
+        first ones or all of them (a server-sorted part of the call is neither)."""
+        if self._sort is None or self.fully_loaded:
+            self._retally()
         self.proxy.forget()
         self._update_labels()
 

@@ -260,9 +260,10 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.cancel_action)
         lookup_menu.addSeparator()
         lookup_menu.addAction(self._action("Copy &table", "Ctrl+Shift+C", self.copy_table))
-        lookup_menu.addAction(
-            self._action("Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary())
+        self.copy_summary_action = self._action(
+            "Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary()
         )
+        lookup_menu.addAction(self.copy_summary_action)
         lookup_menu.addAction(self._action("&Filter attempts", "Ctrl+F", self._focus_filter))
         lookup_menu.addSeparator()
         # One slot per menu reads the chosen action's data: no per-action lambdas.

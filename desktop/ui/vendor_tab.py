@@ -37,6 +37,7 @@ from desktop.core.export import openable_url, summary_text
 from desktop.core.models import LookupResult, RecordingLink, TaskState
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempts_view import AttemptsPanel
+from desktop.ui.call_card import CallCard, CardContent, card_content
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import details_model, make_table, recordings_model
@@ -75,6 +76,11 @@ class VendorTab(QWidget):
         self._tasks = tasks
         self._task: asyncio.Task[None] | None = None
         self.last_result: LookupResult | None = None
+        #: The last result is an attempts list, whose figures the attempts panel keeps.
+        self._attempts_listed = False
+        self._elapsed_ms = 0.0
+        #: The field a person pastes into (the vendor's first input).
+        self._primary_input = vendor.input_fields[0].name
         #: The error the last lookup ended with (None after a success or a cancel).
         self.last_error: CallLookupError | None = None
 
@@ -128,6 +134,7 @@ class VendorTab(QWidget):
         self.outcome.setProperty("role", "banner")
         self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.outcome.hide()
+        self.call_card = CallCard(self.open_recording)
 
         self.details = details_model(self)
         self.recordings = recordings_model(self)
@@ -146,6 +153,7 @@ class VendorTab(QWidget):
             self.attempts = AttemptsPanel(
                 vendor, engine, tasks, self._show_outcome, show_details=self._show_attempt
             )
+            self.attempts.figures_changed.connect(self._show_figures)
             self.results.addTab(self.attempts, "Attempts")
         self.results.addTab(self.details_table, "Details")
         self.copiers = {
@@ -175,6 +183,7 @@ class VendorTab(QWidget):
         layout.addWidget(self.form)
         layout.addLayout(button_row)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.call_card)
         layout.addWidget(self.results, 1)
         bold = QFont(title.font())
         bold.setPointSizeF(bold.pointSizeF() * 1.3)
@@ -227,6 +236,7 @@ class VendorTab(QWidget):
             self._task.cancel()
 
     def start_lookup(self) -> asyncio.Task[None] | None:
+        self.clear_answer()  # what is shown is current: the last answer goes, whatever comes
         self.form.clear_errors()
         profile_name = self.profile_combo.currentText() or None
         entered = self.form.values()
@@ -245,6 +255,7 @@ class VendorTab(QWidget):
         # switch of profile never carries the last profile's tenant or VDN into the next lookup.
         self.form.set_values({name: prepared.params[name] for name in entered
                               if name in prepared.params})  # fmt: skip
+        self._show_outcome("Looking up…", "pending")
         self._task = self._tasks.start(self._run(prepared), name=f"lookup:{self.vendor.key}")
         return self._task
 
@@ -281,7 +292,23 @@ class VendorTab(QWidget):
             self.outcome.style().polish(self.outcome)
         self.outcome.show()
 
+    def clear_answer(self) -> None:
+        """Nothing of the last answer stays on screen or within reach of a copy."""
+        self.last_result = None
+        self._attempts_listed = False
+        self.call_card.clear()
+        self.outcome.hide()
+        self.details.set_rows([])
+        self.recordings.set_rows([])
+        self.raw_view.clear()
+        self._layout_pending = set()
+        self.results.setTabText(self.results.indexOf(self.details_table), "Details")
+        self.results.setTabText(self.results.indexOf(self.recordings_table), "Recordings")
+        if self.attempts is not None:
+            self.attempts.clear()
+
     def _show_error(self, error: CallLookupError, elapsed: float) -> None:
+        self.clear_answer()
         self.last_error = error
         text = error.describe() if isinstance(error, VendorError) else error.message
         kind = error.kind if isinstance(error, VendorError) else "error"
@@ -289,6 +316,7 @@ class VendorTab(QWidget):
         self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
 
     def show_result(self, result: LookupResult, prepared: PreparedLookup | None = None) -> None:
+        self.clear_answer()
         self.last_result = result
         self.details.set_rows([field for call in result.calls for field in call.fields])
         self.recordings.set_rows(result.recordings)
@@ -306,20 +334,39 @@ class VendorTab(QWidget):
                 TaskState.FAILURE: "failure",
                 TaskState.PENDING: "pending",
             }[result.task.state]
-        lines = [result.summary] if result.summary else []
-        lines.extend(result.notices)
-        self._show_outcome("\n".join(lines) or "Found.", state)
-        elapsed = result.elapsed_seconds or 0.0
-        self.finished.emit(
-            f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
-            f"— {elapsed * 1000:.0f} ms"
-        )
+        self._elapsed_ms = (result.elapsed_seconds or 0.0) * 1000
         if self.attempts is not None and result.attempts and not result.calls:
+            # The list's figures come from the panel (one source for banner, status bar,
+            # card, summary and copy), and change as pages arrive.
+            self._attempts_listed = True
+            if result.notices:
+                self._show_outcome("\n".join(result.notices), state)
             self.attempts.show_first_page(prepared, result)
             self.results.setCurrentWidget(self.attempts)
         else:
+            lines = [result.summary] if result.summary else []
+            lines.extend(result.notices)
+            self._show_outcome("\n".join(lines) or "Found.", state)
+            self.finished.emit(
+                f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
+                f"— {self._elapsed_ms:.0f} ms"
+            )
+            self.call_card.show_content(card_content(result, self.vendor.title))
             self.results.setCurrentWidget(self.details_table)
             self._lay_out_shown_view()  # when it was in view already, no change was signalled
+
+    def _show_figures(self) -> None:
+        """The attempts' figures, the same words in the card and the status bar."""
+        if not self._attempts_listed or self.attempts is None or self.last_result is None:
+            return
+        line = self.attempts.figures().line()
+        call = self.last_result.params.get(self._primary_input, "")
+        self.call_card.show_content(
+            CardContent(f"{self.vendor.title} call {call}: {line}" if call else line)
+        )
+        self.finished.emit(
+            f"{self.vendor.title} · {self.last_result.profile}: {line} — {self._elapsed_ms:.0f} ms"
+        )
 
     def _lay_out_shown_view(self) -> None:
         view = self.results.currentWidget()
@@ -373,9 +420,21 @@ class VendorTab(QWidget):
 
     def copy_summary(self) -> None:
         if self.last_result is None:
-            self._show_outcome("Nothing to summarize yet: run a lookup first.", "muted")
+            if self.last_error is None:
+                self.finished.emit(f"{self.vendor.title}: no answer to summarize (nothing copied)")
+                return
+            # The failure is the current answer: a ticket gets that, never an older call.
+            QApplication.clipboard().setText(f"{self.vendor.title}: {self.outcome.text()}\n")
+            self.finished.emit(f"{self.vendor.title}: the failure copied for a ticket")
             return
-        QApplication.clipboard().setText(summary_text(self.last_result))
+        if self._attempts_listed and self.attempts is not None:
+            result = self.last_result
+            text = (
+                f"{self.vendor.title} ({result.profile}): {self.attempts.figures().ticket_text()}\n"
+            )
+        else:
+            text = summary_text(self.last_result)
+        QApplication.clipboard().setText(text)
         self.finished.emit(f"{self.vendor.title}: summary copied for a ticket")
 
     def open_recording(self, link: RecordingLink) -> bool:

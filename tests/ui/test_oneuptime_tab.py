@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
 from desktop.core.attempts import summarize
 from desktop.core.models import AttemptOutcome, EscalationAttempt
 from desktop.simulator import oneuptime as sim
-from desktop.ui.attempt_summary import AttemptSummaryView
+from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
 from desktop.ui.attempts_view import AttemptsPanel
 
 
@@ -48,7 +48,7 @@ def test_pages_arrive_as_the_user_scrolls(window, run_async, qt_loop) -> None:
     panel.model.fetchMore()
     _settle(qt_loop, panel)
     assert panel.model.rowCount() == 200
-    assert "Loaded so far" in panel.summary.text()
+    assert "250 attempts · first 200 loaded: " in panel.summary.text()
 
 
 def test_load_all_then_client_side_sort_and_filter(window, run_async, qt_loop) -> None:
@@ -184,7 +184,7 @@ def test_unknown_status_is_shown_as_it_came(qtbot) -> None:
         EscalationAttempt(vendor="v", attempt_id="2", status="Connected",
                           outcome=AttemptOutcome.ANSWERED, is_answered=True),
     ]  # fmt: skip
-    view.show_summary(summarize(attempts), 2, 2)
+    view.show_summary(AttemptFigures(summarize(attempts), 2, 2))
     chips = {chip.text(): chip for chip in view.findChildren(QLabel, "statusChip")}
     assert chips["Voicemail  1"].property("state") == "unknown"
     assert "not known" in chips["Voicemail  1"].accessibleName()
@@ -291,3 +291,38 @@ def test_widths_saved_last_time_are_not_refitted(window, run_async, engine, fail
         assert panel.table.horizontalHeader().sectionSize(1) == saved
     finally:
         again.close()
+
+
+def _figure_places(window, tab) -> dict[str, str]:
+    """Every place that states the call's figures, read from the screen and the clipboard."""
+    from PySide6.QtWidgets import QApplication
+
+    places = {
+        "card": tab.call_card.sentence.text(),
+        "status bar": window.statusBar().currentMessage(),
+        "summary": tab.attempts.summary.text(),
+    }
+    window.copy_summary_action.trigger()
+    return places | {"copied": QApplication.clipboard().text()}
+
+
+def test_every_place_states_the_same_figures_whatever_the_sort(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async)
+    tab = window.vendor_tabs["oneuptime"]
+    first = "250 attempts · first 100 loaded: 16 answered · 84 not answered"
+    for place, text in _figure_places(window, tab).items():
+        assert first in text, place
+    # A server-side sort re-pages: the rows change, the figures do not.
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+    panel.table.sortByColumn(dial_column, Qt.SortOrder.DescendingOrder)
+    _settle(qt_loop, panel)
+    assert panel.proxy.index(0, dial_column).data() == "134"
+    for place, text in _figure_places(window, tab).items():
+        assert first in text, place
+    # Load all (in the sorted order): the figures become the whole call's, everywhere.
+    qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
+    whole = "250 attempts · 41 answered · 209 not answered"
+    for place, text in _figure_places(window, tab).items():
+        assert whole in text, place
+        assert "100" not in text.split("·")[1], place
+    assert "of all 250" in panel.summary.scope.text()
