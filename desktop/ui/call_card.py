@@ -66,11 +66,15 @@ def _seconds(call: CallRecord) -> float | None:
             pass
     started = call.by_role(FieldRole.STARTED)
     ended = call.by_role(FieldRole.ENDED)
-    begin = _moment(started.value) if started else None
-    end = _moment(ended.value) if ended else None
-    if begin is not None and end is not None and end >= begin:
-        return (end - begin).total_seconds()
-    return None
+    try:
+        begin = datetime.fromisoformat(started.value) if started else None
+        end = datetime.fromisoformat(ended.value) if ended else None
+    except ValueError:
+        return None
+    # Two times in the same form (both zoned, or both in the vendor's unstated zone) subtract.
+    if begin is None or end is None or (begin.tzinfo is None) != (end.tzinfo is None):
+        return None
+    return (end - begin).total_seconds() if end >= begin else None
 
 
 @dataclass(frozen=True)
