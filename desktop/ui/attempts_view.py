@@ -208,6 +208,8 @@ class AttemptsPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = make_table("attemptsTable", self.model, "Escalation attempts")
         self.table.setModel(self.proxy)
+        # IDs keep their start, which is what people compare; the tooltip has the whole ID.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
@@ -215,18 +217,18 @@ class AttemptsPanel(QWidget):
         self.copier = TableCopier(self.table, tasks, report, context_menu=False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.filter.textChanged.connect(self.proxy.set_needle)
+        self.filter.textChanged.connect(self._filter_changed)
 
         tools = QHBoxLayout()
+        tools.addWidget(self.summary)
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.count_label)
         tools.addWidget(self.load_all_button)
         tools.addWidget(self.progress)
         tools.addWidget(self.new_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 6)
-        layout.setSpacing(8)
-        layout.addWidget(self.summary)
+        layout.setContentsMargins(4, 4, 4, 2)
+        layout.setSpacing(4)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
 
@@ -288,11 +290,23 @@ class AttemptsPanel(QWidget):
         if self._load_all_task is not None:
             self.progress.setValue(self.model.rowCount())
         loaded, total = self.model.rowCount(), self.model.total
-        self.count_label.setText(f"{loaded:,} of {total:,} loaded")
+        self._show_count()
         self.table.setAccessibleDescription(f"{loaded} of {total} attempts loaded")
         self.summary.show_summary(self.figures())
         self.load_all_button.setEnabled(loaded < total or self._load_all_task is not None)
         self.figures_changed.emit()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_needle(text)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """'100 of 250 loaded', or while the filter box holds text '12 of 100 match'."""
+        loaded, total = self.model.rowCount(), self.model.total
+        if self.filter.text().strip():
+            self.count_label.setText(f"{self.proxy.rowCount():,} of {loaded:,} match")
+        else:
+            self.count_label.setText(f"{loaded:,} of {total:,} loaded")
 
     def _load_next_page(self) -> None:
         if self._prepared is None or (self._page_task and not self._page_task.done()):
@@ -337,6 +351,7 @@ class AttemptsPanel(QWidget):
         self.progress.setRange(0, max(1, self.model.total))
         self.progress.setValue(self.model.rowCount())
         self.progress.show()
+        said: tuple[str, str] | None = None
         try:
             while self._prepared is not None and not self.fully_loaded:
                 if self._page_task is not None and not self._page_task.done():
@@ -348,16 +363,21 @@ class AttemptsPanel(QWidget):
                 if not await self._page_task:
                     break
             if self.fully_loaded:
-                # The lookup's banner counted the first page only: say what is there now.
-                self._report(f"All {self.model.total:,} attempts loaded.", "success")
+                said = (f"All {self.model.total:,} attempts loaded: {{figures}}", "success")
         except asyncio.CancelledError:
-            self._report("Loading stopped: the attempts loaded so far stay.", "muted")
+            said = ("Loading stopped: the attempts loaded so far stay.", "muted")
             raise
         finally:
-            self.progress.hide()
-            self.load_all_button.setText("Load &all")
-            self._load_all_task = None
-            self._update_labels()
+            self._finish_load_all()
+            if said is not None:
+                self._report(said[0].format(figures=self.figures().line()), said[1])
+
+    def _finish_load_all(self) -> None:
+        """The button and progress back, and the figures said (before the last word)."""
+        self.progress.hide()
+        self.load_all_button.setText("Load &all")
+        self._load_all_task = None
+        self._update_labels()
 
     # -- sorting ----------------------------------------------------------------------------
     def _reset_sort(self) -> None:
@@ -550,10 +570,10 @@ class AttemptsPanel(QWidget):
         except (VendorError, CallLookupError) as error:
             self._report_error(error, "Not created")
             return
-        self._report(f"Created attempt {created}.", "success")
         if self._prepared is not None:
             result = await self._engine.run(self._prepared)
             self.show_first_page(self._prepared, result)
+        self._report(f"Created attempt {created}.", "success")
 
     def _retally(self) -> None:
         self._tally = AttemptTally()

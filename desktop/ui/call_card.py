@@ -52,8 +52,10 @@ def _when(started: str | None) -> tuple[str, str]:
         return (started or "", "zone not given by the vendor" if started else "")
     local = moment.astimezone()
     offset = local.strftime("%z")
-    zone = f"{local.tzname() or 'local'}, UTC{offset[:3]}:{offset[3:]}"
-    return local.strftime("%a %d %b %Y %H:%M:%S"), f"local time ({zone})"
+    utc = "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
+    name = local.tzname() or ""
+    zone = utc if not name or name.startswith(("UTC", "+", "-")) else f"{name}, {utc}"
+    return local.strftime("%a %d %b %Y %H:%M:%S"), f"local time, {zone}"
 
 
 def _seconds(call: CallRecord) -> float | None:
@@ -117,14 +119,11 @@ def card_content(result: LookupResult, vendor_title: str) -> CardContent:
         outcome = result.task.status_text
     parts = [who]
     if when:
-        parts.append(f"on {when}")
+        parts.append(f"on {when} ({zone})")
     if seconds is not None:
         parts.append(f"for {hms(seconds)}")
     sentence = " ".join(parts) + (f" — {outcome}." if outcome else ".")
     facts = [
-        ("When", f"{when} ({zone})" if when else ""),
-        ("Duration", hms(seconds) if seconds is not None else ""),
-        ("Outcome", outcome),
         ("Direction", _value(call, FieldRole.DIRECTION)),
         ("Call ID", call.call_id or _value(call, FieldRole.CALL_ID)),
     ]
@@ -171,8 +170,10 @@ class CallCard(QFrame):
         self.sentence.setProperty("role", "cardSentence")
         self.facts = _plain("callCardFacts")
         self.facts.setWordWrap(True)
+        self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.recording_label = _plain("callCardRecording")
         self.recording_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.recording_label.setMinimumWidth(60)
         self.open_button = QPushButton("&Open recording")
         self.open_button.setObjectName("callCardOpen")
         self.open_button.clicked.connect(self._open)
@@ -180,17 +181,21 @@ class CallCard(QFrame):
         self.copy_button.setObjectName("callCardCopy")
         self.copy_button.clicked.connect(self._copy)
         self.recording_row = QWidget()
-        row = QHBoxLayout(self.recording_row)
+        recording = QHBoxLayout(self.recording_row)
+        recording.setContentsMargins(0, 0, 0, 0)
+        recording.addWidget(self.recording_label, 1)
+        recording.addWidget(self.open_button)
+        recording.addWidget(self.copy_button)
+        # The facts and the recording share a line: the tables keep the height.
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.recording_label, 1)
-        row.addWidget(self.open_button)
-        row.addWidget(self.copy_button)
+        row.addWidget(self.facts, 3)
+        row.addWidget(self.recording_row, 2)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(3)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.setSpacing(2)
         layout.addWidget(self.sentence)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.recording_row)
+        layout.addLayout(row)
         self.hide()
 
     @property

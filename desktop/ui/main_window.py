@@ -8,6 +8,7 @@ engine, the constructor does both at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,15 @@ _BASE_POINT_SIZE = "calllookupBasePointSize"
 FONT_SCALE_STEP = 0.1
 FONT_SCALE_MIN = 0.7
 FONT_SCALE_MAX = 2.0
+
+
+BADGE_MAX_CHARS = 60
+
+
+def _badge_text(banner: str) -> str:
+    """The banner's first clause for the badge beside the tabs; the tooltip has it all."""
+    first = re.split(r"(?<=[.:])\s", banner, maxsplit=1)[0].rstrip(".:")
+    return first if len(first) <= BADGE_MAX_CHARS else first[: BADGE_MAX_CHARS - 1] + "…"
 
 
 class VendorTabs(Mapping[str, "VendorTab"]):
@@ -123,14 +133,14 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 4)
+        # Beside the vendor tabs, not above them: the rows below belong to the answer.
         self.banner = QLabel()
         self.banner.setObjectName("appBanner")
-        self.banner.setProperty("role", "banner")
+        self.banner.setProperty("role", "badge")
         self.banner.setProperty("state", "pending")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        layout.addWidget(self.banner)
+        self.tabs.setCornerWidget(self.banner, Qt.Corner.TopRightCorner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         # The menu titles are there from the first paint; attach fills them.
@@ -171,7 +181,9 @@ class MainWindow(QMainWindow):
         self.tasks = tasks
         self._attached = True
         self.setWindowTitle(APP_NAME + (" — demo" if banner else ""))
-        self.banner.setText(banner or "")
+        self.banner.setText(_badge_text(banner or ""))
+        self.banner.setToolTip(banner or "")
+        self.banner.setAccessibleDescription(banner or "")
         self.banner.setVisible(bool(banner))
         self.current_tab()  # builds the tab in view; the others when first needed
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -389,14 +401,17 @@ class MainWindow(QMainWindow):
             tab.rerun(profile, params)
 
     def _focus_filter(self) -> None:
+        """Ctrl+F: the search's filters when they are folded, else the loaded-rows filter."""
         tab = self.current_tab()
+        if tab.open_form():
+            return
         if tab.attempts is not None:
             tab.results.setCurrentWidget(tab.attempts)
             tab.attempts.filter.setFocus()
             tab.attempts.filter.selectAll()
 
     def _tab_changed(self, _index: int) -> None:
-        self.current_tab().focus_first_field()
+        self.current_tab().focus_paste_field()
 
     def _show_status(self, text: str) -> None:
         self.statusBar().showMessage(text)

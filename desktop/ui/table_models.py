@@ -7,6 +7,7 @@ value to copy (a full URL, an ID), OBJECT_ROLE the row's record, ToolTipRole ext
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,8 @@ class Column(Generic[RowT]):
     #: A state name ('success', 'failure', 'pending') that colours the cell; the text still
     #: says the same thing, so colour is never the only signal.
     state: Callable[[RowT], str | None] | None = None
+    #: Numbers line up on the right, as in a spreadsheet.
+    numeric: bool = False
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
@@ -144,6 +147,8 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
             return plain_tooltip(tip) if tip else None
         if role == OBJECT_ROLE:
             return record
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             state = column.state(record) if column.state else None
             colours = status_colours(state) if state else None
@@ -213,9 +218,20 @@ def outcome_state(outcome: AttemptOutcome | None) -> str | None:
     return OUTCOME_MARKS[outcome][0] if outcome is not None else None
 
 
+def spelled(word: str) -> str:
+    """A vendor's CamelCase token as words for people: 'NoAnswer' -> 'No answer'."""
+    if not word.isalpha() or word.isupper() or word.islower():
+        return word
+    parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", word)
+    if "".join(parts) != word:
+        return word
+    return " ".join([parts[0], *(part.lower() for part in parts[1:])])
+
+
 def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
-    """'✗ NoAnswer': the vendor's word with its meaning's symbol; unknown words as they came."""
-    return f"{OUTCOME_MARKS[outcome][1]} {status}" if outcome is not None else status
+    """'✗ No answer': the vendor's word spelled for people, with its meaning's symbol; unknown
+    words as they came."""
+    return f"{OUTCOME_MARKS[outcome][1]} {spelled(status)}" if outcome is not None else status
 
 
 def _moment(value: datetime | None) -> str:
@@ -245,9 +261,10 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
            tooltip=lambda a: _moment_tip(a.started_at)),
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
            tooltip=lambda a: _moment_tip(a.ended_at)),
-    Column("User", lambda a: a.user_id or ""),
+    Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id),
     Column("Phone number", lambda a: a.user_phone_number or ""),
-    Column("Escalation rule", lambda a: a.escalation_rule_id or ""),
+    Column("Escalation rule", lambda a: a.escalation_rule_id or "",
+           tooltip=lambda a: a.escalation_rule_id),
     Column("Status", lambda a: outcome_label(a.status or "", a.outcome),
            lambda a: a.status or "", clipboard=lambda a: a.status or "",
            state=lambda a: outcome_state(a.outcome),
@@ -255,13 +272,13 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Status message", lambda a: a.status_message or "",
            tooltip=lambda a: a.status_message),
     Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),
-           lambda a: a.dial_duration_seconds or 0.0),
+           lambda a: a.dial_duration_seconds or 0.0, numeric=True),
     Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
            else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
-           clipboard=lambda a: _number_text(a.cost_usd_cents)),
+           clipboard=lambda a: _number_text(a.cost_usd_cents), numeric=True),
     Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
            state=lambda a: "success" if a.is_answered else None),
-    Column("Attempt ID", lambda a: a.attempt_id),
+    Column("Attempt ID", lambda a: a.attempt_id, tooltip=lambda a: a.attempt_id),
 )  # fmt: skip
 
 #: Column header -> the attribute the vendor can sort by on the server.

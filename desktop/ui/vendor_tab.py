@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
     QPlainTextEdit,
     QProgressBar,
@@ -79,8 +80,8 @@ class VendorTab(QWidget):
         #: The last result is an attempts list, whose figures the attempts panel keeps.
         self._attempts_listed = False
         self._elapsed_ms = 0.0
-        #: The field a person pastes into (the vendor's first input).
-        self._primary_input = vendor.input_fields[0].name
+        #: How the last thing shown ended: 'success', 'failure', 'pending', 'error', 'muted'.
+        self.outcome_state = ""
         #: The error the last lookup ended with (None after a success or a cancel).
         self.last_error: CallLookupError | None = None
 
@@ -98,7 +99,10 @@ class VendorTab(QWidget):
         self.profile_combo.currentTextChanged.connect(self._profile_changed)
         self.profile_target = _plain_label("profileTarget")
         self.profile_target.setProperty("role", "muted")
+        # One row for the title and the profile: the results keep the height.
         profile_row = QHBoxLayout()
+        profile_row.addWidget(title)
+        profile_row.addSpacing(16)
         profile_label = QLabel("&Profile:")
         profile_label.setBuddy(self.profile_combo)
         profile_row.addWidget(profile_label)
@@ -125,10 +129,21 @@ class VendorTab(QWidget):
         self.busy_indicator.setTextVisible(False)
         self.busy_indicator.setAccessibleName("Lookup running")
         self.busy_indicator.hide()
-        button_row = QHBoxLayout()
-        button_row.addWidget(self.lookup_button)
-        button_row.addWidget(self.busy_indicator)
-        button_row.addStretch(1)
+        #: Opens the folded filter form again (Ctrl+F while it is folded does too).
+        self.form_toggle = QPushButton()
+        self.form_toggle.setObjectName("formToggle")
+        self.form_toggle.setCheckable(True)
+        self.form_toggle.setVisible(self.form.foldable)
+        self.form_toggle.toggled.connect(self._fold_form)
+        self.form_toggle.setChecked(self.form.foldable)  # open until a lookup has answered
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.lookup_button)
+        buttons.addWidget(self.form_toggle)
+        buttons.addWidget(self.busy_indicator)
+        form_row = QHBoxLayout()
+        form_row.addWidget(self.form, 1)
+        form_row.addLayout(buttons)
+        form_row.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
 
         self.outcome = _plain_label("outcomeBanner")
         self.outcome.setProperty("role", "banner")
@@ -151,7 +166,7 @@ class VendorTab(QWidget):
         self.attempts: AttemptsPanel | None = None
         if isinstance(vendor, AttemptSource):
             self.attempts = AttemptsPanel(
-                vendor, engine, tasks, self._show_outcome, show_details=self._show_attempt
+                vendor, engine, tasks, self._panel_report, show_details=self._show_attempt
             )
             self.attempts.figures_changed.connect(self._show_figures)
             self.results.addTab(self.attempts, "Attempts")
@@ -175,13 +190,16 @@ class VendorTab(QWidget):
         self._details_sized_for: list[str] = []
         self.results.currentChanged.connect(self._lay_out_shown_view)
 
+        title.setToolTip(vendor.description)
+        #: The introduction, until the first answer needs the room.
+        self.description = description
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(description)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.setSpacing(4)
         layout.addLayout(profile_row)
+        layout.addWidget(description)
         layout.addWidget(self.input_hint)
-        layout.addWidget(self.form)
-        layout.addLayout(button_row)
+        layout.addLayout(form_row)
         layout.addWidget(self.outcome)
         layout.addWidget(self.call_card)
         layout.addWidget(self.results, 1)
@@ -190,6 +208,30 @@ class VendorTab(QWidget):
         bold.setBold(True)
         title.setFont(bold)
         self.reload_profiles()
+
+    # -- the form ----------------------------------------------------------------------------
+    def _fold_form(self, opened: bool) -> None:
+        self.form.set_folded(not opened)
+        if self.form.foldable and not opened:
+            count = self.form.filters_set()
+            self.form_toggle.setText(f"&Filters ({count} set)…" if count else "&Filters…")
+            self.form_toggle.setToolTip("Show every filter of the search (Ctrl+F)")
+        else:
+            self.form_toggle.setText("Fewer &filters")
+            self.form_toggle.setToolTip("Fold the form to its first field")
+
+    def open_form(self) -> bool:
+        """Unfold the filters; False when they were open already."""
+        if not self.form.folded:
+            return False
+        self.form_toggle.setChecked(True)
+        self.form.input(self.vendor.input_fields[1].name).setFocus()
+        return True
+
+    def fold_form(self) -> None:
+        if self.form.foldable:
+            self.form_toggle.setChecked(False)
+            self._fold_form(False)
 
     # -- profiles --------------------------------------------------------------------------
     def reload_profiles(self) -> None:
@@ -275,6 +317,10 @@ class VendorTab(QWidget):
             self.show_result(result, prepared)
         finally:
             self._set_busy(False)
+            focus = QApplication.focusWidget()
+            # Only when the user is still here: the focus is not taken from another panel.
+            if self.isVisible() and (focus is None or self.isAncestorOf(focus)):
+                self.focus_paste_field()
 
     def _set_busy(self, busy: bool) -> None:
         self.lookup_button.setText(_CANCEL_TEXT if busy else _LOOKUP_TEXT)
@@ -285,6 +331,7 @@ class VendorTab(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
     def _show_outcome(self, text: str, state: str) -> None:
+        self.outcome_state = state
         self.outcome.setText(text)
         if self.outcome.property("state") != state:  # re-polishing restyles the whole label
             self.outcome.setProperty("state", state)
@@ -297,6 +344,7 @@ class VendorTab(QWidget):
         self.last_result = None
         self._attempts_listed = False
         self.call_card.clear()
+        self.outcome.clear()
         self.outcome.hide()
         self.details.set_rows([])
         self.recordings.set_rows([])
@@ -335,6 +383,8 @@ class VendorTab(QWidget):
                 TaskState.PENDING: "pending",
             }[result.task.state]
         self._elapsed_ms = (result.elapsed_seconds or 0.0) * 1000
+        self.outcome_state = state  # also when the card says it all and the banner stays hidden
+        self.description.hide()
         if self.attempts is not None and result.attempts and not result.calls:
             # The list's figures come from the panel (one source for banner, status bar,
             # card, summary and copy), and change as pages arrive.
@@ -343,10 +393,13 @@ class VendorTab(QWidget):
                 self._show_outcome("\n".join(result.notices), state)
             self.attempts.show_first_page(prepared, result)
             self.results.setCurrentWidget(self.attempts)
+            self.fold_form()
         else:
-            lines = [result.summary] if result.summary else []
+            # The card says what the summary said; the banner is for what needs attention.
+            lines = [result.summary] if result.summary and state != "success" else []
             lines.extend(result.notices)
-            self._show_outcome("\n".join(lines) or "Found.", state)
+            if lines:
+                self._show_outcome("\n".join(lines), state)
             self.finished.emit(
                 f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
                 f"— {self._elapsed_ms:.0f} ms"
@@ -355,14 +408,26 @@ class VendorTab(QWidget):
             self.results.setCurrentWidget(self.details_table)
             self._lay_out_shown_view()  # when it was in view already, no change was signalled
 
+    def _panel_report(self, text: str, state: str) -> None:
+        """What the attempts panel says: trouble in the banner, the rest in the status bar
+        (the banner's row belongs to the table once the figures are in the card)."""
+        if state in ("error", "pending"):
+            self._show_outcome(text, state)
+        else:
+            self.finished.emit(f"{self.vendor.title}: {text}")
+
     def _show_figures(self) -> None:
         """The attempts' figures, the same words in the card and the status bar."""
         if not self._attempts_listed or self.attempts is None or self.last_result is None:
             return
-        line = self.attempts.figures().line()
-        call = self.last_result.params.get(self._primary_input, "")
+        figures = self.attempts.figures()
+        line = figures.line()
+        paste_field = self.form.paste_field()
+        name = paste_field.objectName() if paste_field is not None else ""
+        call = self.last_result.params.get(name, "")
+        scope = [] if figures.complete else [("Figures", figures.scope())]
         self.call_card.show_content(
-            CardContent(f"{self.vendor.title} call {call}: {line}" if call else line)
+            CardContent(f"{self.vendor.title} call {call}: {line}" if call else line, scope)
         )
         self.finished.emit(
             f"{self.vendor.title} · {self.last_result.profile}: {line} — {self._elapsed_ms:.0f} ms"
@@ -464,7 +529,10 @@ class VendorTab(QWidget):
         self.copiers[self.recordings_table].populate(menu)
         menu.popup(self.recordings_table.viewport().mapToGlobal(position))
 
-    def focus_first_field(self) -> None:
-        target = self.form.first_empty_required()
-        if target is not None:
+    def focus_paste_field(self) -> None:
+        """The focus where the next ID will be pasted, its text selected so a paste replaces
+        it (after a tab switch, a lookup or a failure)."""
+        target = self.form.paste_field()
+        if isinstance(target, QLineEdit):
             target.setFocus()
+            target.selectAll()
