@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self.credentials_window: CredentialsWindow | None = None
 
         central = QWidget()
+        # A small explicit minimum: the vendor tab's own (form, card, table) plus a dock's
+        # would otherwise add up to more than a small screen, and Qt grows the window to fit.
+        central.setMinimumSize(320, 240)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 4)
         # Beside the vendor tabs, not above them: the rows below belong to the answer.
@@ -189,18 +192,23 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
-        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.search_panel)
-        self.search_panel.hide()
         self.history_panel = HistoryPanel(
             engine, tasks, self.show_vendor_result, self.rerun_lookup, self
         )
         for panel in (self.search_panel, self.history_panel):
             panel.reported.connect(self._show_status)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_panel)
-        self.history_panel.hide()
         self.log_panel = LogPanel(self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
-        self.log_panel.hide()
+        # The panels share one place below the tabs, as tabs of their own: two stacked panels
+        # left the attempts table a sliver (and made the window taller than the screen).
+        docks = (self.search_panel, self.history_panel, self.log_panel)
+        for dock in docks:
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.search_panel, self.history_panel)
+        self.tabifyDockWidget(self.history_panel, self.log_panel)
+        for dock in docks:
+            dock.hide()
+            dock.visibilityChanged.connect(self._keep_on_screen_soon)
+            dock.topLevelChanged.connect(self._keep_on_screen_soon)
         self._build_menus()
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
         state = ui_settings().value("window_state")
@@ -385,6 +393,7 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         self.search_panel.show()
+        self.search_panel.raise_()  # its tab in front of the history's
         self.search_panel.box.setFocus()
         self.search_panel.box.selectAll()
 
@@ -503,6 +512,28 @@ class MainWindow(QMainWindow):
     def copy_diagnostics(self) -> None:
         QApplication.clipboard().setText(self.diagnostics())
         self.statusBar().showMessage("Diagnostics copied (secrets and signatures masked).")
+
+    def _keep_on_screen_soon(self, *_args: object) -> None:
+        QTimer.singleShot(0, self.keep_on_screen)
+
+    def keep_on_screen(self) -> None:
+        """Back inside the screen's available area, when a dock made the window grow past it
+        (Qt grows a window to fit a shown dock's minimum size)."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not area.contains(frame):
+            x = min(max(frame.x(), area.x()), area.right() - frame.width() + 1)
+            y = min(max(frame.y(), area.y()), area.bottom() - frame.height() + 1)
+            self.move(x, y)
 
     def _save_state(self) -> None:
         settings = ui_settings()

@@ -123,7 +123,7 @@ class SearchPanel(QDockWidget):
         self.state.setWordWrap(True)
         self.model: RecordTableModel[SearchOutcome] = RecordTableModel(SEARCH_COLUMNS, self)
         self.table = make_table("searchResultsTable", self.model, "Search results")
-        show_rows(self.table, 5)
+        show_rows(self.table, 4)
         self.table.doubleClicked.connect(self._open)
         #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
         self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))
@@ -241,7 +241,7 @@ class HistoryPanel(QDockWidget):
             combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.model: RecordTableModel[HistoryEntry] = RecordTableModel(HISTORY_COLUMNS, self)
         self.table = make_table("historyTable", self.model, "Lookup history")
-        show_rows(self.table, 6)
+        show_rows(self.table, 4)
         self.table.doubleClicked.connect(self._open)
         #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
         self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))
