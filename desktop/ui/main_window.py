@@ -451,6 +451,14 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_point_size * self.font_scale)
         app.setFont(font)
         set_point_size(self._base_point_size * self.font_scale)
+        if self.is_attached:  # columns and rows fitted to the new text size (us…03 no more)
+            from desktop.ui.table_models import fit_columns, fit_rows
+
+            for tab in self.vendor_tabs.built().values():
+                tab.refit_tables()
+            for panel in (self.search_panel, self.history_panel):
+                fit_rows(panel.table)
+                fit_columns(panel.table)
         ui_settings().setValue("font_scale", self.font_scale)
         self.statusBar().showMessage(f"Text size {self.font_scale:.0%}")
 

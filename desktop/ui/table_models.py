@@ -355,12 +355,17 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    fit_rows(table)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionsMovable(True)  # the order is the user's, and it is remembered
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def fit_rows(table: QTableView) -> None:
+    """Rows as tall as the table's text needs (again after the text size changes)."""
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
 
 
 #: Set on a table's header once its column widths are settled: fitted to a first page, or

@@ -9,7 +9,7 @@ import asyncio
 import time
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -41,7 +41,13 @@ from desktop.ui.attempts_view import AttemptsPanel
 from desktop.ui.call_card import CallCard, CardContent, card_content
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import details_model, make_table, recordings_model
+from desktop.ui.table_models import (
+    details_model,
+    fit_columns,
+    fit_rows,
+    make_table,
+    recordings_model,
+)
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors.base import AttemptSource, Vendor
 
@@ -203,10 +209,6 @@ class VendorTab(QWidget):
         layout.addWidget(self.outcome)
         layout.addWidget(self.call_card)
         layout.addWidget(self.results, 1)
-        bold = QFont(title.font())
-        bold.setPointSizeF(bold.pointSizeF() * 1.3)
-        bold.setBold(True)
-        title.setFont(bold)
         self.reload_profiles()
 
     # -- the form ----------------------------------------------------------------------------
@@ -452,6 +454,18 @@ class VendorTab(QWidget):
         if labels != self._details_sized_for:
             self.details_table.resizeColumnToContents(0)
             self._details_sized_for = labels
+
+    def refit_tables(self) -> None:
+        """Rows and columns fitted to the text again (after the text size changed)."""
+        for table in self.copiers:
+            fit_rows(table)
+        self._details_sized_for = []
+        if self.details.rowCount():
+            self._size_label_column()
+        for column in range(self.recordings.columnCount() - 1):
+            self.recordings_table.resizeColumnToContents(column)
+        if self.attempts is not None:
+            fit_columns(self.attempts.table)
 
     def rerun(self, profile: str, params: dict[str, str]) -> None:
         """The same lookup again (from the history): same profile, same parameters."""
