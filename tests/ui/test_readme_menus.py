@@ -30,8 +30,7 @@ def test_readme_names_the_menus_as_they_are(window) -> None:
     assert {"File", "Lookup", "View", "Help"} <= set(menus)
     text = " ".join(README.read_text(encoding="utf-8").split())
     mentions = [
-        (match[0] or match[2], (match[1] or match[3]).strip())
-        for match in MENTION.findall(text)
+        (match[0] or match[2], (match[1] or match[3]).strip()) for match in MENTION.findall(text)
     ]
     checked = [(menu, item) for menu, item in mentions if menu in menus]
     assert ("File", "Profiles and credentials…") in checked  # the one that was wrong
