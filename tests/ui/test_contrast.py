@@ -31,6 +31,12 @@ def _stylesheet_colour(sheet: str, selector: str, prop: str) -> str:
     raise AssertionError(f"no {prop} colour for {selector}")
 
 
+def _app_stylesheet() -> str:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app.styleSheet()
+
+
 @pytest.fixture(params=["light", "dark"])
 def scheme(request, qapp: QApplication):
     choice = ThemeChoice(request.param)
@@ -65,7 +71,7 @@ def test_text_meets_aa_in_every_state(scheme) -> None:
 
 def test_control_borders_meet_three_to_one(scheme) -> None:
     palette = QApplication.palette()
-    sheet = QApplication.instance().styleSheet()
+    sheet = _app_stylesheet()
     border = _stylesheet_colour(sheet, "QLineEdit", "border")
     disabled_border = _stylesheet_colour(sheet, "QLineEdit:disabled", "border")
     disabled_text = _stylesheet_colour(sheet, "QPushButton:disabled", "color")
@@ -86,6 +92,6 @@ def test_disabled_controls_are_drawn_with_the_checked_colours(scheme, qtbot) -> 
         qtbot.addWidget(widget)
         widget.setEnabled(False)
         widget.ensurePolished()
-    sheet = QApplication.instance().styleSheet()
+    sheet = _app_stylesheet()
     expected = _stylesheet_colour(sheet, "QPushButton:disabled", "color")
     assert button.palette().color(Group.Disabled, Role.ButtonText).name() == expected

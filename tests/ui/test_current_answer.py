@@ -9,6 +9,7 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QTableView
 
 from desktop.simulator import leadsquared as sim
+from desktop.ui.main_window import MainWindow
 
 UNKNOWN_ID = "11111111-2222-4333-8444-555555555555"
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -25,7 +26,9 @@ def _look_up(qtbot, run_async, field: QLineEdit, text: str) -> None:
     qtbot.keyClick(field, Qt.Key.Key_Delete)
     qtbot.keyClicks(field, text)
     qtbot.keyClick(field, Qt.Key.Key_Return)
-    tab = field.window().current_tab()
+    window = field.window()
+    assert isinstance(window, MainWindow)
+    tab = window.current_tab()
     run_async(tab.current_task)
 
 

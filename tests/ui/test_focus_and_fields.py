@@ -11,7 +11,9 @@ from desktop.simulator import leadsquared as lsq
 
 def _label_of(tab, name: str) -> str:
     field = tab.form.input(name)
-    return next(label.text() for label in tab.form.findChildren(QLabel) if label.buddy() is field)
+    return str(
+        next(label.text() for label in tab.form.findChildren(QLabel) if label.buddy() is field)
+    )
 
 
 def test_profile_filled_fields_show_the_value_and_no_star(window) -> None:

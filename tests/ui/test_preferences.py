@@ -24,7 +24,7 @@ def _lookup(window, run_async) -> str:
     tab.form.set_values({"RequestId": ls.SUCCESS_ID})
     tab.lookup_button.click()
     run_async(tab.current_task)
-    return tab.outcome_state
+    return str(tab.outcome_state)
 
 
 def test_lookups_go_through_the_manual_proxy(window, run_async, proxy) -> None:

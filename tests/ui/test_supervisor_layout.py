@@ -4,7 +4,6 @@ and the attempts table gets most of the window (measured on real widgets, offscr
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
 from desktop.simulator import oneuptime as sim
 from desktop.ui.attempts_view import AttemptsPanel
@@ -42,7 +41,7 @@ def test_attempts_table_gets_most_of_a_1024x700_window(window, qtbot, run_async)
     assert not tab.form.folded and status.isVisible()
     assert tab.form.input("_id").hasFocus()  # the first field the fold had hidden
     qtbot.keyClick(window, Qt.Key.Key_F, CTRL)
-    assert panel.findChild(QLineEdit, "attemptsFilter").hasFocus()
+    assert panel.filter.hasFocus()
     tab.form_toggle.click()
     assert tab.form.folded
 
