@@ -49,7 +49,14 @@ from desktop.search import (
     plan_search,
 )
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
+from desktop.ui.table_models import (
+    Column,
+    RecordTableModel,
+    fit_columns,
+    make_table,
+    show_rows,
+    vendor_title,
+)
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import banner_label, show_banner
 from desktop.vendors import REGISTRY
@@ -88,10 +95,6 @@ def outcome_words(state: str) -> str:
     """A mark and words for each outcome: '✓ found', '✗ error', 'skipped (not asked)'."""
     words = "skipped (not asked)" if state == "skipped" else state
     return f"{_STATE_MARKS.get(state, '✗')} {words}"
-
-
-def vendor_title(key: str) -> str:
-    return next((entry.title for entry in REGISTRY if entry.key == key), key)
 
 
 def labelled_params(vendor_key: str, params: dict[str, str]) -> str:

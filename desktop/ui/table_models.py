@@ -21,6 +21,7 @@ from desktop.core.export import masked_url, tsv_line
 from desktop.core.models import AttemptOutcome, DetailField, EscalationAttempt, RecordingLink
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
+from desktop.vendors import REGISTRY
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIPBOARD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -176,8 +177,13 @@ def _expiry_text(link: RecordingLink) -> str:
     return f"{state} {local_text(link.expires_at)}"
 
 
+def vendor_title(key: str) -> str:
+    """The vendor's name for people ('Huawei CC-iSales'), not its key."""
+    return next((entry.title for entry in REGISTRY if entry.key == key), key)
+
+
 RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
-    Column("Vendor", lambda link: link.vendor),
+    Column("Vendor", lambda link: vendor_title(link.vendor), clipboard=lambda link: link.vendor),
     Column("Call ID", lambda link: link.call_id),
     Column("Kind", lambda link: link.label),
     Column(

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
 from desktop.simulator.registry import all_vendor_simulators
 from desktop.ui.call_card import card_content, expiry_text, hms
+from desktop.ui.table_models import CLIPBOARD_ROLE
 
 SAMPLES = {sim.key: sim.demo.sample_inputs for sim in all_vendor_simulators()}
 
@@ -87,6 +88,9 @@ def test_leadsquared_card_says_who_called_whom_how_long_and_how_it_ended(
     tab.form.set_values(SAMPLES["leadsquared"])
     run_async(tab.start_lookup())
     sentence = tab.call_card.sentence.text()
+    recordings = tab.recordings  # the vendor's name on screen, its key in a copy
+    assert recordings.index(0, 0).data() == "LeadSquared"
+    assert recordings.index(0, 0).data(CLIPBOARD_ROLE) == "leadsquared"
     # The vendor's 13:33:00 UTC, in the machine's zone, said once.
     assert sentence == (
         "8077128602 called 9399822316 on Wed 30 Sep 2020 19:03:00 (local time, IST, UTC+05:30) "

@@ -346,7 +346,8 @@ def test_history_copies_like_a_vendor_table(window, qtbot, run_async, tmp_path: 
 
 
 def test_history_names_vendors_and_labels_parameters_for_people() -> None:
-    from desktop.ui.search_history import labelled_params, outcome_words, vendor_title
+    from desktop.ui.search_history import labelled_params, outcome_words
+    from desktop.ui.table_models import vendor_title
 
     assert vendor_title("huawei-isales") == "Huawei CC-iSales"
     params = {"extension": "8856", "status": "last", "type": "false", "details": "true"}
