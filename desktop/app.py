@@ -189,7 +189,7 @@ async def run_smoke_test(window: MainWindow, simulator: Simulator) -> int:
             failures.append(f"{key}: no answer within {SMOKE_TEST_TIMEOUT_SECONDS:g} s")
             continue
         result = tab.last_result
-        if result is None or result.is_empty() or tab.outcome.property("state") == "error":
+        if result is None or result.is_empty() or tab.outcome_state == "error":
             failures.append(f"{key}: {tab.outcome.text() or 'no result'}")
         else:
             print(f"smoke test: {key}: {result.summary}")
@@ -280,8 +280,27 @@ async def run_window(window: MainWindow, args: argparse.Namespace) -> int:
             services.simulator.stop()
 
 
+def display_problem() -> str | None:
+    """Why Qt would find no display here, in one line; None when there is one (or when the
+    platform is chosen explicitly). Without this Qt aborts (exit 134) blaming xcb-cursor."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "calllookup: no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "set QT_QPA_PLATFORM=offscreen for headless use"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    problem = display_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.main_window import MainWindow

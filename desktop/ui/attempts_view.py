@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -40,7 +41,7 @@ from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine, PreparedLookup
-from desktop.ui.attempt_summary import AttemptSummaryView
+from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import (
@@ -142,6 +143,10 @@ def describe_attempt(attempt: EscalationAttempt) -> str:
 
 
 class AttemptsPanel(QWidget):
+    #: The figures changed (a page arrived, all loaded, an edit): banner, status bar and card
+    #: show ``figures()`` again, so every place says the same.
+    figures_changed = Signal()
+
     def __init__(
         self,
         vendor: Vendor,
@@ -162,6 +167,8 @@ class AttemptsPanel(QWidget):
         self._prepared: PreparedLookup | None = None
         self._sort: AttemptSort | None = None
         self._tally = AttemptTally()
+        #: Attempts in the tally: the first ones in the vendor's order, or all of them.
+        self._tallied = 0
         self._page_task: asyncio.Task[bool] | None = None
         self._load_all_task: asyncio.Task[None] | None = None
         self._editor = vendor if isinstance(vendor, AttemptEditor) else None
@@ -201,6 +208,8 @@ class AttemptsPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = make_table("attemptsTable", self.model, "Escalation attempts")
         self.table.setModel(self.proxy)
+        # IDs keep their start, which is what people compare; the tooltip has the whole ID.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
@@ -208,18 +217,18 @@ class AttemptsPanel(QWidget):
         self.copier = TableCopier(self.table, tasks, report, context_menu=False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.filter.textChanged.connect(self.proxy.set_needle)
+        self.filter.textChanged.connect(self._filter_changed)
 
         tools = QHBoxLayout()
+        tools.addWidget(self.summary)
         tools.addWidget(self.filter, 1)
         tools.addWidget(self.count_label)
         tools.addWidget(self.load_all_button)
         tools.addWidget(self.progress)
         tools.addWidget(self.new_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 6)
-        layout.setSpacing(8)
-        layout.addWidget(self.summary)
+        layout.setContentsMargins(4, 4, 4, 2)
+        layout.setSpacing(4)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
 
@@ -232,6 +241,7 @@ class AttemptsPanel(QWidget):
         self._reset_sort()
         self._tally = AttemptTally()
         self._tally.add(result.attempts)
+        self._tallied = len(result.attempts)
         self.proxy.forget()
         self.model.total = (
             result.attempts_total or len(result.attempts) if prepared else len(result.attempts)
@@ -245,6 +255,7 @@ class AttemptsPanel(QWidget):
         self.cancel()
         self._prepared = None
         self._tally = AttemptTally()
+        self._tallied = 0
         self.model.total = 0
         self.model.set_rows([])
         self._update_labels()
@@ -270,15 +281,32 @@ class AttemptsPanel(QWidget):
         if self._labels_stale:
             self._update_labels()
 
+    def figures(self) -> AttemptFigures:
+        """The figures of the call as far as they are known, whatever the table's sort."""
+        return AttemptFigures(self._tally.summary(), self._tallied, self.model.total)
+
     def _update_labels(self) -> None:
         self._labels_stale = False
         if self._load_all_task is not None:
             self.progress.setValue(self.model.rowCount())
         loaded, total = self.model.rowCount(), self.model.total
-        self.count_label.setText(f"{loaded:,} of {total:,} loaded")
+        self._show_count()
         self.table.setAccessibleDescription(f"{loaded} of {total} attempts loaded")
-        self.summary.show_summary(self._tally.summary(), loaded, total)
+        self.summary.show_summary(self.figures())
         self.load_all_button.setEnabled(loaded < total or self._load_all_task is not None)
+        self.figures_changed.emit()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_needle(text)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """'100 of 250 loaded', or while the filter box holds text '12 of 100 match'."""
+        loaded, total = self.model.rowCount(), self.model.total
+        if self.filter.text().strip():
+            self.count_label.setText(f"{self.proxy.rowCount():,} of {loaded:,} match")
+        else:
+            self.count_label.setText(f"{loaded:,} of {total:,} loaded")
 
     def _load_next_page(self) -> None:
         if self._prepared is None or (self._page_task and not self._page_task.done()):
@@ -298,9 +326,13 @@ class AttemptsPanel(QWidget):
             return False
         finally:
             self.model.loading = False
-        self._tally.add(page.attempts)
         self.model.total = page.total
         self.model.append_rows(page.attempts)
+        if self._sort is None:  # the vendor's order: the pages add up to the first N
+            self._tally.add(page.attempts)
+            self._tallied += len(page.attempts)
+        elif self.fully_loaded:  # every attempt is here, in whatever order: the whole call
+            self._retally()
         self._refresh_labels()
         # Loaded attempts live as long as the list: move them out of the cyclic collector's
         # reach, or its full passes over 100,000 of them stall the window for 200 ms.
@@ -319,6 +351,7 @@ class AttemptsPanel(QWidget):
         self.progress.setRange(0, max(1, self.model.total))
         self.progress.setValue(self.model.rowCount())
         self.progress.show()
+        said: tuple[str, str] | None = None
         try:
             while self._prepared is not None and not self.fully_loaded:
                 if self._page_task is not None and not self._page_task.done():
@@ -330,16 +363,21 @@ class AttemptsPanel(QWidget):
                 if not await self._page_task:
                     break
             if self.fully_loaded:
-                # The lookup's banner counted the first page only: say what is there now.
-                self._report(f"All {self.model.total:,} attempts loaded.", "success")
+                said = (f"All {self.model.total:,} attempts loaded: {{figures}}", "success")
         except asyncio.CancelledError:
-            self._report("Loading stopped: the attempts loaded so far stay.", "muted")
+            said = ("Loading stopped: the attempts loaded so far stay.", "muted")
             raise
         finally:
-            self.progress.hide()
-            self.load_all_button.setText("Load &all")
-            self._load_all_task = None
-            self._update_labels()
+            self._finish_load_all()
+            if said is not None:
+                self._report(said[0].format(figures=self.figures().line()), said[1])
+
+    def _finish_load_all(self) -> None:
+        """The button and progress back, and the figures said (before the last word)."""
+        self.progress.hide()
+        self.load_all_button.setText("Load &all")
+        self._load_all_task = None
+        self._update_labels()
 
     # -- sorting ----------------------------------------------------------------------------
     def _reset_sort(self) -> None:
@@ -360,7 +398,8 @@ class AttemptsPanel(QWidget):
             return
         self._sort = AttemptSort(key, order == Qt.SortOrder.DescendingOrder)
         self.cancel()
-        self._tally = AttemptTally()
+        # The figures stay those of the vendor's order: the re-paged rows are the top of the
+        # call by this column, not a sample of it.
         self.model.set_rows([])
         self.proxy.forget()
         self.model.loading = True
@@ -531,14 +570,21 @@ class AttemptsPanel(QWidget):
         except (VendorError, CallLookupError) as error:
             self._report_error(error, "Not created")
             return
-        self._report(f"Created attempt {created}.", "success")
         if self._prepared is not None:
             result = await self._engine.run(self._prepared)
             self.show_first_page(self._prepared, result)
+        self._report(f"Created attempt {created}.", "success")
 
-    def _rebuild_tally(self) -> None:
+    def _retally(self) -> None:
         self._tally = AttemptTally()
         self._tally.add(self.model.rows())
+        self._tallied = self.model.rowCount()
+
+    def _rebuild_tally(self) -> None:
+        """After an edit or delete: counted again from the rows when they are the vendor's
+        first ones or all of them (a server-sorted part of the call is neither)."""
+        if self._sort is None or self.fully_loaded:
+            self._retally()
         self.proxy.forget()
         self._update_labels()
 

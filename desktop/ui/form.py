@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import InvalidInputsError
 from desktop.core.paste import id_from_link
 from desktop.core.profiles import Profile
-from desktop.vendors.base import FieldKind, InputField, is_checked
+from desktop.vendors.base import FieldKind, InputField, is_checked, validate_fields
 
 InputWidget = QLineEdit | QComboBox | QCheckBox
 MAX_ROWS_IN_ONE_COLUMN = 4
@@ -51,6 +52,14 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
         widget.setProperty("invalid", invalid)
         widget.style().unpolish(widget)
         widget.style().polish(widget)
+
+
+def _fits(spec: InputField, text: str) -> bool:
+    try:
+        validate_fields((spec,), {spec.name: text})
+    except InvalidInputsError:
+        return False
+    return True
 
 
 class FieldErrors:
@@ -104,6 +113,9 @@ class VendorForm(QWidget):
         self.setObjectName(object_name)
         self._fields = fields
         self._inputs: dict[str, InputWidget] = {}
+        #: Where each field's row is, so the form can fold to its first field.
+        self._rows: dict[str, tuple[QFormLayout, int]] = {}
+        self.folded = False
         self._errors = FieldErrors()
         # Long forms (filters) go in two columns so the results keep most of the height.
         columns = 2 if len(fields) > MAX_ROWS_IN_ONE_COLUMN else 1
@@ -124,10 +136,13 @@ class VendorForm(QWidget):
             if isinstance(widget, QLineEdit):
                 shown = self._with_link_suggestion(spec.name, widget)
             cell = self._errors.add(shown, spec.name, target=widget)
-            label = QLabel(spec.label + (" *" if spec.required else ""))
+            # A field the profile fills is not one the user must fill: no star.
+            must = spec.required and not spec.profile_default
+            label = QLabel(spec.label + (" *" if must else ""))
             label.setBuddy(widget)
             label.setToolTip(spec.help)
             layout.addRow(label, cell)
+            self._rows[spec.name] = (layout, layout.rowCount() - 1)
             self._inputs[spec.name] = widget
 
     def _with_link_suggestion(self, name: str, field: QLineEdit) -> QWidget:
@@ -144,13 +159,27 @@ class VendorForm(QWidget):
 
         def offer(text: str) -> None:
             found = id_from_link(text, name) if "://" in text else None
-            suggestion.setVisible(found is not None)
+            home = self._better_field(name, text) if found is None else None
+            suggestion.setVisible(found is not None or home is not None)
+            suggestion.setProperty("suggested", found)
+            suggestion.setProperty("moveTo", home)
             if found is not None:
                 suggestion.setText(f"Use {found}")
                 suggestion.setToolTip("The pasted link carries this ID: use it instead")
-                suggestion.setProperty("suggested", found)
+            elif home is not None:
+                label = next(spec.label for spec in self._fields if spec.name == home)
+                suggestion.setText(f"Move to {label}")
+                suggestion.setToolTip(f"This looks like a {label}, not a value for this field")
 
         def accept() -> None:
+            home = suggestion.property("moveTo")
+            if isinstance(home, str):
+                target = self._inputs[home]
+                assert isinstance(target, QLineEdit)
+                target.setText(field.text())
+                field.clear()
+                target.setFocus()
+                return
             field.setText(str(suggestion.property("suggested")))
             field.setFocus()
 
@@ -182,6 +211,56 @@ class VendorForm(QWidget):
         widget.setAccessibleName(spec.label)
         widget.setAccessibleDescription(spec.help)
         return widget
+
+    def _better_field(self, name: str, text: str) -> str | None:
+        """The empty text field a value belongs in when it does not fit this one but fits
+        that one's pattern or kind (a call ID pasted into a VDN ID field)."""
+        if not text.strip() or _fits(self._spec(name), text):
+            return None
+        for spec in self._fields:
+            widget = self._inputs.get(spec.name)
+            checked = spec.pattern is not None or spec.kind is not FieldKind.TEXT
+            if (
+                spec.name != name
+                and checked
+                and isinstance(widget, QLineEdit)
+                and not widget.text().strip()
+                and _fits(spec, text)
+            ):
+                return spec.name
+        return None
+
+    def _spec(self, name: str) -> InputField:
+        return next(spec for spec in self._fields if spec.name == name)
+
+    def paste_field(self) -> QWidget | None:
+        """The field a person pastes into: the first text field the profile does not fill."""
+        for spec in self._fields:
+            widget = self._inputs[spec.name]
+            if isinstance(widget, QLineEdit) and not spec.profile_default:
+                return widget
+        return None
+
+    @property
+    def foldable(self) -> bool:
+        """A long form (filters) may fold to its first field once it has done its job."""
+        return len(self._fields) > MAX_ROWS_IN_ONE_COLUMN
+
+    def set_folded(self, folded: bool) -> None:
+        """Show only the first field (the one a person pastes into), or every field again."""
+        self.folded = folded and self.foldable
+        for spec in self._fields[1:]:
+            layout, row = self._rows[spec.name]
+            layout.setRowVisible(row, not self.folded)
+
+    def filters_set(self) -> int:
+        """How many fields besides the first hold something other than their default."""
+        values = self.values()
+        return sum(
+            1
+            for spec in self._fields[1:]
+            if values.get(spec.name, "") not in ("", spec.default or "")
+        )
 
     def input(self, name: str) -> InputWidget:
         return self._inputs[name]
@@ -227,10 +306,3 @@ class VendorForm(QWidget):
 
     def clear_errors(self) -> None:
         self._errors.clear()
-
-    def first_empty_required(self) -> QWidget | None:
-        for spec in self._fields:
-            widget = self._inputs[spec.name]
-            if spec.required and isinstance(widget, QLineEdit) and not widget.text().strip():
-                return widget
-        return None

@@ -8,10 +8,11 @@ engine, the constructor does both at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,6 +48,15 @@ _BASE_POINT_SIZE = "calllookupBasePointSize"
 FONT_SCALE_STEP = 0.1
 FONT_SCALE_MIN = 0.7
 FONT_SCALE_MAX = 2.0
+
+
+BADGE_MAX_CHARS = 60
+
+
+def _badge_text(banner: str) -> str:
+    """The banner's first clause for the badge beside the tabs; the tooltip has it all."""
+    first = re.split(r"(?<=[.:])\s", banner, maxsplit=1)[0].rstrip(".:")
+    return first if len(first) <= BADGE_MAX_CHARS else first[: BADGE_MAX_CHARS - 1] + "…"
 
 
 class VendorTabs(Mapping[str, "VendorTab"]):
@@ -122,16 +132,19 @@ class MainWindow(QMainWindow):
         self.credentials_window: CredentialsWindow | None = None
 
         central = QWidget()
+        # A small explicit minimum: the vendor tab's own (form, card, table) plus a dock's
+        # would otherwise add up to more than a small screen, and Qt grows the window to fit.
+        central.setMinimumSize(320, 240)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 4)
+        # Beside the vendor tabs, not above them: the rows below belong to the answer.
         self.banner = QLabel()
         self.banner.setObjectName("appBanner")
-        self.banner.setProperty("role", "banner")
+        self.banner.setProperty("role", "badge")
         self.banner.setProperty("state", "pending")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        layout.addWidget(self.banner)
+        self.tabs.setCornerWidget(self.banner, Qt.Corner.TopRightCorner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         # The menu titles are there from the first paint; attach fills them.
@@ -172,24 +185,31 @@ class MainWindow(QMainWindow):
         self.tasks = tasks
         self._attached = True
         self.setWindowTitle(APP_NAME + (" — demo" if banner else ""))
-        self.banner.setText(banner or "")
+        self.banner.setText(_badge_text(banner or ""))
+        self.banner.setToolTip(banner or "")
+        self.banner.setAccessibleDescription(banner or "")
         self.banner.setVisible(bool(banner))
         self.current_tab()  # builds the tab in view; the others when first needed
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
-        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.search_panel)
-        self.search_panel.hide()
         self.history_panel = HistoryPanel(
             engine, tasks, self.show_vendor_result, self.rerun_lookup, self
         )
         for panel in (self.search_panel, self.history_panel):
             panel.reported.connect(self._show_status)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_panel)
-        self.history_panel.hide()
         self.log_panel = LogPanel(self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
-        self.log_panel.hide()
+        # The panels share one place below the tabs, as tabs of their own: two stacked panels
+        # left the attempts table a sliver (and made the window taller than the screen).
+        docks = (self.search_panel, self.history_panel, self.log_panel)
+        for dock in docks:
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.search_panel, self.history_panel)
+        self.tabifyDockWidget(self.history_panel, self.log_panel)
+        for dock in docks:
+            dock.hide()
+            dock.visibilityChanged.connect(self._keep_on_screen_soon)
+            dock.topLevelChanged.connect(self._keep_on_screen_soon)
         self._build_menus()
         self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
         state = ui_settings().value("window_state")
@@ -261,9 +281,10 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.cancel_action)
         lookup_menu.addSeparator()
         lookup_menu.addAction(self._action("Copy &table", "Ctrl+Shift+C", self.copy_table))
-        lookup_menu.addAction(
-            self._action("Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary())
+        self.copy_summary_action = self._action(
+            "Copy &summary", "Ctrl+Alt+C", lambda: self.current_tab().copy_summary()
         )
+        lookup_menu.addAction(self.copy_summary_action)
         lookup_menu.addAction(self._action("&Filter attempts", "Ctrl+F", self._focus_filter))
         lookup_menu.addSeparator()
         # One slot per menu reads the chosen action's data: no per-action lambdas.
@@ -373,6 +394,7 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         self.search_panel.show()
+        self.search_panel.raise_()  # its tab in front of the history's
         self.search_panel.box.setFocus()
         self.search_panel.box.selectAll()
 
@@ -389,14 +411,17 @@ class MainWindow(QMainWindow):
             tab.rerun(profile, params)
 
     def _focus_filter(self) -> None:
+        """Ctrl+F: the search's filters when they are folded, else the loaded-rows filter."""
         tab = self.current_tab()
+        if tab.open_form():
+            return
         if tab.attempts is not None:
             tab.results.setCurrentWidget(tab.attempts)
             tab.attempts.filter.setFocus()
             tab.attempts.filter.selectAll()
 
     def _tab_changed(self, _index: int) -> None:
-        self.current_tab().focus_first_field()
+        self.current_tab().focus_paste_field()
 
     def _show_status(self, text: str) -> None:
         self.statusBar().showMessage(text)
@@ -427,6 +452,14 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_point_size * self.font_scale)
         app.setFont(font)
         set_point_size(self._base_point_size * self.font_scale)
+        if self.is_attached:  # columns and rows fitted to the new text size (us…03 no more)
+            from desktop.ui.table_models import fit_columns, fit_rows
+
+            for tab in self.vendor_tabs.built().values():
+                tab.refit_tables()
+            for panel in (self.search_panel, self.history_panel):
+                fit_rows(panel.table)
+                fit_columns(panel.table)
         remember(FONT_SCALE, self.font_scale)
         self.statusBar().showMessage(f"Text size {self.font_scale:.0%}")
 
@@ -488,6 +521,28 @@ class MainWindow(QMainWindow):
     def copy_diagnostics(self) -> None:
         QApplication.clipboard().setText(self.diagnostics())
         self.statusBar().showMessage("Diagnostics copied (secrets and signatures masked).")
+
+    def _keep_on_screen_soon(self, *_args: object) -> None:
+        QTimer.singleShot(0, self.keep_on_screen)
+
+    def keep_on_screen(self) -> None:
+        """Back inside the screen's available area, when a dock made the window grow past it
+        (Qt grows a window to fit a shown dock's minimum size)."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not area.contains(frame):
+            x = min(max(frame.x(), area.x()), area.right() - frame.width() + 1)
+            y = min(max(frame.y(), area.y()), area.bottom() - frame.height() + 1)
+            self.move(x, y)
 
     def _save_state(self) -> None:
         settings = ui_settings()

@@ -49,7 +49,14 @@ from desktop.search import (
     plan_search,
 )
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
+from desktop.ui.table_models import (
+    Column,
+    RecordTableModel,
+    fit_columns,
+    make_table,
+    show_rows,
+    vendor_title,
+)
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import banner_label, show_banner
 from desktop.vendors import REGISTRY
@@ -75,22 +82,59 @@ def _state_colour(state: str) -> str:
     return _STATE_COLOURS.get(state, "failure")
 
 
+#: A vendor that has not answered yet (a row from the start of the search).
+STATE_ASKING = "asking"
+#: Each outcome's mark: the shape tells them apart, not only the colour.
+_STATE_MARKS = {STATE_FOUND: "✓", "not found": "○", "skipped": "–", STATE_ASKING: "…",
+                STATE_CANCELLED: "⊘", "timeout": "⏱"}  # fmt: skip
+#: Found first, then those still asking, then the other answers; not asked last.
+_STATE_RANK = {STATE_FOUND: 0, STATE_ASKING: 1, "skipped": 3}
+
+
+def outcome_words(state: str) -> str:
+    """A mark and words for each outcome: '✓ found', '✗ error', 'skipped (not asked)'."""
+    words = "skipped (not asked)" if state == "skipped" else state
+    return f"{_STATE_MARKS.get(state, '✗')} {words}"
+
+
+def labelled_params(vendor_key: str, params: dict[str, str]) -> str:
+    """'Request ID: 6697…' rather than 'RequestId=6697…'; yes/no rather than true/false."""
+    from desktop.vendors import get_vendor
+
+    try:
+        labels = {spec.name: spec.label for spec in get_vendor(vendor_key).input_fields}
+    except KeyError:
+        labels = {}
+    words = {"true": "yes", "false": "no"}
+    return " · ".join(
+        f"{labels.get(name, name)}: {words.get(value, value)}" for name, value in params.items()
+    )
+
+
 SEARCH_COLUMNS: tuple[Column[SearchOutcome], ...] = (
     Column("Vendor", lambda o: o.vendor_title),
     Column("Profile", lambda o: o.profile),
-    Column("Outcome", lambda o: o.state, state=lambda o: _state_colour(o.state)),
+    Column("Outcome", lambda o: outcome_words(o.state), lambda o: _STATE_RANK.get(o.state, 2),
+           clipboard=lambda o: o.state, state=lambda o: _state_colour(o.state)),
     Column("Time", lambda o: o.elapsed_text, lambda o: -1.0 if o.elapsed is None else o.elapsed),
     Column("Answer", lambda o: o.message, tooltip=lambda o: o.message),
-)
+)  # fmt: skip
 HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
     Column("When", lambda e: local_text(e.at), lambda e: e.at.timestamp()),
-    Column("Vendor", lambda e: e.vendor),
+    Column("Vendor", lambda e: vendor_title(e.vendor), clipboard=lambda e: e.vendor),
     Column("Profile", lambda e: e.profile),
-    Column("Parameters", lambda e: e.params_text),
-    Column("Outcome", lambda e: e.outcome, state=lambda e: _state_colour(e.outcome)),
+    Column("Parameters", lambda e: labelled_params(e.vendor, e.params),
+           clipboard=lambda e: e.params_text,
+           tooltip=lambda e: labelled_params(e.vendor, e.params)),
+    Column("Outcome", lambda e: outcome_words(e.outcome), clipboard=lambda e: e.outcome,
+           state=lambda e: _state_colour(e.outcome)),
     Column("Time", lambda e: f"{e.duration * 1000:.0f} ms", lambda e: e.duration),
     Column("Answer", lambda e: e.message, tooltip=lambda e: e.message),
-)
+)  # fmt: skip
+
+
+def _in_order(outcomes: list[SearchOutcome]) -> list[SearchOutcome]:
+    return sorted(outcomes, key=lambda o: _STATE_RANK.get(o.state, 2))
 
 
 class SearchPanel(QDockWidget):
@@ -108,6 +152,8 @@ class SearchPanel(QDockWidget):
         self._show_result = show_result
         self._task: asyncio.Task[None] | None = None
         self._search: SearchRun | None = None
+        #: The current search's rows by (vendor, profile), "asking…" until answered.
+        self._rows: dict[tuple[str, str], SearchOutcome] = {}
         self.box = QLineEdit()
         self.box.setObjectName("searchBox")
         self.box.setPlaceholderText("Paste a call ID, request ID, extension or phone number")
@@ -123,7 +169,8 @@ class SearchPanel(QDockWidget):
         self.state.setWordWrap(True)
         self.model: RecordTableModel[SearchOutcome] = RecordTableModel(SEARCH_COLUMNS, self)
         self.table = make_table("searchResultsTable", self.model, "Search results")
-        show_rows(self.table, 5)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # sentences keep their start
+        show_rows(self.table, 4)
         self.table.doubleClicked.connect(self._open)
         #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
         self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))
@@ -161,7 +208,15 @@ class SearchPanel(QDockWidget):
             self._say("This looks like no call ID, request ID, extension or number.")
             return None
         self.box.setText(plan.value)
-        self.model.set_rows(plan.skipped)  # profiles not asked, each saying why
+        # Every vendor asked has its row from the start, "asking…" until its answer takes the
+        # row's place (found rows first); the profiles not asked say why.
+        self._rows = {
+            (p.vendor.key, p.profile.name): SearchOutcome(
+                p.vendor.key, p.vendor.title, p.profile.name, STATE_ASKING, "asking…", None
+            )
+            for p in plan.lookups
+        }
+        self.model.set_rows(_in_order([*self._rows.values(), *plan.skipped]))
         fit_columns(self.table)
         if not plan.lookups:
             self._say("No configured profile takes this kind of value (see why below).")
@@ -175,11 +230,13 @@ class SearchPanel(QDockWidget):
         self.button.setText("&Cancel")
         self._say(f"Searching for {value}…")
         stream = search.outcomes()
+        rows = self._rows
         try:
             answered: list[SearchOutcome] = []
             async for outcome in stream:
                 answered.append(outcome)
-                self.model.append_rows([outcome])
+                rows[(outcome.vendor, outcome.profile)] = outcome
+                self.model.set_rows(_in_order([*rows.values(), *search.plan.skipped]))
                 fit_columns(self.table)
             found = sum(o.state == STATE_FOUND for o in answered)
             cancelled = sum(o.state == STATE_CANCELLED for o in answered)
@@ -241,7 +298,8 @@ class HistoryPanel(QDockWidget):
             combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.model: RecordTableModel[HistoryEntry] = RecordTableModel(HISTORY_COLUMNS, self)
         self.table = make_table("historyTable", self.model, "Lookup history")
-        show_rows(self.table, 6)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        show_rows(self.table, 4)
         self.table.doubleClicked.connect(self._open)
         #: Ctrl+C and the context menu; Ctrl+Shift+C comes through the main window.
         self.copier = TableCopier(self.table, tasks, lambda text, _state: self.reported.emit(text))

@@ -7,6 +7,7 @@ value to copy (a full URL, an ID), OBJECT_ROLE the row's record, ToolTipRole ext
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from desktop.core.models import (
 )
 from desktop.core.timefmt import local_text, utc_text
 from desktop.ui.theme import status_colours
+from desktop.vendors import REGISTRY
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIPBOARD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,6 +62,9 @@ class Column(Generic[RowT]):
     @property
     def clipboard_header(self) -> str:
         return self.copy_header or self.header
+
+    #: Numbers line up on the right, as in a spreadsheet.
+    numeric: bool = False
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
@@ -167,6 +172,8 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
             return plain_tooltip(tip) if tip else None
         if role == OBJECT_ROLE:
             return record
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             state = column.state(record) if column.state else None
             colours = status_colours(state) if state else None
@@ -194,8 +201,13 @@ def _expiry_text(link: RecordingLink) -> str:
     return f"{state} {local_text(link.expires_at)}"
 
 
+def vendor_title(key: str) -> str:
+    """The vendor's name for people ('Huawei CC-iSales'), not its key."""
+    return next((entry.title for entry in REGISTRY if entry.key == key), key)
+
+
 RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
-    Column("Vendor", lambda link: link.vendor),
+    Column("Vendor", lambda link: vendor_title(link.vendor), clipboard=lambda link: link.vendor),
     Column("Call ID", lambda link: link.call_id),
     Column("Kind", lambda link: link.label),
     Column(
@@ -244,9 +256,20 @@ def outcome_state(outcome: AttemptOutcome | None) -> str | None:
     return OUTCOME_MARKS[outcome][0] if outcome is not None else None
 
 
+def spelled(word: str) -> str:
+    """A vendor's CamelCase token as words for people: 'NoAnswer' -> 'No answer'."""
+    if not word.isalpha() or word.isupper() or word.islower():
+        return word
+    parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", word)
+    if "".join(parts) != word:
+        return word
+    return " ".join([parts[0], *(part.lower() for part in parts[1:])])
+
+
 def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
-    """'✗ NoAnswer': the vendor's word with its meaning's symbol; unknown words as they came."""
-    return f"{OUTCOME_MARKS[outcome][1]} {status}" if outcome is not None else status
+    """'✗ No answer': the vendor's word spelled for people, with its meaning's symbol; unknown
+    words as they came."""
+    return f"{OUTCOME_MARKS[outcome][1]} {spelled(status)}" if outcome is not None else status
 
 
 def _moment(value: datetime | None) -> str:
@@ -278,9 +301,10 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
            tooltip=lambda a: _moment_tip(a.ended_at), clipboard=lambda a: a.ended_at,
            copy_header="Ended (local time)"),
-    Column("User", lambda a: a.user_id or ""),
+    Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id),
     Column("Phone number", lambda a: a.user_phone_number or ""),
-    Column("Escalation rule", lambda a: a.escalation_rule_id or ""),
+    Column("Escalation rule", lambda a: a.escalation_rule_id or "",
+           tooltip=lambda a: a.escalation_rule_id),
     Column("Status", lambda a: outcome_label(a.status or "", a.outcome),
            lambda a: a.status or "", clipboard=lambda a: a.status or "",
            state=lambda a: outcome_state(a.outcome),
@@ -288,16 +312,17 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Status message", lambda a: a.status_message or "",
            tooltip=lambda a: a.status_message),
     Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),
-           lambda a: a.dial_duration_seconds or 0.0, clipboard=lambda a: a.dial_duration_seconds),
+           lambda a: a.dial_duration_seconds or 0.0, clipboard=lambda a: a.dial_duration_seconds,
+           numeric=True),
     # The clipboard holds what the header and the screen say: dollars (0.04), not cents.
     Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
            else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
            clipboard=lambda a: None if a.cost_usd_cents is None
-           else round(a.cost_usd_cents / 100, 6)),
+           else round(a.cost_usd_cents / 100, 6), numeric=True),
     Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
            state=lambda a: "success" if a.is_answered else None,
            clipboard=lambda a: a.is_answered),
-    Column("Attempt ID", lambda a: a.attempt_id),
+    Column("Attempt ID", lambda a: a.attempt_id, tooltip=lambda a: a.attempt_id),
 )  # fmt: skip
 
 #: Column header -> the attribute the vendor can sort by on the server.
@@ -376,12 +401,17 @@ def make_table(object_name: str, model: RecordTableModel[Any], accessible: str) 
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    fit_rows(table)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionsMovable(True)  # the order is the user's, and it is remembered
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def fit_rows(table: QTableView) -> None:
+    """Rows as tall as the table's text needs (again after the text size changes)."""
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
 
 
 #: Set on a table's header once its column widths are settled: fitted to a first page, or

@@ -44,10 +44,37 @@ def effective_scheme(choice: ThemeChoice) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
+#: How much larger a heading is than the text.
+TITLE_SCALE = 1.3
+
 _state: dict[str, object] = {"choice": None, "following": False, "point_size": None}
 
+#: Colours of borders and of disabled text, per theme, chosen for WCAG: a control's border at
+#: least 3:1 against what it sits on, disabled text still 4.5:1 (readable) yet visibly fainter
+#: than enabled text, with a dashed border as the second sign (a test computes the ratios).
+CONTROL_COLOURS: dict[str, dict[str, str]] = {
+    "light": {"border": "#767676", "disabled-fg": "#595959", "disabled-border": "#858585"},
+    "dark": {"border": "#8c8c8c", "disabled-fg": "#a6a6a6", "disabled-border": "#858585"},
+}
+
+#: The light palette's colours the ratios are computed against (Fusion's standard ones).
+LIGHT_PALETTE = {
+    QPalette.ColorRole.Window: "#efefef",
+    QPalette.ColorRole.WindowText: "#000000",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#f7f7f7",
+    QPalette.ColorRole.Text: "#000000",
+    QPalette.ColorRole.Button: "#efefef",
+    QPalette.ColorRole.ButtonText: "#000000",
+    QPalette.ColorRole.PlaceholderText: "#6b6b6b",
+    QPalette.ColorRole.Highlight: "#2f6fb0",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#1a55a8",
+    QPalette.ColorRole.Mid: "#767676",
+}
+
 #: A dark palette for Qt's Fusion style (which does not darken itself on every platform).
-_DARK_PALETTE = {
+DARK_PALETTE = {
     QPalette.ColorRole.Window: "#2b2b2b",
     QPalette.ColorRole.WindowText: "#e6e6e6",
     QPalette.ColorRole.Base: "#1f1f1f",
@@ -61,8 +88,10 @@ _DARK_PALETTE = {
     QPalette.ColorRole.Highlight: "#2f6fb0",
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.Link: "#8ab4f8",
-    QPalette.ColorRole.Mid: "#555555",
+    QPalette.ColorRole.Mid: "#8c8c8c",
 }
+
+PALETTES = {"light": LIGHT_PALETTE, "dark": DARK_PALETTE}
 
 
 def _apply_palette(scheme: str) -> None:
@@ -71,9 +100,12 @@ def _apply_palette(scheme: str) -> None:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")  # the same look, light or dark, on every platform
     palette = app.style().standardPalette()
-    if scheme == "dark":
-        for role, colour in _DARK_PALETTE.items():
-            palette.setColor(role, QColor(colour))
+    for role, colour in PALETTES[scheme].items():
+        palette.setColor(role, QColor(colour))
+    disabled = QColor(CONTROL_COLOURS[scheme]["disabled-fg"])
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):  # fmt: skip
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     app.setPalette(palette)
 
 
@@ -131,9 +163,15 @@ def _apply_stylesheet(scheme: str) -> None:
         stylesheet = stylesheet.replace(f"@{role}-fg", foreground).replace(
             f"@{role}-bg", background
         )
+    for name, colour in sorted(CONTROL_COLOURS[scheme].items(), key=lambda i: -len(i[0])):
+        stylesheet = stylesheet.replace(f"@{name}", colour)
     points = _state["point_size"]
     if isinstance(points, float):
         stylesheet = f"QWidget {{ font-size: {points:.1f}pt; }}\n" + stylesheet
+    else:
+        points = QApplication.font().pointSizeF()
+    # Headings keep their size at every text scale (a later font-size rule would shrink them).
+    stylesheet += f'\nQLabel[role="title"] {{ font-size: {points * TITLE_SCALE:.1f}pt; }}\n'
     if app.styleSheet() != stylesheet:  # type: ignore[attr-defined]
         app.setStyleSheet(stylesheet)  # type: ignore[attr-defined]
 

@@ -9,12 +9,13 @@ import asyncio
 import time
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
     QPlainTextEdit,
     QProgressBar,
@@ -37,9 +38,16 @@ from desktop.core.export import openable_url, summary_text
 from desktop.core.models import LookupResult, RecordingLink, TaskState
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempts_view import AttemptsPanel
+from desktop.ui.call_card import CallCard, CardContent, card_content
 from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import details_model, make_table, recordings_model
+from desktop.ui.table_models import (
+    details_model,
+    fit_columns,
+    fit_rows,
+    make_table,
+    recordings_model,
+)
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors.base import AttemptSource, Vendor
 
@@ -75,6 +83,11 @@ class VendorTab(QWidget):
         self._tasks = tasks
         self._task: asyncio.Task[None] | None = None
         self.last_result: LookupResult | None = None
+        #: The last result is an attempts list, whose figures the attempts panel keeps.
+        self._attempts_listed = False
+        self._elapsed_ms = 0.0
+        #: How the last thing shown ended: 'success', 'failure', 'pending', 'error', 'muted'.
+        self.outcome_state = ""
         #: The error the last lookup ended with (None after a success or a cancel).
         self.last_error: CallLookupError | None = None
 
@@ -92,7 +105,10 @@ class VendorTab(QWidget):
         self.profile_combo.currentTextChanged.connect(self._profile_changed)
         self.profile_target = _plain_label("profileTarget")
         self.profile_target.setProperty("role", "muted")
+        # One row for the title and the profile: the results keep the height.
         profile_row = QHBoxLayout()
+        profile_row.addWidget(title)
+        profile_row.addSpacing(16)
         profile_label = QLabel("&Profile:")
         profile_label.setBuddy(self.profile_combo)
         profile_row.addWidget(profile_label)
@@ -119,15 +135,27 @@ class VendorTab(QWidget):
         self.busy_indicator.setTextVisible(False)
         self.busy_indicator.setAccessibleName("Lookup running")
         self.busy_indicator.hide()
-        button_row = QHBoxLayout()
-        button_row.addWidget(self.lookup_button)
-        button_row.addWidget(self.busy_indicator)
-        button_row.addStretch(1)
+        #: Opens the folded filter form again (Ctrl+F while it is folded does too).
+        self.form_toggle = QPushButton()
+        self.form_toggle.setObjectName("formToggle")
+        self.form_toggle.setCheckable(True)
+        self.form_toggle.setVisible(self.form.foldable)
+        self.form_toggle.toggled.connect(self._fold_form)
+        self.form_toggle.setChecked(self.form.foldable)  # open until a lookup has answered
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.lookup_button)
+        buttons.addWidget(self.form_toggle)
+        buttons.addWidget(self.busy_indicator)
+        form_row = QHBoxLayout()
+        form_row.addWidget(self.form, 1)
+        form_row.addLayout(buttons)
+        form_row.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
 
         self.outcome = _plain_label("outcomeBanner")
         self.outcome.setProperty("role", "banner")
         self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.outcome.hide()
+        self.call_card = CallCard(self.open_recording)
 
         self.details = details_model(self)
         self.recordings = recordings_model(self)
@@ -144,8 +172,9 @@ class VendorTab(QWidget):
         self.attempts: AttemptsPanel | None = None
         if isinstance(vendor, AttemptSource):
             self.attempts = AttemptsPanel(
-                vendor, engine, tasks, self._show_outcome, show_details=self._show_attempt
+                vendor, engine, tasks, self._panel_report, show_details=self._show_attempt
             )
+            self.attempts.figures_changed.connect(self._show_figures)
             self.results.addTab(self.attempts, "Attempts")
         self.results.addTab(self.details_table, "Details")
         self.copiers = {
@@ -167,20 +196,44 @@ class VendorTab(QWidget):
         self._details_sized_for: list[str] = []
         self.results.currentChanged.connect(self._lay_out_shown_view)
 
+        title.setToolTip(vendor.description)
+        #: The introduction, until the first answer needs the room.
+        self.description = description
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(description)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.setSpacing(4)
         layout.addLayout(profile_row)
+        layout.addWidget(description)
         layout.addWidget(self.input_hint)
-        layout.addWidget(self.form)
-        layout.addLayout(button_row)
+        layout.addLayout(form_row)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.call_card)
         layout.addWidget(self.results, 1)
-        bold = QFont(title.font())
-        bold.setPointSizeF(bold.pointSizeF() * 1.3)
-        bold.setBold(True)
-        title.setFont(bold)
         self.reload_profiles()
+
+    # -- the form ----------------------------------------------------------------------------
+    def _fold_form(self, opened: bool) -> None:
+        self.form.set_folded(not opened)
+        if self.form.foldable and not opened:
+            count = self.form.filters_set()
+            self.form_toggle.setText(f"&Filters ({count} set)…" if count else "&Filters…")
+            self.form_toggle.setToolTip("Show every filter of the search (Ctrl+F)")
+        else:
+            self.form_toggle.setText("Fewer &filters")
+            self.form_toggle.setToolTip("Fold the form to its first field")
+
+    def open_form(self) -> bool:
+        """Unfold the filters; False when they were open already."""
+        if not self.form.folded:
+            return False
+        self.form_toggle.setChecked(True)
+        self.form.input(self.vendor.input_fields[1].name).setFocus()
+        return True
+
+    def fold_form(self) -> None:
+        if self.form.foldable:
+            self.form_toggle.setChecked(False)
+            self._fold_form(False)
 
     # -- profiles --------------------------------------------------------------------------
     def reload_profiles(self) -> None:
@@ -227,6 +280,7 @@ class VendorTab(QWidget):
             self._task.cancel()
 
     def start_lookup(self) -> asyncio.Task[None] | None:
+        self.clear_answer()  # what is shown is current: the last answer goes, whatever comes
         self.form.clear_errors()
         profile_name = self.profile_combo.currentText() or None
         entered = self.form.values()
@@ -245,6 +299,7 @@ class VendorTab(QWidget):
         # switch of profile never carries the last profile's tenant or VDN into the next lookup.
         self.form.set_values({name: prepared.params[name] for name in entered
                               if name in prepared.params})  # fmt: skip
+        self._show_outcome("Looking up…", "pending")
         self._task = self._tasks.start(self._run(prepared), name=f"lookup:{self.vendor.key}")
         return self._task
 
@@ -264,6 +319,10 @@ class VendorTab(QWidget):
             self.show_result(result, prepared)
         finally:
             self._set_busy(False)
+            focus = QApplication.focusWidget()
+            # Only when the user is still here: the focus is not taken from another panel.
+            if self.isVisible() and (focus is None or self.isAncestorOf(focus)):
+                self.focus_paste_field()
 
     def _set_busy(self, busy: bool) -> None:
         self.lookup_button.setText(_CANCEL_TEXT if busy else _LOOKUP_TEXT)
@@ -274,6 +333,7 @@ class VendorTab(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
     def _show_outcome(self, text: str, state: str) -> None:
+        self.outcome_state = state
         self.outcome.setText(text)
         if self.outcome.property("state") != state:  # re-polishing restyles the whole label
             self.outcome.setProperty("state", state)
@@ -281,7 +341,24 @@ class VendorTab(QWidget):
             self.outcome.style().polish(self.outcome)
         self.outcome.show()
 
+    def clear_answer(self) -> None:
+        """Nothing of the last answer stays on screen or within reach of a copy."""
+        self.last_result = None
+        self._attempts_listed = False
+        self.call_card.clear()
+        self.outcome.clear()
+        self.outcome.hide()
+        self.details.set_rows([])
+        self.recordings.set_rows([])
+        self.raw_view.clear()
+        self._layout_pending = set()
+        self.results.setTabText(self.results.indexOf(self.details_table), "Details")
+        self.results.setTabText(self.results.indexOf(self.recordings_table), "Recordings")
+        if self.attempts is not None:
+            self.attempts.clear()
+
     def _show_error(self, error: CallLookupError, elapsed: float) -> None:
+        self.clear_answer()
         self.last_error = error
         text = error.describe() if isinstance(error, VendorError) else error.message
         kind = error.kind if isinstance(error, VendorError) else "error"
@@ -289,6 +366,7 @@ class VendorTab(QWidget):
         self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
 
     def show_result(self, result: LookupResult, prepared: PreparedLookup | None = None) -> None:
+        self.clear_answer()
         self.last_result = result
         self.details.set_rows([field for call in result.calls for field in call.fields])
         self.recordings.set_rows(result.recordings)
@@ -306,20 +384,56 @@ class VendorTab(QWidget):
                 TaskState.FAILURE: "failure",
                 TaskState.PENDING: "pending",
             }[result.task.state]
-        lines = [result.summary] if result.summary else []
-        lines.extend(result.notices)
-        self._show_outcome("\n".join(lines) or "Found.", state)
-        elapsed = result.elapsed_seconds or 0.0
-        self.finished.emit(
-            f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
-            f"— {elapsed * 1000:.0f} ms"
-        )
+        self._elapsed_ms = (result.elapsed_seconds or 0.0) * 1000
+        self.outcome_state = state  # also when the card says it all and the banner stays hidden
+        self.description.hide()
         if self.attempts is not None and result.attempts and not result.calls:
+            # The list's figures come from the panel (one source for banner, status bar,
+            # card, summary and copy), and change as pages arrive.
+            self._attempts_listed = True
+            if result.notices:
+                self._show_outcome("\n".join(result.notices), state)
             self.attempts.show_first_page(prepared, result)
             self.results.setCurrentWidget(self.attempts)
+            self.fold_form()
         else:
+            # The card says what the summary said; the banner is for what needs attention.
+            lines = [result.summary] if result.summary and state != "success" else []
+            lines.extend(result.notices)
+            if lines:
+                self._show_outcome("\n".join(lines), state)
+            self.finished.emit(
+                f"{self.vendor.title} · {result.profile}: {result.summary or 'found'} "
+                f"— {self._elapsed_ms:.0f} ms"
+            )
+            self.call_card.show_content(card_content(result, self.vendor.title))
             self.results.setCurrentWidget(self.details_table)
             self._lay_out_shown_view()  # when it was in view already, no change was signalled
+
+    def _panel_report(self, text: str, state: str) -> None:
+        """What the attempts panel says: trouble in the banner, the rest in the status bar
+        (the banner's row belongs to the table once the figures are in the card)."""
+        if state in ("error", "pending"):
+            self._show_outcome(text, state)
+        else:
+            self.finished.emit(f"{self.vendor.title}: {text}")
+
+    def _show_figures(self) -> None:
+        """The attempts' figures, the same words in the card and the status bar."""
+        if not self._attempts_listed or self.attempts is None or self.last_result is None:
+            return
+        figures = self.attempts.figures()
+        line = figures.line()
+        paste_field = self.form.paste_field()
+        name = paste_field.objectName() if paste_field is not None else ""
+        call = self.last_result.params.get(name, "")
+        scope = [] if figures.complete else [("Figures", figures.scope())]
+        self.call_card.show_content(
+            CardContent(f"{self.vendor.title} call {call}: {line}" if call else line, scope)
+        )
+        self.finished.emit(
+            f"{self.vendor.title} · {self.last_result.profile}: {line} — {self._elapsed_ms:.0f} ms"
+        )
 
     def _lay_out_shown_view(self) -> None:
         view = self.results.currentWidget()
@@ -340,6 +454,18 @@ class VendorTab(QWidget):
         if labels != self._details_sized_for:
             self.details_table.resizeColumnToContents(0)
             self._details_sized_for = labels
+
+    def refit_tables(self) -> None:
+        """Rows and columns fitted to the text again (after the text size changed)."""
+        for table in self.copiers:
+            fit_rows(table)
+        self._details_sized_for = []
+        if self.details.rowCount():
+            self._size_label_column()
+        for column in range(self.recordings.columnCount() - 1):
+            self.recordings_table.resizeColumnToContents(column)
+        if self.attempts is not None:
+            fit_columns(self.attempts.table)
 
     def rerun(self, profile: str, params: dict[str, str]) -> None:
         """The same lookup again (from the history): same profile, same parameters."""
@@ -373,9 +499,21 @@ class VendorTab(QWidget):
 
     def copy_summary(self) -> None:
         if self.last_result is None:
-            self._show_outcome("Nothing to summarize yet: run a lookup first.", "muted")
+            if self.last_error is None:
+                self.finished.emit(f"{self.vendor.title}: no answer to summarize (nothing copied)")
+                return
+            # The failure is the current answer: a ticket gets that, never an older call.
+            QApplication.clipboard().setText(f"{self.vendor.title}: {self.outcome.text()}\n")
+            self.finished.emit(f"{self.vendor.title}: the failure copied for a ticket")
             return
-        QApplication.clipboard().setText(summary_text(self.last_result))
+        if self._attempts_listed and self.attempts is not None:
+            result = self.last_result
+            text = (
+                f"{self.vendor.title} ({result.profile}): {self.attempts.figures().ticket_text()}\n"
+            )
+        else:
+            text = summary_text(self.last_result)
+        QApplication.clipboard().setText(text)
         self.finished.emit(f"{self.vendor.title}: summary copied for a ticket")
 
     def open_recording(self, link: RecordingLink) -> bool:
@@ -405,7 +543,10 @@ class VendorTab(QWidget):
         self.copiers[self.recordings_table].populate(menu)
         menu.popup(self.recordings_table.viewport().mapToGlobal(position))
 
-    def focus_first_field(self) -> None:
-        target = self.form.first_empty_required()
-        if target is not None:
+    def focus_paste_field(self) -> None:
+        """The focus where the next ID will be pasted, its text selected so a paste replaces
+        it (after a tab switch, a lookup or a failure)."""
+        target = self.form.paste_field()
+        if isinstance(target, QLineEdit):
             target.setFocus()
+            target.selectAll()

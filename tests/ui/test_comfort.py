@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTableView
 
 from desktop.engine import LookupEngine
 from desktop.simulator import leadsquared as sim
@@ -178,3 +178,25 @@ def test_id_from_link(link, field, expected) -> None:
     from desktop.core.paste import id_from_link
 
     assert id_from_link(link, field) == expected
+
+
+def test_text_scaling_refits_columns_and_keeps_the_heading_larger(window, run_async) -> None:
+    from desktop.simulator import oneuptime as sim
+
+    tab = window.vendor_tabs["oneuptime"]
+    window.tabs.setCurrentWidget(tab)
+    tab.form.set_values({"incomingCallLogId": sim.CALL_250})
+    run_async(tab.start_lookup())
+    table = tab.attempts.table
+    user = next(i for i, c in enumerate(tab.attempts.model.columns) if c.header == "Phone number")
+    width, row = table.columnWidth(user), table.verticalHeader().defaultSectionSize()
+    window.set_font_scale(1.5)
+    assert table.columnWidth(user) > width * 1.3  # '+15550100003' still whole, not '+1…03'
+    assert table.verticalHeader().defaultSectionSize() > row
+    text = table.fontMetrics().horizontalAdvance("+15550100003")
+    assert table.columnWidth(user) > text
+    title = tab.findChild(QLabel, "vendorTitle")
+    for scale in (1.5, 1.0):  # Ctrl+0 goes back to 1.0
+        window.set_font_scale(scale)
+        body = tab.findChild(QLabel, "vendorDescription").font().pointSizeF()
+        assert title.font().pointSizeF() == pytest.approx(body * 1.3, rel=0.05), scale

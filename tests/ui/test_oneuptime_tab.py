@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
 from desktop.core.attempts import summarize
 from desktop.core.models import AttemptOutcome, EscalationAttempt
 from desktop.simulator import oneuptime as sim
-from desktop.ui.attempt_summary import AttemptSummaryView
+from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
 from desktop.ui.attempts_view import AttemptsPanel
 
 
@@ -48,7 +48,7 @@ def test_pages_arrive_as_the_user_scrolls(window, run_async, qt_loop) -> None:
     panel.model.fetchMore()
     _settle(qt_loop, panel)
     assert panel.model.rowCount() == 200
-    assert "Loaded so far" in panel.summary.text()
+    assert "250 attempts · first 200 loaded: " in panel.summary.text()
 
 
 def test_load_all_then_client_side_sort_and_filter(window, run_async, qt_loop) -> None:
@@ -56,7 +56,7 @@ def test_load_all_then_client_side_sort_and_filter(window, run_async, qt_loop) -
     qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
     assert panel.model.rowCount() == 250
     assert panel.count_label.text() == "250 of 250 loaded"
-    assert window.vendor_tabs["oneuptime"].outcome.text() == "All 250 attempts loaded."
+    assert window.statusBar().currentMessage().startswith("OneUptime: All 250 attempts loaded: ")
     assert panel.summary.text().startswith("250 attempts · 41 answered · 209 not answered")
     cost_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Cost (USD)")
     panel.table.sortByColumn(cost_column, Qt.SortOrder.DescendingOrder)
@@ -92,13 +92,13 @@ def test_open_edit_and_delete_one_attempt(window, run_async, qt_loop, qtbot) -> 
 
     async def until_saved():
         for _ in range(300):
-            if "Saved attempt" in tab.outcome.text():
+            if "Saved attempt" in window.statusBar().currentMessage():
                 return
             await asyncio.sleep(0.01)
 
     qt_loop.run_until_complete(until_saved())
     assert panel.model.rows()[3].status == "Completed"
-    assert panel.summary.values["summaryAnswered"].text() == "17"  # 16 answered before the edit
+    assert panel.figures().summary.answered == 17  # 16 answered before the edit
 
     box = panel.delete_attempt(attempt)
     assert attempt.attempt_id in box.text()
@@ -107,7 +107,7 @@ def test_open_edit_and_delete_one_attempt(window, run_async, qt_loop, qtbot) -> 
 
     async def until_deleted():
         for _ in range(300):
-            if "Deleted attempt" in tab.outcome.text():
+            if "Deleted attempt" in window.statusBar().currentMessage():
                 return
             await asyncio.sleep(0.01)
 
@@ -154,17 +154,14 @@ async def _until(condition, what: str) -> None:
 def test_summary_shows_figures_and_a_chip_per_status(window, run_async, qt_loop) -> None:
     panel = _open_call(window, run_async)
     qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
-    values = {name: label.text() for name, label in panel.summary.values.items()}
-    assert values["summaryAttempts"] == "250"
-    assert values["summaryAnswered"] == "41"
-    assert values["summaryNotAnswered"] == "209"
-    assert values["summaryCost"] == "$10.00"
-    assert values["summaryDialTime"].endswith(")")  # seconds, then a readable form
+    card = window.vendor_tabs["oneuptime"].call_card.sentence.text()
+    assert "250 attempts · 41 answered · 209 not answered · dial time " in card
+    assert card.endswith(") · cost $10.00")  # dial time: seconds, then a readable form
     chips = {
         chip.accessibleName(): chip for chip in panel.summary.findChildren(QLabel, "statusChip")
     }
     assert set(chips) == {
-        "NoAnswer: 125 attempts, not answered",
+        "No answer: 125 attempts, not answered",
         "Busy: 42 attempts, not answered",
         "Failed: 42 attempts, not answered",
         "Connected: 41 attempts, answered",
@@ -173,7 +170,7 @@ def test_summary_shows_figures_and_a_chip_per_status(window, run_async, qt_loop)
     assert connected.text().startswith("✓ Connected")  # the symbol says it, not only the colour
     assert connected.property("state") == "success"
     status_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Status")
-    assert panel.proxy.index(0, status_column).data() == "✗ NoAnswer"
+    assert panel.proxy.index(0, status_column).data() == "✗ No answer"  # words for people
 
 
 def test_unknown_status_is_shown_as_it_came(qtbot) -> None:
@@ -184,7 +181,7 @@ def test_unknown_status_is_shown_as_it_came(qtbot) -> None:
         EscalationAttempt(vendor="v", attempt_id="2", status="Connected",
                           outcome=AttemptOutcome.ANSWERED, is_answered=True),
     ]  # fmt: skip
-    view.show_summary(summarize(attempts), 2, 2)
+    view.show_summary(AttemptFigures(summarize(attempts), 2, 2))
     chips = {chip.text(): chip for chip in view.findChildren(QLabel, "statusChip")}
     assert chips["Voicemail  1"].property("state") == "unknown"
     assert "not known" in chips["Voicemail  1"].accessibleName()
@@ -219,7 +216,7 @@ def test_load_all_can_be_cancelled(window, run_async, qt_loop) -> None:
     assert panel.load_all_button.text() == "Load &all"
     assert not panel.progress.isVisible()
     assert panel.count_label.text() == f"{loaded:,} of 100,000 loaded"
-    assert "Loading stopped" in window.vendor_tabs["oneuptime"].outcome.text()
+    assert "Loading stopped" in window.statusBar().currentMessage()
 
 
 def test_a_new_lookup_forgets_the_server_side_order(window, run_async, qt_loop) -> None:
@@ -241,7 +238,6 @@ def test_a_new_lookup_forgets_the_server_side_order(window, run_async, qt_loop) 
 
 def test_create_an_attempt_from_the_dialog(window, run_async, qt_loop) -> None:
     panel = _open_call(window, run_async)
-    tab = window.vendor_tabs["oneuptime"]
     dialog = panel.create_attempt()
     assert dialog is not None
     assert dialog.form.values()["incomingCallLogId"] == sim.CALL_250
@@ -251,7 +247,7 @@ def test_create_an_attempt_from_the_dialog(window, run_async, qt_loop) -> None:
     qt_loop.run_until_complete(
         _until(lambda: panel.model.total == 251, "the list after the server's yes")
     )
-    assert "Created attempt" in tab.outcome.text()
+    assert "Created attempt" in window.statusBar().currentMessage()
     assert panel.count_label.text() == "100 of 251 loaded"
 
 
@@ -291,3 +287,57 @@ def test_widths_saved_last_time_are_not_refitted(window, run_async, engine, fail
         assert panel.table.horizontalHeader().sectionSize(1) == saved
     finally:
         again.close()
+
+
+def _figure_places(window, tab) -> dict[str, str]:
+    """Every place that states the call's figures, read from the screen and the clipboard."""
+    from PySide6.QtWidgets import QApplication
+
+    places = {
+        "card": tab.call_card.sentence.text(),
+        "status bar": window.statusBar().currentMessage(),
+        "summary": tab.attempts.summary.text(),
+    }
+    window.copy_summary_action.trigger()
+    return places | {"copied": QApplication.clipboard().text()}
+
+
+def test_every_place_states_the_same_figures_whatever_the_sort(window, run_async, qt_loop) -> None:
+    panel = _open_call(window, run_async)
+    tab = window.vendor_tabs["oneuptime"]
+    first = "250 attempts · first 100 loaded: 16 answered · 84 not answered"
+    for place, text in _figure_places(window, tab).items():
+        assert first in text, place
+    # A server-side sort re-pages: the rows change, the figures do not.
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+    panel.table.sortByColumn(dial_column, Qt.SortOrder.DescendingOrder)
+    _settle(qt_loop, panel)
+    assert panel.proxy.index(0, dial_column).data() == "134"
+    for place, text in _figure_places(window, tab).items():
+        assert first in text, place
+    # Load all (in the sorted order): the figures become the whole call's, everywhere.
+    qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
+    whole = "250 attempts · 41 answered · 209 not answered"
+    for place, text in _figure_places(window, tab).items():
+        assert whole in text, place
+        assert "100" not in text.split("·")[1], place
+    assert "of all 250" in panel.figures().scope()
+    assert not tab.call_card.facts.isVisible()  # no caveat once the figures are the call's
+
+
+def test_the_table_reads_like_a_spreadsheet(window, run_async) -> None:
+    panel = _open_call(window, run_async)
+    columns = {c.header: i for i, c in enumerate(panel.model.columns)}
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    for header in ("Dial (s)", "Cost (USD)"):
+        index = panel.proxy.index(0, columns[header])
+        assert index.data(Qt.ItemDataRole.TextAlignmentRole) == right, header
+    assert panel.proxy.index(0, columns["User"]).data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert panel.table.textElideMode() == Qt.TextElideMode.ElideRight
+    attempt_id = panel.proxy.index(0, columns["Attempt ID"])
+    assert attempt_id.data() in attempt_id.data(Qt.ItemDataRole.ToolTipRole)
+    panel.filter.setText("busy")
+    assert panel.count_label.text() == f"{panel.proxy.rowCount()} of 100 match"
+    assert 0 < panel.proxy.rowCount() < 100
+    panel.filter.clear()
+    assert panel.count_label.text() == "100 of 250 loaded"

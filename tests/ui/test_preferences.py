@@ -31,7 +31,7 @@ def _lookup(window, run_async) -> str:
     tab.form.set_values({"RequestId": ls.SUCCESS_ID})
     tab.lookup_button.click()
     run_async(tab.current_task)
-    return str(tab.outcome.property("state"))
+    return str(tab.outcome_state)
 
 
 def test_lookups_go_through_the_manual_proxy(window, run_async, proxy) -> None:

@@ -49,7 +49,7 @@ def test_event_loop_never_stalls_during_faulty_lookups(window, simulator, run_as
             tab.form.set_values({"RequestId": sim.SUCCESS_ID})
             tab.lookup_button.click()
             await tab.current_task
-            outcomes.append(f"{fault}: {tab.outcome.property('state')}")
+            outcomes.append(f"{fault}: {tab.outcome_state}")
         await asyncio.sleep(0.05)
         gaps.timer.stop()
         return outcomes

@@ -245,13 +245,20 @@ def test_search_says_why_profiles_were_not_asked(window, run_async) -> None:
     panel.box.setText("8856")
     task = panel.trigger()
     assert task is not None
-    skipped = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
-    assert len(skipped) == 4  # shown at once, before any vendor answers
+    rows = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    assert len(rows) == 5  # shown at once, before any vendor answers
+    asking, *skipped = rows
+    assert (asking.vendor, asking.state, asking.message) == ("verba", "asking", "asking…")
     assert all(o.state == "skipped" for o in skipped)
     assert "does not take this kind of value (extension)" in skipped[0].message
+    outcome_column = 2
+    shown = {panel.model.index(r, outcome_column).data() for r in range(5)}
+    assert shown == {"… asking", "– skipped (not asked)"}  # told apart by shape and words
     run_async(task)
     assert panel.model.rowCount() == 5
-    assert panel.model.row_at(4).vendor == "verba"
+    assert panel.model.row_at(0).vendor == "verba"  # found rows first
+    assert panel.model.index(0, outcome_column).data() == "✓ found"
+    assert panel.model.index(0, 0).data() == "Verba"  # the vendor's title, not its key
     assert panel.state.text() == "1 of 1 profiles asked found 8856. 4 not asked (see why below)."
 
 
@@ -359,3 +366,16 @@ def test_the_panel_says_what_was_moved_aside_and_what_was_skipped(
     assert panel.note.isVisible()
     assert "moved to history.sqlite3.corrupt-" in panel.note.text()
     assert panel.note.text().endswith("1 entry could not be read and was skipped.")
+
+
+def test_history_names_vendors_and_labels_parameters_for_people() -> None:
+    from desktop.ui.search_history import labelled_params, outcome_words
+    from desktop.ui.table_models import vendor_title
+
+    assert vendor_title("huawei-isales") == "Huawei CC-iSales"
+    params = {"extension": "8856", "status": "last", "type": "false", "details": "true"}
+    assert labelled_params("verba", params) == (
+        "Extension: 8856 · Status: last · Manual record: no · Details: yes"
+    )  # was 'extension=8856 status=last type=false details=true'
+    assert outcome_words("not found") == "○ not found"
+    assert outcome_words("skipped") != outcome_words("not found")
