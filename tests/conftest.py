@@ -66,3 +66,17 @@ def simulator(running_simulator: Simulator) -> Simulator:
 def engine(simulator: Simulator) -> LookupEngine:
     profiles, secrets = demo_profiles(simulator)
     return LookupEngine(profiles, secrets)
+
+
+@pytest.fixture(autouse=True)
+def secret_registry_per_test() -> Iterator[None]:
+    """Each test masks only what it (and the session's simulator) registered: errors and
+    results are masked by value, so a short test secret such as "value" registered by one test
+    must not mask that word in another test's vendor messages."""
+    from desktop.core import redact
+
+    saved, longest_first = set(redact._registered), redact._longest_first
+    yield
+    redact._registered.clear()
+    redact._registered.update(saved)
+    redact._longest_first = longest_first
