@@ -12,7 +12,6 @@ from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop.core import redact
 from desktop.engine import LookupEngine
 from desktop.simulator.registry import demo_profiles, start_simulator
 from desktop.simulator.server import Simulator
@@ -29,15 +28,6 @@ settings.register_profile("ci", max_examples=2000, deadline=None)
 settings.load_profile(
     os.environ.get("CALLLOOKUP_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_secret_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no secret registered for value masking: the registry is
-    process-wide by design, and a secret one test registered ("value") would otherwise be masked
-    in every later test's messages."""
-    monkeypatch.setattr(redact, "_registered", set())
-    monkeypatch.setattr(redact, "_longest_first", ())
 
 
 @pytest.fixture(autouse=True)
