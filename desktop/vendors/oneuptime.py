@@ -9,7 +9,8 @@ get-item answers {} for "not found or not visible", errors are {"message": ...}.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -589,3 +590,95 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         if not isinstance(created, str) or not re.fullmatch(SAFE_IDENTIFIER, created):
             raise BadResponseError("OneUptime did not say which ID it created.", vendor=self.key)
         return created
+
+
+# -- a period's attempts, for escalation analytics -------------------------------------------
+#: The related user's name, read through OneUptime's relation select where the key may read users.
+USER_NAME_SELECT: dict[str, Any] = {"user": {"_id": True, "name": True}}
+
+
+@dataclass(frozen=True)
+class PeriodItem:
+    """One attempt of a period with what analytics needs beyond the attempt itself."""
+
+    attempt: EscalationAttempt
+    updated_at: datetime | None
+    user_name: str | None
+
+
+@dataclass(frozen=True)
+class PeriodPage:
+    items: list[PeriodItem]
+    #: How many attempts match the query in all (OneUptime's list answer counts them).
+    total: int
+    #: False when the key may not read the ``user`` relation: names are unknown, IDs stand in.
+    names_readable: bool
+
+
+def period_query(
+    start: datetime, end: datetime, updated_since: datetime | None = None
+) -> dict[str, Any]:
+    """Attempts started within [start, end] (instants), optionally only those changed since."""
+    started = {"_type": "InBetween", "startValue": _instant(start), "endValue": _instant(end)}
+    query: dict[str, Any] = {"startedAt": started}
+    if updated_since is not None:
+        query["updatedAt"] = {"_type": "GreaterThanOrEqual", "value": _instant(updated_since)}
+    return query
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _user_name(item: dict[str, Any]) -> str | None:
+    user = item.get("user")
+    if not isinstance(user, dict):
+        return None
+    return _text(user.get("name")) or None
+
+
+def period_item(item: Any) -> PeriodItem:
+    attempt = parse_attempt(item)
+    return PeriodItem(
+        attempt=attempt.model_copy(update={"raw": None}),  # the raw JSON is not kept per attempt
+        updated_at=parse_date(item.get("updatedAt")),
+        user_name=_user_name(item),
+    )
+
+
+async def period_page(
+    context: VendorContext,
+    query: dict[str, Any],
+    *,
+    skip: int,
+    limit: int,
+    ids_only: bool = False,
+    user_names: bool = False,
+) -> PeriodPage:
+    """One page of a period's attempts in ``_id`` order: unique and never changed by an update,
+    so concurrent pages at different offsets neither repeat nor skip an attempt for ties or
+    edits. With ``user_names``, a key refused the ``user`` relation is asked again without it."""
+    select: dict[str, Any] = {"_id": True} if ids_only else dict(SELECT_ALL)
+    if user_names and not ids_only:
+        select |= USER_NAME_SELECT
+    response = await context.http.request(
+        "POST",
+        context.url(f"{RESOURCE}/get-list"),
+        params={"skip": str(skip), "limit": str(min(limit, MAX_PAGE_SIZE))},
+        headers=OneUptime._headers(context),
+        json_body={"query": query, "select": select, "sort": {"_id": "ASC"}},
+        idempotent=True,
+    )
+    if user_names and not ids_only and response.status in (400, 403, 422):
+        page = await period_page(context, query, skip=skip, limit=limit)
+        return PeriodPage(items=page.items, total=page.total, names_readable=False)
+    if response.status != 200:
+        raise error_for_response(response)
+    body = response.json()
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadResponseError("OneUptime's list answer has no data list.", vendor="oneuptime")
+    items = [period_item(item) for item in body["data"]]
+    total = body.get("count")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        total = skip + len(items)
+    return PeriodPage(items=items, total=max(total, skip + len(items)), names_readable=user_names)
