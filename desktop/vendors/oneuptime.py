@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import quote
 
 from desktop.core.attempts import summarize
@@ -597,11 +597,19 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
 USER_NAME_SELECT: dict[str, Any] = {"user": {"_id": True, "name": True}}
 
 
-@dataclass(frozen=True)
-class PeriodItem:
-    """One attempt of a period with what analytics needs beyond the attempt itself."""
+class PeriodItem(NamedTuple):
+    """One attempt of a period, compact: what analytics needs and nothing of the raw JSON (a
+    pydantic attempt costs ~0.3 ms to parse and ~3.5 KB to keep; this a tenth of both)."""
 
-    attempt: EscalationAttempt
+    attempt_id: str
+    call_id: str | None
+    user_id: str | None
+    rule_id: str | None
+    status: str | None
+    answered: bool
+    dial_seconds: float | None
+    cost_usd_cents: float | None
+    started_at: datetime | None
     updated_at: datetime | None
     user_name: str | None
 
@@ -638,9 +646,22 @@ def _user_name(item: dict[str, Any]) -> str | None:
 
 
 def period_item(item: Any) -> PeriodItem:
-    attempt = parse_attempt(item)
+    if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
+        raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
+    status = _text(item.get("status"))
+    answered = _boolean(item.get("isAnswered"))
+    if answered is None:
+        answered = STATUS_OUTCOMES.get(status or "") is AttemptOutcome.ANSWERED
     return PeriodItem(
-        attempt=attempt.model_copy(update={"raw": None}),  # the raw JSON is not kept per attempt
+        attempt_id=item["_id"],
+        call_id=_text(item.get("incomingCallLogId")),
+        user_id=_text(item.get("userId")),
+        rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
+        status=status,
+        answered=answered,
+        dial_seconds=_number(item.get("dialDurationInSeconds")),
+        cost_usd_cents=_number(item.get("callCostInUSDCents")),
+        started_at=parse_date(item.get("startedAt")),
         updated_at=parse_date(item.get("updatedAt")),
         user_name=_user_name(item),
     )

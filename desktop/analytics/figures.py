@@ -1,0 +1,218 @@
+"""The review's figures, aggregated from the cache: counts and sums in SQL, dial-time medians and
+90th percentiles from one ordered pass over the dial times (no attempt objects are built).
+
+Definitions (the tests compute each by hand): an attempt is answered when the vendor says so;
+the answer rate is answered / attempts; the median is the middle dial time (the mean of the two
+middle ones for an even count); the 90th percentile is the nearest rank (the smallest dial time
+with at least 90 % of the group's at or below it). For a call, "attempts until answered" counts
+its rings up to and including the first answered one, and "time to answer" runs from its first
+ring's start to the answered ring's start.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from desktop.analytics.cache import AttemptCache, Filters, scope
+from desktop.analytics.period import Period
+
+
+class GroupBy(StrEnum):
+    USER = "user"
+    RULE = "rule"
+    STATUS = "status"
+    CALL = "call"
+    HOUR = "hour"
+    DAY = "day"
+
+
+#: The SQL expression each grouping groups by ('' stands for "none sent").
+_GROUP_SQL = {
+    GroupBy.USER: "COALESCE(user_id, '')",
+    GroupBy.RULE: "COALESCE(rule_id, '')",
+    GroupBy.STATUS: "COALESCE(status, '')",
+    GroupBy.CALL: "COALESCE(call_id, '')",
+    GroupBy.HOUR: "strftime('%H', started, 'unixepoch', 'localtime')",
+    GroupBy.DAY: "date(started, 'unixepoch', 'localtime')",
+}
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    group: str
+    attempts: int
+    answered: int
+    calls: int
+    total_dial_seconds: float
+    median_dial_seconds: float | None
+    p90_dial_seconds: float | None
+    total_cost_usd_cents: float
+    user_name: str | None = None
+    #: For a call: rings up to the first answered one, and seconds from first ring to answer
+    #: (both None when it was never answered).
+    attempts_until_answered: int | None = None
+    seconds_to_answer: float | None = None
+
+    @property
+    def not_answered(self) -> int:
+        return self.attempts - self.answered
+
+    @property
+    def answer_rate(self) -> float:
+        return self.answered / self.attempts if self.attempts else 0.0
+
+    def as_json(self, by: GroupBy) -> dict[str, Any]:
+        """The CLI's JSON object (the issue names these fields)."""
+        row: dict[str, Any] = {
+            "group": self.group,
+            "attempts": self.attempts,
+            "answered": self.answered,
+            "notAnswered": self.not_answered,
+            "answerRate": self.answer_rate,
+            "calls": self.calls,
+            "totalDialDurationInSeconds": self.total_dial_seconds,
+            "medianDialDurationInSeconds": self.median_dial_seconds,
+            "p90DialDurationInSeconds": self.p90_dial_seconds,
+            "totalCallCostInUSDCents": self.total_cost_usd_cents,
+        }
+        if by is GroupBy.USER:
+            row["userId"] = self.group or None
+            row["userName"] = self.user_name
+        if by is GroupBy.CALL:
+            row["attemptsUntilAnswered"] = self.attempts_until_answered
+            row["secondsToAnswer"] = self.seconds_to_answer
+        return row
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Attempts and missed attempts by local weekday (Monday = 0) and hour."""
+
+    attempts: tuple[tuple[int, ...], ...]
+    missed: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    total: GroupFigures
+    groups: dict[GroupBy, list[GroupFigures]] = field(default_factory=dict)
+    heatmap: Heatmap | None = None
+
+
+def median(ordered: array[float]) -> float | None:
+    size = len(ordered)
+    if not size:
+        return None
+    middle = size // 2
+    return ordered[middle] if size % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def nearest_rank(ordered: array[float], share: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def group_figures(
+    cache: AttemptCache, source: str, period: Period, filters: Filters, by: GroupBy | None
+) -> list[GroupFigures]:
+    """One row per group (or one for the whole period when ``by`` is None), largest first."""
+    where, params = scope(source, period, filters)
+    key = _GROUP_SQL[by] if by is not None else "''"
+    sums = cache.rows(
+        f"SELECT {key} AS grp, COUNT(*), SUM(answered), COUNT(DISTINCT call_id), "  # noqa: S608 - fixed clauses
+        f"COALESCE(SUM(dial), 0), COALESCE(SUM(cost), 0) FROM attempt WHERE {where} GROUP BY grp",
+        params,
+    )
+    dials: dict[str, array[float]] = {}
+    current: array[float] | None = None
+    current_key: str | None = None
+    for group, dial in cache.each_row(
+        f"SELECT {key} AS grp, dial FROM attempt WHERE {where} AND dial IS NOT NULL "  # noqa: S608 - fixed clauses
+        "ORDER BY grp, dial",
+        params,
+    ):
+        if group != current_key:
+            current_key, current = group, dials.setdefault(group, array("d"))
+        assert current is not None
+        current.append(dial)
+    names = cache.user_names(source) if by is GroupBy.USER else {}
+    calls = _call_answers(cache, where, params) if by is GroupBy.CALL else {}
+    figures = []
+    for group, attempts, answered, call_count, dial_total, cost_total in sums:
+        ordered = dials.get(group, array("d"))
+        until, to_answer = calls.get(group, (None, None))
+        figures.append(
+            GroupFigures(
+                group=group, attempts=attempts, answered=answered or 0, calls=call_count,
+                total_dial_seconds=dial_total, median_dial_seconds=median(ordered),
+                p90_dial_seconds=nearest_rank(ordered, 0.9), total_cost_usd_cents=cost_total,
+                user_name=names.get(group), attempts_until_answered=until,
+                seconds_to_answer=to_answer,
+            )
+        )  # fmt: skip
+    if by in (GroupBy.HOUR, GroupBy.DAY):
+        figures.sort(key=lambda figure: figure.group)
+    else:
+        figures.sort(key=lambda figure: (-figure.attempts, figure.group))
+    return figures
+
+
+def _call_answers(
+    cache: AttemptCache, where: str, params: list[Any]
+) -> dict[str, tuple[int | None, float | None]]:
+    """Per call: rings up to the first answered one, and seconds from first ring to it."""
+    rows = cache.rows(
+        f"WITH scoped AS (SELECT * FROM attempt WHERE {where}), "  # noqa: S608 - fixed clauses
+        "firsts AS (SELECT COALESCE(call_id, '') AS grp, MIN(started) AS first_ring, "
+        "MIN(CASE WHEN answered THEN started END) AS answer FROM scoped GROUP BY grp) "
+        "SELECT firsts.grp, firsts.first_ring, firsts.answer, "
+        "SUM(scoped.started <= firsts.answer) FROM scoped JOIN firsts "
+        "ON COALESCE(scoped.call_id, '') = firsts.grp GROUP BY firsts.grp",
+        params,
+    )
+    return {
+        group: (None, None) if answer is None else (until, answer - first_ring)
+        for group, first_ring, answer, until in rows
+    }
+
+
+def heatmap(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Heatmap:
+    where, params = scope(source, period, filters)
+    attempts = [[0] * 24 for _ in range(7)]
+    missed = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count, not_answered in cache.rows(
+        "SELECT CAST(strftime('%w', started, 'unixepoch', 'localtime') AS INTEGER) AS day, "  # noqa: S608 - fixed clauses
+        "CAST(strftime('%H', started, 'unixepoch', 'localtime') AS INTEGER) AS hour, "
+        f"COUNT(*), SUM(1 - answered) FROM attempt WHERE {where} GROUP BY day, hour",
+        params,
+    ):
+        monday_first = (weekday + 6) % 7  # SQLite's %w counts from Sunday
+        attempts[monday_first][hour] = count
+        missed[monday_first][hour] = not_answered
+    return Heatmap(tuple(map(tuple, attempts)), tuple(map(tuple, missed)))
+
+
+def full_report(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Report:
+    """Everything the review shows, in one go (blocking: run it in an executor)."""
+    total = group_figures(cache, source, period, filters, None)
+    empty = GroupFigures("", 0, 0, 0, 0.0, None, None, 0.0)
+    return Report(
+        period=period,
+        total=total[0] if total else empty,
+        groups={by: group_figures(cache, source, period, filters, by) for by in GroupBy},
+        heatmap=heatmap(cache, source, period, filters),
+    )
+
+
+def day_text(group: str) -> str:
+    """A day group ('2026-11-09') as the trend shows it ('Mon 11-09')."""
+    return datetime.combine(date.fromisoformat(group), datetime.min.time(), UTC).strftime(
+        "%a %m-%d"
+    )
