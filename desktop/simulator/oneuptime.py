@@ -629,3 +629,10 @@ def busy_week_visible(query: dict[str, Any]) -> bool:
     if isinstance(call, str):
         return call.startswith(BUSY_CALL_PREFIX)
     return "startedAt" in query or "updatedAt" in query
+
+
+def seed_attempts(simulator: OneUptimeSimulator, items: list[dict[str, Any]]) -> None:
+    """Store ready-made attempts as they are (tests and demos build fixed data sets)."""
+    with simulator._lock:
+        for item in items:
+            simulator._items[item["_id"]] = copy.deepcopy(item)
