@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from desktop.analytics.cache import AttemptCache, Filters, scope
+from desktop.analytics.cache import ATTEMPT_COLUMNS, AttemptCache, CachedAttempt, Filters, scope
 from desktop.analytics.period import Period
 
 
@@ -216,3 +216,34 @@ def day_text(group: str) -> str:
     return datetime.combine(date.fromisoformat(group), datetime.min.time(), UTC).strftime(
         "%a %m-%d"
     )
+
+
+def cell_group(weekday: int, hour: int) -> str:
+    """A heatmap cell (Monday = 0) as the drill-down's group ('1-09' is Monday 09:00)."""
+    return f"{(weekday + 1) % 7}-{hour:02d}"
+
+
+#: What a drill-down may narrow by: a grouping, or a heatmap cell.
+_DRILL_SQL: dict[str, str] = {
+    **{str(by): sql for by, sql in _GROUP_SQL.items()},
+    "cell": "strftime('%w-%H', started, 'unixepoch', 'localtime')",
+}
+
+
+def drill_attempts(
+    cache: AttemptCache,
+    source: str,
+    period: Period,
+    filters: Filters,
+    *,
+    by: GroupBy | str,
+    group: str,
+    limit: int = 100_000,
+) -> list[CachedAttempt]:
+    """The attempts behind one figure (a group's row, a bar, a day, a heatmap cell)."""
+    where, params = scope(source, period, filters)
+    sql = (
+        f"SELECT {ATTEMPT_COLUMNS} FROM attempt WHERE {where} AND {_DRILL_SQL[str(by)]} = ? "  # noqa: S608 - fixed clauses
+        "ORDER BY started, id LIMIT ?"
+    )
+    return [CachedAttempt(*row) for row in cache.rows(sql, (*params, group, limit))]
