@@ -130,7 +130,7 @@ class Chart(QWidget):
             painter = QPainter(generator)
             self.render_chart(painter, QRectF(self.rect()))
             painter.end()
-        elif not self.image().save(str(path), b"PNG"):
+        elif not self.image().save(str(path.with_suffix(".png"))):
             raise OSError(f"could not write {path}")
 
     def save_with_dialog(self) -> None:
