@@ -169,12 +169,11 @@ def _call_answers(
 ) -> dict[str, tuple[int | None, float | None]]:
     """Per call: rings up to the first answered one, and seconds from first ring to it."""
     rows = cache.rows(
-        f"WITH scoped AS (SELECT * FROM attempt WHERE {where}), "  # noqa: S608 - fixed clauses
-        "firsts AS (SELECT COALESCE(call_id, '') AS grp, MIN(started) AS first_ring, "
-        "MIN(CASE WHEN answered THEN started END) AS answer FROM scoped GROUP BY grp) "
-        "SELECT firsts.grp, firsts.first_ring, firsts.answer, "
-        "SUM(scoped.started <= firsts.answer) FROM scoped JOIN firsts "
-        "ON COALESCE(scoped.call_id, '') = firsts.grp GROUP BY firsts.grp",
+        "WITH marked AS (SELECT COALESCE(call_id, '') AS grp, started, "  # noqa: S608 - fixed clauses
+        "MIN(started) OVER calls AS first_ring, "
+        "MIN(CASE WHEN answered THEN started END) OVER calls AS answer "
+        f"FROM attempt WHERE {where} WINDOW calls AS (PARTITION BY COALESCE(call_id, ''))) "
+        "SELECT grp, MIN(first_ring), MIN(answer), SUM(started <= answer) FROM marked GROUP BY grp",
         params,
     )
     return {
