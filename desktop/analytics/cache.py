@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS attempt (
     sweep INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (source, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS attempt_started ON attempt (source, started);
+-- Covers every column the figures read: a report scans this index in start order and never
+-- looks a row up by its key.
+CREATE INDEX IF NOT EXISTS attempt_scan
+    ON attempt (source, started, user_id, rule_id, status, call_id, answered, dial, cost);
 CREATE TABLE IF NOT EXISTS user_name (
     source TEXT NOT NULL,
     user_id TEXT NOT NULL,
