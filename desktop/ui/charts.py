@@ -172,7 +172,8 @@ class BarChart(Chart):
                                                   for b in self.bars) + 8)  # fmt: skip
         peak = max(b.answered + b.missed for b in self.bars) or 1
         row = min(28.0, area.height() / len(self.bars))
-        scale = (area.width() - label_width - 80) / peak
+        widest = max(metrics.horizontalAdvance(f"{b.answered:,} / {b.missed:,}") for b in self.bars)
+        scale = (area.width() - label_width - widest - 12) / peak
         for index, bar in enumerate(self.bars):
             top = area.top() + index * row
             box = QRectF(area.left(), top, area.width(), row)
@@ -190,7 +191,7 @@ class BarChart(Chart):
             painter.fillRect(answered, self.colour("answered"))
             painter.fillRect(missed, self.colour("missed"))
             painter.setPen(self.text_colour())
-            painter.drawText(QRectF(missed.right() + 6, top, 80, row),
+            painter.drawText(QRectF(missed.right() + 6, top, widest + 6, row),
                              Qt.AlignmentFlag.AlignVCenter,
                              f"{bar.answered:,} / {bar.missed:,}")  # fmt: skip
 
@@ -241,7 +242,8 @@ class TrendChart(Chart):
             painter.setPen(self.text_colour())
             painter.drawText(QPointF(x + 22, area.top() + metrics.ascent() + 1), text)
             x += 22 + metrics.horizontalAdvance(text) + 18
-        plot = area.adjusted(10, metrics.height() * 2 + 8, -10, -metrics.height() - 6)
+        inset = metrics.horizontalAdvance("Mon 11-09") / 2 + 4  # the first and last day labels
+        plot = area.adjusted(inset, metrics.height() * 2 + 8, -inset, -metrics.height() - 6)
         self._xs = []
         if not self.points:
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No attempts in the period")
@@ -265,6 +267,7 @@ class TrendChart(Chart):
                 else:
                     path.moveTo(position)
             painter.setPen(QPen(self.colour(role), 2.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)  # a line, not a filled shape
             painter.drawPath(path)
             for index, value in enumerate(values):
                 y = plot.bottom() - value / peak * plot.height()

@@ -59,6 +59,11 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:g} s"
 
 
+def dial_total(seconds: float) -> str:
+    """Long totals in hours: a week's dial time in seconds is unreadable."""
+    return duration_text(seconds) if seconds < 3600 else f"{seconds / 3600:,.1f} h"
+
+
 def _cost(cents: float) -> str:
     return f"${cents / 100:,.2f}"
 
@@ -80,7 +85,7 @@ def figure_columns(first: str, name: Callable[[GroupFigures], str]) -> list[Colu
                clipboard=lambda f: _number(f.median_dial_seconds)),
         Column("90th percentile dial", lambda f: _seconds(f.p90_dial_seconds),
                clipboard=lambda f: _number(f.p90_dial_seconds)),
-        Column("Dial time", lambda f: duration_text(f.total_dial_seconds),
+        Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
                clipboard=lambda f: _number(f.total_dial_seconds)),
         Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
                clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
@@ -103,7 +108,7 @@ CALL_COLUMNS: list[Column[GroupFigures]] = [
     Column("First ring to answer",
            lambda f: _never(f.seconds_to_answer, duration_text),
            clipboard=lambda f: _number(f.seconds_to_answer)),
-    Column("Dial time", lambda f: duration_text(f.total_dial_seconds),
+    Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
            clipboard=lambda f: _number(f.total_dial_seconds)),
     Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
            clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
@@ -433,7 +438,7 @@ class ReviewView(QWidget):
             f"{report.period.text()}: {total.attempts:,} attempts · {total.answered:,} answered "
             f"({total.answer_rate:.0%}) · {total.calls:,} calls · median dial "
             f"{_seconds(total.median_dial_seconds)} · dial time "
-            f"{duration_text(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
+            f"{dial_total(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
         )
         groups = report.groups
         for table, by in ((self.user_table, GroupBy.USER), (self.rule_table, GroupBy.RULE),
