@@ -4,6 +4,8 @@ from the simulator over HTTP, then against an incremental refresh (updated, dele
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,9 @@ def source(cache: AttemptCache) -> str:
     return str(cache.rows("SELECT DISTINCT source FROM attempt")[0][0])
 
 
-def figures(cache: AttemptCache, by: GroupBy | None, filters: Filters | None = None) -> dict:
+def figures(
+    cache: AttemptCache, by: GroupBy | None, filters: Filters | None = None
+) -> dict[str, GroupFigures]:
     period = period_from_texts(ds.FROM_DATE, ds.TO_DATE)
     rows = group_figures(cache, source(cache), period, filters or Filters(), by)
     return {row.group: row for row in rows}
@@ -54,7 +58,7 @@ def as_tuple(row: GroupFigures) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def cache(tmp_path: Path) -> AttemptCache:
+def cache(tmp_path: Path) -> Iterator[AttemptCache]:
     store = AttemptCache(tmp_path / "attempts.sqlite3")
     yield store
     store.close()
@@ -141,7 +145,7 @@ def change_at_the_vendor(simulator: Any) -> None:
                         json={"data": {"status": "Connected", "isAnswered": True}})  # fmt: skip
     assert changed.status_code == 200
     assert httpx.delete(base + ds.attempt_id("c2"), headers=headers).status_code == 200
-    added = dict(ds.ADDED, updatedAt=sim._iso(sim.datetime.now(sim.UTC)))
+    added = dict(ds.ADDED, updatedAt=sim._iso(datetime.now(UTC)))
     sim.seed_attempts(simulator.vendors["oneuptime"], [added])
 
 

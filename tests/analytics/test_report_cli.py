@@ -41,7 +41,9 @@ def test_report_by_user_in_json(env) -> None:
     ("by", "expected"),
     [("rule", ds.BY_RULE), ("status", ds.BY_STATUS)],
 )
-def test_report_by_rule_and_status_in_csv(env, by: str, expected: dict) -> None:
+def test_report_by_rule_and_status_in_csv(
+    env, by: str, expected: dict[str, tuple[int, ...]]
+) -> None:
     done = cli(env, "oneuptime", "report", *PERIOD, f"--by={by}", "--format=csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("local_zone")
 
 
 def review(window: Any, first: QDate, last: QDate) -> ReviewView:
-    view = window.open_review()
+    view: ReviewView = window.open_review()
     view.period_combo.setCurrentText(Preset.CUSTOM.value)
     view.from_date.setDate(first)
     view.to_date.setDate(last)
