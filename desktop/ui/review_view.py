@@ -472,9 +472,7 @@ class ReviewView(QWidget):
             combo.addItem(text, value)
 
     def _report_status(self, text: str, state: str) -> None:
-        show_banner(self.status, text, state) if state in ("success", "failure", "pending") else (
-            self.status.setText(text)
-        )
+        show_banner(self.status, text, state)
 
     # -- drill-down ------------------------------------------------------------------------
     def _drill_user(self, figure: GroupFigures) -> None:
