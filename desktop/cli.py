@@ -332,6 +332,9 @@ def add_attempt_commands(commands: Any, key: str, title: str) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     for action in (count, create, update, delete):
         action.add_argument("--profile", help="profile name")
+    from desktop.analytics.report_cli import add_report_arguments
+
+    add_report_arguments(actions.add_parser("report", help="escalation figures for a period"))
 
 
 # -- lookup ----------------------------------------------------------------------------------
@@ -631,6 +634,10 @@ def run_simulate(port: int) -> int:
 def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
     key = args.command
     params = _pairs(args.params, "a field") if hasattr(args, "params") else {}
+    if args.attempt_command == "report":
+        from desktop.analytics.report_cli import run_report
+
+        return run_report(args, params, engine, out)
     if args.attempt_command == "delete" and not args.yes:
         if not sys.stdin.isatty():
             raise CliError("not deleting without confirmation: pass --yes", EXIT_INVALID)

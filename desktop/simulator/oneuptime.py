@@ -9,6 +9,7 @@ big file, little memory) for the performance work.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import re
 import threading
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -281,6 +283,11 @@ class OneUptimeSimulator(VendorSimulator):
                 item = self._large_item(index)
                 if item["_id"] not in deleted and _matches(item, query):
                     yield item
+        if busy_week_visible(query):
+            for index in range(BUSY_WEEK_SIZE):
+                item = busy_week_attempt(index)
+                if item["_id"] not in deleted and _matches(item, query):
+                    yield item
 
     # -- operations --------------------------------------------------------------------------
     def get_list(self, request: SimRequest) -> SimResponse:
@@ -303,6 +310,10 @@ class OneUptimeSimulator(VendorSimulator):
         sort = body.get("sort") or {}
         if not isinstance(query, dict) or not isinstance(sort, dict):
             return self._error(400, "query and sort must be objects.")
+        select = body.get("select")
+        wants_user = isinstance(select, dict) and "user" in select
+        if wants_user and request.header("ApiKey") == READ_ONLY_KEY:
+            return self._error(403, "You do not have permission to read User.")
         try:
             page, total = self._page(query, sort, skip, limit)
         except ValueError as error:
@@ -313,7 +324,7 @@ class OneUptimeSimulator(VendorSimulator):
                 # Echoed only from the query string, as OneUptime's sendJsonArrayResponse does.
                 "skip": int(request.arg("skip") or 0),
                 "limit": int(request.arg("limit") or DEFAULT_LIMIT),
-                "data": [self._select(item, body.get("select")) for item in page],
+                "data": [with_user(self._select(item, select), select) for item in page],
             }
         )
 
@@ -322,6 +333,10 @@ class OneUptimeSimulator(VendorSimulator):
     ) -> tuple[list[dict[str, Any]], int]:
         (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
         descending = str(direction).upper() in ("DESC", "-1")
+        if field == "_id" and not descending and set(query) <= {"startedAt", "updatedAt"}:
+            with self._lock:
+                stored, deleted = list(self._items.values()), set(self._deleted_large)
+            return period_page_by_id(stored, deleted, query, skip, limit)
         plain_large = (
             set(query) <= {"incomingCallLogId"} and query.get("incomingCallLogId") == CALL_100K
         )
@@ -345,6 +360,15 @@ class OneUptimeSimulator(VendorSimulator):
         query = (body.get("query") or {}) if isinstance(body, dict) else {}
         if not isinstance(query, dict):
             return self._error(400, "query must be an object.")
+        if query and set(query) <= {"startedAt", "updatedAt"}:
+            with self._lock:
+                items, deleted = list(self._items.values()), set(self._deleted_large)
+            try:
+                return SimResponse.json(
+                    {"count": period_page_by_id(items, deleted, query, 0, 0)[1]}
+                )
+            except (TypeError, ValueError) as error:
+                return self._error(400, str(error))
         if set(query) <= {"incomingCallLogId"} and query.get("incomingCallLogId") in (
             None,
             CALL_100K,
@@ -369,6 +393,10 @@ class OneUptimeSimulator(VendorSimulator):
             index = int(item_id[24:])
             if index < LARGE_CALL_SIZE and item_id not in self._deleted_large:
                 return self._large_item(index)
+        if item_id.startswith(BUSY_ID_PREFIX) and item_id[24:].isdigit():
+            index = int(item_id[24:])
+            if index < BUSY_WEEK_SIZE and item_id not in self._deleted_large:
+                return busy_week_attempt(index)
         return None
 
     def get_item(self, request: SimRequest, item_id: str) -> SimResponse:
@@ -431,3 +459,215 @@ class OneUptimeSimulator(VendorSimulator):
             with self._lock:
                 self._deleted_large.add(item_id)
         return SimResponse.json({})
+
+
+# -- a busy week for escalation analytics ------------------------------------------------------
+#: Monday 2026-11-09 to Sunday 2026-11-15 (UTC): 100,000 attempts of ~44,000 calls, generated on
+#: demand in ``_id`` order, with more calls in office hours than at night or at the weekend. To
+#: keep the other demo queries fast, only queries on a time range or one of its calls see them.
+BUSY_WEEK_START = datetime(2026, 11, 9, tzinfo=UTC)
+BUSY_WEEK_SIZE = 100_000
+BUSY_ID_PREFIX = "c0ffee00-7e57-4b1d-9a0c-"
+BUSY_CALL_PREFIX = "c0ffee00-ca11-4b1d-9a0c-"
+BUSY_USER_NAMES = (
+    "Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov",
+    "Donald Knuth", "Frances Allen", "Ken Thompson", "Margaret Hamilton", "Dennis Ritchie",
+    "Radia Perlman", "Niklaus Wirth",
+)  # fmt: skip
+BUSY_USERS = tuple(f"c0ffee00-05e7-4b1d-9a0c-{index:012d}" for index in range(12))
+BUSY_RULES = tuple(f"c0ffee00-7a1e-4b1d-9a0c-{index:012d}" for index in range(4))
+#: Attempts per call, repeating: most calls are answered by the first or second person rung.
+_CALL_SIZES = (1, 2, 1, 3, 1, 1, 4, 2, 6, 1, 2, 3)
+_SIZE_STARTS = tuple(sum(_CALL_SIZES[:index]) for index in range(len(_CALL_SIZES)))
+_CYCLE = sum(_CALL_SIZES)
+_BUSY_CALLS = BUSY_WEEK_SIZE // _CYCLE * len(_CALL_SIZES) + len(_CALL_SIZES)
+#: Who answers, weighted: the first users answer far more often than the last ones.
+_ANSWERERS = (0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 0, 1, 7, 2, 8, 9, 0, 1, 2)
+_MISSED_STATUSES = ("NoAnswer", "NoAnswer", "Busy", "NoAnswer", "Failed")
+
+
+def _hour_weight(weekday: int, hour: int) -> int:
+    if weekday >= 5:
+        return 3 if 8 <= hour <= 20 else 1
+    if 9 <= hour <= 17:
+        return 10
+    return 4 if 7 <= hour <= 21 else 1
+
+
+_HOUR_WEIGHTS = tuple(_hour_weight(slot // 24, slot % 24) for slot in range(168))
+_WEIGHT_ENDS = tuple(sum(_HOUR_WEIGHTS[: slot + 1]) for slot in range(168))
+
+
+def _call_start(call: int) -> datetime:
+    """Calls spread over the week's hours by weight (deterministic, evenly within an hour)."""
+    position = (call + 0.5) / _BUSY_CALLS * _WEIGHT_ENDS[-1]
+    slot = bisect.bisect_right(_WEIGHT_ENDS, position)
+    before = _WEIGHT_ENDS[slot - 1] if slot else 0
+    fraction = (position - before) / _HOUR_WEIGHTS[slot]
+    return BUSY_WEEK_START + timedelta(hours=slot + fraction)
+
+
+def busy_week_attempt(index: int) -> dict[str, Any]:
+    """Attempt ``index`` of the busy week: calls ring users in turn, 40 s apart; the last ring of
+    a call is answered except in every eleventh call."""
+    cycle, offset = divmod(index, _CYCLE)
+    position = bisect.bisect_right(_SIZE_STARTS, offset) - 1
+    call = cycle * len(_CALL_SIZES) + position
+    ring = offset - _SIZE_STARTS[position]
+    last = ring == _CALL_SIZES[position] - 1
+    answered = last and call % 11 != 5
+    answerer = _ANSWERERS[call % len(_ANSWERERS)]
+    user = (answerer + (ring - _CALL_SIZES[position] + 1) * 5) % len(BUSY_USERS)
+    started = _call_start(call) + timedelta(seconds=40 * ring)
+    duration = 20 + index * 7 % 90 if answered else 25 + index % 10
+    ended = started + timedelta(seconds=duration)
+    status = "Connected" if answered else _MISSED_STATUSES[index % len(_MISSED_STATUSES)]
+    return {
+        "_id": f"{BUSY_ID_PREFIX}{index:012d}",
+        "createdAt": _iso(started),
+        "updatedAt": _iso(ended),
+        "projectId": PROJECT_ID,
+        "incomingCallLogId": f"{BUSY_CALL_PREFIX}{call:012d}",
+        "incomingCallPolicyEscalationRuleId": BUSY_RULES[call % len(BUSY_RULES)],
+        "userId": BUSY_USERS[user],
+        "userPhoneNumber": f"+1555020{user + 1:04d}",
+        "status": status,
+        "statusMessage": "Answered by on-call engineer" if answered else f"{status} after ring",
+        "dialDurationInSeconds": duration,
+        "callCostInUSDCents": 1 + duration // 30,
+        "startedAt": _iso(started),
+        "endedAt": _iso(ended),
+        "isAnswered": answered,
+    }
+
+
+#: Users the demo knows by name, for OneUptime's ``user`` relation select.
+USER_NAMES = dict(zip(BUSY_USERS, BUSY_USER_NAMES, strict=True)) | {
+    f"user-{index:02d}": f"Demo user {index}" for index in range(1, 8)
+}
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Generated attempts with consecutive ``_id``s: a prefix, a size, a generator, and the
+    span of their start and update times (so whole blocks are counted without generating)."""
+
+    prefix: str
+    size: int
+    make: Callable[[int], dict[str, Any]]
+    first_started: datetime
+    last_started: datetime
+    last_updated: datetime
+
+
+def _busy_week_block() -> _Block:
+    # Rings follow their call's start, so the week's latest starts are among its last calls.
+    last_started = max(
+        _iso_moment(busy_week_attempt(index)["startedAt"])
+        for index in range(BUSY_WEEK_SIZE - 2 * _CYCLE, BUSY_WEEK_SIZE)
+    )
+    first_started = _iso_moment(busy_week_attempt(0)["startedAt"])
+    return _Block(BUSY_ID_PREFIX, BUSY_WEEK_SIZE, busy_week_attempt, first_started,
+                  last_started, last_started + timedelta(seconds=120))  # fmt: skip
+
+
+def _iso_moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _large_call_attempt(index: int) -> dict[str, Any]:
+    return generated_attempt(CALL_100K, index)
+
+
+def _generated_blocks() -> tuple[_Block, ...]:
+    last_started = _BASE_TIME + timedelta(seconds=45 * (LARGE_CALL_SIZE - 1))
+    large_call = _Block(CALL_100K[:24], LARGE_CALL_SIZE, _large_call_attempt, _BASE_TIME,
+                        last_started, last_started + timedelta(seconds=135))  # fmt: skip
+    return (large_call, _busy_week_block())
+
+
+_BLOCKS = _generated_blocks()
+
+
+def _block_share(block: _Block, query: dict[str, Any]) -> str:
+    """'all', 'none' or 'some' of a block match a query on startedAt/updatedAt alone."""
+    started = query.get("startedAt")
+    updated = query.get("updatedAt")
+    verdicts = []
+    if isinstance(started, dict) and started.get("_type") == "InBetween":
+        start = _date_value(started.get("startValue"))
+        end = _date_value(started.get("endValue"))
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            return "some"
+        if end < block.first_started or start > block.last_started:
+            return "none"
+        verdicts.append(start <= block.first_started and block.last_started <= end)
+    elif started is not None:
+        return "some"
+    if isinstance(updated, dict) and updated.get("_type") == "GreaterThanOrEqual":
+        since = _date_value(updated.get("value"))
+        if not isinstance(since, datetime):
+            return "some"
+        if since > block.last_updated:
+            return "none"
+        verdicts.append(since <= block.first_started)
+    elif updated is not None:
+        return "some"
+    return "all" if all(verdicts) else "some"
+
+
+def _one(item: dict[str, Any]) -> Callable[[int], dict[str, Any]]:
+    return lambda _index: item
+
+
+def period_page_by_id(
+    stored: list[dict[str, Any]], deleted: set[str], query: dict[str, Any], skip: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page in ``_id`` order of stored and generated attempts matching a startedAt/updatedAt
+    query: whole generated blocks are sliced by index, never generated past the page."""
+    units: list[tuple[str, int, Callable[[int], dict[str, Any]]]] = [
+        (item["_id"], 1, _one(item)) for item in stored if _matches(item, query)
+    ]
+    for block in _BLOCKS:
+        share = _block_share(block, query)
+        if share == "all" and not any(name.startswith(block.prefix) for name in deleted):
+            units.append((block.prefix, block.size, block.make))
+        elif share != "none":
+            for index in range(block.size):
+                item = block.make(index)
+                if item["_id"] not in deleted and _matches(item, query):
+                    units.append((item["_id"], 1, _one(item)))
+    units.sort(key=lambda unit: unit[0])
+    total = sum(size for _key, size, _make in units)
+    page: list[dict[str, Any]] = []
+    position = 0
+    for _key, size, make in units:
+        if position + size > skip and len(page) < limit:
+            first = max(0, skip - position)
+            last = min(size, first + limit - len(page))
+            page.extend(make(index) for index in range(first, last))
+        position += size
+    return page, total
+
+
+def with_user(item: dict[str, Any], select: Any) -> dict[str, Any]:
+    """The ``user`` relation as OneUptime's select returns it, when asked for."""
+    if isinstance(select, dict) and isinstance(select.get("user"), dict):
+        user_id = item.get("userId")
+        name = USER_NAMES.get(str(user_id))
+        item = dict(item, user={"_id": user_id, "name": name} if user_id else None)
+    return item
+
+
+def busy_week_visible(query: dict[str, Any]) -> bool:
+    call = query.get("incomingCallLogId")
+    if isinstance(call, str):
+        return call.startswith(BUSY_CALL_PREFIX)
+    return "startedAt" in query or "updatedAt" in query
+
+
+def seed_attempts(simulator: OneUptimeSimulator, items: list[dict[str, Any]]) -> None:
+    """Store ready-made attempts as they are (tests and demos build fixed data sets)."""
+    with simulator._lock:
+        for item in items:
+            simulator._items[item["_id"]] = copy.deepcopy(item)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from desktop.ui.credentials_window import CredentialsWindow
     from desktop.ui.log_panel import LogPanel
     from desktop.ui.preferences import PreferencesDialog
+    from desktop.ui.review_view import ReviewView
     from desktop.ui.search_history import HistoryPanel, SearchPanel
     from desktop.ui.shortcuts import ShortcutSheet
     from desktop.ui.tasks import TaskRunner
@@ -310,6 +311,7 @@ class MainWindow(QMainWindow):
         log_action.setText("&Log")
         log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         view_menu.addAction(log_action)
+        view_menu.addAction(self._action("Escalation &review…", None, self.open_review))
         view_menu.addSeparator()
         bigger = self._action("&Bigger text", QKeySequence.StandardKey.ZoomIn, self._bigger_text)
         bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
@@ -391,6 +393,23 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.engine, self)
         dialog.open()
         return dialog
+
+    def open_review(self) -> ReviewView:
+        """Escalation analytics in its own window; its calls open in the OneUptime tab."""
+        from desktop.ui.review_view import ReviewView
+
+        view = ReviewView(self.engine, self.tasks, self)
+        view.open_call.connect(self.show_call_attempts)
+        view.show()
+        return view
+
+    def show_call_attempts(self, call_id: str) -> None:
+        tab = self.vendor_tabs["oneuptime"]
+        self.tabs.setCurrentWidget(tab)
+        tab.form.set_values({"incomingCallLogId": call_id})
+        tab.start_lookup()
+        self.raise_()
+        self.activateWindow()
 
     def focus_search(self) -> None:
         self.search_panel.show()

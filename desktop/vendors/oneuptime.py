@@ -9,8 +9,9 @@ get-item answers {} for "not found or not visible", errors are {"message": ...}.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import phonenumbers
 from pydantic import JsonValue
@@ -705,3 +706,116 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         if not isinstance(created, str) or not re.fullmatch(UUID_PATTERN, created):
             raise BadResponseError("OneUptime did not say which ID it created.", vendor=self.key)
         return created
+
+
+# -- a period's attempts, for escalation analytics -------------------------------------------
+#: The related user's name, read through OneUptime's relation select where the key may read users.
+USER_NAME_SELECT: dict[str, Any] = {"user": {"_id": True, "name": True}}
+
+
+class PeriodItem(NamedTuple):
+    """One attempt of a period, compact: what analytics needs and nothing of the raw JSON (a
+    pydantic attempt costs ~0.3 ms to parse and ~3.5 KB to keep; this a tenth of both)."""
+
+    attempt_id: str
+    call_id: str | None
+    user_id: str | None
+    rule_id: str | None
+    status: str | None
+    answered: bool
+    dial_seconds: float | None
+    cost_usd_cents: float | None
+    started_at: datetime | None
+    updated_at: datetime | None
+    user_name: str | None
+
+
+@dataclass(frozen=True)
+class PeriodPage:
+    items: list[PeriodItem]
+    #: How many attempts match the query in all (OneUptime's list answer counts them).
+    total: int
+    #: False when the key may not read the ``user`` relation: names are unknown, IDs stand in.
+    names_readable: bool
+
+
+def period_query(
+    start: datetime, end: datetime, updated_since: datetime | None = None
+) -> dict[str, Any]:
+    """Attempts started within [start, end] (instants), optionally only those changed since."""
+    started = {"_type": "InBetween", "startValue": _instant(start), "endValue": _instant(end)}
+    query: dict[str, Any] = {"startedAt": started}
+    if updated_since is not None:
+        query["updatedAt"] = {"_type": "GreaterThanOrEqual", "value": _instant(updated_since)}
+    return query
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _user_name(item: dict[str, Any]) -> str | None:
+    user = item.get("user")
+    if not isinstance(user, dict):
+        return None
+    return _text(user.get("name")) or None
+
+
+def period_item(item: Any) -> PeriodItem:
+    if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
+        raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
+    status = _text(item.get("status"))
+    answered = _boolean(item.get("isAnswered"))
+    if answered is None:
+        answered = STATUS_OUTCOMES.get(status or "") is AttemptOutcome.ANSWERED
+    return PeriodItem(
+        attempt_id=item["_id"],
+        call_id=_text(item.get("incomingCallLogId")),
+        user_id=_text(item.get("userId")),
+        rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
+        status=status,
+        answered=answered,
+        dial_seconds=_number(item.get("dialDurationInSeconds")),
+        cost_usd_cents=_number(item.get("callCostInUSDCents")),
+        started_at=parse_date(item.get("startedAt")),
+        updated_at=parse_date(item.get("updatedAt")),
+        user_name=_user_name(item),
+    )
+
+
+async def period_page(
+    context: VendorContext,
+    query: dict[str, Any],
+    *,
+    skip: int,
+    limit: int,
+    ids_only: bool = False,
+    user_names: bool = False,
+) -> PeriodPage:
+    """One page of a period's attempts in ``_id`` order: unique and never changed by an update,
+    so concurrent pages at different offsets neither repeat nor skip an attempt for ties or
+    edits. With ``user_names``, a key refused the ``user`` relation is asked again without it."""
+    select: dict[str, Any] = {"_id": True} if ids_only else dict(SELECT_ALL)
+    if user_names and not ids_only:
+        select |= USER_NAME_SELECT
+    response = await context.http.request(
+        "POST",
+        context.url(f"{RESOURCE}/get-list"),
+        params={"skip": str(skip), "limit": str(min(limit, MAX_PAGE_SIZE))},
+        headers=OneUptime._headers(context),
+        json_body={"query": query, "select": select, "sort": {"_id": "ASC"}},
+        idempotent=True,
+    )
+    if user_names and not ids_only and response.status in (400, 403, 422):
+        page = await period_page(context, query, skip=skip, limit=limit)
+        return PeriodPage(items=page.items, total=page.total, names_readable=False)
+    if response.status != 200:
+        raise error_for_response(response)
+    body = response.json()
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadResponseError("OneUptime's list answer has no data list.", vendor="oneuptime")
+    items = [period_item(item) for item in body["data"]]
+    total = body.get("count")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        total = skip + len(items)
+    return PeriodPage(items=items, total=max(total, skip + len(items)), names_readable=user_names)

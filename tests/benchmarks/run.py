@@ -371,6 +371,157 @@ def search_everywhere_figure(rounds: int) -> list[Figure]:
     ]
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def review_load(_rounds: int) -> list[Figure]:
+    """The busy week's 100,000 attempts loaded into the review cache from the simulator (run in
+    its own process, as a server is), against the rate limit's floor: 1,000 pages at 100 per s."""
+    import tempfile
+
+    from desktop.analytics.cache import AttemptCache
+    from desktop.analytics.loader import PeriodLoader
+    from desktop.analytics.period import Period
+    from desktop.app import resident_memory_kib
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.engine import LookupEngine
+    from desktop.simulator import oneuptime as ou
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "desktop.cli", "simulate", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()  # "vendor simulator on ..." once it listens
+        profile = Profile(vendor="oneuptime", name="bench", timeout=30,
+                          base_url=f"http://127.0.0.1:{port}/oneuptime/api",
+                          settings={"projectId": ou.PROJECT_ID, "limit": "100"})  # fmt: skip
+        secrets = MemorySecretStore({("oneuptime", "bench", "ApiKey"): ou.ADMIN_KEY})
+        engine = LookupEngine(ProfileStore(None, [profile], transient=True), secrets)
+        week = Period(ou.BUSY_WEEK_START, ou.BUSY_WEEK_START + (ou._BLOCKS[1].last_updated
+                                                               - ou.BUSY_WEEK_START))  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            cache = AttemptCache(Path(folder) / "attempts.sqlite3")
+            rss_before = resident_memory_kib()
+            cpu = [0.0, 0.0]
+
+            async def load() -> tuple[float, float, int]:
+                loader = PeriodLoader(engine, cache, "bench")
+                started = time.perf_counter()
+                cpu[0], cpu[1] = time.process_time(), _cpu_seconds(server.pid)
+                outcome = await loader.load(week)
+                loaded = time.perf_counter() - started
+                cpu[0], cpu[1] = time.process_time() - cpu[0], _cpu_seconds(server.pid) - cpu[1]
+                started = time.perf_counter()
+                await loader.load(week)
+                refreshed = time.perf_counter() - started
+                await engine.aclose()
+                return loaded, refreshed, outcome.total
+
+            loaded, refreshed, total = asyncio.run(load())
+            rss_after = resident_memory_kib()
+            cache.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return [
+        Figure(f"review: {total:,} attempts of a period loaded (pipelined, simulator process)",
+               loaded, total / 100 / 100, "s", "<= 1.2x the limit's floor (pages / 100 per s)",
+               1.2),
+        Figure("review: CPU the load took in this process (client)", cpu[0], loaded, "s",
+               "reported (baseline: the load's wall time)"),
+        Figure("review: CPU the load took in the simulator (server)", cpu[1], loaded, "s",
+               "reported (baseline: the load's wall time)"),
+        Figure("review: the same period refreshed (nothing changed)", refreshed, loaded, "s",
+               "reported (baseline: the first load)"),
+        Figure("review: memory after loading 100,000 attempts", rss_after / 1024,
+               rss_before / 1024, "MiB", "<= 1.5x before loading", 1.5),
+    ]  # fmt: skip
+
+
+MILLION = 1_000_000
+
+
+def review_report(_rounds: int) -> list[Figure]:
+    """Every figure of the review over 1,000,000 generated cached attempts, in the blocking pool
+    while the event loop ticks every 10 ms: the time, and the loop's largest stall."""
+    import random
+    import tempfile
+
+    from desktop.analytics.cache import AttemptCache, CachedAttempt, Filters
+    from desktop.analytics.figures import full_report
+    from desktop.analytics.period import Period
+    from desktop.core.blocking import run_blocking
+
+    rng = random.Random(21)
+    start = 1_767_225_600.0  # 2026-01-01 UTC; 30 days of attempts
+    users = [f"user-{n:02d}" for n in range(40)]
+    rules = [f"rule-{n}" for n in range(6)]
+    statuses = ("Connected", "NoAnswer", "Busy", "Failed")
+    with tempfile.TemporaryDirectory() as folder:
+        cache = AttemptCache(Path(folder) / "attempts.sqlite3")
+        batch: list[CachedAttempt] = []
+        for index in range(MILLION):
+            status = statuses[rng.randrange(4)]
+            started = start + index * 2.592
+            batch.append(CachedAttempt(
+                f"{index:036d}", f"call-{index // 3}", users[rng.randrange(40)],
+                rules[rng.randrange(6)], status, int(status == "Connected"),
+                float(rng.randrange(5, 120)), float(rng.randrange(1, 6)), started, started,
+            ))  # fmt: skip
+            if len(batch) == 50_000:
+                cache.upsert("bench", batch)
+                batch = []
+        from datetime import UTC, datetime
+
+        period = Period(datetime.fromtimestamp(start, UTC),
+                        datetime.fromtimestamp(start + 31 * 86400, UTC))  # fmt: skip
+        stall = [0.0]
+
+        async def measure() -> float:
+            done = asyncio.Event()
+
+            async def tick() -> None:
+                last = time.perf_counter()
+                while not done.is_set():
+                    await asyncio.sleep(0.01)
+                    now = time.perf_counter()
+                    stall[0] = max(stall[0], now - last - 0.01)
+                    last = now
+
+            ticker = asyncio.create_task(tick())
+            started = time.perf_counter()
+            report = await run_blocking(full_report, cache, "bench", period, Filters())
+            elapsed = time.perf_counter() - started
+            done.set()
+            await ticker
+            assert report.total.attempts == MILLION
+            return elapsed
+
+        elapsed = asyncio.run(measure())
+        cache.close()
+    return [
+        Figure("review: every figure over 1,000,000 cached attempts", elapsed, 3.0, "s",
+               "under 3 s (baseline = 3 s)", 1.0),
+        Figure("review: largest event-loop stall meanwhile", stall[0] * 1000, 50.0, "ms",
+               "< 50 ms", 1.0),
+    ]  # fmt: skip
+
+
 def render_table(figures: list[Figure]) -> str:
     lines = [
         "| figure | value | baseline | ratio | target | verdict |",
@@ -389,6 +540,8 @@ MEASUREMENTS: dict[str, Callable[[int], list[Figure]]] = {
     "lookup": lookup_overhead,
     "attempts": escalation_list,
     "search": search_everywhere_figure,
+    "review_load": review_load,
+    "review_report": review_report,
 }
 
 
@@ -403,6 +556,8 @@ def main() -> int:
         "lookup": 20 if args.quick else 200,
         "attempts": 1,
         "search": 3 if args.quick else 10,
+        "review_load": 1,
+        "review_report": 1,
     }
     figures: list[Figure] = []
     for name in args.only or list(MEASUREMENTS):

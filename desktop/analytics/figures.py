@@ -1,0 +1,277 @@
+"""The review's figures, aggregated from the cache: counts and sums in SQL, dial-time medians and
+90th percentiles from one ordered pass over the dial times (no attempt objects are built).
+
+Definitions (the tests compute each by hand): an attempt is answered when the vendor says so;
+the answer rate is answered / attempts; the median is the middle dial time (the mean of the two
+middle ones for an even count); the 90th percentile is the nearest rank (the smallest dial time
+with at least 90 % of the group's at or below it). For a call, "attempts until answered" counts
+its rings up to and including the first answered one, and "time to answer" runs from its first
+ring's start to the answered ring's start.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from desktop.analytics.cache import ATTEMPT_COLUMNS, AttemptCache, CachedAttempt, Filters, scope
+from desktop.analytics.period import Period
+
+
+class GroupBy(StrEnum):
+    USER = "user"
+    RULE = "rule"
+    STATUS = "status"
+    CALL = "call"
+    HOUR = "hour"
+    DAY = "day"
+
+
+#: The SQL expression each grouping groups by ('' stands for "none sent").
+_GROUP_SQL = {
+    GroupBy.USER: "COALESCE(user_id, '')",
+    GroupBy.RULE: "COALESCE(rule_id, '')",
+    GroupBy.STATUS: "COALESCE(status, '')",
+    GroupBy.CALL: "COALESCE(call_id, '')",
+    GroupBy.HOUR: "strftime('%H', started, 'unixepoch', 'localtime')",
+    GroupBy.DAY: "date(started, 'unixepoch', 'localtime')",
+}
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    group: str
+    attempts: int
+    answered: int
+    calls: int
+    total_dial_seconds: float
+    median_dial_seconds: float | None
+    p90_dial_seconds: float | None
+    total_cost_usd_cents: float
+    user_name: str | None = None
+    #: For a call: rings up to the first answered one, and seconds from first ring to answer
+    #: (both None when it was never answered).
+    attempts_until_answered: int | None = None
+    seconds_to_answer: float | None = None
+
+    @property
+    def not_answered(self) -> int:
+        return self.attempts - self.answered
+
+    @property
+    def answer_rate(self) -> float:
+        return self.answered / self.attempts if self.attempts else 0.0
+
+    def as_json(self, by: GroupBy) -> dict[str, Any]:
+        """The CLI's JSON object (the issue names these fields)."""
+        row: dict[str, Any] = {
+            "group": self.group,
+            "attempts": self.attempts,
+            "answered": self.answered,
+            "notAnswered": self.not_answered,
+            "answerRate": self.answer_rate,
+            "calls": self.calls,
+            "totalDialDurationInSeconds": self.total_dial_seconds,
+            "medianDialDurationInSeconds": self.median_dial_seconds,
+            "p90DialDurationInSeconds": self.p90_dial_seconds,
+            "totalCallCostInUSDCents": self.total_cost_usd_cents,
+        }
+        if by is GroupBy.USER:
+            row["userId"] = self.group or None
+            row["userName"] = self.user_name
+        if by is GroupBy.CALL:
+            row["attemptsUntilAnswered"] = self.attempts_until_answered
+            row["secondsToAnswer"] = self.seconds_to_answer
+        return row
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Attempts and missed attempts by local weekday (Monday = 0) and hour."""
+
+    attempts: tuple[tuple[int, ...], ...]
+    missed: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    total: GroupFigures
+    groups: dict[GroupBy, list[GroupFigures]] = field(default_factory=dict)
+    heatmap: Heatmap | None = None
+
+
+def _value_at(histogram: list[tuple[float, int]], rank: int) -> float:
+    """The ``rank``-th smallest value (0-based) of a sorted (value, count) histogram."""
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if rank < seen:
+            return value
+    raise IndexError(rank)
+
+
+def median(histogram: list[tuple[float, int]]) -> float | None:
+    size = sum(count for _value, count in histogram)
+    if not size:
+        return None
+    middle = size // 2
+    if size % 2:
+        return _value_at(histogram, middle)
+    return (_value_at(histogram, middle - 1) + _value_at(histogram, middle)) / 2
+
+
+def nearest_rank(histogram: list[tuple[float, int]], share: float) -> float | None:
+    size = sum(count for _value, count in histogram)
+    if not size:
+        return None
+    return _value_at(histogram, max(0, math.ceil(share * size) - 1))
+
+
+@dataclass
+class _Tally:
+    attempts: int = 0
+    answered: int = 0
+    dial: float = 0.0
+    cost: float = 0.0
+    #: Dial times as (value, count), ascending: medians without holding every attempt's time.
+    dials: list[tuple[float, int]] = field(default_factory=list)
+
+
+def group_figures(
+    cache: AttemptCache, source: str, period: Period, filters: Filters, by: GroupBy | None
+) -> list[GroupFigures]:
+    """One row per group (or one for the whole period when ``by`` is None), largest first.
+
+    One pass groups by (group, dial time): few distinct dial times, so the answer is small and
+    medians come exact from its counts; a second counts distinct calls per group."""
+    where, params = scope(source, period, filters)
+    key = _GROUP_SQL[by] if by is not None else "''"
+    tallies: dict[str, _Tally] = {}
+    for group, dial, attempts, answered, cost in cache.rows(
+        f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
+        f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
+        params,
+    ):
+        tally = tallies.setdefault(group, _Tally())
+        tally.attempts += attempts
+        tally.answered += answered
+        tally.cost += cost
+        if dial is not None:
+            tally.dial += dial * attempts
+            tally.dials.append((dial, attempts))
+    if by is GroupBy.CALL:
+        calls = {group: 1 if group else 0 for group in tallies}
+    else:
+        calls = dict(cache.rows(
+            f"SELECT {key} AS grp, COUNT(DISTINCT call_id) FROM attempt WHERE {where} "  # noqa: S608 - fixed clauses
+            "GROUP BY grp",
+            params,
+        ))  # fmt: skip
+    names = cache.user_names(source) if by is GroupBy.USER else {}
+    answers = _call_answers(cache, where, params) if by is GroupBy.CALL else {}
+    figures = []
+    for group, tally in tallies.items():
+        until, to_answer = answers.get(group, (None, None))
+        figures.append(
+            GroupFigures(
+                group=group, attempts=tally.attempts, answered=tally.answered,
+                calls=calls.get(group, 0), total_dial_seconds=tally.dial,
+                median_dial_seconds=median(tally.dials),
+                p90_dial_seconds=nearest_rank(tally.dials, 0.9), total_cost_usd_cents=tally.cost,
+                user_name=names.get(group), attempts_until_answered=until,
+                seconds_to_answer=to_answer,
+            )
+        )  # fmt: skip
+    if by in (GroupBy.HOUR, GroupBy.DAY):
+        figures.sort(key=lambda figure: figure.group)
+    else:
+        figures.sort(key=lambda figure: (-figure.attempts, figure.group))
+    return figures
+
+
+def _call_answers(
+    cache: AttemptCache, where: str, params: list[Any]
+) -> dict[str, tuple[int | None, float | None]]:
+    """Per call: rings up to the first answered one, and seconds from first ring to it."""
+    rows = cache.rows(
+        "WITH marked AS (SELECT COALESCE(call_id, '') AS grp, started, "  # noqa: S608 - fixed clauses
+        "MIN(started) OVER calls AS first_ring, "
+        "MIN(CASE WHEN answered THEN started END) OVER calls AS answer "
+        f"FROM attempt WHERE {where} WINDOW calls AS (PARTITION BY COALESCE(call_id, ''))) "
+        "SELECT grp, MIN(first_ring), MIN(answer), SUM(started <= answer) FROM marked GROUP BY grp",
+        params,
+    )
+    return {
+        group: (None, None) if answer is None else (until, answer - first_ring)
+        for group, first_ring, answer, until in rows
+    }
+
+
+def heatmap(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Heatmap:
+    where, params = scope(source, period, filters)
+    attempts = [[0] * 24 for _ in range(7)]
+    missed = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count, not_answered in cache.rows(
+        "SELECT CAST(strftime('%w', started, 'unixepoch', 'localtime') AS INTEGER) AS day, "  # noqa: S608 - fixed clauses
+        "CAST(strftime('%H', started, 'unixepoch', 'localtime') AS INTEGER) AS hour, "
+        f"COUNT(*), SUM(1 - answered) FROM attempt WHERE {where} GROUP BY day, hour",
+        params,
+    ):
+        monday_first = (weekday + 6) % 7  # SQLite's %w counts from Sunday
+        attempts[monday_first][hour] = count
+        missed[monday_first][hour] = not_answered
+    return Heatmap(tuple(map(tuple, attempts)), tuple(map(tuple, missed)))
+
+
+def full_report(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Report:
+    """Everything the review shows, in one go (blocking: run it in an executor)."""
+    total = group_figures(cache, source, period, filters, None)
+    empty = GroupFigures("", 0, 0, 0, 0.0, None, None, 0.0)
+    return Report(
+        period=period,
+        total=total[0] if total else empty,
+        groups={by: group_figures(cache, source, period, filters, by) for by in GroupBy},
+        heatmap=heatmap(cache, source, period, filters),
+    )
+
+
+def day_text(group: str) -> str:
+    """A day group ('2026-11-09') as the trend shows it ('Mon 11-09')."""
+    return datetime.combine(date.fromisoformat(group), datetime.min.time(), UTC).strftime(
+        "%a %m-%d"
+    )
+
+
+def cell_group(weekday: int, hour: int) -> str:
+    """A heatmap cell (Monday = 0) as the drill-down's group ('1-09' is Monday 09:00)."""
+    return f"{(weekday + 1) % 7}-{hour:02d}"
+
+
+#: What a drill-down may narrow by: a grouping, or a heatmap cell.
+_DRILL_SQL: dict[str, str] = {
+    **{str(by): sql for by, sql in _GROUP_SQL.items()},
+    "cell": "strftime('%w-%H', started, 'unixepoch', 'localtime')",
+}
+
+
+def drill_attempts(
+    cache: AttemptCache,
+    source: str,
+    period: Period,
+    filters: Filters,
+    *,
+    by: GroupBy | str,
+    group: str,
+    limit: int = 100_000,
+) -> list[CachedAttempt]:
+    """The attempts behind one figure (a group's row, a bar, a day, a heatmap cell)."""
+    where, params = scope(source, period, filters)
+    sql = (
+        f"SELECT {ATTEMPT_COLUMNS} FROM attempt WHERE {where} AND {_DRILL_SQL[str(by)]} = ? "  # noqa: S608 - fixed clauses
+        "ORDER BY started, id LIMIT ?"
+    )
+    return [CachedAttempt(*row) for row in cache.rows(sql, (*params, group, limit))]

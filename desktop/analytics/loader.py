@@ -1,0 +1,199 @@
+"""Bring a period's OneUptime attempts into the cache: the first time every page, pipelined
+under the vendor's rate limit; after that only what changed since, and deletions found by a
+count check.
+
+Pipelining: after the first page (which also says how many match) ``IN_FLIGHT`` requests run at
+once; the profile's rate limiter (100 per s for OneUptime) is the only brake, so the load takes
+about as long as the limit allows instead of one round trip per page.
+
+Refresh: a period loaded before is asked only for attempts whose ``updatedAt`` is at or after
+the last load's start (less ``CLOCK_MARGIN`` for clock skew between us and the server). A
+deletion changes no ``updatedAt``, so the server's count for the period is compared with the
+cache's; when they differ, an ID sweep (every page with only ``_id`` selected) marks what still
+exists and the rest of the period's cached attempts are removed. A first load is itself a
+sweep. "Reload" forces a full load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from desktop.analytics.cache import AttemptCache, CachedAttempt, SyncState
+from desktop.analytics.period import Period
+from desktop.core.blocking import run_blocking
+from desktop.core.errors import BadResponseError
+from desktop.engine import LookupEngine
+from desktop.vendors import get_vendor
+from desktop.vendors.base import VendorContext
+from desktop.vendors.oneuptime import (
+    MAX_PAGE_SIZE,
+    PeriodItem,
+    PeriodPage,
+    period_page,
+    period_query,
+)
+
+VENDOR_KEY = "oneuptime"
+#: Requests in flight at once: enough to keep 100 per s busy at ~80 ms a round trip.
+IN_FLIGHT = 8
+CLOCK_MARGIN = timedelta(minutes=5)
+#: The most attempts one period may hold: past it, the load refuses and asks for a shorter one.
+MAX_ATTEMPTS = 5_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    #: Attempts fetched (all of them on a first load, the changed ones on a refresh).
+    fetched: int
+    #: Cached attempts removed because the vendor no longer has them in the period.
+    removed: int
+    #: Attempts the vendor holds for the period.
+    total: int
+    full: bool
+    names_readable: bool
+
+    def text(self) -> str:
+        what = "loaded" if self.full else "changed since the last load"
+        removed = f", {self.removed:,} removed" if self.removed else ""
+        return f"{self.total:,} attempts in the period; {self.fetched:,} {what}{removed}."
+
+
+def source_key(context: VendorContext) -> str:
+    """Which server and project the cached attempts came from (a profile may be renamed)."""
+    return f"{context.profile.base_url}|{context.profile.setting('projectId') or ''}"
+
+
+def cached_attempt(item: PeriodItem) -> CachedAttempt:
+    return CachedAttempt(
+        attempt_id=item.attempt_id,
+        call_id=item.call_id,
+        user_id=item.user_id,
+        rule_id=item.rule_id,
+        status=item.status,
+        answered=int(item.answered),
+        dial_seconds=item.dial_seconds,
+        cost_usd_cents=item.cost_usd_cents,
+        started=item.started_at.timestamp() if item.started_at else None,
+        updated=item.updated_at.timestamp() if item.updated_at else None,
+    )
+
+
+class PeriodLoader:
+    def __init__(self, engine: LookupEngine, cache: AttemptCache, profile_name: str | None) -> None:
+        vendor = get_vendor(VENDOR_KEY)
+        self.context = engine.context_for(vendor, engine.profiles.resolve(VENDOR_KEY, profile_name))
+        self.source = source_key(self.context)
+        self.cache = cache
+
+    async def load(
+        self, period: Period, progress: Progress | None = None, *, full: bool = False
+    ) -> LoadOutcome:
+        began = datetime.now(UTC).timestamp()
+        state = None if full else await run_blocking(self.cache.sync_state, self.source, period)
+        report = progress or (lambda _done, _total: None)
+        if state is None:
+            sweep = int(began * 1000)
+            total, names = await self._pages(
+                period_query(period.start, period.end), report, sweep=sweep, user_names=True
+            )
+            removed = await run_blocking(self.cache.delete_unseen, self.source, period, sweep)
+            outcome = LoadOutcome(total, removed, total, True, names)
+        else:
+            since = datetime.fromtimestamp(state.synced_until, UTC) - CLOCK_MARGIN
+            fetched, names = await self._pages(
+                period_query(period.start, period.end, since), report,
+                user_names=state.names_readable,
+            )  # fmt: skip
+            removed, total = await self._reconcile(period, report)
+            outcome = LoadOutcome(fetched, removed, total, False, names)
+        await run_blocking(self.cache.save_sync, self.source, period, SyncState(began, names))
+        return outcome
+
+    async def _reconcile(self, period: Period, report: Progress) -> tuple[int, int]:
+        """(removed, total): sweep the period's IDs when the counts differ."""
+        query = period_query(period.start, period.end)
+        counted = await period_page(self.context, query, skip=0, limit=1, ids_only=True)
+        cached = await run_blocking(self.cache.count, self.source, period)
+        if cached == counted.total:
+            return 0, counted.total
+        sweep = int(datetime.now(UTC).timestamp() * 1000)
+        total, _names = await self._pages(query, report, sweep=sweep, ids_only=True)
+        return await run_blocking(self.cache.delete_unseen, self.source, period, sweep), total
+
+    async def _pages(
+        self,
+        query: dict[str, Any],
+        report: Progress,
+        *,
+        sweep: int = 0,
+        ids_only: bool = False,
+        user_names: bool = False,
+    ) -> tuple[int, bool]:
+        """Every page of the query, written to the cache as it comes: (attempts, names read)."""
+
+        async def fetch(skip: int, names: bool) -> PeriodPage:
+            return await period_page(
+                self.context, query, skip=skip, limit=MAX_PAGE_SIZE, ids_only=ids_only,
+                user_names=names,
+            )  # fmt: skip
+
+        first = await fetch(0, user_names)
+        if first.total > MAX_ATTEMPTS:
+            raise BadResponseError(
+                f"The period holds {first.total:,} attempts, more than {MAX_ATTEMPTS:,}: "
+                "choose a shorter one.",
+                vendor=VENDOR_KEY,
+            )
+        names = first.names_readable
+        done = [0]
+
+        async def store(page: PeriodPage) -> None:
+            await run_blocking(self._store, page, sweep, ids_only)
+            done[0] += len(page.items)
+            report(done[0], first.total)
+
+        await store(first)
+        first_id = first.items[0].attempt_id if first.items else None
+        skips = iter(range(MAX_PAGE_SIZE, first.total, MAX_PAGE_SIZE))
+
+        async def worker() -> None:
+            for skip in skips:  # shared: each worker takes the next offset
+                page = await fetch(skip, names)
+                if not page.items:
+                    return  # the vendor holds fewer than it counted (deleted meanwhile)
+                if page.items[0].attempt_id == first_id:
+                    raise BadResponseError(
+                        "OneUptime ignored the page offset (skip): stopped paging.",
+                        vendor=VENDOR_KEY,
+                    )
+                await store(page)
+
+        await _all(worker() for _ in range(IN_FLIGHT))
+        return done[0], names
+
+    def _store(self, page: PeriodPage, sweep: int, ids_only: bool) -> None:
+        if ids_only:
+            self.cache.mark_seen(self.source, (item.attempt_id for item in page.items), sweep)
+            return
+        self.cache.upsert(self.source, map(cached_attempt, page.items), sweep)
+        names = {
+            item.user_id: item.user_name for item in page.items if item.user_id and item.user_name
+        }
+        if names:
+            self.cache.set_user_names(self.source, names)
+
+
+async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run the jobs together; the first failure cancels the others and is raised as itself."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for job in jobs:
+                group.create_task(job)
+    except ExceptionGroup as failures:
+        raise failures.exceptions[0] from None
