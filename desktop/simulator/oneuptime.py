@@ -654,6 +654,8 @@ def with_user(item: dict[str, Any], select: Any) -> dict[str, Any]:
     """The ``user`` relation as OneUptime's select returns it, when asked for."""
     if isinstance(select, dict) and isinstance(select.get("user"), dict):
         user_id = item.get("userId")
+        if isinstance(user_id, dict):  # already serialized: {"_type": "ObjectID", "value": ...}
+            user_id = user_id.get("value")
         name = USER_NAMES.get(str(user_id))
         item = dict(item, user={"_id": user_id, "name": name} if user_id else None)
     return item
