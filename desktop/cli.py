@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from desktop import __version__
+from desktop.bulk_cli import add_bulk_parser, run_bulk
 from desktop.core.credentials import KeyringSecretStore, SecretStore, delete_secrets
 from desktop.core.errors import (
     CallLookupError,
@@ -43,7 +44,7 @@ EXIT_INTERRUPTED = 130
 #: The input a vendor declares for an optional follow-up request; --details switches it on.
 DETAILS_INPUT = "details"
 #: Settings every profile takes besides its vendor's own fields.
-COMMON_SETTINGS = ("timeout", "verify", "ca_bundle")
+COMMON_SETTINGS = ("timeout", "verify", "ca_bundle", "concurrency")
 
 
 class CliError(Exception):
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("value")
     search.add_argument("--format", choices=("text", *EXPORT_FORMATS), default="text")
+    add_bulk_parser(commands, vendor_keys)
     history = commands.add_parser(
         "history",
         help="list recent lookups; set how much history is kept (the app shares the setting)",
@@ -516,6 +518,8 @@ def dispatch(args: argparse.Namespace) -> int:
                 return run_search(args, engine, sys.stdout)
             if args.command == "lookup":
                 return run_lookup(args, engine, sys.stdout)
+            if args.command == "bulk":
+                return run_bulk(args, engine, sys.stdout)
             return run_attempt_command(args, engine, sys.stdout)
         finally:
             if engine.history_error is not None:  # the answer stands; only its record is lost

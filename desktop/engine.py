@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from desktop.core.blocking import run_blocking
@@ -37,6 +38,9 @@ from desktop.vendors.base import (
 )
 
 log = logging.getLogger(__name__)
+
+#: False in a bulk run's workers: they record their answers in the history in batches.
+RECORD_EACH_LOOKUP: ContextVar[bool] = ContextVar("record_each_lookup", default=True)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class LookupEngine:
         message: str,
         started: float,
     ) -> None:
-        if self.history is None:
+        if self.history is None or not RECORD_EACH_LOOKUP.get():
             return
         history = self.history
         try:

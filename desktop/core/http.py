@@ -79,22 +79,52 @@ class RateLimiter:
     """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot.
 
     A slot counts from when its request ends, not when it starts: the vendor counts arrivals,
-    and a request may arrive late, so counting from the end can never undercount."""
+    and a request may arrive late, so counting from the end can never undercount. A 429 that
+    still comes (another program sharing the key, a vendor counting differently) slows the
+    limiter: nothing is sent until the vendor's Retry-After has passed, and the limit drops by
+    a quarter, coming back one request per period without another 429."""
 
-    #: Extra seconds on the window, for clock and scheduling jitter between us and the vendor.
-    SAFETY_MARGIN = 0.1
+    #: Extra share of the period on the window, for clock and scheduling jitter between us and
+    #: the vendor; at most ``MAX_SAFETY_MARGIN`` seconds.
+    SAFETY_SHARE = 0.02
+    MAX_SAFETY_MARGIN = 0.1
 
     def __init__(self, limit: int, period: float) -> None:
+        #: The vendor's published limit; ``limit`` is what is allowed now (lower after a 429).
+        self.published_limit = limit
         self.limit = limit
-        self.period = period + self.SAFETY_MARGIN
+        self.period = period + min(self.MAX_SAFETY_MARGIN, period * self.SAFETY_SHARE)
+        #: How many 429s slowed this limiter down (benchmarks and tests read it).
+        self.slowdowns = 0
         #: One entry per slot: None while its request runs, then the time it ended.
         self._slots: list[list[float | None]] = []
         self._lock = asyncio.Lock()
+        self._paused_until = 0.0
+        self._changed_at = 0.0
+
+    def slow_down(self, retry_after: str | None) -> None:
+        """The vendor answered 429: wait its Retry-After (else a whole period) before the next
+        request, and allow a quarter fewer requests per period for now."""
+        now = time.monotonic()
+        wait = backoff_seconds(0, retry_after) if retry_after else self.period
+        self._paused_until = max(self._paused_until, now + wait)
+        self.limit = max(1, self.limit * 3 // 4)
+        self._changed_at = now
+        self.slowdowns += 1
+
+    def _recover(self, now: float) -> None:
+        if self.limit < self.published_limit and now - self._changed_at >= self.period:
+            self.limit += 1
+            self._changed_at = now
 
     async def acquire(self) -> list[float | None]:
         async with self._lock:
             while True:
                 now = time.monotonic()
+                if now < self._paused_until:
+                    await asyncio.sleep(self._paused_until - now)
+                    continue
+                self._recover(now)
                 self._slots = [
                     slot for slot in self._slots if slot[0] is None or now - slot[0] < self.period
                 ]
@@ -103,8 +133,8 @@ class RateLimiter:
                     self._slots.append(slot)
                     return slot
                 ended = [slot[0] for slot in self._slots if slot[0] is not None]
-                wait = self.period - (now - min(ended)) if ended else 0.05
-                await asyncio.sleep(max(wait, 0.01))
+                wait = self.period - (now - min(ended)) if ended else 0.005
+                await asyncio.sleep(max(wait, 0.001))
 
     @staticmethod
     def release(slot: list[float | None]) -> None:
@@ -329,6 +359,8 @@ class HttpSession:
         finally:
             if slot is not None:
                 RateLimiter.release(slot)
+        if self._limiter is not None and response.status_code == 429:
+            self._limiter.slow_down(response.headers.get("retry-after"))
         elapsed = time.monotonic() - started
         log.info(
             "%s %s -> %s in %.0f ms", request.method, safe_url, response.status_code, elapsed * 1000
