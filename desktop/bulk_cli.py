@@ -81,12 +81,12 @@ class _RowWriter:
         elif self._fmt == "json":
             self._json_rows.append(row)
             return
-        elif self._columns is None:
-            if row["state"] != BulkState.FOUND.value:
-                self._waiting.append(row)
-                return
-            self._start_table(list(row))
+        elif self._columns is None and row["state"] != BulkState.FOUND.value:
+            self._waiting.append(row)
+            return
         else:
+            if self._columns is None:
+                self._start_table(list(row))
             self._line(row)
         self._out.flush()
 
@@ -175,17 +175,15 @@ def _destination(output: str | None, stdout: TextIO) -> Iterator[TextIO]:
 
 def run_bulk(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
     """Exit 0 every ID found, 1 any not found or failed, 2 invalid input, 130 interrupted."""
-    from desktop.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, CliError
+    from desktop.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
+    # Each check raises InvalidInputError (exit 2) before anything is sent.
     if args.resume and not args.output:
-        raise CliError("--resume needs --output (the file whose rows are kept)", EXIT_INVALID)
+        raise InvalidInputError("--resume needs --output (the file whose rows are kept)")
     vendor = get_vendor(args.vendor)
-    try:
-        field = id_field(vendor, args.field)
-        ids = read_ids(args, field)
-        kept = read_previous(Path(args.output), args.format) if args.resume else []
-    except InvalidInputError as error:
-        raise CliError(error.message, EXIT_INVALID) from error
+    field = id_field(vendor, args.field)
+    ids = read_ids(args, field)
+    kept = read_previous(Path(args.output), args.format) if args.resume else []
     job = plan_jobs(engine, args.vendor, args.profile, field)[0]
     done_ids = {str(row["id"]) for row in kept}
     todo = [value for value in ids if value not in done_ids]

@@ -1,0 +1,129 @@
+"""``calllookup-cli bulk`` run as a real subprocess against the simulator: streamed rows, exit
+statuses, atomic --output, --resume and Ctrl+C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from desktop.simulator.leadsquared import FAILED_ID, QUEUED_ID, SUCCESS_ID
+from desktop.simulator.server import Simulator
+from tests.cli.conftest import cli
+
+UNKNOWN = "11111111-1111-4111-8111-111111111111"
+
+
+def _rows(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_found_not_found_and_error_rows_exit_1_with_a_summary(
+    leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
+) -> None:
+    source = tmp_path / "ids.csv"
+    source.write_bytes(
+        f'Agent,RequestId\r\nana,"{SUCCESS_ID}"\r\nbo,{UNKNOWN}\r\ncy,not/valid\r\n'
+        f"\r\ndi,{SUCCESS_ID}\r\n".encode()
+    )
+    done = cli(leadsquared_profile, "bulk", "leadsquared", str(source), "--column", "RequestId")
+    assert done.returncode == 1, done.stderr
+    rows = {row["id"]: row for row in _rows(done.stdout)}
+    assert set(rows) == {SUCCESS_ID, UNKNOWN, "not/valid"}  # the duplicate asked once
+    assert rows[SUCCESS_ID]["state"] == "found"
+    assert rows[SUCCESS_ID]["SourceNumber"] == "8077128602"
+    assert rows[UNKNOWN]["state"] == "not_found"
+    assert rows["not/valid"]["state"] == "error"
+    assert str(rows["not/valid"]["message"]).startswith("invalid: RequestId")
+    assert done.stderr.strip().splitlines() == [
+        "calllookup-cli: bulk leadsquared: 1 found, 1 not found, 1 failed, of 3 IDs"
+    ]
+    assert simulator.request_counts["leadsquared"] == 2  # the invalid ID was not sent
+
+
+def test_all_found_from_stdin_exit_0_csv_header_then_rows(
+    leadsquared_profile: dict[str, str],
+) -> None:
+    done = cli(leadsquared_profile, "bulk", "leadsquared", "-", "--format", "csv",
+               stdin=f"{SUCCESS_ID}\n{QUEUED_ID}\n\n{FAILED_ID}\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("id,state,message,vendor,RequestId")
+    assert len(lines) == 4 and done.stderr == ""
+
+
+def test_invalid_input_exit_2_and_nothing_sent(
+    leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
+) -> None:
+    source = tmp_path / "ids.csv"
+    source.write_text(f"RequestId\n{SUCCESS_ID}\n")
+    for args, message in [
+        ((str(tmp_path / "missing.csv"),), "Cannot read"),
+        ((str(source), "--column", "CallId"), "No column 'CallId'"),
+        ((str(source), "--field", "nope"), "has no input 'nope'"),
+        ((str(source), "--resume"), "--resume needs --output"),
+    ]:
+        done = cli(leadsquared_profile, "bulk", "leadsquared", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr
+    empty = cli(leadsquared_profile, "bulk", "leadsquared", "-", stdin="\n\n")
+    assert empty.returncode == 2 and "no ID" in empty.stderr
+    assert simulator.request_counts.get("leadsquared", 0) == 0
+
+
+def test_output_resume_keeps_answered_rows_and_asks_only_the_rest(
+    leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
+) -> None:
+    source = tmp_path / "ids.txt"
+    source.write_text(f"{SUCCESS_ID}\n{QUEUED_ID}\n{FAILED_ID}\n")
+    output = tmp_path / "out" / "rows.jsonl"
+    simulator.add_fault("leadsquared", "status:500", count=1)  # one ID fails the first time
+    first = cli(leadsquared_profile, "bulk", "leadsquared", str(source), "--output", str(output))
+    assert first.returncode == 1 and first.stdout == ""
+    states = sorted(row["state"] for row in _rows(output.read_text()))
+    assert states == ["error", "found", "found"]
+    assert [p.name for p in output.parent.iterdir()] == ["rows.jsonl"]  # no temporary left
+    sent_before = simulator.request_counts["leadsquared"]
+    again = cli(leadsquared_profile, "bulk", "leadsquared", str(source), "--output", str(output),
+                "--resume")  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    rows = _rows(output.read_text())
+    assert sorted(row["id"] for row in rows) == sorted([SUCCESS_ID, QUEUED_ID, FAILED_ID])
+    assert {row["state"] for row in rows} == {"found"}
+    assert simulator.request_counts["leadsquared"] - sent_before == 1  # only the failed one
+
+
+def test_ctrl_c_keeps_the_rows_done_and_exits_130(
+    leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
+) -> None:
+    # 40 IDs at 25 per 5 s: the first 25 answer at once, the rest wait for the window.
+    ids = [f"22222222-2222-4222-8222-{n:012d}" for n in range(40)]
+    source = tmp_path / "ids.txt"
+    source.write_text("\n".join(ids) + "\n")
+    output = tmp_path / "rows.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop.cli", "bulk", "leadsquared", str(source),
+         "--output", str(output)],
+        env=leadsquared_profile, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while simulator.request_counts.get("leadsquared", 0) < 25 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the 25 answers reach the temporary file
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    rows = _rows(output.read_text())
+    assert len(rows) == 25 and {row["state"] for row in rows} == {"not_found"}
+    assert simulator.request_counts["leadsquared"] == 25
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    leadsquared_profile: dict[str, str],
+) -> None:
+    done = cli(leadsquared_profile, "bulk", "leadsquared", "-", stdin=f"{SUCCESS_ID}\n")
+    assert done.returncode == 0 and done.stderr == ""
