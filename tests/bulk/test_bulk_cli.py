@@ -17,7 +17,7 @@ from tests.cli.conftest import cli
 UNKNOWN = "11111111-1111-4111-8111-111111111111"
 
 
-def _rows(text: str) -> list[dict[str, object]]:
+def _rows(text: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in text.splitlines()]
 
 

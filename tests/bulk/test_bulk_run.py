@@ -68,7 +68,7 @@ def test_every_answer_is_one_history_entry_written_in_batches(
     writes: list[int] = []
     add_many = engine.history.add_many
 
-    def counting(records):  # type: ignore[no-untyped-def]
+    def counting(records):
         writes.append(len(records))
         return add_many(records)
 
