@@ -207,6 +207,8 @@ class _HistoryBatch:
             self.engine.history_error = error
         else:
             self.engine.history_error = None
+        for listener in self.engine.history_listeners:
+            listener()
 
 
 class BulkRun:
@@ -230,6 +232,8 @@ class BulkRun:
         self._workers: list[asyncio.Task[None]] = []
         #: True once ``cancel()`` was called.
         self.cancelled = False
+        #: True once the outcome stream has ended.
+        self.finished = False
         #: How many lookups were asked again after a 429.
         self.rate_limited_retries = 0
 
@@ -338,3 +342,4 @@ class BulkRun:
                 worker.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
             await self._history.flush()
+            self.finished = True

@@ -155,11 +155,16 @@ def read_ids(args: argparse.Namespace, field: str) -> list[str]:
 @contextmanager
 def _destination(output: str | None, stdout: TextIO) -> Iterator[TextIO]:
     """stdout, or a temporary file beside ``output`` that replaces it when the block ends
-    (however it ends: what was written is kept)."""
+    (however it ends: what was written is kept); a device or pipe is written directly."""
     if output is None:
         yield stdout
         return
     target = Path(output)
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/null, a FIFO) is written to, never replaced by a file.
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:

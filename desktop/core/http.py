@@ -11,6 +11,7 @@ import base64
 import email.utils
 import json
 import logging
+import math
 import random
 import ssl
 import sys
@@ -101,6 +102,7 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
         self._changed_at = 0.0
+        self._last_start = -math.inf
 
     def slow_down(self, retry_after: str | None) -> None:
         """The vendor answered 429: wait its Retry-After (else a whole period) before the next
@@ -125,12 +127,20 @@ class RateLimiter:
                     await asyncio.sleep(self._paused_until - now)
                     continue
                 self._recover(now)
+                # Starts are spread evenly over the period: a burst of ``limit`` requests at
+                # once would open as many connections and end them all together, so the next
+                # burst would come a period later again; spread, a few are under way at a time.
+                spacing = self.period / self.limit
+                if now < self._last_start + spacing:
+                    await asyncio.sleep(self._last_start + spacing - now)
+                    continue
                 self._slots = [
                     slot for slot in self._slots if slot[0] is None or now - slot[0] < self.period
                 ]
                 if len(self._slots) < self.limit:
                     slot: list[float | None] = [None]
                     self._slots.append(slot)
+                    self._last_start = now
                     return slot
                 ended = [slot[0] for slot in self._slots if slot[0] is not None]
                 wait = self.period - (now - min(ended)) if ended else 0.005

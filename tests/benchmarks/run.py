@@ -371,6 +371,158 @@ def search_everywhere_figure(rounds: int) -> list[Figure]:
     ]
 
 
+#: Bulk IDs per run: the quick run's counts; --long multiplies them by BULK_LONG_SCALE
+#: (1,000 LeadSquared and 10,000 OneUptime IDs, as issue 20 asks).
+BULK_LEADSQUARED_IDS = 100
+BULK_ONEUPTIME_IDS = 1000
+BULK_LONG_SCALE = 10
+#: The window's responsiveness bound: no stall over this.
+STALL_BOUND_MS = 50.0
+
+_PEAK_RSS_CLI = (
+    "import resource, sys\n"
+    "from desktop.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "sys.stderr.write(f'MAXRSS_KIB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "raise SystemExit(code)\n"
+)
+
+
+async def _bulk_wall_and_stall(
+    engine: Any, vendor: str, field: str, ids: list[str]
+) -> tuple[float, float, int]:
+    """Wall seconds of a bulk run, its largest event-loop stall (ms, from a 10 ms ticker) and
+    how many outcomes were not found/found."""
+    from desktop.bulk import BulkRun, plan_jobs
+
+    job = plan_jobs(engine, vendor, None, field)[0]
+    worst = 0.0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal worst
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            worst = max(worst, time.perf_counter() - before - 0.01)
+
+    ticking = asyncio.ensure_future(ticker())
+    answered = 0
+    started = time.perf_counter()
+    async for outcome in BulkRun(engine, job, ids).outcomes():
+        answered += outcome.state.is_final
+    wall = time.perf_counter() - started
+    stop.set()
+    await ticking
+    return wall, worst * 1000, answered
+
+
+def _cli_peak_rss_kib(env: dict[str, str], ids: list[str], output: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS_CLI, "bulk", "oneuptime", "-", "--field", "_id",
+         "--output", output],
+        input="\n".join(ids) + "\n", capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    line = next((x for x in done.stderr.splitlines() if x.startswith("MAXRSS_KIB")), None)
+    if line is None:
+        raise RuntimeError(f"bulk CLI failed: {done.stderr[-500:]}")
+    return int(line.split()[1])
+
+
+def _serve_simulator(connection: Any) -> None:
+    """The simulator in its own process (as a vendor is): its threads do not take the client's
+    GIL. Sends its port, waits for any message, sends back the 429s it sent, and stops."""
+    from desktop.simulator.registry import start_simulator
+
+    simulator = start_simulator()
+    connection.send(simulator.port)
+    connection.recv()
+    connection.send(dict(simulator.too_many_requests))
+    simulator.stop()
+
+
+def _simulator_profiles(port: int) -> tuple[Any, Any]:
+    """Demo profiles and secrets for a simulator listening on ``port`` in another process."""
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.simulator.registry import DEMO_PROFILE_NAME, all_vendor_simulators
+
+    profiles, secrets = [], {}
+    for vendor in all_vendor_simulators():
+        base_url = f"http://127.0.0.1:{port}/{vendor.key}{vendor.demo.base_path}"
+        profiles.append(Profile(vendor=vendor.key, name=DEMO_PROFILE_NAME, base_url=base_url,
+                                timeout=10, settings=dict(vendor.demo.settings)))  # fmt: skip
+        for name, value in vendor.demo.secrets.items():
+            secrets[(vendor.key, DEMO_PROFILE_NAME, name)] = value
+    return ProfileStore.in_memory(profiles), MemorySecretStore(secrets)
+
+
+def bulk_figures(scale: int) -> list[Figure]:
+    """Bulk lookups at the vendors' own limits against the simulator (in its own process):
+    wall time against the limit's floor, 429s the simulator sent, the largest event-loop stall,
+    and the CLI's peak memory for many IDs against one ID."""
+    import multiprocessing
+    import tempfile
+
+    from desktop.engine import LookupEngine
+    from desktop.simulator.oneuptime import CALL_100K, OneUptimeSimulator, generated_attempt
+
+    leadsquared_ids = [f"33333333-3333-4333-8333-{n:012d}"
+                       for n in range(BULK_LEADSQUARED_IDS * scale)]  # fmt: skip
+    oneuptime_ids = [generated_attempt(CALL_100K, n)["_id"]
+                     for n in range(BULK_ONEUPTIME_IDS * scale)]  # fmt: skip
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve_simulator, args=(theirs,), daemon=True)
+    server.start()
+    port = ours.recv()
+    engine = LookupEngine(*_simulator_profiles(port))
+
+    async def measure() -> tuple[tuple[float, float, int], tuple[float, float, int]]:
+        leadsquared = await _bulk_wall_and_stall(engine, "leadsquared", "RequestId",
+                                                 leadsquared_ids)  # fmt: skip
+        oneuptime = await _bulk_wall_and_stall(engine, "oneuptime", "_id", oneuptime_ids)
+        await engine.aclose()
+        return leadsquared, oneuptime
+
+    cpu_before = time.process_time()
+    (ls_wall, ls_stall, ls_done), (ou_wall, ou_stall, ou_done) = asyncio.run(measure())
+    cpu_ms_per_id = (time.process_time() - cpu_before) * 1000 / (ls_done + ou_done)
+    with tempfile.TemporaryDirectory() as home:
+        env = _env() | {"CALLLOOKUP_CONFIG_DIR": f"{home}/config",
+                        "CALLLOOKUP_DATA_DIR": f"{home}/data",
+                        "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+                        "CALLLOOKUP_TEST_KEYRING_FILE": f"{home}/keyring.json"}  # fmt: skip
+        demo = OneUptimeSimulator.demo
+        subprocess.run(
+            [sys.executable, "-m", "desktop.cli", "profile", "set", "oneuptime", "default",
+             "--base-url", f"http://127.0.0.1:{port}/oneuptime{demo.base_path}",
+             *[f"--set={k}={v}" for k, v in demo.settings.items()], "--secrets-stdin"],
+            input="".join(f"{k}={v}\n" for k, v in demo.secrets.items()), env=env,
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        one_id_rss = _cli_peak_rss_kib(env, oneuptime_ids[:1], f"{home}/one.jsonl")
+        many_ids_rss = _cli_peak_rss_kib(env, oneuptime_ids, f"{home}/many.jsonl")
+    ours.send("stop")
+    throttled = ours.recv()
+    server.join(10)
+    load = os.getloadavg()[0]
+    ls_floor = len(leadsquared_ids) / 25 * 5
+    ou_floor = len(oneuptime_ids) / 100
+    return [
+        Figure(f"bulk: {len(leadsquared_ids):,} LeadSquared IDs at 25 per 5 s, wall vs the "
+               f"limit's floor ({ls_done} answered, {throttled.get('leadsquared', 0)} 429s)",
+               ls_wall, ls_floor, "s", "<= 1.05x the floor, zero 429s", 1.05),
+        Figure(f"bulk: {len(oneuptime_ids):,} OneUptime attempt IDs at 100 per s, wall vs the "
+               f"limit's floor ({ou_done} answered, {throttled.get('oneuptime', 0)} 429s; "
+               f"client CPU {cpu_ms_per_id:.1f} ms per ID, load average {load:.1f})",
+               ou_wall, ou_floor, "s", "<= 1.1x the floor", 1.1),
+        Figure(f"bulk: CLI peak memory, {len(oneuptime_ids):,} IDs vs 1 ID",
+               many_ids_rss / 1024, one_id_rss / 1024, "MiB", "flat: <= 1.1x", 1.1),
+        Figure("bulk: largest event-loop stall during both runs vs the 50 ms bound",
+               max(ls_stall, ou_stall), STALL_BOUND_MS, "ms", "<= 1x (50 ms)", 1.0),
+    ]  # fmt: skip
+
+
 def render_table(figures: list[Figure]) -> str:
     lines = [
         "| figure | value | baseline | ratio | target | verdict |",
@@ -389,6 +541,7 @@ MEASUREMENTS: dict[str, Callable[[int], list[Figure]]] = {
     "lookup": lookup_overhead,
     "attempts": escalation_list,
     "search": search_everywhere_figure,
+    "bulk": bulk_figures,
 }
 
 
@@ -396,6 +549,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     parser.add_argument("--only", choices=list(MEASUREMENTS), action="append")
+    parser.add_argument(
+        "--long", action="store_true",
+        help=f"bulk rows at full size ({BULK_LEADSQUARED_IDS * BULK_LONG_SCALE:,} LeadSquared, "
+        f"{BULK_ONEUPTIME_IDS * BULK_LONG_SCALE:,} OneUptime IDs: about 7 minutes)",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     rounds = {
@@ -403,6 +561,7 @@ def main() -> int:
         "lookup": 20 if args.quick else 200,
         "attempts": 1,
         "search": 3 if args.quick else 10,
+        "bulk": BULK_LONG_SCALE if args.long else 1,
     }
     figures: list[Figure] = []
     for name in args.only or list(MEASUREMENTS):

@@ -127,3 +127,23 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
 ) -> None:
     done = cli(leadsquared_profile, "bulk", "leadsquared", "-", stdin=f"{SUCCESS_ID}\n")
     assert done.returncode == 0 and done.stderr == ""
+
+
+def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(
+    leadsquared_profile: dict[str, str], tmp_path: Path
+) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    done = cli(leadsquared_profile, "bulk", "leadsquared", "-", "--output", str(fifo),
+               stdin=f"{SUCCESS_ID}\n")  # fmt: skip
+    reader.join(30)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert _rows(received[0])[0]["id"] == SUCCESS_ID
