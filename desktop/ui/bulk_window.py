@@ -43,9 +43,9 @@ from desktop.core.export import headers_of
 from desktop.engine import LookupEngine
 from desktop.ui.settings import ui_settings
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import Column, RecordTableModel, make_table
+from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
-from desktop.vendors import VENDORS
+from desktop.vendors import VENDORS, get_vendor
 
 #: How often gathered outcomes reach the table, the progress bar and the rate.
 FLUSH_MS = 100
@@ -158,6 +158,7 @@ class BulkWindow(QWidget):
         self._paused_at: float | None = None
         self._paused_seconds = 0.0
         self._done_at_start = 0
+        self._fitted_to_answers = False
 
         self.paste = QPlainTextEdit()
         self.paste.setObjectName("bulkPaste")
@@ -323,11 +324,21 @@ class BulkWindow(QWidget):
     def running(self) -> bool:
         return any(not entry.run.finished for entry in self._runs)
 
+    def _named_input(self, key: str) -> str | None:
+        """The column's header when it names one of the vendor's inputs (e.g. '_id' for
+        OneUptime attempt IDs): the IDs go to that input instead of the call or request ID."""
+        if self._table_in is None or not self._table_in.has_header:
+            return None
+        header = self.column_combo.currentText()
+        names = {spec.name for spec in get_vendor(key).input_fields}
+        return header if header in names else None
+
     def _plan(self, ids: list[str]) -> list[BulkJob] | None:
         key = self.vendor_combo.currentData()
         try:
             if key:
-                return plan_jobs(self._engine, key, self.profile_combo.currentText() or None)
+                profile = self.profile_combo.currentText() or None
+                return plan_jobs(self._engine, key, profile, self._named_input(key))
             jobs = plan_every_vendor(self._engine, ids)
         except CallLookupError as error:
             self._show_error(error.message)
@@ -353,6 +364,8 @@ class BulkWindow(QWidget):
         rows = [BulkRow(value, job.vendor.key, job.vendor.title, job.profile)
                 for job in jobs for value in ids]  # fmt: skip
         self.model.set_rows(rows)
+        fit_columns(self.table)
+        self._fitted_to_answers = False
         self._runs = []
         for number, job in enumerate(jobs):
             first = number * len(ids)
@@ -404,6 +417,11 @@ class BulkWindow(QWidget):
         """Gathered outcomes to the table, then the progress, rate and time left."""
         changes, self._pending = self._pending, {}
         self.model.update_rows(changes)
+        if not self._fitted_to_answers and any(
+            r.state is BulkState.FOUND for r in changes.values()
+        ):
+            fit_columns(self.table)  # once, when the first answer brings the vendor's columns
+            self._fitted_to_answers = True
         total = self.model.rowCount()
         done = self._done_count()
         self.progress.setMaximum(max(1, total))
