@@ -111,13 +111,15 @@ class RateLimiter:
         wait = backoff_seconds(0, retry_after) if retry_after else self.period
         self._paused_until = max(self._paused_until, now + wait)
         self.limit = max(1, self.limit * 3 // 4)
-        self._changed_at = now
+        self._changed_at = self._paused_until  # the recovery counts from the end of the wait
         self.slowdowns += 1
 
     def _recover(self, now: float) -> None:
-        if self.limit < self.published_limit and now - self._changed_at >= self.period:
-            self.limit += 1
-            self._changed_at = now
+        """One request more per period without a 429, up to the published limit."""
+        periods = int((now - self._changed_at) // self.period)
+        if self.limit < self.published_limit and periods > 0:
+            self.limit = min(self.published_limit, self.limit + periods)
+            self._changed_at += periods * self.period
 
     async def acquire(self) -> list[float | None]:
         async with self._lock:
