@@ -379,44 +379,104 @@ BULK_LONG_SCALE = 10
 #: The window's responsiveness bound: no stall over this.
 STALL_BOUND_MS = 50.0
 
+#: The CLI run in a child that reports its peak resident memory (VmHWM: the high-water mark of
+#: this program's own memory; ru_maxrss would carry the parent's peak across exec).
 _PEAK_RSS_CLI = (
-    "import resource, sys\n"
+    "import sys\n"
     "from desktop.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "sys.stderr.write(f'MAXRSS_KIB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "with open('/proc/self/status') as status:\n"
+    "    peak = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
+    "sys.stderr.write(f'MAXRSS_KIB {peak}\\n')\n"
     "raise SystemExit(code)\n"
 )
 
 
-async def _bulk_wall_and_stall(
+class _StallWatch:
+    """A 10 ms ticker on the running loop: the longest gap between ticks as wall time, and as
+    the loop thread's own CPU time (on a loaded machine most of a wall stall is the process
+    waiting for a CPU, not the loop being busy)."""
+
+    def __init__(self) -> None:
+        self.worst_wall_ms = 0.0
+        self.worst_cpu_ms = 0.0
+        self._stop = asyncio.Event()
+        self._task: asyncio.Future[None] | None = None
+
+    async def _tick(self) -> None:
+        while not self._stop.is_set():
+            wall, cpu = time.perf_counter(), time.thread_time()
+            await asyncio.sleep(0.01)
+            self.worst_wall_ms = max(self.worst_wall_ms, (time.perf_counter() - wall - 0.01) * 1000)
+            self.worst_cpu_ms = max(self.worst_cpu_ms, (time.thread_time() - cpu) * 1000)
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._tick())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+
+async def _core_bulk_run(
     engine: Any, vendor: str, field: str, ids: list[str]
-) -> tuple[float, float, float, int]:
-    """Wall seconds of a bulk run; its largest event-loop stall in ms, as wall time and as the
-    loop thread's own CPU time (from a 10 ms ticker: on a loaded machine most of a wall stall
-    is the process waiting for a CPU, not the loop being busy); the outcomes answered."""
+) -> tuple[float, int, _StallWatch]:
+    """Wall seconds and answers of a bulk run with the core runner (as the CLI runs it)."""
     from desktop.bulk import BulkRun, plan_jobs
 
     job = plan_jobs(engine, vendor, None, field)[0]
-    worst_wall = worst_cpu = 0.0
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal worst_wall, worst_cpu
-        while not stop.is_set():
-            wall, cpu = time.perf_counter(), time.thread_time()
-            await asyncio.sleep(0.01)
-            worst_wall = max(worst_wall, time.perf_counter() - wall - 0.01)
-            worst_cpu = max(worst_cpu, time.thread_time() - cpu)
-
-    ticking = asyncio.ensure_future(ticker())
+    watch = _StallWatch()
+    watch.start()
     answered = 0
     started = time.perf_counter()
     async for outcome in BulkRun(engine, job, ids).outcomes():
         answered += outcome.state.is_final
     wall = time.perf_counter() - started
-    stop.set()
-    await ticking
-    return wall, worst_wall * 1000, worst_cpu * 1000, answered
+    await watch.stop()
+    await engine.aclose()
+    return wall, answered, watch
+
+
+def _window_bulk_run(port: int, ids: list[str]) -> tuple[float, float, int, _StallWatch]:
+    """Wall and CPU seconds and answers of OneUptime attempt IDs run in the bulk window
+    (offscreen, on the app's qasync loop), pasted as a column headed '_id'."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.bulk_io import parse_text
+    from desktop.engine import LookupEngine
+    from desktop.ui.bulk_window import BulkWindow
+    from desktop.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    engine = LookupEngine(*_simulator_profiles(port))
+    failures: list[BaseException] = []
+    window = BulkWindow(engine, TaskRunner(failures.append))
+    window.show()
+    window.set_table(parse_text("\n".join(["_id", *ids])))  # headed: the IDs go to _id
+    window.vendor_combo.setCurrentIndex(window.vendor_combo.findData("oneuptime"))
+    watch = _StallWatch()
+
+    async def run() -> tuple[float, float]:
+        watch.start()
+        started, cpu = time.perf_counter(), time.process_time()
+        window.start()
+        while window.running:
+            await asyncio.sleep(0.05)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        await watch.stop()
+        await engine.aclose()
+        return wall, cpu
+
+    wall, cpu = loop.run_until_complete(run())
+    answered = window.progress.value()
+    window.close()
+    loop.close()
+    if failures:
+        raise failures[0]
+    return wall, cpu, answered, watch
 
 
 def _cli_peak_rss_kib(env: dict[str, str], ids: list[str], output: str) -> int:
@@ -461,8 +521,9 @@ def _simulator_profiles(port: int) -> tuple[Any, Any]:
 
 def bulk_figures(scale: int) -> list[Figure]:
     """Bulk lookups at the vendors' own limits against the simulator (in its own process):
-    wall time against the limit's floor, 429s the simulator sent, the largest event-loop stall,
-    and the CLI's peak memory for many IDs against one ID."""
+    LeadSquared with the core runner, OneUptime in the bulk window; wall time against the
+    limit's floor, 429s the simulator sent, the window's largest event-loop stall, and the
+    CLI's peak memory for many IDs against one ID."""
     import multiprocessing
     import tempfile
 
@@ -477,22 +538,12 @@ def bulk_figures(scale: int) -> list[Figure]:
     server = multiprocessing.Process(target=_serve_simulator, args=(theirs,), daemon=True)
     server.start()
     port = ours.recv()
-    engine = LookupEngine(*_simulator_profiles(port))
-
-    async def measure() -> tuple[tuple[float, float, float, int], tuple[float, float, float, int]]:
-        leadsquared = await _bulk_wall_and_stall(engine, "leadsquared", "RequestId",
-                                                 leadsquared_ids)  # fmt: skip
-        oneuptime = await _bulk_wall_and_stall(engine, "oneuptime", "_id", oneuptime_ids)
-        await engine.aclose()
-        return leadsquared, oneuptime
-
-    cpu_before = time.process_time()
-    leadsquared, oneuptime = asyncio.run(measure())
-    (ls_wall, ls_stall, ls_busy, ls_done), (ou_wall, ou_stall, ou_busy, ou_done) = (
-        leadsquared,
-        oneuptime,
-    )
-    cpu_ms_per_id = (time.process_time() - cpu_before) * 1000 / (ls_done + ou_done)
+    ls_wall, ls_done, ls_watch = asyncio.run(
+        _core_bulk_run(LookupEngine(*_simulator_profiles(port)), "leadsquared", "RequestId",
+                       leadsquared_ids)
+    )  # fmt: skip
+    ou_wall, ou_cpu, ou_done, ou_watch = _window_bulk_run(port, oneuptime_ids)
+    cpu_ms_per_id = ou_cpu * 1000 / max(1, ou_done)
     with tempfile.TemporaryDirectory() as home:
         env = _env() | {"CALLLOOKUP_CONFIG_DIR": f"{home}/config",
                         "CALLLOOKUP_DATA_DIR": f"{home}/data",
@@ -518,15 +569,17 @@ def bulk_figures(scale: int) -> list[Figure]:
         Figure(f"bulk: {len(leadsquared_ids):,} LeadSquared IDs at 25 per 5 s, wall vs the "
                f"limit's floor ({ls_done} answered, {throttled.get('leadsquared', 0)} 429s)",
                ls_wall, ls_floor, "s", "<= 1.05x the floor, zero 429s", 1.05),
-        Figure(f"bulk: {len(oneuptime_ids):,} OneUptime attempt IDs at 100 per s, wall vs the "
-               f"limit's floor ({ou_done} answered, {throttled.get('oneuptime', 0)} 429s; "
-               f"client CPU {cpu_ms_per_id:.1f} ms per ID, load average {load:.1f})",
+        Figure(f"bulk window: {len(oneuptime_ids):,} OneUptime attempt IDs at 100 per s, wall "
+               f"vs the limit's floor ({ou_done} answered, {throttled.get('oneuptime', 0)} 429s; "
+               f"CPU {cpu_ms_per_id:.1f} ms per ID, load average {load:.1f})",
                ou_wall, ou_floor, "s", "<= 1.1x the floor", 1.1),
         Figure(f"bulk: CLI peak memory, {len(oneuptime_ids):,} IDs vs 1 ID",
                many_ids_rss / 1024, one_id_rss / 1024, "MiB", "flat: <= 1.1x", 1.1),
-        Figure(f"bulk: largest event-loop stall, the loop's own CPU time, vs the 50 ms bound "
-               f"(as wall time, waits for a CPU included: {max(ls_stall, ou_stall):.0f} ms)",
-               max(ls_busy, ou_busy), STALL_BOUND_MS, "ms", "<= 1x (50 ms)", 1.0),
+        Figure(f"bulk window: largest event-loop stall, the loop's own CPU time, vs 50 ms (as "
+               f"wall time, waits for a CPU included: {ou_watch.worst_wall_ms:.0f} ms; the "
+               f"LeadSquared core run: {ls_watch.worst_cpu_ms:.0f} ms CPU, "
+               f"{ls_watch.worst_wall_ms:.0f} ms wall)",
+               ou_watch.worst_cpu_ms, STALL_BOUND_MS, "ms", "<= 1x (50 ms)", 1.0),
     ]  # fmt: skip
 
 
