@@ -4,6 +4,7 @@ statuses, atomic --output, --resume and Ctrl+C."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -147,3 +148,45 @@ def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(
     assert done.returncode == 0, done.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert _rows(received[0])[0]["id"] == SUCCESS_ID
+
+
+def test_progress_bar_on_stderr_when_it_is_a_terminal(
+    leadsquared_profile: dict[str, str],
+) -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+    import threading
+
+    primary, secondary = pty.openpty()
+    # A new pseudo-terminal is 0 columns wide: give it a real terminal's size.
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal closed with the process
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop.cli", "bulk", "leadsquared", "-"],
+        env=leadsquared_profile, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=secondary, text=True,
+    )  # fmt: skip
+    os.close(secondary)
+    out, _err = process.communicate(f"{SUCCESS_ID}\n{QUEUED_ID}\n", timeout=60)
+    reader.join(10)
+    os.close(primary)
+    assert process.returncode == 0
+    assert re.search(rb"[12]/2 \[[0-9:]+<[0-9:]+, +[0-9.]+(ID/s|s/ID)\]", shown)  # done / total,
+    # time spent, time left and the rate
+    assert len(_rows(out)) == 2  # stdout carries only the rows
