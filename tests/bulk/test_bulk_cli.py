@@ -190,3 +190,28 @@ def test_progress_bar_on_stderr_when_it_is_a_terminal(
     assert re.search(rb"[12]/2 \[[0-9:]+<[0-9:]+, +[0-9.]+(ID/s|s/ID)\]", shown)  # done / total,
     # time spent, time left and the rate
     assert len(_rows(out)) == 2  # stdout carries only the rows
+
+
+def test_csv_and_json_outputs_resume_too(
+    leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
+) -> None:
+    import csv
+
+    ids = f"{SUCCESS_ID}\n{QUEUED_ID}\n{UNKNOWN}\n"
+    for fmt in ("csv", "tsv", "json"):
+        output = tmp_path / f"rows.{fmt}"
+        first = cli(leadsquared_profile, "bulk", "leadsquared", "-", "--format", fmt,
+                    "--output", str(output), stdin=ids)  # fmt: skip
+        assert first.returncode == 1, first.stderr  # one not found
+        sent = simulator.request_counts["leadsquared"]
+        again = cli(leadsquared_profile, "bulk", "leadsquared", "-", "--format", fmt,
+                    "--output", str(output), "--resume", stdin=ids)  # fmt: skip
+        assert again.returncode == 1 and simulator.request_counts["leadsquared"] == sent
+        text = output.read_text()
+        if fmt == "json":
+            rows = json.loads(text)
+        else:
+            delimiter = "\t" if fmt == "tsv" else ","
+            rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+        assert sorted(row["state"] for row in rows) == ["found", "found", "not_found"]
+        assert {row["id"] for row in rows} == {SUCCESS_ID, QUEUED_ID, UNKNOWN}
