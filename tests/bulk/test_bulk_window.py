@@ -141,3 +141,26 @@ def test_a_header_naming_a_vendor_input_sends_the_ids_there(window, run_async, s
     run_async(finished())
     assert set(_states(bulk).values()) == {BulkState.FOUND}
     assert all("/get-item" in path for path in simulator.request_paths["oneuptime"])
+
+
+def test_opening_a_workbook_offers_its_columns(window, run_async, tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "export.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["Agent", "RequestId"])
+    sheet.write_row(1, 0, ["ana", SUCCESS_ID])
+    sheet.write_row(2, 0, ["bo", QUEUED_ID])
+    workbook.close()
+    bulk = window.open_bulk()
+    bulk.paste.setPlainText("something pasted before\n")
+    run_async(bulk.open_file(path))
+    assert bulk.paste.toPlainText() == ""
+    assert [bulk.column_combo.itemText(i) for i in range(bulk.column_combo.count())] == [
+        "Agent", "RequestId"
+    ]  # fmt: skip
+    assert bulk.column_combo.currentText() == "RequestId"
+    assert bulk.ids() == [SUCCESS_ID, QUEUED_ID]
+    run_async(bulk.open_file(tmp_path / "missing.xlsx"))
+    assert bulk.error_label.text().startswith("Cannot read")
