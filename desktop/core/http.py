@@ -83,7 +83,8 @@ class RateLimiter:
     and a request may arrive late, so counting from the end can never undercount. A 429 that
     still comes (another program sharing the key, a vendor counting differently) slows the
     limiter: nothing is sent until the vendor's Retry-After has passed, and the limit drops by
-    a quarter, coming back one request per period without another 429."""
+    a quarter (once per period, however many 429s one burst brings), coming back one request
+    per period without another 429."""
 
     #: Extra share of the period on the window, for clock and scheduling jitter between us and
     #: the vendor; at most ``MAX_SAFETY_MARGIN`` seconds.
@@ -103,6 +104,7 @@ class RateLimiter:
         self._paused_until = 0.0
         self._changed_at = 0.0
         self._last_start = -math.inf
+        self._slowed_at = -math.inf
 
     def slow_down(self, retry_after: str | None) -> None:
         """The vendor answered 429: wait its Retry-After (else a whole period) before the next
@@ -110,7 +112,9 @@ class RateLimiter:
         now = time.monotonic()
         wait = backoff_seconds(0, retry_after) if retry_after else self.period
         self._paused_until = max(self._paused_until, now + wait)
-        self.limit = max(1, self.limit * 3 // 4)
+        if now - self._slowed_at >= self.period:  # the 429s of one burst lower it once
+            self.limit = max(1, self.limit * 3 // 4)
+            self._slowed_at = now
         self._changed_at = self._paused_until  # the recovery counts from the end of the wait
         self.slowdowns += 1
 

@@ -97,30 +97,36 @@ def test_output_resume_keeps_answered_rows_and_asks_only_the_rest(
     assert simulator.request_counts["leadsquared"] - sent_before == 1  # only the failed one
 
 
-def test_ctrl_c_keeps_the_rows_done_and_exits_130(
+def test_ctrl_c_keeps_the_rows_done_and_exits_130_and_resume_finishes(
     leadsquared_profile: dict[str, str], tmp_path: Path, simulator: Simulator
 ) -> None:
-    # 40 IDs at 25 per 5 s: the first 25 answer at once, the rest wait for the window.
+    # 40 IDs at 25 per 5 s: Ctrl+C once 10 have been asked.
     ids = [f"22222222-2222-4222-8222-{n:012d}" for n in range(40)]
     source = tmp_path / "ids.txt"
     source.write_text("\n".join(ids) + "\n")
     output = tmp_path / "rows.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "desktop.cli", "bulk", "leadsquared", str(source),
-         "--output", str(output)],
-        env=leadsquared_profile, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "desktop.cli", "bulk", "leadsquared", str(source),
+               "--output", str(output)]  # fmt: skip
+    process = subprocess.Popen(command, env=leadsquared_profile, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     deadline = time.monotonic() + 30
-    while simulator.request_counts.get("leadsquared", 0) < 25 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the 25 answers reach the temporary file
+    while simulator.request_counts.get("leadsquared", 0) < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert "Traceback" not in err
+    asked = simulator.request_counts["leadsquared"]
+    kept = _rows(output.read_text())  # whole lines only: every row done is kept
+    assert 1 <= len(kept) <= asked < len(ids)
+    assert {row["state"] for row in kept} == {"not_found"}
+    again = cli(leadsquared_profile, "bulk", "leadsquared", str(source), "--output", str(output),
+                "--resume")  # fmt: skip
+    assert again.returncode == 1
     rows = _rows(output.read_text())
-    assert len(rows) == 25 and {row["state"] for row in rows} == {"not_found"}
-    assert simulator.request_counts["leadsquared"] == 25
+    assert sorted(row["id"] for row in rows) == ids
+    # The resumed run asked only the IDs without a row: those dropped by Ctrl+C and the rest.
+    assert simulator.request_counts["leadsquared"] - asked == len(ids) - len(kept)
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(

@@ -56,3 +56,10 @@ def test_a_429_waits_for_retry_after_and_lowers_the_limit_until_it_recovers() ->
     assert waited >= 0.95  # Retry-After: 1 honoured
     assert lowered == 6 and limiter.slowdowns == 1
     assert later == 7  # one more per period without a 429, up to the published 8
+
+
+def test_the_429s_of_one_burst_lower_the_limit_once() -> None:
+    limiter = RateLimiter(20, 1.0)
+    for _ in range(5):
+        limiter.slow_down(None)
+    assert limiter.limit == 15 and limiter.slowdowns == 5
