@@ -42,6 +42,8 @@ MAX_RATE_LIMITED_TRIES = 8
 #: History entries are written when this many are waiting, or after HISTORY_FLUSH_SECONDS.
 HISTORY_BATCH_SIZE = 200
 HISTORY_FLUSH_SECONDS = 1.0
+#: Outcomes waiting for the consumer before the workers wait for it.
+OUTCOME_QUEUE_SIZE = 256
 #: The identifier kinds a bulk column is taken as when the vendor's input is not named.
 _ID_KINDS = (IdentifierKind.REQUEST_ID, IdentifierKind.CALL_ID)
 #: The detail roles shown as the vendor's key columns, in order, with their headers.
@@ -224,9 +226,9 @@ class BulkRun:
         self._retry: deque[tuple[int, str, int]] = deque()
         self._running = asyncio.Event()
         self._running.set()
-        #: Unbounded: at most one final and one 'asking' outcome per worker arrive between two
-        #: reads of a consumer that keeps up, and the workers are paced by the vendor's limit.
-        self._queue: asyncio.Queue[BulkOutcome | None] = asyncio.Queue()
+        #: Bounded: a consumer that falls behind (a loaded machine, a slow terminal) holds the
+        #: workers back instead of letting answers pile up in memory.
+        self._queue: asyncio.Queue[BulkOutcome | None] = asyncio.Queue(OUTCOME_QUEUE_SIZE)
         self._asking: dict[int, str] = {}
         self._history = _HistoryBatch(engine)
         self._workers: list[asyncio.Task[None]] = []
@@ -323,8 +325,13 @@ class BulkRun:
         self._workers = [asyncio.ensure_future(self._work()) for _ in range(count)]
         if self.cancelled:
             self.cancel()
-        finished = asyncio.ensure_future(asyncio.gather(*self._workers, return_exceptions=True))
-        finished.add_done_callback(lambda _done: self._queue.put_nowait(None))
+
+        async def close_when_done() -> list[BaseException | None]:
+            results = await asyncio.gather(*self._workers, return_exceptions=True)
+            await self._queue.put(None)
+            return results
+
+        finished = asyncio.ensure_future(close_when_done())
         try:
             while True:
                 outcome = await self._queue.get()
@@ -340,6 +347,7 @@ class BulkRun:
         finally:
             for worker in self._workers:
                 worker.cancel()
-            await asyncio.gather(*self._workers, return_exceptions=True)
+            finished.cancel()
+            await asyncio.gather(*self._workers, finished, return_exceptions=True)
             await self._history.flush()
             self.finished = True
