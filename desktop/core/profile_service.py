@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from desktop.core.credentials import SecretStore, secret_length_problem
 from desktop.core.errors import ConfigurationError, CredentialStoreError, InvalidInputsError
 from desktop.core.paths import write_text_atomically
-from desktop.core.profiles import Profile, ProfileStore
+from desktop.core.profiles import DEFAULT_CONCURRENCY, Profile, ProfileStore
 
 #: Marks a shared profile file, so a wrong file is refused with a clear message.
 EXPORT_FORMAT = "calllookup-profiles"
@@ -113,8 +113,11 @@ class ProfileService:
         rules = self._rules(draft.vendor)
         problems: dict[str, str] = {}
         profile: Profile | None = None
+        # Not in the form (set with 'profile set --set concurrency=N'): an edit keeps it.
+        edited = self.profiles.get(draft.vendor, original_name) if original_name else None
         try:
             profile = Profile(
+                concurrency=edited.concurrency if edited else DEFAULT_CONCURRENCY,
                 vendor=draft.vendor,
                 name=draft.name.strip(),
                 base_url=draft.base_url,

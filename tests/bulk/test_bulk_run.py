@@ -130,3 +130,21 @@ def test_every_vendor_plan_takes_the_vendors_for_the_kind(engine: LookupEngine) 
         ("leadsquared", "RequestId"),
         ("oneuptime", "incomingCallLogId"),
     }
+
+
+def test_a_profile_edited_in_the_credential_manager_keeps_its_concurrency() -> None:
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profile_service import ProfileDraft, ProfileService
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.vendors import get_vendor
+
+    store = ProfileStore.in_memory(
+        [Profile(vendor="verba", name="main", base_url="https://verba.example", concurrency=9)]
+    )
+    secrets = MemorySecretStore({("verba", "main", "apiKey"): "k"})
+    service = ProfileService(store, secrets, get_vendor)
+    draft = ProfileDraft.of(store.resolve("verba", "main"))
+    draft.timeout = "30"  # as the form sends it: every field but the concurrency
+    assert service.check(draft, original_name="main").concurrency == 9
+    new = ProfileDraft("verba", "new", "https://v.example", secrets={"apiKey": "k"})
+    assert service.check(new).concurrency == 4
