@@ -523,7 +523,7 @@ def bulk_figures(scale: int) -> list[Figure]:
     """Bulk lookups at the vendors' own limits against the simulator (in its own process):
     LeadSquared with the core runner, OneUptime in the bulk window; wall time against the
     limit's floor, 429s the simulator sent, the window's largest event-loop stall, and the
-    CLI's peak memory for many IDs against one ID."""
+    CLI's peak memory for N IDs against N/10."""
     import multiprocessing
     import tempfile
 
@@ -557,7 +557,10 @@ def bulk_figures(scale: int) -> list[Figure]:
             input="".join(f"{k}={v}\n" for k, v in demo.secrets.items()), env=env,
             check=True, capture_output=True, text=True,
         )  # fmt: skip
-        one_id_rss = _cli_peak_rss_kib(env, oneuptime_ids[:1], f"{home}/one.jsonl")
+        # Flat means the same peak for ten times the IDs (one ID would leave out the
+        # connections and workers every real run has).
+        tenth = oneuptime_ids[: len(oneuptime_ids) // 10]
+        tenth_rss = _cli_peak_rss_kib(env, tenth, f"{home}/tenth.jsonl")
         many_ids_rss = _cli_peak_rss_kib(env, oneuptime_ids, f"{home}/many.jsonl")
     ours.send("stop")
     throttled = ours.recv()
@@ -573,8 +576,8 @@ def bulk_figures(scale: int) -> list[Figure]:
                f"vs the limit's floor ({ou_done} answered, {throttled.get('oneuptime', 0)} 429s; "
                f"CPU {cpu_ms_per_id:.1f} ms per ID, load average {load:.1f})",
                ou_wall, ou_floor, "s", "<= 1.1x the floor", 1.1),
-        Figure(f"bulk: CLI peak memory, {len(oneuptime_ids):,} IDs vs 1 ID",
-               many_ids_rss / 1024, one_id_rss / 1024, "MiB", "flat: <= 1.1x", 1.1),
+        Figure(f"bulk: CLI peak memory, {len(oneuptime_ids):,} IDs vs {len(tenth):,} IDs",
+               many_ids_rss / 1024, tenth_rss / 1024, "MiB", "flat: <= 1.1x", 1.1),
         Figure(f"bulk window: largest event-loop stall, the loop's own CPU time, vs 50 ms (as "
                f"wall time, waits for a CPU included: {ou_watch.worst_wall_ms:.0f} ms; the "
                f"LeadSquared core run: {ls_watch.worst_cpu_ms:.0f} ms CPU, "
