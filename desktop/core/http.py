@@ -107,15 +107,15 @@ class RateLimiter:
         self._slowed_at = -math.inf
 
     def slow_down(self, retry_after: str | None) -> None:
-        """The vendor answered 429: wait its Retry-After (else a whole period) before the next
+        """The vendor answered 429: wait its Retry-After (when it sends one) before the next
         request, and allow a quarter fewer requests per period for now."""
         now = time.monotonic()
-        wait = backoff_seconds(0, retry_after) if retry_after else self.period
-        self._paused_until = max(self._paused_until, now + wait)
+        if retry_after:  # without one, the lower limit and the caller's own backoff suffice
+            self._paused_until = max(self._paused_until, now + backoff_seconds(0, retry_after))
         if now - self._slowed_at >= self.period:  # the 429s of one burst lower it once
             self.limit = max(1, self.limit * 3 // 4)
             self._slowed_at = now
-        self._changed_at = self._paused_until  # the recovery counts from the end of the wait
+        self._changed_at = max(now, self._paused_until)  # recovery counts from the wait's end
         self.slowdowns += 1
 
     def _recover(self, now: float) -> None:
