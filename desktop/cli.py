@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from desktop import __version__
+from desktop.bulk_cli import add_bulk_parser, run_bulk
 from desktop.core.credentials import (
     EnvironmentSecretStore,
     KeyringSecretStore,
@@ -253,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="a non-secret field (also timeout, verify, ca_bundle); repeatable",
+        help="a non-secret field (also timeout, verify, ca_bundle, concurrency); repeatable",
     )
     set_cmd.add_argument(
         "--secrets-stdin",
@@ -288,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("value")
     search.add_argument("--format", choices=("text", *EXPORT_FORMATS), default="text")
+    add_bulk_parser(commands, vendor_keys)
     history = commands.add_parser(
         "history",
         help="list recent lookups; set how much history is kept (the app shares the setting)",
@@ -443,6 +445,8 @@ def _profile_draft(args: argparse.Namespace, existing: Profile | None) -> Profil
             draft.timeout = value
         elif name == "ca_bundle":
             draft.ca_bundle = value
+        elif name == "concurrency":
+            draft.concurrency = value
         elif name == "verify":
             if value.strip().lower() not in _BOOLEAN_WORDS:
                 raise CliError(
@@ -808,6 +812,8 @@ def dispatch(args: argparse.Namespace) -> int:
                 return run_search(args, engine, sys.stdout)
             if args.command == "lookup":
                 return run_lookup(args, engine, sys.stdout)
+            if args.command == "bulk":
+                return run_bulk(args, engine, sys.stdout)
             return run_attempt_command(args, engine, sys.stdout)
         finally:
             # The answer stands; one line says what of the data dir could not be written: the

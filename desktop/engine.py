@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -104,6 +105,10 @@ class AttemptPaging:
             return
         self._seen.update(attempt.attempt_id for attempt in fresh)
         self.attempts.extend(fresh)
+
+
+#: False in a bulk run's workers: they record their answers in the history in batches.
+RECORD_EACH_LOOKUP: ContextVar[bool] = ContextVar("record_each_lookup", default=True)
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,7 @@ class LookupEngine:
         message: str,
         started: float,
     ) -> None:
-        if self.history is None:
+        if self.history is None or not RECORD_EACH_LOOKUP.get():
             return
         history = self.history
         try:

@@ -14,7 +14,7 @@ import errno
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -212,6 +212,19 @@ def _escape_like(text: str) -> str:
     return f"%{escaped}%"
 
 
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One lookup to record, as ``HistoryStore.add`` takes it (for writes in batches)."""
+
+    result: LookupResult | None
+    vendor: str
+    profile: str
+    params: dict[str, str]
+    outcome: str
+    message: str
+    duration: float
+
+
 class HistoryStore:
     def __init__(
         self, path: Path | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
@@ -347,6 +360,23 @@ class HistoryStore:
             )  # fmt: skip
             self._prune(connection, self._retention(connection))
             return int(cursor.lastrowid or 0)
+
+    def add_many(self, records: Sequence[HistoryRecord]) -> int:
+        """Record several lookups (a bulk run's answers, one entry each) in one transaction,
+        pruning once; returns how many were written."""
+        if not records:
+            return 0
+        now = datetime.now(UTC).isoformat()
+        with self._writing() as connection:
+            connection.executemany(
+                "INSERT INTO lookups (at, vendor, profile, params, outcome, message, duration, "
+                "snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(now, r.vendor, r.profile, json.dumps(r.params), r.outcome, r.message,
+                  r.duration, r.result.model_dump_json() if r.result is not None else None)
+                 for r in records],
+            )  # fmt: skip
+            self._prune(connection, self._retention(connection))
+        return len(records)
 
     @staticmethod
     def _entry(row: tuple[Any, ...]) -> HistoryEntry:

@@ -12,6 +12,7 @@ import base64
 import email.utils
 import json
 import logging
+import math
 import random
 import re
 import socket
@@ -124,32 +125,77 @@ class RateLimiter:
     """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot.
 
     A slot counts from when its request ends, not when it starts: the vendor counts arrivals,
-    and a request may arrive late, so counting from the end can never undercount."""
+    and a request may arrive late, so counting from the end can never undercount. A 429 that
+    still comes (another program sharing the key, a vendor counting differently) slows the
+    limiter: nothing is sent until the vendor's Retry-After has passed, and the limit drops by
+    a quarter (once per period, however many 429s one burst brings), coming back one request
+    per period without another 429."""
 
-    #: Extra seconds on the window, for clock and scheduling jitter between us and the vendor.
-    SAFETY_MARGIN = 0.1
+    #: Extra share of the period on the window, for clock and scheduling jitter between us and
+    #: the vendor; at most ``MAX_SAFETY_MARGIN`` seconds.
+    SAFETY_SHARE = 0.02
+    MAX_SAFETY_MARGIN = 0.1
 
     def __init__(self, limit: int, period: float) -> None:
+        #: The vendor's published limit; ``limit`` is what is allowed now (lower after a 429).
+        self.published_limit = limit
         self.limit = limit
-        self.period = period + self.SAFETY_MARGIN
+        self.period = period + min(self.MAX_SAFETY_MARGIN, period * self.SAFETY_SHARE)
+        #: How many 429s slowed this limiter down (benchmarks and tests read it).
+        self.slowdowns = 0
         #: One entry per slot: None while its request runs, then the time it ended.
         self._slots: list[list[float | None]] = []
         self._lock = asyncio.Lock()
+        self._paused_until = 0.0
+        self._changed_at = 0.0
+        self._last_start = -math.inf
+        self._slowed_at = -math.inf
+
+    def slow_down(self, retry_after: str | None) -> None:
+        """The vendor answered 429: wait its Retry-After (when it sends one) before the next
+        request, and allow a quarter fewer requests per period for now."""
+        now = time.monotonic()
+        if retry_after:  # without one, the lower limit and the caller's own backoff suffice
+            self._paused_until = max(self._paused_until, now + backoff_seconds(0, retry_after))
+        if now - self._slowed_at >= self.period:  # the 429s of one burst lower it once
+            self.limit = max(1, self.limit * 3 // 4)
+            self._slowed_at = now
+        self._changed_at = max(now, self._paused_until)  # recovery counts from the wait's end
+        self.slowdowns += 1
+
+    def _recover(self, now: float) -> None:
+        """One request more per period without a 429, up to the published limit."""
+        periods = int((now - self._changed_at) // self.period)
+        if self.limit < self.published_limit and periods > 0:
+            self.limit = min(self.published_limit, self.limit + periods)
+            self._changed_at += periods * self.period
 
     async def acquire(self) -> list[float | None]:
         async with self._lock:
             while True:
                 now = time.monotonic()
+                if now < self._paused_until:
+                    await asyncio.sleep(self._paused_until - now)
+                    continue
+                self._recover(now)
+                # Starts are spread evenly over the period: a burst of ``limit`` requests at
+                # once would open as many connections and end them all together, so the next
+                # burst would come a period later again; spread, a few are under way at a time.
+                spacing = self.period / self.limit
+                if now < self._last_start + spacing:
+                    await asyncio.sleep(self._last_start + spacing - now)
+                    continue
                 self._slots = [
                     slot for slot in self._slots if slot[0] is None or now - slot[0] < self.period
                 ]
                 if len(self._slots) < self.limit:
                     slot: list[float | None] = [None]
                     self._slots.append(slot)
+                    self._last_start = now
                     return slot
                 ended = [slot[0] for slot in self._slots if slot[0] is not None]
-                wait = self.period - (now - min(ended)) if ended else 0.05
-                await asyncio.sleep(max(wait, 0.01))
+                wait = self.period - (now - min(ended)) if ended else 0.005
+                await asyncio.sleep(max(wait, 0.001))
 
     @staticmethod
     def release(slot: list[float | None]) -> None:
@@ -463,6 +509,8 @@ class HttpSession:
         finally:
             if slot is not None:
                 RateLimiter.release(slot)
+        if self._limiter is not None and response.status_code == 429:
+            self._limiter.slow_down(response.headers.get("retry-after"))
         elapsed = time.monotonic() - started
         log.info(
             "%s %s -> %s in %.0f ms", request.method, safe_url, response.status_code, elapsed * 1000

@@ -20,7 +20,13 @@ from pydantic import ValidationError
 from desktop.core.credentials import SecretStore, secret_length_problem
 from desktop.core.errors import ConfigurationError, CredentialStoreError, InvalidInputsError
 from desktop.core.paths import write_text_atomically
-from desktop.core.profiles import TIMEOUT_RANGE, Profile, ProfileStore, hidden_character
+from desktop.core.profiles import (
+    DEFAULT_CONCURRENCY,
+    TIMEOUT_RANGE,
+    Profile,
+    ProfileStore,
+    hidden_character,
+)
 
 #: Marks a shared profile file, so a wrong file is refused with a clear message.
 EXPORT_FORMAT = "calllookup-profiles"
@@ -56,7 +62,7 @@ class ProfileRules(Protocol):
 
 
 #: What every profile has besides its vendor's own settings (``ProfileDraft``'s fields).
-COMMON_FIELDS = ("timeout", "verify", "ca_bundle")
+COMMON_FIELDS = ("timeout", "verify", "ca_bundle", "concurrency")
 
 #: The vendor declaration by key; raises ConfigurationError for an unknown vendor.
 RulesLookup = Callable[[str], ProfileRules]
@@ -94,6 +100,9 @@ class ProfileDraft:
     timeout: str = "20"
     verify: bool = True
     ca_bundle: str = ""
+    #: Parallel lookups of a bulk run (vendors without a published rate limit); not in the
+    #: credential manager's form: empty keeps the edited profile's value (or the default).
+    concurrency: str = ""
     settings: dict[str, str] = field(default_factory=dict)
     #: Secret changes by field name: a value replaces, None clears, a missing name keeps.
     secrets: dict[str, str | None] = field(default_factory=dict)
@@ -107,6 +116,7 @@ class ProfileDraft:
             timeout=f"{profile.timeout:g}",
             verify=profile.verify,
             ca_bundle=profile.ca_bundle or "",
+            concurrency=str(profile.concurrency),
             settings=dict(profile.settings),
         )
 
@@ -166,8 +176,12 @@ class ProfileService:
         rules = self._rules(draft.vendor)
         problems: dict[str, str] = {}
         profile: Profile | None = None
+        # Not in the form (set with 'profile set --set concurrency=N'): an edit keeps it.
+        edited = self.profiles.get(draft.vendor, original_name) if original_name else None
+        kept_concurrency = edited.concurrency if edited else DEFAULT_CONCURRENCY
         try:
             profile = Profile(
+                concurrency=draft.concurrency.strip() or kept_concurrency,  # type: ignore[arg-type]
                 vendor=draft.vendor,
                 name=draft.name.strip(),
                 base_url=draft.base_url,

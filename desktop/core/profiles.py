@@ -18,6 +18,8 @@ from desktop.core.paths import config_dir, file_error_reason, locked, write_text
 PROFILE_FILE_NAME = "profiles.json"
 DEFAULT_PROFILE_NAME = "default"
 DEFAULT_TIMEOUT_SECONDS = 20.0
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 32
 _PROFILE_NAME = re.compile(r"^[\w.@ -]{1,64}$")
 
 
@@ -84,6 +86,8 @@ class Profile(BaseModel):
     timeout: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=TIMEOUT_RANGE[1])
     verify: bool = True
     ca_bundle: str | None = None
+    #: Lookups a bulk run keeps under way at once for vendors without a published rate limit.
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=MAX_CONCURRENCY)
     #: The vendor's non-secret fields, by the vendor's own names (``tenantId``, ``app_key``, ...).
     settings: dict[str, str] = Field(default_factory=dict)
 

@@ -172,6 +172,8 @@ class Simulator:
         self.request_counts: dict[str, int] = {}
         #: The path of every request received, by vendor key (tests pin where adapters send).
         self.request_paths: dict[str, list[str]] = {}
+        #: 429 answers sent, by vendor key (rate-limit benchmarks prove there were none).
+        self.too_many_requests: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -218,6 +220,7 @@ class Simulator:
             self._faults.clear()
             self.request_counts.clear()
             self.request_paths.clear()
+            self.too_many_requests.clear()
         for vendor in self.vendors.values():
             vendor.reset()
 
@@ -259,6 +262,7 @@ class Simulator:
             time.sleep(delay_before_headers(fault))
             canned = canned_answer(fault)
             if canned is not None:
+                self._count_status(vendor.key, canned.status)
                 self._deliver(
                     handler,
                     Delivery(canned.status, canned.body or b"", canned.headers),
@@ -277,7 +281,13 @@ class Simulator:
             raw_path=request_path,
         )
         answer = self._route(vendor, request)
+        self._count_status(vendor.key, answer.status)
         self._deliver(handler, transform(fault, answer.status, answer.body, answer.headers))
+
+    def _count_status(self, vendor_key: str, status: int) -> None:
+        if status == 429:
+            with self._lock:
+                self.too_many_requests[vendor_key] = self.too_many_requests.get(vendor_key, 0) + 1
 
     def _route(self, vendor: VendorSimulator, request: SimRequest) -> SimResponse:
         path_matched = False

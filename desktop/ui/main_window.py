@@ -36,6 +36,7 @@ from desktop.vendors import REGISTRY, vendor_keys
 if TYPE_CHECKING:
     from desktop.core.models import LookupResult
     from desktop.engine import LookupEngine
+    from desktop.ui.bulk_window import BulkWindow
     from desktop.ui.credentials_window import CredentialsWindow
     from desktop.ui.log_panel import LogPanel
     from desktop.ui.preferences import PreferencesDialog
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
             loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(loading, entry.title)
         self.credentials_window: CredentialsWindow | None = None
+        self.bulk_window: BulkWindow | None = None
 
         central = QWidget()
         # A small explicit minimum: the vendor tab's own (form, card, table) plus a dock's
@@ -280,6 +282,9 @@ class MainWindow(QMainWindow):
         self.cancel_action = self._action("&Cancel lookup", "Esc", self._cancel_current)
         lookup_menu.addAction(self.run_action)
         lookup_menu.addAction(self.cancel_action)
+        self.bulk_action = self._action("&Bulk lookup…", "Ctrl+B", self.open_bulk)
+        self.bulk_action.setObjectName("bulkAction")
+        lookup_menu.addAction(self.bulk_action)
         lookup_menu.addSeparator()
         lookup_menu.addAction(self._action("Copy &table", "Ctrl+Shift+C", self.copy_table))
         self.copy_summary_action = self._action(
@@ -386,6 +391,18 @@ class MainWindow(QMainWindow):
 
     def _cancel_current(self) -> None:
         self.current_tab().cancel()
+
+    def open_bulk(self) -> BulkWindow:
+        """The bulk lookup window (one per main window: a run goes on while it is closed)."""
+        if self.bulk_window is None:
+            from desktop.ui.bulk_window import BulkWindow
+
+            self.bulk_window = BulkWindow(self.engine, self.tasks, self)
+            self.bulk_window.reported.connect(self._show_status)
+        self.bulk_window.show()
+        self.bulk_window.raise_()
+        self.bulk_window.activateWindow()
+        return self.bulk_window
 
     def open_preferences(self) -> PreferencesDialog:
         from desktop.ui.preferences import PreferencesDialog

@@ -522,6 +522,221 @@ def review_report(_rounds: int) -> list[Figure]:
     ]  # fmt: skip
 
 
+#: Bulk IDs per run: the quick run's counts; --long multiplies them by BULK_LONG_SCALE
+#: (1,000 LeadSquared and 10,000 OneUptime IDs, as issue 20 asks).
+BULK_LEADSQUARED_IDS = 100
+BULK_ONEUPTIME_IDS = 1000
+BULK_LONG_SCALE = 10
+#: The window's responsiveness bound: no stall over this.
+STALL_BOUND_MS = 50.0
+
+#: The CLI run in a child that reports its peak resident memory (VmHWM: the high-water mark of
+#: this program's own memory; ru_maxrss would carry the parent's peak across exec).
+_PEAK_RSS_CLI = (
+    "import sys\n"
+    "from desktop.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "with open('/proc/self/status') as status:\n"
+    "    peak = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
+    "sys.stderr.write(f'MAXRSS_KIB {peak}\\n')\n"
+    "raise SystemExit(code)\n"
+)
+
+
+class _StallWatch:
+    """A 10 ms ticker on the running loop: the longest gap between ticks as wall time, and as
+    the loop thread's own CPU time (on a loaded machine most of a wall stall is the process
+    waiting for a CPU, not the loop being busy)."""
+
+    def __init__(self) -> None:
+        self.worst_wall_ms = 0.0
+        self.worst_cpu_ms = 0.0
+        self._stop = asyncio.Event()
+        self._task: asyncio.Future[None] | None = None
+
+    async def _tick(self) -> None:
+        while not self._stop.is_set():
+            wall, cpu = time.perf_counter(), time.thread_time()
+            await asyncio.sleep(0.01)
+            self.worst_wall_ms = max(self.worst_wall_ms, (time.perf_counter() - wall - 0.01) * 1000)
+            self.worst_cpu_ms = max(self.worst_cpu_ms, (time.thread_time() - cpu) * 1000)
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._tick())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+
+async def _core_bulk_run(
+    engine: Any, vendor: str, field: str, ids: list[str]
+) -> tuple[float, int, _StallWatch]:
+    """Wall seconds and answers of a bulk run with the core runner (as the CLI runs it)."""
+    from desktop.bulk import BulkRun, plan_jobs
+
+    job = plan_jobs(engine, vendor, None, field)[0]
+    watch = _StallWatch()
+    watch.start()
+    answered = 0
+    started = time.perf_counter()
+    async for outcome in BulkRun(engine, job, ids).outcomes():
+        answered += outcome.state.is_final
+    wall = time.perf_counter() - started
+    await watch.stop()
+    await engine.aclose()
+    return wall, answered, watch
+
+
+def _window_bulk_run(port: int, ids: list[str]) -> tuple[float, float, int, _StallWatch]:
+    """Wall and CPU seconds and answers of OneUptime attempt IDs run in the bulk window
+    (offscreen, on the app's qasync loop), pasted as a column headed '_id'."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.bulk_io import parse_text
+    from desktop.engine import LookupEngine
+    from desktop.ui.bulk_window import BulkWindow
+    from desktop.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    engine = LookupEngine(*_simulator_profiles(port))
+    failures: list[BaseException] = []
+    window = BulkWindow(engine, TaskRunner(failures.append))
+    window.show()
+    window.set_table(parse_text("\n".join(["_id", *ids])))  # headed: the IDs go to _id
+    window.vendor_combo.setCurrentIndex(window.vendor_combo.findData("oneuptime"))
+    watch = _StallWatch()
+
+    async def run() -> tuple[float, float]:
+        watch.start()
+        started, cpu = time.perf_counter(), time.process_time()
+        window.start()
+        while window.running:
+            await asyncio.sleep(0.05)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        await watch.stop()
+        await engine.aclose()
+        return wall, cpu
+
+    wall, cpu = loop.run_until_complete(run())
+    answered = window.progress.value()
+    window.close()
+    loop.close()
+    if failures:
+        raise failures[0]
+    return wall, cpu, answered, watch
+
+
+def _cli_peak_rss_kib(env: dict[str, str], ids: list[str], output: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS_CLI, "bulk", "oneuptime", "-", "--field", "_id",
+         "--output", output],
+        input="\n".join(ids) + "\n", capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    line = next((x for x in done.stderr.splitlines() if x.startswith("MAXRSS_KIB")), None)
+    if line is None:
+        raise RuntimeError(f"bulk CLI failed: {done.stderr[-500:]}")
+    return int(line.split()[1])
+
+
+def _serve_simulator(connection: Any) -> None:
+    """The simulator in its own process (as a vendor is): its threads do not take the client's
+    GIL. Sends its port, waits for any message, sends back the 429s it sent, and stops."""
+    from desktop.simulator.registry import start_simulator
+
+    simulator = start_simulator()
+    connection.send(simulator.port)
+    connection.recv()
+    connection.send(dict(simulator.too_many_requests))
+    simulator.stop()
+
+
+def _simulator_profiles(port: int) -> tuple[Any, Any]:
+    """Demo profiles and secrets for a simulator listening on ``port`` in another process."""
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.simulator.registry import DEMO_PROFILE_NAME, all_vendor_simulators
+
+    profiles, secrets = [], {}
+    for vendor in all_vendor_simulators():
+        base_url = f"http://127.0.0.1:{port}/{vendor.key}{vendor.demo.base_path}"
+        profiles.append(Profile(vendor=vendor.key, name=DEMO_PROFILE_NAME, base_url=base_url,
+                                timeout=10, settings=dict(vendor.demo.settings)))  # fmt: skip
+        for name, value in vendor.demo.secrets.items():
+            secrets[(vendor.key, DEMO_PROFILE_NAME, name)] = value
+    return ProfileStore.in_memory(profiles), MemorySecretStore(secrets)
+
+
+def bulk_figures(scale: int) -> list[Figure]:
+    """Bulk lookups at the vendors' own limits against the simulator (in its own process):
+    LeadSquared with the core runner, OneUptime in the bulk window; wall time against the
+    limit's floor, 429s the simulator sent, the window's largest event-loop stall, and the
+    CLI's peak memory for N IDs against N/10."""
+    import multiprocessing
+    import tempfile
+
+    from desktop.engine import LookupEngine
+    from desktop.simulator.oneuptime import CALL_100K, OneUptimeSimulator, generated_attempt
+
+    leadsquared_ids = [f"33333333-3333-4333-8333-{n:012d}"
+                       for n in range(BULK_LEADSQUARED_IDS * scale)]  # fmt: skip
+    oneuptime_ids = [generated_attempt(CALL_100K, n)["_id"]
+                     for n in range(BULK_ONEUPTIME_IDS * scale)]  # fmt: skip
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve_simulator, args=(theirs,), daemon=True)
+    server.start()
+    port = ours.recv()
+    ls_wall, ls_done, ls_watch = asyncio.run(
+        _core_bulk_run(LookupEngine(*_simulator_profiles(port)), "leadsquared", "RequestId",
+                       leadsquared_ids)
+    )  # fmt: skip
+    ou_wall, ou_cpu, ou_done, ou_watch = _window_bulk_run(port, oneuptime_ids)
+    cpu_ms_per_id = ou_cpu * 1000 / max(1, ou_done)
+    with tempfile.TemporaryDirectory() as home:
+        env = _env() | {"CALLLOOKUP_CONFIG_DIR": f"{home}/config",
+                        "CALLLOOKUP_DATA_DIR": f"{home}/data",
+                        "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+                        "CALLLOOKUP_TEST_KEYRING_FILE": f"{home}/keyring.json"}  # fmt: skip
+        demo = OneUptimeSimulator.demo
+        subprocess.run(
+            [sys.executable, "-m", "desktop.cli", "profile", "set", "oneuptime", "default",
+             "--base-url", f"http://127.0.0.1:{port}/oneuptime{demo.base_path}",
+             *[f"--set={k}={v}" for k, v in demo.settings.items()], "--secrets-stdin"],
+            input="".join(f"{k}={v}\n" for k, v in demo.secrets.items()), env=env,
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        # Flat means the same peak for ten times the IDs (one ID would leave out the
+        # connections and workers every real run has).
+        tenth = oneuptime_ids[: len(oneuptime_ids) // 10]
+        tenth_rss = _cli_peak_rss_kib(env, tenth, f"{home}/tenth.jsonl")
+        many_ids_rss = _cli_peak_rss_kib(env, oneuptime_ids, f"{home}/many.jsonl")
+    ours.send("stop")
+    throttled = ours.recv()
+    server.join(10)
+    load = os.getloadavg()[0]
+    ls_floor = len(leadsquared_ids) / 25 * 5
+    ou_floor = len(oneuptime_ids) / 100
+    return [
+        Figure(f"bulk: {len(leadsquared_ids):,} LeadSquared IDs at 25 per 5 s, wall vs the "
+               f"limit's floor ({ls_done} answered, {throttled.get('leadsquared', 0)} 429s)",
+               ls_wall, ls_floor, "s", "<= 1.05x the floor, zero 429s", 1.05),
+        Figure(f"bulk window: {len(oneuptime_ids):,} OneUptime attempt IDs at 100 per s, wall "
+               f"vs the limit's floor ({ou_done} answered, {throttled.get('oneuptime', 0)} 429s; "
+               f"CPU {cpu_ms_per_id:.1f} ms per ID, load average {load:.1f})",
+               ou_wall, ou_floor, "s", "<= 1.1x the floor", 1.1),
+        Figure(f"bulk: CLI peak memory, {len(oneuptime_ids):,} IDs vs {len(tenth):,} IDs",
+               many_ids_rss / 1024, tenth_rss / 1024, "MiB", "flat: <= 1.1x", 1.1),
+        Figure(f"bulk window: largest event-loop stall, the loop's own CPU time, vs 50 ms (as "
+               f"wall time, waits for a CPU included: {ou_watch.worst_wall_ms:.0f} ms; the "
+               f"LeadSquared core run: {ls_watch.worst_cpu_ms:.0f} ms CPU, "
+               f"{ls_watch.worst_wall_ms:.0f} ms wall)",
+               ou_watch.worst_cpu_ms, STALL_BOUND_MS, "ms", "<= 1x (50 ms)", 1.0),
+    ]  # fmt: skip
+
+
 def render_table(figures: list[Figure]) -> str:
     lines = [
         "| figure | value | baseline | ratio | target | verdict |",
@@ -542,6 +757,7 @@ MEASUREMENTS: dict[str, Callable[[int], list[Figure]]] = {
     "search": search_everywhere_figure,
     "review_load": review_load,
     "review_report": review_report,
+    "bulk": bulk_figures,
 }
 
 
@@ -549,6 +765,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     parser.add_argument("--only", choices=list(MEASUREMENTS), action="append")
+    parser.add_argument(
+        "--long", action="store_true",
+        help=f"bulk rows at full size ({BULK_LEADSQUARED_IDS * BULK_LONG_SCALE:,} LeadSquared, "
+        f"{BULK_ONEUPTIME_IDS * BULK_LONG_SCALE:,} OneUptime IDs: about 7 minutes)",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     rounds = {
@@ -558,6 +779,7 @@ def main() -> int:
         "search": 3 if args.quick else 10,
         "review_load": 1,
         "review_report": 1,
+        "bulk": BULK_LONG_SCALE if args.long else 1,
     }
     figures: list[Figure] = []
     for name in args.only or list(MEASUREMENTS):

@@ -1,0 +1,518 @@
+"""Bulk lookup window (Lookup → Bulk lookup, Ctrl+B): a column of IDs in, a table of answers out.
+
+The IDs come pasted (a spreadsheet's column, with or without its header) or from a CSV, TSV,
+XLSX or ODS file whose column is picked. The runs are ``desktop.bulk.BulkRun``s on the app's
+engine (its rate limiters and tokens are shared with the tabs). Outcomes are gathered as they come
+and shown every ``FLUSH_MS`` in one table update, so thousands of answers never hold the
+window up; the progress bar, the rate and the time left change with them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pydantic import JsonValue
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bulk import (
+    KEY_ROLES,
+    BulkJob,
+    BulkOutcome,
+    BulkRun,
+    BulkState,
+    plan_every_vendor,
+    plan_jobs,
+)
+from desktop.core.blocking import run_blocking
+from desktop.core.bulk_io import Table, parse_text, read_table, write_xlsx
+from desktop.core.errors import CallLookupError
+from desktop.core.export import headers_of
+from desktop.core.settings import EXPORT_FOLDER
+from desktop.engine import LookupEngine
+from desktop.ui.settings import preferences, remember, ui_settings
+from desktop.ui.table_actions import TableCopier
+from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
+from desktop.ui.tasks import TaskRunner
+from desktop.vendors import VENDORS, get_vendor
+
+#: How often gathered outcomes reach the table, the progress bar and the rate.
+FLUSH_MS = 100
+#: The vendor choice that asks every configured vendor taking the column's kind of value.
+EVERY_VENDOR = ""
+_STATE_COLOURS = {
+    BulkState.FOUND: "success",
+    BulkState.NOT_FOUND: "pending",
+    BulkState.ERROR: "failure",
+}
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One ID asked of one vendor profile, as the table shows it."""
+
+    id: str
+    vendor: str
+    vendor_title: str
+    profile: str
+    state: BulkState = BulkState.QUEUED
+    message: str = ""
+    key_cells: tuple[str, ...] = ("",) * len(KEY_ROLES)
+    #: The result's first record with typed values (the XLSX export's cells).
+    record: dict[str, JsonValue] = field(default_factory=dict)
+
+    def answered(self, outcome: BulkOutcome) -> BulkRow:
+        if not outcome.state.is_final:
+            return replace(self, state=outcome.state, message=outcome.message)
+        return replace(self, state=outcome.state, message=outcome.message,
+                       key_cells=tuple(outcome.key_columns()), record=outcome.record())  # fmt: skip
+
+    def export_row(self) -> dict[str, JsonValue]:
+        row: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
+                                     "profile": self.profile, "state": self.state.value,
+                                     "message": self.message}  # fmt: skip
+        for name, value in self.record.items():
+            row.setdefault(name, value)
+        return row
+
+
+def _key_column(position: int, header: str) -> Column[BulkRow]:
+    return Column(header, lambda row: row.key_cells[position])
+
+
+BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
+    Column("ID", lambda row: row.id),
+    Column("Vendor", lambda row: f"{row.vendor_title} ({row.profile})"),
+    Column(
+        "State",
+        lambda row: row.state.label,
+        clipboard=lambda row: row.state.value,
+        state=lambda row: _STATE_COLOURS.get(row.state),
+    ),
+    *(_key_column(position, header) for position, (_role, header) in enumerate(KEY_ROLES)),
+    Column("Message", lambda row: row.message, tooltip=lambda row: row.message or None),
+)
+
+
+class BulkTableModel(RecordTableModel[BulkRow]):
+    def update_rows(self, changes: dict[int, BulkRow]) -> None:
+        """Replace rows by number and repaint their span in one signal."""
+        if not changes:
+            return
+        for number, row in changes.items():
+            self._rows[number] = row
+        last_column = len(self.columns) - 1
+        self.dataChanged.emit(
+            self.index(min(changes), 0), self.index(max(changes), last_column), []
+        )
+
+
+@dataclass
+class _RunRows:
+    """A run and the table row of each of its inputs."""
+
+    run: BulkRun
+    rows: list[int]
+
+
+def duration_words(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class BulkWindow(QWidget):
+    """The window; one per main window, kept when closed so a run goes on in the background."""
+
+    reported = Signal(str)
+
+    def __init__(
+        self, engine: LookupEngine, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("bulkWindow")
+        self.setWindowTitle("Bulk lookup")
+        self.resize(1000, 640)
+        self._engine = engine
+        self._tasks = tasks
+        self._table_in: Table | None = None
+        self._runs: list[_RunRows] = []
+        self._pending: dict[int, BulkRow] = {}
+        self._started = 0.0
+        self._paused_at: float | None = None
+        self._paused_seconds = 0.0
+        self._done_at_start = 0
+        self._fitted_to_answers = False
+
+        self.paste = QPlainTextEdit()
+        self.paste.setObjectName("bulkPaste")
+        self.paste.setPlaceholderText(
+            "Paste a column of IDs from a spreadsheet (with or without its header), or open a file."
+        )
+        self.paste.setMaximumHeight(120)
+        self.open_button = QPushButton("&Open file…")
+        self.open_button.setObjectName("bulkOpenFile")
+        self.column_combo = QComboBox()
+        self.column_combo.setObjectName("bulkColumn")
+        self.column_combo.setAccessibleName("Column with the IDs")
+        self.input_summary = QLabel("No IDs yet.")
+        self.input_summary.setObjectName("bulkInputSummary")
+        self.vendor_combo = QComboBox()
+        self.vendor_combo.setObjectName("bulkVendor")
+        self.vendor_combo.addItem("Every vendor that takes this kind of value", EVERY_VENDOR)
+        for vendor in VENDORS:
+            self.vendor_combo.addItem(vendor.title, vendor.key)
+        self.profile_combo = QComboBox()
+        self.profile_combo.setObjectName("bulkProfile")
+        self.profile_combo.setAccessibleName("Profile")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("bulkInputError")
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        self.start_button = QPushButton("&Start")
+        self.start_button.setObjectName("bulkStart")
+        self.pause_button = QPushButton("&Pause")
+        self.pause_button.setObjectName("bulkPause")
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setObjectName("bulkCancel")
+        self.retry_button = QPushButton("&Retry the failed")
+        self.retry_button.setObjectName("bulkRetry")
+        self.xlsx_button = QPushButton("Export &XLSX…")
+        self.xlsx_button.setObjectName("bulkExportXlsx")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("bulkProgress")
+        self.progress.setFormat("%v / %m")
+        self.progress.setValue(0)
+        self.rate_label = QLabel()
+        self.rate_label.setObjectName("bulkRate")
+
+        self.model = BulkTableModel(BULK_COLUMNS, self)
+        self.table = make_table("bulkResults", self.model, "Bulk lookup results")
+        self.copier = TableCopier(self.table, tasks, lambda text, _state: self._say(text))
+
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.open_button)
+        source_row.addWidget(QLabel("Column:"))
+        source_row.addWidget(self.column_combo, 1)
+        source_row.addWidget(self.input_summary, 2)
+        vendor_row = QHBoxLayout()
+        vendor_row.addWidget(QLabel("Vendor:"))
+        vendor_row.addWidget(self.vendor_combo, 2)
+        vendor_row.addWidget(QLabel("Profile:"))
+        vendor_row.addWidget(self.profile_combo, 1)
+        for button in (self.start_button, self.pause_button, self.cancel_button,
+                       self.retry_button, self.xlsx_button):  # fmt: skip
+            vendor_row.addWidget(button)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 2)
+        progress_row.addWidget(self.rate_label, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.paste)
+        layout.addLayout(source_row)
+        layout.addLayout(vendor_row)
+        layout.addWidget(self.error_label)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.table, 1)
+
+        self._parse_timer = QTimer(self)
+        self._parse_timer.setSingleShot(True)
+        self._parse_timer.setInterval(200)
+        self._parse_timer.timeout.connect(self._parse_paste)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush)
+        self.paste.textChanged.connect(self._parse_timer.start)
+        self.open_button.clicked.connect(self.open_file_with_dialog)
+        self.column_combo.currentIndexChanged.connect(self._count_ids)
+        self.vendor_combo.currentIndexChanged.connect(self._fill_profiles)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button.clicked.connect(self.retry_failed)
+        self.xlsx_button.clicked.connect(self.export_xlsx_with_dialog)
+        self._fill_profiles()
+        self._update_buttons()
+
+    # -- input -------------------------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        self.reported.emit(text)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def _parse_paste(self) -> None:
+        text = self.paste.toPlainText()
+        self.set_table(parse_text(text) if text.strip() else None)
+
+    def set_table(self, table: Table | None) -> None:
+        """Show a parsed input's columns; the one named like the vendor's input is chosen."""
+        self._table_in = table
+        self.column_combo.blockSignals(True)
+        self.column_combo.clear()
+        if table is not None:
+            self.column_combo.addItems(table.columns)
+            self.column_combo.setCurrentIndex(table.column_index(None, self._preferred_names()))
+        self.column_combo.blockSignals(False)
+        self._count_ids()
+
+    def _preferred_names(self) -> list[str]:
+        return [spec.name for vendor in VENDORS for spec in vendor.input_fields]
+
+    def ids(self) -> list[str]:
+        if self._table_in is None or self.column_combo.currentIndex() < 0:
+            return []
+        return self._table_in.ids(self.column_combo.currentIndex())
+
+    def _count_ids(self) -> None:
+        count = len(self.ids())
+        has_header = self._table_in is not None and self._table_in.has_header
+        header = " (first row taken as the header)" if has_header else ""
+        self.input_summary.setText(f"{count:,} unique IDs{header}" if count else "No IDs yet.")
+        self._show_error("")
+
+    def open_file_with_dialog(self) -> None:
+        folder = str(ui_settings().value("bulk_folder", str(Path.home())))
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, "Open a column of IDs", folder,
+            "Tables (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)",
+        )  # fmt: skip
+        if path:
+            ui_settings().setValue("bulk_folder", str(Path(path).parent))
+            self._tasks.start(self.open_file(Path(path)), "bulk-open")
+
+    async def open_file(self, path: Path) -> None:
+        """Read the file off the event loop; its columns replace the pasted text's."""
+        try:
+            table = await run_blocking(read_table, path)
+        except CallLookupError as error:
+            self._show_error(error.message)
+            return
+        self.paste.blockSignals(True)
+        self.paste.clear()
+        self.paste.blockSignals(False)
+        self.set_table(table)
+        self._say(f"Opened {path.name}.")
+
+    def _fill_profiles(self) -> None:
+        key = self.vendor_combo.currentData()
+        self.profile_combo.clear()
+        if key:
+            self.profile_combo.addItems([p.name for p in self._engine.profiles.list(key)])
+        self.profile_combo.setEnabled(bool(key))
+
+    # -- running ---------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return any(not entry.run.finished for entry in self._runs)
+
+    def _named_input(self, key: str) -> str | None:
+        """The column's header when it names one of the vendor's inputs (e.g. '_id' for
+        OneUptime attempt IDs): the IDs go to that input instead of the call or request ID."""
+        if self._table_in is None or not self._table_in.has_header:
+            return None
+        header = self.column_combo.currentText()
+        names = {spec.name for spec in get_vendor(key).input_fields}
+        return header if header in names else None
+
+    def _plan(self, ids: list[str]) -> list[BulkJob] | None:
+        key = self.vendor_combo.currentData()
+        try:
+            if key:
+                profile = self.profile_combo.currentText() or None
+                return plan_jobs(self._engine, key, profile, self._named_input(key))
+            jobs = plan_every_vendor(self._engine, ids)
+        except CallLookupError as error:
+            self._show_error(error.message)
+            return None
+        if not jobs:
+            self._show_error("No configured profile takes this kind of value.")
+            return None
+        return jobs
+
+    def start(self) -> None:
+        """Validate, lay out one queued row per ID and vendor profile, and run; nothing is sent
+        when the input or the profile is not usable (the reason shows above the table)."""
+        if self.running:
+            return
+        ids = self.ids()
+        if not ids:
+            self._show_error("Paste or open a column of IDs first.")
+            return
+        jobs = self._plan(ids)
+        if jobs is None:
+            return
+        self._show_error("")
+        rows = [BulkRow(value, job.vendor.key, job.vendor.title, job.profile)
+                for job in jobs for value in ids]  # fmt: skip
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        self._fitted_to_answers = False
+        self._runs = []
+        for number, job in enumerate(jobs):
+            first = number * len(ids)
+            self._launch(job, ids, list(range(first, first + len(ids))))
+
+    def _launch(self, job: BulkJob, ids: list[str], rows: list[int]) -> None:
+        if not self.running:
+            self._started = time.monotonic()
+            self._paused_seconds = 0.0
+            self._paused_at = None
+            self._done_at_start = self._done_count()
+        entry = _RunRows(BulkRun(self._engine, job, ids), rows)
+        self._runs.append(entry)
+        self._tasks.start(self._drive(entry), "bulk-run")
+        self._flush_timer.start()
+        self._update_buttons()
+
+    async def _drive(self, entry: _RunRows) -> None:
+        try:
+            async for outcome in entry.run.outcomes():
+                number = entry.rows[outcome.index]
+                current = self._pending.get(number) or self.model.row_at(number)
+                self._pending[number] = current.answered(outcome)
+        finally:
+            if not self.running:
+                self._flush()
+                self._flush_timer.stop()
+                self._finished()
+
+    def _finished(self) -> None:
+        done = self._done_count()
+        counts = {state: 0 for state in BulkState}
+        for row in self.model.rows():
+            counts[row.state] += 1
+        self._say(
+            f"Bulk lookup {'cancelled' if self._cancelled() else 'done'}: "
+            f"{counts[BulkState.FOUND]:,} found, {counts[BulkState.NOT_FOUND]:,} not found, "
+            f"{counts[BulkState.ERROR]:,} failed, of {done:,} answered."
+        )
+        self._update_buttons()
+
+    def _cancelled(self) -> bool:
+        return any(entry.run.cancelled for entry in self._runs)
+
+    def _done_count(self) -> int:
+        return sum(row.state.is_final for row in self.model.rows())
+
+    def _flush(self) -> None:
+        """Gathered outcomes to the table, then the progress, rate and time left."""
+        changes, self._pending = self._pending, {}
+        self.model.update_rows(changes)
+        if not self._fitted_to_answers and any(
+            r.state is BulkState.FOUND for r in changes.values()
+        ):
+            fit_columns(self.table)  # once, when the first answer brings the vendor's columns
+            self._fitted_to_answers = True
+        total = self.model.rowCount()
+        done = self._done_count()
+        self.progress.setMaximum(max(1, total))
+        self.progress.setValue(done)
+        paused = self._paused_seconds + (time.monotonic() - self._paused_at
+                                         if self._paused_at is not None else 0.0)  # fmt: skip
+        elapsed = time.monotonic() - self._started - paused
+        answered = done - self._done_at_start
+        if self._paused_at is not None:
+            self.rate_label.setText("Paused.")
+        elif answered and elapsed > 0 and self.running:
+            rate = answered / elapsed
+            left = (total - done) / rate
+            self.rate_label.setText(f"{rate:.1f} IDs/s · about {duration_words(left)} left")
+        elif not self.running:
+            self.rate_label.setText(f"{done:,} of {total:,} answered.")
+
+    def toggle_pause(self) -> None:
+        if not self.running:
+            return
+        if self._paused_at is None:
+            self._paused_at = time.monotonic()
+            for entry in self._runs:
+                entry.run.pause()
+        else:
+            self._paused_seconds += time.monotonic() - self._paused_at
+            self._paused_at = None
+            for entry in self._runs:
+                entry.run.resume()
+        self._flush()
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        for entry in self._runs:
+            entry.run.cancel()
+        if self._paused_at is not None:
+            self._paused_seconds += time.monotonic() - self._paused_at
+            self._paused_at = None
+
+    def retry_failed(self) -> None:
+        """Ask again the IDs that ended in error (and those a cancel left unanswered)."""
+        if self.running:
+            return
+        again = [number for number, row in enumerate(self.model.rows())
+                 if row.state in (BulkState.ERROR, BulkState.CANCELLED, BulkState.QUEUED,
+                                  BulkState.ASKING)]  # fmt: skip
+        if not again:
+            self._say("Nothing failed: nothing to retry.")
+            return
+        jobs = {(entry.run.job.vendor.key, entry.run.job.profile): entry.run.job
+                for entry in self._runs}  # fmt: skip
+        by_job: dict[tuple[str, str], list[int]] = {}
+        queued = {}
+        for number in again:
+            row = self.model.row_at(number)
+            by_job.setdefault((row.vendor, row.profile), []).append(number)
+            queued[number] = replace(row, state=BulkState.QUEUED, message="")
+        self.model.update_rows(queued)
+        for key, numbers in by_job.items():
+            self._launch(jobs[key], [self.model.row_at(n).id for n in numbers], numbers)
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("&Resume" if self._paused_at is not None else "&Pause")
+        self.cancel_button.setEnabled(running)
+        has_rows = self.model.rowCount() > 0
+        self.retry_button.setEnabled(not running and has_rows)
+        self.xlsx_button.setEnabled(has_rows)
+
+    # -- export ----------------------------------------------------------------------------
+    def export_xlsx_with_dialog(self) -> None:
+        folder = preferences().get(EXPORT_FOLDER) or str(Path.home())
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, "Export results", folder, "Excel workbook (*.xlsx)"
+        )
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            remember(EXPORT_FOLDER, str(Path(path).parent))
+            self._tasks.start(self.export_xlsx(Path(path)), "bulk-xlsx")
+
+    async def export_xlsx(self, path: Path) -> None:
+        """The table's rows with every record field, typed, written off the event loop."""
+        rows = [row.export_row() for row in self.model.rows()]
+        columns = headers_of(rows)
+        try:
+            await run_blocking(write_xlsx, path, columns, rows)
+        except OSError as error:
+            self._say(f"Export failed: {error.strerror or error}")
+            return
+        self._say(f"Exported {len(rows):,} rows to {path}.")

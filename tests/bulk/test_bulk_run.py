@@ -1,0 +1,150 @@
+"""A bulk run in process against the simulator: outcomes per ID, 429 recovery, batched history,
+pause and cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from desktop.bulk import BulkOutcome, BulkRun, BulkState, plan_every_vendor, plan_jobs
+from desktop.core.history import HistoryStore
+from desktop.engine import LookupEngine
+from desktop.simulator.leadsquared import FAILED_ID, QUEUED_ID, SUCCESS_ID
+from desktop.simulator.server import Simulator
+
+UNKNOWN_IDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 6)]
+
+
+async def _collect(run: BulkRun) -> list[BulkOutcome]:
+    return [outcome async for outcome in run.outcomes()]
+
+
+def _finals(outcomes: list[BulkOutcome]) -> dict[str, BulkOutcome]:
+    return {o.id: o for o in outcomes if o.state.is_final}
+
+
+def test_found_not_found_and_invalid_rows(engine: LookupEngine, simulator: Simulator) -> None:
+    job = plan_jobs(engine, "leadsquared", None)[0]
+    ids = [SUCCESS_ID, UNKNOWN_IDS[0], "not/an-id", QUEUED_ID]
+    outcomes = asyncio.run(_collect(BulkRun(engine, job, ids)))
+    finals = _finals(outcomes)
+    assert {k: v.state for k, v in finals.items()} == {
+        SUCCESS_ID: BulkState.FOUND, UNKNOWN_IDS[0]: BulkState.NOT_FOUND,
+        "not/an-id": BulkState.ERROR, QUEUED_ID: BulkState.FOUND,
+    }  # fmt: skip
+    assert finals["not/an-id"].message.startswith("invalid: ")
+    assert simulator.request_counts["leadsquared"] == 3  # the invalid ID was never sent
+    asking = [o.id for o in outcomes if o.state is BulkState.ASKING]
+    assert sorted(asking) == sorted([SUCCESS_ID, UNKNOWN_IDS[0], QUEUED_ID])
+    row = finals[SUCCESS_ID].as_row()
+    assert row["id"] == SUCCESS_ID and row["state"] == "found"
+    assert row["SourceNumber"] == "8077128602"
+    assert finals[SUCCESS_ID].key_columns()[:2] == ["8077128602", "9399822316"]
+
+
+def test_a_429_slows_the_limiter_and_the_id_is_asked_again(
+    engine: LookupEngine, simulator: Simulator
+) -> None:
+    # Four 429s with Retry-After: 1 s: the session's own retries take some, the run re-queues
+    # the IDs whose retries ran out; every ID ends answered, none failed.
+    simulator.add_fault("leadsquared", "status:429:1", count=4)
+    job = plan_jobs(engine, "leadsquared", None)[0]
+    ids = [SUCCESS_ID, QUEUED_ID, FAILED_ID, *UNKNOWN_IDS]
+    outcomes = asyncio.run(_collect(BulkRun(engine, job, ids)))
+    finals = _finals(outcomes)
+    assert set(finals) == set(ids)
+    assert not [o for o in finals.values() if o.state is BulkState.ERROR]
+    assert simulator.too_many_requests["leadsquared"] == 4
+    limiter = engine._limiters[("leadsquared", job.profile)]
+    assert limiter.slowdowns == 4
+    assert limiter.limit < limiter.published_limit
+
+
+def test_every_answer_is_one_history_entry_written_in_batches(
+    engine: LookupEngine, simulator: Simulator, tmp_path: Path
+) -> None:
+    engine.history = HistoryStore(tmp_path / "history.sqlite3")
+    writes: list[int] = []
+    add_many = engine.history.add_many
+
+    def counting(records):
+        writes.append(len(records))
+        return add_many(records)
+
+    engine.history.add_many = counting  # type: ignore[method-assign]
+    job = plan_jobs(engine, "leadsquared", None)[0]
+    ids = [SUCCESS_ID, QUEUED_ID, *UNKNOWN_IDS]
+    asyncio.run(_collect(BulkRun(engine, job, ids)))
+    engine.history.close()
+    with sqlite3.connect(tmp_path / "history.sqlite3") as connection:
+        rows = connection.execute("SELECT params, outcome FROM lookups").fetchall()
+    assert len(rows) == len(ids)
+    assert sorted(outcome for _params, outcome in rows).count("not found") == len(UNKNOWN_IDS)
+    assert sum(writes) == len(ids) and len(writes) < len(ids)
+
+
+def test_cancel_reports_the_lookups_under_way_and_sends_no_more(
+    engine: LookupEngine, simulator: Simulator
+) -> None:
+    simulator.add_fault("leadsquared", "delay:5", count=25)
+    job = plan_jobs(engine, "leadsquared", None)[0]
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(60)]
+    run = BulkRun(engine, job, ids)
+
+    async def go() -> list[BulkOutcome]:
+        seen: list[BulkOutcome] = []
+        async for outcome in run.outcomes():
+            seen.append(outcome)
+            if len(seen) == 3:
+                run.cancel()
+        return seen
+
+    outcomes = asyncio.run(go())
+    cancelled = [o for o in outcomes if o.state is BulkState.CANCELLED]
+    assert cancelled and not [o for o in outcomes if o.state.is_final]
+    assert simulator.request_counts.get("leadsquared", 0) <= 25  # nothing new after the cancel
+
+
+def test_a_paused_run_sends_nothing_until_resumed(
+    engine: LookupEngine, simulator: Simulator
+) -> None:
+    job = plan_jobs(engine, "leadsquared", None)[0]
+    run = BulkRun(engine, job, [SUCCESS_ID, QUEUED_ID])
+    run.pause()
+
+    async def go() -> list[BulkOutcome]:
+        collecting = asyncio.ensure_future(_collect(run))
+        await asyncio.sleep(0.5)
+        assert simulator.request_counts.get("leadsquared", 0) == 0
+        run.resume()
+        return await collecting
+
+    finals = _finals(asyncio.run(go()))
+    assert {o.state for o in finals.values()} == {BulkState.FOUND}
+
+
+def test_every_vendor_plan_takes_the_vendors_for_the_kind(engine: LookupEngine) -> None:
+    jobs = plan_every_vendor(engine, [SUCCESS_ID, QUEUED_ID])
+    assert {(job.vendor.key, job.field) for job in jobs} >= {
+        ("leadsquared", "RequestId"),
+        ("oneuptime", "incomingCallLogId"),
+    }
+
+
+def test_a_profile_edited_in_the_credential_manager_keeps_its_concurrency() -> None:
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profile_service import ProfileDraft, ProfileService
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.vendors import get_vendor
+
+    store = ProfileStore.in_memory(
+        [Profile(vendor="verba", name="main", base_url="https://verba.example", concurrency=9)]
+    )
+    secrets = MemorySecretStore({("verba", "main", "apiKey"): "k"})
+    service = ProfileService(store, secrets, get_vendor)
+    draft = ProfileDraft.of(store.resolve("verba", "main"))
+    draft.timeout = "30"  # as the form sends it: every field but the concurrency
+    assert service.check(draft, original_name="main").concurrency == 9
+    new = ProfileDraft("verba", "new", "https://v.example", secrets={"apiKey": "k"})
+    assert service.check(new).concurrency == 4
