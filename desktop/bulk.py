@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -94,12 +94,10 @@ class BulkOutcome:
         return dict(records[0]) if records else {}
 
     def as_row(self) -> dict[str, JsonValue]:
-        """id, state, message, then the record's fields (a field named like those is left out)."""
-        row: dict[str, JsonValue] = {"id": self.id, "state": self.state.value,
-                                     "message": self.message}  # fmt: skip
-        for name, value in self.record().items():
-            row.setdefault(name, value)
-        return row
+        """id, state, message, then the record's fields (see ``table_row``)."""
+        leading: dict[str, JsonValue] = {"id": self.id, "state": self.state.value,
+                                         "message": self.message}  # fmt: skip
+        return table_row(leading, self.record())
 
     def key_columns(self) -> list[str]:
         """The vendor's key columns as shown on its call card (caller, called, started,
@@ -351,3 +349,20 @@ class BulkRun:
             await asyncio.gather(*self._workers, finished, return_exceptions=True)
             await self._history.flush()
             self.finished = True
+
+
+def table_row(
+    leading: dict[str, JsonValue], record: Mapping[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """``leading`` then the record's fields (a field named like a leading one is left out). A
+    bulk run is a table, one row per ID: an object the vendor nests (LeadSquared's
+    ``RequestBody``) is spread into ``RequestBody.SourceNumber``-style columns, so every value
+    has a cell of its own in a spreadsheet."""
+    row = dict(leading)
+    for name, value in record.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                row.setdefault(f"{name}.{inner}", inner_value)
+        else:
+            row.setdefault(name, value)
+    return row

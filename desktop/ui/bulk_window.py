@@ -35,6 +35,7 @@ from desktop.bulk import (
     BulkState,
     plan_every_vendor,
     plan_jobs,
+    table_row,
 )
 from desktop.core.blocking import run_blocking
 from desktop.core.bulk_io import Table, parse_text, read_table, write_xlsx
@@ -80,12 +81,10 @@ class BulkRow:
                        key_cells=tuple(outcome.key_columns()), record=outcome.record())  # fmt: skip
 
     def export_row(self) -> dict[str, JsonValue]:
-        row: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
-                                     "profile": self.profile, "state": self.state.value,
-                                     "message": self.message}  # fmt: skip
-        for name, value in self.record.items():
-            row.setdefault(name, value)
-        return row
+        leading: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
+                                         "profile": self.profile, "state": self.state.value,
+                                         "message": self.message}  # fmt: skip
+        return table_row(leading, self.record)
 
 
 def _key_column(position: int, header: str) -> Column[BulkRow]:

@@ -35,7 +35,7 @@ def test_found_not_found_and_error_rows_exit_1_with_a_summary(
     rows = {row["id"]: row for row in _rows(done.stdout)}
     assert set(rows) == {SUCCESS_ID, UNKNOWN, "not/valid"}  # the duplicate asked once
     assert rows[SUCCESS_ID]["state"] == "found"
-    assert rows[SUCCESS_ID]["SourceNumber"] == "8077128602"
+    assert rows[SUCCESS_ID]["RequestBody.SourceNumber"] == "8077128602"
     assert rows[UNKNOWN]["state"] == "not_found"
     assert rows["not/valid"]["state"] == "error"
     assert str(rows["not/valid"]["message"]).startswith("invalid: RequestId")

@@ -39,7 +39,7 @@ def test_found_not_found_and_invalid_rows(engine: LookupEngine, simulator: Simul
     assert sorted(asking) == sorted([SUCCESS_ID, UNKNOWN_IDS[0], QUEUED_ID])
     row = finals[SUCCESS_ID].as_row()
     assert row["id"] == SUCCESS_ID and row["state"] == "found"
-    assert row["SourceNumber"] == "8077128602"
+    assert row["RequestBody.SourceNumber"] == "8077128602"
     assert finals[SUCCESS_ID].key_columns()[:2] == ["8077128602", "9399822316"]
 
 

@@ -108,7 +108,9 @@ def test_retry_the_failed_and_typed_xlsx_export(
     header, *rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert header[:5] == ["id", "vendor", "profile", "state", "message"]
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
-    assert by_id[SUCCESS_ID]["SourceNumber"] == "8077128602"  # a phone number stays text
+    assert (
+        by_id[SUCCESS_ID]["RequestBody.SourceNumber"] == "8077128602"
+    )  # a phone number stays text
     assert by_id[SUCCESS_ID]["state"] == "found"
 
 

@@ -110,8 +110,8 @@ class Values:
 
     def option(self, command: str, action: argparse.Action) -> str:
         name = action.option_strings[-1]
-        if name == "--format":
-            return self.format
+        if name == "--format":  # bulk has no text format: its first choice then
+            return self.format if self.format in (action.choices or ()) else generic(action)
         known = {"--profile": "default", "--vendor": self.vendor, "--outcome": "found",
                  "--limit": "5", "--text": "call", "--keep-entries": "100", "--keep-days": "30",
                  "--port": "0", "--set": "timeout=15",
