@@ -73,7 +73,8 @@ def test_oneuptime_attempt_fields_and_types(demo_profile) -> None:
         "startedAt": "str", "endedAt": "str", "isAnswered": "bool",
     }  # fmt: skip
     sent = oneuptime.generated_attempt(oneuptime.CALL_250, 0)
-    assert row["startedAt"] == sent["startedAt"]  # ISO 8601 with the offset OneUptime sent
+    on_the_wire = oneuptime.serialized(sent)["startedAt"]  # {"_type": "DateTime", "value": ...}
+    assert row["startedAt"] == on_the_wire["value"]  # ISO 8601 with the offset OneUptime sent
     assert row["callCostInUSD"] == sent["callCostInUSDCents"] / 100
     assert row["statusMeaning"] == "not answered"
 
