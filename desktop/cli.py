@@ -42,7 +42,8 @@ from desktop.core.models import LookupResult
 from desktop.core.profile_service import ProfileDraft, ProfileService
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.redact import redact_text
-from desktop.core.settings import Settings, manual_proxy
+from desktop.core.settings import TIME_DISPLAY, Settings, manual_proxy
+from desktop.core.timefmt import set_time_display
 from desktop.engine import LookupEngine
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, ProbeOutcome, Vendor
@@ -804,6 +805,7 @@ def dispatch(args: argparse.Namespace) -> int:
         if settings.problem:
             say(f"warning: {settings.problem}")
         engine.http_pool.proxy = manual_proxy(settings, secrets)
+        set_time_display(settings.get(TIME_DISPLAY))  # text output shows times as the app does
         engine.open_history()
         if engine.history is not None and engine.history.recovery_message:
             say(engine.history.recovery_message)

@@ -87,11 +87,22 @@ THEME = Setting("theme", "system", _choice("system", "light", "dark"))
 FONT_SCALE = Setting("font_scale", 1.0, _number_between(0.7, 2.0))
 #: The folder an export is offered in first (the last one used); empty: the home folder.
 EXPORT_FOLDER = Setting("export_folder", "", _text)
+#: How times are shown on screen and in text output: the machine's local time, UTC, or the
+#: vendor's own text (where one is kept). Machine formats always carry the vendor's value.
+TIME_DISPLAY = Setting("time_display", "local", _choice("local", "utc", "vendor"))
 
 #: Every setting, by key (a key in the file that is not here is kept as it is, never used).
 SETTINGS: Mapping[str, Setting[Any]] = {
     setting.key: setting
-    for setting in (MANUAL_PROXY, PROXY_URL, PROXY_USER, THEME, FONT_SCALE, EXPORT_FOLDER)
+    for setting in (
+        MANUAL_PROXY,
+        PROXY_URL,
+        PROXY_USER,
+        THEME,
+        FONT_SCALE,
+        EXPORT_FOLDER,
+        TIME_DISPLAY,
+    )
 }
 
 

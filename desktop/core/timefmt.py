@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import StrEnum
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -66,6 +67,35 @@ def local_text(moment: datetime) -> str:
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class TimeDisplay(StrEnum):
+    """How a time is shown to people (the ``time_display`` setting)."""
+
+    LOCAL = "local"
+    UTC = "utc"
+    #: The vendor's own text where it is kept (details rows); local time elsewhere.
+    VENDOR = "vendor"
+
+
+#: One choice for the whole process: the app sets it from Preferences, the CLI from the same
+#: settings file, both before a lookup builds its display text.
+_display = TimeDisplay.LOCAL
+
+
+def set_time_display(choice: str) -> None:
+    global _display  # noqa: PLW0603 - one display choice per process, like the settings file
+    _display = TimeDisplay(choice)
+
+
+def shown_time(moment: datetime, sent: str | None = None) -> str:
+    """The moment as the user chose to see times: local (the default), UTC, or as the vendor
+    wrote it (``sent``, when the caller has the vendor's text)."""
+    if _display is TimeDisplay.UTC:
+        return utc_text(moment)
+    if _display is TimeDisplay.VENDOR and sent:
+        return sent
+    return local_text(moment)
 
 
 def duration_text(seconds: float) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,14 +18,32 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import ConfigurationError, CredentialStoreError
 from desktop.core.proxy import PROXY_SECRET, check_proxy_url
-from desktop.core.settings import MANUAL_PROXY, PROXY_URL, PROXY_USER, manual_proxy
+from desktop.core.settings import (
+    MANUAL_PROXY,
+    PROXY_URL,
+    PROXY_USER,
+    TIME_DISPLAY,
+    manual_proxy,
+)
+from desktop.core.timefmt import TimeDisplay, set_time_display
 from desktop.engine import LookupEngine
 from desktop.ui.settings import preferences
 
 
 def apply_proxy(engine: LookupEngine) -> None:
-    """Point the engine's HTTP clients at the saved manual proxy, or at the system's."""
-    engine.http_pool.proxy = manual_proxy(preferences(), engine.secrets)
+    """Point the engine's HTTP clients at the saved manual proxy, or at the system's, and show
+    times as the settings say (both are read when the window is attached)."""
+    settings = preferences()
+    engine.http_pool.proxy = manual_proxy(settings, engine.secrets)
+    set_time_display(settings.get(TIME_DISPLAY))
+
+
+#: The choices of the Times box, in words.
+TIME_CHOICES = {
+    TimeDisplay.LOCAL: "Local time (this computer's zone)",
+    TimeDisplay.UTC: "UTC",
+    TimeDisplay.VENDOR: "As the vendor sent them",
+}
 
 
 class PreferencesDialog(QDialog):
@@ -53,6 +72,11 @@ class PreferencesDialog(QDialog):
         except CredentialStoreError:
             stored = None
         self.password.setPlaceholderText("set: leave empty to keep" if stored else "")
+        self.times = QComboBox()
+        self.times.setObjectName("timeDisplay")
+        for choice, words in TIME_CHOICES.items():
+            self.times.addItem(words, choice.value)
+        self.times.setCurrentIndex(max(self.times.findData(settings.get(TIME_DISPLAY)), 0))
         self.error = QLabel()
         self.error.setObjectName("proxyError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -64,6 +88,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Proxy &URL", self.url)
         form.addRow("&User", self.user)
         form.addRow("&Password", self.password)
+        form.addRow("&Times", self.times)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -72,7 +97,8 @@ class PreferencesDialog(QDialog):
         note = QLabel(
             "Without a manual proxy the system's (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is used. "
             "The password is kept in the OS keyring, never in a file. calllookup-cli uses "
-            "the same proxy."
+            "the same proxy and the same way of showing times (from the next lookup on; copies "
+            "and exports always carry the vendor's own values)."
         )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
@@ -108,6 +134,7 @@ class PreferencesDialog(QDialog):
                     MANUAL_PROXY: self.manual.isChecked(),
                     PROXY_URL: url,
                     PROXY_USER: self.user.text().strip(),
+                    TIME_DISPLAY: self.times.currentData(),
                 }
             )
         except ConfigurationError as error:
@@ -115,5 +142,6 @@ class PreferencesDialog(QDialog):
             self.error.show()
             return False
         apply_proxy(self._engine)
+        set_time_display(self.times.currentData())
         self.accept()
         return True

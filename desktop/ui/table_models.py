@@ -25,7 +25,7 @@ from desktop.core.models import (
     Record,
     RecordingLink,
 )
-from desktop.core.timefmt import local_text, utc_text
+from desktop.core.timefmt import shown_time, utc_text
 from desktop.ui.theme import status_colours
 from desktop.vendors import REGISTRY
 
@@ -198,7 +198,7 @@ def _expiry_text(link: RecordingLink) -> str:
     if link.expires_at is None:
         return "—"
     state = "expired" if link.is_expired() else "valid until"
-    return f"{state} {local_text(link.expires_at)}"
+    return f"{state} {shown_time(link.expires_at)}"
 
 
 def vendor_title(key: str) -> str:
@@ -273,7 +273,7 @@ def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
 
 
 def _moment(value: datetime | None) -> str:
-    return local_text(value) if value else ""
+    return shown_time(value) if value else ""
 
 
 def _moment_tip(value: datetime | None) -> str | None:

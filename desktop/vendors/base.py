@@ -36,7 +36,7 @@ from desktop.core.http import HttpResponse, HttpSession
 from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
 from desktop.core.paste import GUID_PATTERN
 from desktop.core.profiles import Profile
-from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.core.timefmt import parse_time, shown_time, utc_text
 from desktop.core.tokens import TokenCache
 
 
@@ -385,7 +385,8 @@ def time_field(
     role: FieldRole | None = None,
     assume: tzinfo = UTC,
 ) -> DetailField:
-    """A timestamp row: local time shown, the UTC time in the tooltip, raw text kept."""
+    """A timestamp row: shown as the user chose (local time by default), the UTC time in the
+    tooltip, raw text kept."""
     moment = parse_time(raw) if isinstance(raw, str) else None
     if moment is None:
         return DetailField(
@@ -394,7 +395,7 @@ def time_field(
     return DetailField(
         key=key,
         label=label,
-        value=local_text(moment),
+        value=shown_time(moment, raw if isinstance(raw, str) else None),
         raw=raw,
         role=role,
         note=f"{utc_text(moment)} (vendor sent: {raw})",

@@ -30,7 +30,7 @@ from desktop.core.models import (
     RecordingLink,
 )
 from desktop.core.profiles import Profile
-from desktop.core.timefmt import from_epoch_seconds, local_text, utc_text
+from desktop.core.timefmt import from_epoch_seconds, shown_time, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
     SAFE_IDENTIFIER_HINT,
@@ -189,7 +189,7 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
                 DetailField(
                     key="recordPathExpires",
                     label="Recording link expires",
-                    value=local_text(expires),
+                    value=shown_time(expires),
                     raw=int(expires.timestamp()),
                     note=f"{utc_text(expires)} (Expires= in the link)",
                 )

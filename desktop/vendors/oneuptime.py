@@ -34,7 +34,7 @@ from desktop.core.models import (
     LookupResult,
     Record,
 )
-from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.core.timefmt import parse_time, shown_time, utc_text
 from desktop.vendors.base import (
     UUID_PATTERN,
     AttemptEditor,
@@ -248,7 +248,7 @@ def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
                 DetailField(
                     key=key,
                     label=_LABELS[key],
-                    value=local_text(moment),
+                    value=shown_time(moment, _text(raw)),
                     raw=raw,
                     note=utc_text(moment),
                 )

@@ -33,7 +33,7 @@ from desktop.core.models import (
     RecordingLink,
 )
 from desktop.core.redact import register_secret
-from desktop.core.timefmt import local_text, parse_time, utc_text
+from desktop.core.timefmt import parse_time, shown_time, utc_text
 from desktop.core.tokens import AccessToken
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
@@ -176,7 +176,7 @@ def call_information_fields(root: Element, *, times_in_gmt: bool) -> tuple[Detai
             moment = parse_time(value) if times_in_gmt else None
             if moment is not None:
                 note = f"{utc_text(moment)} (Verba sent GMT: {value})"
-                value = local_text(moment)
+                value = shown_time(moment, value)
             else:
                 note = "in the API user's time zone, as Verba sent it"
         fields.append(
