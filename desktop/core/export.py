@@ -18,7 +18,7 @@ from pydantic import JsonValue
 
 from desktop.core.attempts import summarize
 from desktop.core.models import FieldRole, LookupResult
-from desktop.core.redact import is_sensitive_name
+from desktop.core.sensitive_names import is_sensitive_name
 
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")

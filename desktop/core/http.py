@@ -38,11 +38,11 @@ from desktop.core.errors import (
 )
 from desktop.core.redact import (
     excerpt,
-    is_sensitive_name,
     redact_url,
     register_credential_header,
     register_secret,
 )
+from desktop.core.sensitive_names import is_sensitive_name
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Masking of secrets before any text leaves the process (logs, errors, diagnostics, screenshots).
 
 Two mechanisms: names (headers and query parameters that carry credentials are masked wherever they
-appear) and values (every secret the app reads or derives is registered and replaced wherever it
-appears, in the forms a vendor may echo it in: as sent in a URL, in a JSON or XML string, base64
-encoded).
+appear; see ``desktop.core.sensitive_names``) and values (every secret the app reads or derives is
+registered and replaced wherever it appears, in the forms a vendor may echo it in: as sent in a
+URL, in a JSON or XML string, base64 encoded).
 """
 
 from __future__ import annotations
@@ -14,51 +14,17 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, JsonValue
+from desktop.core.sensitive_names import is_sensitive_name
+
+if TYPE_CHECKING:
+    # Annotations only: errors mask their text with this module, and the window's first paint
+    # (which imports the errors) must not wait for pydantic.
+    from pydantic import BaseModel, JsonValue
 
 MASK = "***"
-
-#: Header and parameter names whose values are credentials or signatures (compared lower-case).
-SENSITIVE_NAMES = frozenset(
-    {
-        "authorization",
-        "x-api-key",
-        "apikey",
-        "api_key",
-        "token",
-        "access_token",
-        "accesstoken",
-        "app_secret",
-        "app_key",
-        "x-app-key",
-        "sk",
-        "ak",
-        "password",
-        "secret",
-        "signature",
-        "accesskeyid",
-        "x-lsq-accesskey",
-        "x-lsq-secretkey",
-        "accesskey",
-        "secretkey",
-        "xapikey",
-        "key",
-        # signatures and session IDs of pre-signed and recorder links
-        "sig",
-        "x-amz-signature",
-        "x-amz-credential",
-        "x-amz-security-token",
-        "x-goog-signature",
-        "x-goog-credential",
-        "jsessionid",
-        "sessionid",
-        "client_secret",
-        "passwd",
-    }
-)
 
 _registered: set[str] = set()
 #: The registered forms, longest first (a secret that contains another is masked whole).
@@ -142,10 +108,6 @@ def register_credential_header(value: str) -> None:
         register_secret(signature)
 
 
-def is_sensitive_name(name: str) -> bool:
-    return name.lower() in SENSITIVE_NAMES
-
-
 def redact_url(url: str) -> str:
     """The URL with credential-like query parameters masked."""
     try:
@@ -200,7 +162,7 @@ def holds_secret(text: str) -> bool:
     return any(secret in text for secret in _longest_first)
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
+_Model = TypeVar("_Model", bound="BaseModel")
 
 
 def redact_model(model: _Model) -> _Model:
