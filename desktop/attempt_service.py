@@ -165,7 +165,11 @@ class AttemptService:
         self, vendor_key: str, profile_name: str | None, attempt_id: str, changes: dict[str, str]
     ) -> None:
         def plan(editor: AttemptEditor) -> Callable[[VendorContext], Awaitable[None]]:
-            fields = tuple(replace(spec, required=False) for spec in editor.editable_fields)
+            # An edit sends only what it changes: no field is required, and none falls back to
+            # its form default (an unset "Answered" would otherwise reset it to false).
+            fields = tuple(
+                replace(spec, required=False, default=None) for spec in editor.editable_fields
+            )
             cleaned = validate_fields(fields, changes)
             if not cleaned:
                 raise InvalidInputError("Nothing to change.")
