@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote
 
 from desktop.core.sensitive_names import is_sensitive_name
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, JsonValue
 
 MASK = "***"
+#: The mask in what a screen shows (a link's text): a word-like ellipsis, not three stars.
+DISPLAY_MASK = "…"
 
 _registered: set[str] = set()
 #: The registered forms, longest first (a secret that contains another is masked whole).
@@ -108,20 +110,47 @@ def register_credential_header(value: str) -> None:
         register_secret(signature)
 
 
+#: scheme:// (or //) and user information up to the last @ before the path: credentials.
+_USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
+#: ;name=value path parameters (Java servlets such as Verba's put ;jsessionid= there).
+_PATH_PARAMETER = re.compile(r";([^/;=?#]*)=[^/;?#]*")
+_PAIR_SEPARATOR = re.compile(r"([&;])")
+
+
+def _masked_pairs(text: str, mask: str) -> str:
+    """name=value pairs (split at & and ;) with credential-like values masked, the others byte
+    for byte."""
+    pieces = _PAIR_SEPARATOR.split(text)
+    for index in range(0, len(pieces), 2):  # odd indexes are the separators
+        name, sep, _value = pieces[index].partition("=")
+        if sep and is_sensitive_name(unquote(name)):
+            pieces[index] = f"{name}={mask}"
+    return "".join(pieces)
+
+
+def mask_url(url: str, mask: str = MASK) -> str:
+    """The URL with its credentials replaced by ``mask``: user information, credential- and
+    signature-like query and fragment pairs and ;path parameters (by name, see
+    ``is_sensitive_name``). Everything else stays byte for byte; never raises."""
+    base, hash_mark, fragment = url.partition("#")
+    path, question_mark, query = base.partition("?")
+    path = _USER_INFO.sub(lambda match: f"{match[1]}{mask}@", path)
+    path = _PATH_PARAMETER.sub(
+        lambda match: f";{match[1]}={mask}" if is_sensitive_name(unquote(match[1])) else match[0],
+        path,
+    )
+    return (
+        path
+        + question_mark
+        + _masked_pairs(query, mask)
+        + hash_mark
+        + _masked_pairs(fragment, mask)
+    )
+
+
 def redact_url(url: str) -> str:
-    """The URL with credential-like query parameters masked."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return redact_text(url)
-    if not parts.query:
-        return redact_text(url)
-    pairs = [
-        (name, MASK if is_sensitive_name(name) else value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    query = urlencode(pairs, safe="*")
-    return redact_text(urlunsplit(parts._replace(query=query)))
+    """The URL for logs and errors: credentials masked, registered secrets too."""
+    return redact_text(mask_url(url))
 
 
 _HEADER_LINE = re.compile(
