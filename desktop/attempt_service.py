@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, TypeVar
 
 from desktop.core.errors import ConfigurationError, InvalidInputError
 from desktop.core.models import EscalationAttempt, LookupResult
@@ -99,6 +99,15 @@ class OperationRunner(Protocol):
 
 #: Given the vendor that edits, the checked operation to run (raises InvalidInputError first).
 _EditPlan = Callable[[AttemptEditor], Callable[[VendorContext], Awaitable[_T]]]
+
+
+class PageRequest(TypedDict):
+    """Which page of attempts to ask for: from ``skip``, ``limit`` of them (None: the vendor's
+    page size), in ``sort`` order (None: the vendor's)."""
+
+    skip: int
+    limit: NotRequired[int | None]
+    sort: NotRequired[AttemptSort | None]
 
 
 class AttemptService:

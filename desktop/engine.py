@@ -11,9 +11,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
-from desktop.attempt_service import AttemptService
+from desktop.attempt_service import AttemptService, PageRequest
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets, secret_env_name
 from desktop.core.errors import (
@@ -36,7 +36,6 @@ from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
     AttemptPage,
-    AttemptSort,
     AttemptSource,
     ProbeOutcome,
     SettingsProbe,
@@ -229,14 +228,9 @@ class LookupEngine:
         return self.attempts.source(vendor)
 
     async def attempt_page(
-        self,
-        prepared: PreparedLookup,
-        *,
-        skip: int,
-        limit: int | None = None,
-        sort: AttemptSort | None = None,
+        self, prepared: PreparedLookup, **request: Unpack[PageRequest]
     ) -> AttemptPage:
-        return await self.attempts.page(prepared, skip=skip, limit=limit, sort=sort)
+        return await self.attempts.page(prepared, **request)
 
     async def count_attempts(self, prepared: PreparedLookup) -> int:
         return await self.attempts.count(prepared)
