@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
+from desktop.attempt_service import AttemptService, PageRequest
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets, secret_env_name
 from desktop.core.errors import (
     ConfigurationError,
     HistoryError,
-    InvalidInputError,
     VendorError,
     VendorTimeoutError,
 )
@@ -30,21 +30,18 @@ from desktop.core.history import (
     HistoryStore,
 )
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
-from desktop.core.models import EscalationAttempt, LookupResult
+from desktop.core.models import LookupResult
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.redact import redact_model, redact_secret_values
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
-    AttemptEditor,
     AttemptPage,
-    AttemptSort,
     AttemptSource,
     ProbeOutcome,
     SettingsProbe,
     Vendor,
     VendorContext,
-    validate_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -53,58 +50,6 @@ _T = TypeVar("_T")
 #: Seconds past an operation's deadline before the engine stops the vendor module itself. The
 #: HTTP layer ends every request by the deadline; this only catches a wait outside it.
 DEADLINE_GRACE_SECONDS = 0.25
-
-
-#: Paging stops here whatever a vendor counts: a server that counts a billion attempts, or
-#: ignores skip and sends its first page forever, cannot keep a lookup asking (README,
-#: Reliability).
-MAX_LISTED_ATTEMPTS = 100_000
-MAX_ATTEMPT_PAGES = 1_000
-
-
-class AttemptPaging:
-    """Whether to ask for another page of attempts, and why paging stopped.
-
-    It stops when every counted attempt is loaded, when a page brings no attempt not already
-    seen (the vendor ignores skip, or holds fewer than it counted), or at MAX_LISTED_ATTEMPTS
-    attempts or MAX_ATTEMPT_PAGES pages."""
-
-    def __init__(self, vendor_title: str, total: int, first: Sequence[EscalationAttempt]) -> None:
-        self.vendor_title = vendor_title
-        self.total = total
-        self.attempts = list(first)
-        self.pages = 1
-        self._seen = {attempt.attempt_id for attempt in first}
-        self.stop_reason: str | None = None
-
-    @property
-    def loaded(self) -> int:
-        return len(self.attempts)
-
-    def wants_more(self) -> bool:
-        if self.stop_reason is not None or self.loaded >= self.total:
-            return False
-        if self.loaded >= MAX_LISTED_ATTEMPTS or self.pages >= MAX_ATTEMPT_PAGES:
-            self.stop_reason = (
-                f"Listed the first {self.loaded:,} of the {self.total:,} attempts "
-                f"{self.vendor_title} counts: paging stops at {MAX_LISTED_ATTEMPTS:,} attempts "
-                f"or {MAX_ATTEMPT_PAGES:,} pages. Narrow the filters to see the rest."
-            )
-            return False
-        return True
-
-    def add(self, page: AttemptPage) -> None:
-        self.pages += 1
-        fresh = [attempt for attempt in page.attempts if attempt.attempt_id not in self._seen]
-        if not fresh:
-            self.stop_reason = (
-                f"{self.vendor_title} counts {self.total:,} attempts, but page {self.pages:,} "
-                f"brought none that was not already listed (it ignores skip, or holds fewer "
-                f"than it counts): stopped at {self.loaded:,}."
-            )
-            return
-        self._seen.update(attempt.attempt_id for attempt in fresh)
-        self.attempts.extend(fresh)
 
 
 #: False in a bulk run's workers: they record their answers in the history in batches.
@@ -136,6 +81,8 @@ class LookupEngine:
         self.http_pool = HttpClientPool()
         self.tokens = TokenCache()
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        #: Listing, paging and editing escalation attempts, each run within its deadline.
+        self.attempts = AttemptService(profiles, self._within_deadline)
 
     def open_history(self) -> None:
         """Record lookups in the history under the data dir. One that cannot be opened is kept
@@ -281,92 +228,37 @@ class LookupEngine:
             outcome = ProbeOutcome(message=sentence)
         return replace(outcome, message=redact_secret_values(outcome.message))
 
-    # -- escalation attempts (vendors that are AttemptSource / AttemptEditor) ---------------
+    # -- escalation attempts: the AttemptService's operations, under the names callers use ----
     def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
-        return vendor if isinstance(vendor, AttemptSource) else None
+        return self.attempts.source(vendor)
 
     async def attempt_page(
-        self,
-        prepared: PreparedLookup,
-        *,
-        skip: int,
-        limit: int | None = None,
-        sort: AttemptSort | None = None,
+        self, prepared: PreparedLookup, **request: Unpack[PageRequest]
     ) -> AttemptPage:
-        source = self.attempt_source(prepared.vendor)
-        if source is None:
-            raise ConfigurationError(f"{prepared.vendor.title} does not list attempts.")
-
-        async def page(context: VendorContext) -> AttemptPage:
-            size = limit if limit is not None else source.page_size(context)
-            return await source.attempt_page(
-                context, prepared.params, skip=skip, limit=size, sort=sort
-            )
-
-        found = await self._within_deadline(prepared.vendor, prepared.profile, page)
-        return replace(found, attempts=[redact_model(attempt) for attempt in found.attempts])
+        return await self.attempts.page(prepared, **request)
 
     async def count_attempts(self, prepared: PreparedLookup) -> int:
-        source = self.attempt_source(prepared.vendor)
-        if source is None:
-            raise ConfigurationError(f"{prepared.vendor.title} does not count attempts.")
-        return await self._within_deadline(
-            prepared.vendor,
-            prepared.profile,
-            lambda context: source.count(context, prepared.params),
-        )
+        return await self.attempts.count(prepared)
 
     async def remaining_attempts(
         self, prepared: PreparedLookup, result: LookupResult
     ) -> LookupResult:
-        """The result with every page of attempts loaded (the CLI lists them all), or as many as
-        the paging guard allows, with a notice saying why it stopped."""
-        paging = AttemptPaging(prepared.vendor.title, result.attempts_total or 0, result.attempts)
-        while paging.wants_more():
-            page = await self.attempt_page(prepared, skip=paging.loaded)
-            paging.add(page)
-        notices = [*result.notices, paging.stop_reason] if paging.stop_reason else result.notices
-        return result.model_copy(update={"attempts": paging.attempts, "notices": notices})
-
-    def _editor(
-        self, vendor_key: str, profile_name: str | None
-    ) -> tuple[AttemptEditor, Vendor, Profile]:
-        vendor = get_vendor(vendor_key)
-        if not isinstance(vendor, AttemptEditor):
-            raise ConfigurationError(f"{vendor.title} attempts cannot be edited.")
-        return vendor, vendor, self.profiles.resolve(vendor_key, profile_name)
+        return await self.attempts.remaining(prepared, result)
 
     async def update_attempt(
         self, vendor_key: str, profile_name: str | None, attempt_id: str, changes: dict[str, str]
     ) -> None:
-        editor, vendor, profile = self._editor(vendor_key, profile_name)
-        fields = tuple(replace(spec, required=False) for spec in editor.editable_fields)
-        cleaned = validate_fields(fields, changes)
-        if not cleaned:
-            raise InvalidInputError("Nothing to change.")
-        checked_id = editor.checked_attempt_id(attempt_id)
-        await self._within_deadline(
-            vendor, profile, lambda context: editor.update_attempt(context, checked_id, cleaned)
-        )
+        await self.attempts.update(vendor_key, profile_name, attempt_id, changes)
 
     async def delete_attempt(
         self, vendor_key: str, profile_name: str | None, attempt_id: str
     ) -> None:
-        editor, vendor, profile = self._editor(vendor_key, profile_name)
-        checked_id = editor.checked_attempt_id(attempt_id)
-        await self._within_deadline(
-            vendor, profile, lambda context: editor.delete_attempt(context, checked_id)
-        )
+        await self.attempts.delete(vendor_key, profile_name, attempt_id)
 
     async def create_attempt(
         self, vendor_key: str, profile_name: str | None, values: dict[str, str]
     ) -> str:
-        editor, vendor, profile = self._editor(vendor_key, profile_name)
-        cleaned = validate_fields(editor.creation_fields + editor.editable_fields, values)
-        created = await self._within_deadline(
-            vendor, profile, lambda context: editor.create_attempt(context, cleaned)
-        )
-        return redact_secret_values(created)
+        return await self.attempts.create(vendor_key, profile_name, values)
 
     async def aclose(self) -> None:
         await self.http_pool.aclose()

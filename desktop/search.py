@@ -17,18 +17,14 @@ from dataclasses import dataclass
 from desktop.core.errors import CallLookupError, VendorError
 from desktop.core.history import OUTCOME_CANCELLED, OUTCOME_FOUND
 from desktop.core.models import LookupResult
+from desktop.core.paste import GUID_PATTERN, strip_paste
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.vendors import VENDORS
 from desktop.vendors.base import SAFE_IDENTIFIER, IdentifierKind
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_GUID = re.compile(GUID_PATTERN)
 _PHONE = re.compile(r"\+[0-9][0-9 ().-]{5,24}|[0-9]{7,15}|[0-9(][0-9 ().-]*[ ()][0-9 ().-]*")
 _EXTENSION = re.compile(r"[0-9]{2,6}")
-
-
-def clean_value(raw: str) -> str:
-    """What a paste brings along goes: spaces, quotes, line breaks."""
-    return raw.strip().strip("\"'“”‘’").strip()
 
 
 def classify(value: str) -> list[IdentifierKind]:
@@ -97,7 +93,7 @@ class SearchPlan:
 def plan_search(engine: LookupEngine, raw_value: str) -> SearchPlan:
     """Plan a search for a pasted value; nothing is sent. A profile lacking a default the vendor
     needs is skipped as incomplete (nothing could be sent anyway)."""
-    value = clean_value(raw_value)
+    value = strip_paste(raw_value)
     kinds = classify(value)
     lookups: list[PreparedLookup] = []
     skipped: list[SearchOutcome] = []

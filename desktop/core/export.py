@@ -12,13 +12,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import JsonValue
 
 from desktop.core.attempts import summarize
 from desktop.core.models import FieldRole, LookupResult
-from desktop.core.redact import is_sensitive_name
+from desktop.core.redact import DISPLAY_MASK, mask_url
 
 ExportFormat = Literal["json", "tsv", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("json", "tsv", "csv")
@@ -363,24 +363,6 @@ def openable_url(url: str) -> str | None:
     return None
 
 
-#: scheme:// (or //) and user information up to the last @ before the path: credentials.
-_USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
-#: ;name=value path parameters (Java servlets such as Verba's put ;jsessionid= there).
-_PATH_PARAMETER = re.compile(r";([^/;=?#]*)=[^/;?#]*")
-_PAIR_SEPARATOR = re.compile(r"([&;])")
-
-
-def _masked_pairs(text: str) -> str:
-    """name=value pairs (split at & and ;) with credential-like values masked, the others byte
-    for byte."""
-    pieces = _PAIR_SEPARATOR.split(text)
-    for index in range(0, len(pieces), 2):  # odd indexes are the separators
-        name, sep, _value = pieces[index].partition("=")
-        if sep and is_sensitive_name(unquote(name)):
-            pieces[index] = f"{name}=…"
-    return "".join(pieces)
-
-
 def _visible(text: str) -> str:
     """Spaces and invisible or direction-changing characters as %XX: none can hide or reorder
     what a link shows."""
@@ -390,14 +372,6 @@ def _visible(text: str) -> str:
 
 
 def masked_url(url: str) -> str:
-    """The link for display: user information, credential- and signature-like query, fragment
-    and ;path parameters masked, hidden characters made visible. Never raises, even for a
-    malformed link. The real URL is kept for copy and open."""
-    base, hash_mark, fragment = url.partition("#")
-    path, question_mark, query = base.partition("?")
-    path = _USER_INFO.sub(r"\1…@", path)
-    path = _PATH_PARAMETER.sub(
-        lambda match: f";{match[1]}=…" if is_sensitive_name(unquote(match[1])) else match[0], path
-    )
-    masked = path + question_mark + _masked_pairs(query) + hash_mark + _masked_pairs(fragment)
-    return _visible(masked)
+    """The link for display: credentials masked (see ``mask_url``), hidden characters made
+    visible. Never raises, even for a malformed link. The real URL is kept for copy and open."""
+    return _visible(mask_url(url, DISPLAY_MASK))

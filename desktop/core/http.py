@@ -39,11 +39,11 @@ from desktop.core.errors import (
 )
 from desktop.core.redact import (
     excerpt,
-    is_sensitive_name,
     redact_url,
     register_credential_header,
     register_secret,
 )
+from desktop.core.sensitive_names import is_sensitive_name
 
 log = logging.getLogger(__name__)
 
@@ -101,23 +101,41 @@ def backoff_seconds(attempt: int, retry_after: str | None) -> float:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Which failures of a read are retried, and after how long: decided outside the send loop.
+    """Which failures are retried, and after how long: decided here, outside the send loop.
 
-    A retry is only started when its wait ends before the deadline: a wait that would pass it
-    cannot lead to an answer in time."""
+    Only idempotent requests are retried (a repeated POST could act twice), only after a failed
+    connection or a "try again later" status, and only when the wait ends before the deadline: a
+    wait that would pass it cannot lead to an answer in time."""
 
+    #: Extra sends after the first.
     retries: int
+    statuses: frozenset[int] = RETRY_STATUSES
+
+    def should_retry(self, *, idempotent: bool, status: int | None, attempt: int) -> bool:
+        """Whether send number ``attempt`` (0 for the first) that ended with ``status`` (None:
+        the connection failed) is worth sending again."""
+        if not idempotent or attempt >= self.retries:
+            return False
+        return status is None or status in self.statuses
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before sending again after send number ``attempt``."""
+        return backoff_seconds(attempt, retry_after)
 
     def wait_before_retry(
-        self, attempt: int, status: int | None, retry_after: str | None, remaining: float
+        self,
+        *,
+        idempotent: bool,
+        status: int | None,
+        attempt: int,
+        retry_after: str | None,
+        remaining: float,
     ) -> float | None:
-        """Seconds to wait before sending again after ``attempt`` (0 for the first send) ended
-        with ``status`` (None: the connection failed), or None to stop here."""
-        if attempt >= self.retries:
+        """The wait before sending again, or None to stop here (no retry, or no time for one
+        with ``remaining`` seconds to the deadline)."""
+        if not self.should_retry(idempotent=idempotent, status=status, attempt=attempt):
             return None
-        if status is not None and status not in RETRY_STATUSES:
-            return None
-        wait = backoff_seconds(attempt, retry_after)
+        wait = self.delay(attempt, retry_after)
         return wait if wait < remaining else None
 
 
@@ -373,15 +391,16 @@ class HttpSession:
             seconds=max(deadline - time.monotonic(), 0.001),
         )
         safe_url = redact_url(str(request.url))
-        may_retry = (method.upper() == "GET") if idempotent is None else idempotent
-        policy = self._retry_policy if may_retry else RetryPolicy(retries=0)
+        idempotent = (method.upper() == "GET") if idempotent is None else idempotent
         try:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError  # the lookup's time is used up: nothing more is sent
             # Everything below, retries, waits and bodies included, ends by the deadline.
             async with asyncio.timeout(remaining):
-                return await self._send_with_retries(client, request, safe_url, policy, deadline)
+                return await self._send_with_retries(
+                    client, request, safe_url, idempotent=idempotent, deadline=deadline
+                )
         except (TimeoutError, httpx.TimeoutException) as error:
             raise VendorTimeoutError(
                 f"{self._vendor_title} sent no answer within {self.settings.timeout:g} s "
@@ -464,9 +483,11 @@ class HttpSession:
         client: httpx.AsyncClient,
         request: httpx.Request,
         safe_url: str,
-        policy: RetryPolicy,
+        *,
+        idempotent: bool,
         deadline: float,
     ) -> HttpResponse:
+        policy = self._retry_policy
         attempt = 0
         while True:
             try:
@@ -474,7 +495,13 @@ class HttpSession:
             except httpx.ConnectError as error:
                 if _tls_failure_in_chain(error):
                     raise  # a certificate problem does not heal by retrying
-                wait = policy.wait_before_retry(attempt, None, None, deadline - time.monotonic())
+                wait = policy.wait_before_retry(
+                    idempotent=idempotent,
+                    status=None,
+                    attempt=attempt,
+                    retry_after=None,
+                    remaining=deadline - time.monotonic(),
+                )
                 if wait is None:
                     raise
             else:
@@ -484,10 +511,11 @@ class HttpSession:
                         "proxy user and password in the preferences."
                     )
                 wait = policy.wait_before_retry(
-                    attempt,
-                    response.status,
-                    response.headers.get("retry-after"),
-                    deadline - time.monotonic(),
+                    idempotent=idempotent,
+                    status=response.status,
+                    attempt=attempt,
+                    retry_after=response.headers.get("retry-after"),
+                    remaining=deadline - time.monotonic(),
                 )
                 if wait is None:
                     return response  # an answer, or no time left to wait: report what we have

@@ -1,5 +1,6 @@
-"""Pasted links that carry an ID: a recording link or a console URL holds the call or request ID
-an agent is after; the form offers it instead of the whole link."""
+"""What a paste brings: the stray spaces and quotes around a value, and links that carry an ID (a
+recording link or a console URL holds the call or request ID an agent is after; the form offers
+it instead of the whole link)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ GUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 _GUID = re.compile(GUID_PATTERN)
 _ID_PARAMETERS = ("callid", "call_id", "requestid", "request_id", "ccdrid", "id")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
+
+
+def strip_paste(raw: str) -> str:
+    """``raw`` without what a paste brings along: spaces, quotes, line breaks."""
+    return raw.strip().strip("\"'“”‘’").strip()
 
 
 def id_from_link(text: str, field_name: str) -> str | None:

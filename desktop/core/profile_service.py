@@ -26,6 +26,7 @@ from desktop.core.profiles import (
     Profile,
     ProfileStore,
     hidden_character,
+    validation_problems,
 )
 
 #: Marks a shared profile file, so a wrong file is refused with a clear message.
@@ -191,9 +192,8 @@ class ProfileService:
                 settings={k: v.strip() for k, v in draft.settings.items() if v.strip()},
             )
         except ValidationError as error:
-            for item in error.errors():
-                where = str(item["loc"][0]) if item["loc"] else "name"
-                problems.setdefault(where, item["msg"].removeprefix("Value error, "))
+            for where, message in validation_problems(error, whole="name").items():
+                problems.setdefault(where.partition(".")[0], message)
         problem = _timeout_problem(draft.timeout)
         if problem:
             problems["timeout"] = problem
@@ -296,9 +296,8 @@ class ProfileService:
         try:
             return Profile.model_validate({**source.model_dump(), "name": new_name})
         except ValidationError as error:
-            raise InvalidInputsError(
-                {"name": error.errors()[0]["msg"].removeprefix("Value error, ")}
-            ) from error
+            message = next(iter(validation_problems(error, whole="name").values()))
+            raise InvalidInputsError({"name": message}) from error
 
     def _copy_secrets(self, vendor: str, source: str, target: str) -> list[str]:
         """Copy every secret of ``source`` to ``target``; the names copied. On a failure the
@@ -428,11 +427,8 @@ class ProfileService:
         try:
             profile = Profile.model_validate(entry)
         except ValidationError as error:
-            item = error.errors()[0]
-            where = ".".join(str(part) for part in item["loc"]) or "profile"
-            raise InvalidInputsError(
-                {where: f"{where}: {item['msg'].removeprefix('Value error, ')}"}
-            ) from error
+            where, message = next(iter(validation_problems(error, whole="profile").items()))
+            raise InvalidInputsError({where: f"{where}: {message}"}) from error
         # The checks a save makes (a shared file may come from an older version, or by hand).
         problems = self._settings_problems(rules, profile.settings)
         timeout_problem = _timeout_problem(str(profile.timeout))

@@ -113,13 +113,20 @@ class Profile(BaseModel):
         return value if value else None
 
 
+def validation_problems(error: ValidationError, *, whole: str) -> dict[str, str]:
+    """What a pydantic error says, in words: each field it names (its dotted location, or
+    ``whole`` for the object itself) with its first message."""
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or whole
+        problems.setdefault(where, item["msg"].removeprefix("Value error, "))
+    return problems
+
+
 def profile_error_text(error: ValidationError) -> str:
     """A pydantic error as one sentence naming the field."""
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "profile"
-        problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
+    problems = validation_problems(error, whole="profile")
+    return "; ".join(f"{where}: {message}" for where, message in problems.items())
 
 
 class ProfileStore:

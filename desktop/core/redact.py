@@ -1,9 +1,9 @@
 """Masking of secrets before any text leaves the process (logs, errors, diagnostics, screenshots).
 
 Two mechanisms: names (headers and query parameters that carry credentials are masked wherever they
-appear) and values (every secret the app reads or derives is registered and replaced wherever it
-appears, in the forms a vendor may echo it in: as sent in a URL, in a JSON or XML string, base64
-encoded).
+appear; see ``desktop.core.sensitive_names``) and values (every secret the app reads or derives is
+registered and replaced wherever it appears, in the forms a vendor may echo it in: as sent in a
+URL, in a JSON or XML string, base64 encoded).
 """
 
 from __future__ import annotations
@@ -14,51 +14,19 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import TypeVar
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import quote, quote_plus, unquote
 
-from pydantic import BaseModel, JsonValue
+from desktop.core.sensitive_names import is_sensitive_name
+
+if TYPE_CHECKING:
+    # Annotations only: errors mask their text with this module, and the window's first paint
+    # (which imports the errors) must not wait for pydantic.
+    from pydantic import BaseModel, JsonValue
 
 MASK = "***"
-
-#: Header and parameter names whose values are credentials or signatures (compared lower-case).
-SENSITIVE_NAMES = frozenset(
-    {
-        "authorization",
-        "x-api-key",
-        "apikey",
-        "api_key",
-        "token",
-        "access_token",
-        "accesstoken",
-        "app_secret",
-        "app_key",
-        "x-app-key",
-        "sk",
-        "ak",
-        "password",
-        "secret",
-        "signature",
-        "accesskeyid",
-        "x-lsq-accesskey",
-        "x-lsq-secretkey",
-        "accesskey",
-        "secretkey",
-        "xapikey",
-        "key",
-        # signatures and session IDs of pre-signed and recorder links
-        "sig",
-        "x-amz-signature",
-        "x-amz-credential",
-        "x-amz-security-token",
-        "x-goog-signature",
-        "x-goog-credential",
-        "jsessionid",
-        "sessionid",
-        "client_secret",
-        "passwd",
-    }
-)
+#: The mask in what a screen shows (a link's text): a word-like ellipsis, not three stars.
+DISPLAY_MASK = "…"
 
 _registered: set[str] = set()
 #: The registered forms, longest first (a secret that contains another is masked whole).
@@ -142,24 +110,47 @@ def register_credential_header(value: str) -> None:
         register_secret(signature)
 
 
-def is_sensitive_name(name: str) -> bool:
-    return name.lower() in SENSITIVE_NAMES
+#: scheme:// (or //) and user information up to the last @ before the path: credentials.
+_USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
+#: ;name=value path parameters (Java servlets such as Verba's put ;jsessionid= there).
+_PATH_PARAMETER = re.compile(r";([^/;=?#]*)=[^/;?#]*")
+_PAIR_SEPARATOR = re.compile(r"([&;])")
+
+
+def _masked_pairs(text: str, mask: str) -> str:
+    """name=value pairs (split at & and ;) with credential-like values masked, the others byte
+    for byte."""
+    pieces = _PAIR_SEPARATOR.split(text)
+    for index in range(0, len(pieces), 2):  # odd indexes are the separators
+        name, sep, _value = pieces[index].partition("=")
+        if sep and is_sensitive_name(unquote(name)):
+            pieces[index] = f"{name}={mask}"
+    return "".join(pieces)
+
+
+def mask_url(url: str, mask: str = MASK) -> str:
+    """The URL with its credentials replaced by ``mask``: user information, credential- and
+    signature-like query and fragment pairs and ;path parameters (by name, see
+    ``is_sensitive_name``). Everything else stays byte for byte; never raises."""
+    base, hash_mark, fragment = url.partition("#")
+    path, question_mark, query = base.partition("?")
+    path = _USER_INFO.sub(lambda match: f"{match[1]}{mask}@", path)
+    path = _PATH_PARAMETER.sub(
+        lambda match: f";{match[1]}={mask}" if is_sensitive_name(unquote(match[1])) else match[0],
+        path,
+    )
+    return (
+        path
+        + question_mark
+        + _masked_pairs(query, mask)
+        + hash_mark
+        + _masked_pairs(fragment, mask)
+    )
 
 
 def redact_url(url: str) -> str:
-    """The URL with credential-like query parameters masked."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return redact_text(url)
-    if not parts.query:
-        return redact_text(url)
-    pairs = [
-        (name, MASK if is_sensitive_name(name) else value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    query = urlencode(pairs, safe="*")
-    return redact_text(urlunsplit(parts._replace(query=query)))
+    """The URL for logs and errors: credentials masked, registered secrets too."""
+    return redact_text(mask_url(url))
 
 
 _HEADER_LINE = re.compile(
@@ -200,7 +191,7 @@ def holds_secret(text: str) -> bool:
     return any(secret in text for secret in _longest_first)
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
+_Model = TypeVar("_Model", bound="BaseModel")
 
 
 def redact_model(model: _Model) -> _Model:

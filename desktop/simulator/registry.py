@@ -6,24 +6,21 @@ from pathlib import Path
 
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.profiles import Profile, ProfileStore
-from desktop.simulator.huawei_aicc import HuaweiAiccSimulator
-from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
-from desktop.simulator.leadsquared import LeadSquaredSimulator
-from desktop.simulator.oneuptime import OneUptimeSimulator
 from desktop.simulator.server import Simulator, VendorSimulator
-from desktop.simulator.verba import VerbaSimulator
+from desktop.vendors import REGISTRY, load_declared
 
 DEMO_PROFILE_NAME = "demo"
 
 
 def all_vendor_simulators() -> list[VendorSimulator]:
-    return [
-        LeadSquaredSimulator(),
-        HuaweiAiccSimulator(),
-        HuaweiIsalesSimulator(),
-        OneUptimeSimulator(),
-        VerbaSimulator(),
-    ]
+    """A fresh simulator for every vendor in the registry, in tab order."""
+    simulators: list[VendorSimulator] = []
+    for entry in REGISTRY:
+        simulator: VendorSimulator = load_declared(entry.simulator)()
+        if simulator.key != entry.key:
+            raise RuntimeError(f"{entry.simulator} simulates {simulator.key!r}, not {entry.key!r}")
+        simulators.append(simulator)
+    return simulators
 
 
 def start_simulator(port: int = 0) -> Simulator:

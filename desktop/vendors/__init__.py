@@ -1,7 +1,8 @@
 """The vendor registry: one module per vendor, listed here in tab order.
 
 Adding a vendor means adding its module (a ``Vendor`` subclass), its simulator module and tests,
-and one line in ``REGISTRY``.
+and one entry in ``REGISTRY``: the simulator registry and the masking of the vendor's credential
+header and parameter names are derived from it.
 
 The registry names each vendor's module instead of importing it: the window paints its tab bar
 from these entries before any vendor module (and with them pydantic and httpx) is loaded.
@@ -13,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import ConfigurationError
+from desktop.core.sensitive_names import register_sensitive_names
 
 if TYPE_CHECKING:
     from desktop.vendors.base import Vendor
@@ -27,28 +29,67 @@ class VendorEntry:
     title: str
     #: "package.module:ClassName" of the vendor's ``Vendor`` subclass.
     implementation: str
+    #: "package.module:ClassName" of its ``VendorSimulator`` subclass (demo mode and tests).
+    simulator: str
+    #: Its own header and query-parameter names that carry credentials, masked in logs and
+    #: exports beside the generic ones (authorization, token, password...).
+    sensitive_names: tuple[str, ...] = ()
 
 
 REGISTRY: tuple[VendorEntry, ...] = (
-    VendorEntry("leadsquared", "LeadSquared", "desktop.vendors.leadsquared:LeadSquared"),
-    VendorEntry("huawei-aicc", "Huawei AICC", "desktop.vendors.huawei_aicc:HuaweiAicc"),
-    VendorEntry("huawei-isales", "Huawei CC-iSales", "desktop.vendors.huawei_isales:HuaweiIsales"),
-    VendorEntry("oneuptime", "OneUptime", "desktop.vendors.oneuptime:OneUptime"),
-    VendorEntry("verba", "Verba", "desktop.vendors.verba:Verba"),
+    VendorEntry(
+        "leadsquared",
+        "LeadSquared",
+        "desktop.vendors.leadsquared:LeadSquared",
+        simulator="desktop.simulator.leadsquared:LeadSquaredSimulator",
+        sensitive_names=("x-lsq-accesskey", "x-lsq-secretkey"),
+    ),
+    VendorEntry(
+        "huawei-aicc",
+        "Huawei AICC",
+        "desktop.vendors.huawei_aicc:HuaweiAicc",
+        simulator="desktop.simulator.huawei_aicc:HuaweiAiccSimulator",
+        sensitive_names=("app_key", "app_secret", "x-app-key"),
+    ),
+    VendorEntry(
+        "huawei-isales",
+        "Huawei CC-iSales",
+        "desktop.vendors.huawei_isales:HuaweiIsales",
+        simulator="desktop.simulator.huawei_isales:HuaweiIsalesSimulator",
+        sensitive_names=("ak", "sk"),
+    ),
+    VendorEntry(
+        "oneuptime",
+        "OneUptime",
+        "desktop.vendors.oneuptime:OneUptime",
+        simulator="desktop.simulator.oneuptime:OneUptimeSimulator",
+    ),
+    VendorEntry(
+        "verba",
+        "Verba",
+        "desktop.vendors.verba:Verba",
+        simulator="desktop.simulator.verba:VerbaSimulator",
+    ),
 )
 
 _ENTRIES = {entry.key: entry for entry in REGISTRY}
+register_sensitive_names(name for entry in REGISTRY for name in entry.sensitive_names)
 
 
 def vendor_keys() -> tuple[str, ...]:
     return tuple(_ENTRIES)
 
 
+def load_declared(target: str) -> Any:
+    """The class that a ``"package.module:ClassName"`` declaration names, its module imported."""
+    module_name, class_name = target.split(":")
+    return getattr(import_module(module_name), class_name)
+
+
 @cache
 def _load(key: str) -> Vendor:
     entry = _ENTRIES[key]
-    module_name, class_name = entry.implementation.split(":")
-    vendor: Vendor = getattr(import_module(module_name), class_name)()
+    vendor: Vendor = load_declared(entry.implementation)()
     if (vendor.key, vendor.title) != (entry.key, entry.title):
         raise RuntimeError(f"{entry.implementation} declares {vendor.key!r}/{vendor.title!r}")
     return vendor

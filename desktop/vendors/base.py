@@ -34,7 +34,7 @@ from desktop.core.errors import (
 from desktop.core.export import masked_url
 from desktop.core.http import HttpResponse, HttpSession
 from desktop.core.models import DetailField, EscalationAttempt, FieldRole, LookupResult
-from desktop.core.paste import GUID_PATTERN
+from desktop.core.paste import strip_paste
 from desktop.core.profiles import Profile
 from desktop.core.timefmt import parse_time, shown_time, utc_text
 from desktop.core.tokens import TokenCache
@@ -62,8 +62,6 @@ class IdentifierKind(StrEnum):
 SAFE_IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._:@+\-]*"
 #: SAFE_IDENTIFIER in words, for the message next to a field.
 SAFE_IDENTIFIER_HINT = "only letters, digits and - . _ : @ +, starting with a letter or digit"
-#: A UUID in its usual text form (8-4-4-4-12 hexadecimal digits, any case).
-UUID_PATTERN = GUID_PATTERN
 #: Path segments that mean something else than a name: empty, "this directory", "the parent".
 _NOT_NAMES = (".", "..")
 
@@ -161,7 +159,7 @@ def _kind_problem(spec: InputField | ProfileField, value: str) -> str | None:
 
 def normalize_value(spec: InputField, raw: str) -> str:
     """Trim what a paste brings along (spaces, quotes, line breaks) and canonicalize."""
-    value = raw.strip().strip("\"'“”‘’").strip()
+    value = strip_paste(raw)
     if spec.kind is FieldKind.INTEGER and value.isdigit():
         value = str(int(value))
     if spec.kind is FieldKind.BOOLEAN:

@@ -34,9 +34,9 @@ from desktop.core.models import (
     LookupResult,
     Record,
 )
+from desktop.core.paste import GUID_PATTERN
 from desktop.core.timefmt import parse_time, shown_time, utc_text
 from desktop.vendors.base import (
-    UUID_PATTERN,
     AttemptEditor,
     AttemptPage,
     AttemptSort,
@@ -376,7 +376,7 @@ def _id_input(name: str, label: str, help_text: str, **extra: Any) -> InputField
         name=name,
         label=label,
         help=help_text,
-        pattern=UUID_PATTERN,
+        pattern=GUID_PATTERN,
         pattern_hint=_UUID_HINT,
         max_length=36,
         **extra,
@@ -703,7 +703,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             raise error_for_response(response, writing=True)
         body = response.json()
         created = body.get("_id") if isinstance(body, dict) else None
-        if not isinstance(created, str) or not re.fullmatch(UUID_PATTERN, created):
+        if not isinstance(created, str) or not re.fullmatch(GUID_PATTERN, created):
             raise BadResponseError("OneUptime did not say which ID it created.", vendor=self.key)
         return created
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import engine as engine_module
+from desktop import attempt_service as attempt_service_module
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.errors import InvalidInputError
 from desktop.core.models import LookupResult
@@ -136,7 +136,7 @@ def test_a_server_that_ignores_skip_gets_two_requests_not_endless_ones(cli_env) 
 def test_paging_stops_at_the_stated_cap(monkeypatch) -> None:
     """A server that honours skip but never runs out: paging stops at the page cap (lowered
     here from 1,000 so the test is quick) and says so."""
-    monkeypatch.setattr(engine_module, "MAX_ATTEMPT_PAGES", 7)
+    monkeypatch.setattr(attempt_service_module, "MAX_ATTEMPT_PAGES", 7)
     with HostileServer(mode_endless_attempts(honour_skip=True)) as server:
         profile = Profile(
             vendor="oneuptime", name="p", base_url=server.url + "/api",
@@ -166,6 +166,6 @@ def test_paging_stops_at_the_stated_cap(monkeypatch) -> None:
 
 def test_the_caps_are_the_documented_ones() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert engine_module.MAX_LISTED_ATTEMPTS == 100_000
-    assert engine_module.MAX_ATTEMPT_PAGES == 1_000
+    assert attempt_service_module.MAX_LISTED_ATTEMPTS == 100_000
+    assert attempt_service_module.MAX_ATTEMPT_PAGES == 1_000
     assert "100,000 attempts or 1,000 pages" in readme

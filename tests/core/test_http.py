@@ -14,6 +14,7 @@ from desktop.core.http import (
     HttpResponse,
     HttpSession,
     HttpSettings,
+    RetryPolicy,
     TlsSettings,
     backoff_seconds,
 )
@@ -80,6 +81,36 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
         wait = backoff_seconds(attempt, None)
         ceiling = min(8.0, 0.25 * 2**attempt)
         assert ceiling / 2 <= wait <= ceiling
+
+
+def test_the_retry_policy_retries_idempotent_requests_on_transient_failures_only() -> None:
+    policy = RetryPolicy(retries=2)
+    for status in (None, 429, 502, 503, 504):
+        assert policy.should_retry(idempotent=True, status=status, attempt=0)
+        assert policy.should_retry(idempotent=True, status=status, attempt=1)
+        assert not policy.should_retry(idempotent=True, status=status, attempt=2)
+        assert not policy.should_retry(idempotent=False, status=status, attempt=0)
+    for status in (200, 400, 401, 404, 407, 500):
+        assert not policy.should_retry(idempotent=True, status=status, attempt=0)
+    assert not RetryPolicy(retries=0).should_retry(idempotent=True, status=None, attempt=0)
+
+
+def test_the_retry_policy_waits_as_the_server_asks_and_never_past_the_deadline() -> None:
+    policy = RetryPolicy(retries=2)
+    assert policy.delay(0, "3") == 3.0
+
+    def wait(status: int, remaining: float) -> float | None:
+        return policy.wait_before_retry(
+            idempotent=True, status=status, attempt=0, retry_after="3", remaining=remaining
+        )
+
+    assert wait(503, remaining=3.5) == 3.0
+    assert wait(503, remaining=3.0) is None
+    assert wait(500, remaining=60.0) is None
+    backoff = policy.wait_before_retry(
+        idempotent=True, status=None, attempt=1, retry_after=None, remaining=60.0
+    )
+    assert backoff is not None and 0.25 <= backoff <= 0.5
 
 
 def test_a_write_is_never_retried(simulator, status_url) -> None:
