@@ -95,23 +95,28 @@ def test_a_bomb_is_refused_in_process_with_little_memory(
     assert stall < LONGEST_STALL_SECONDS
 
 
+#: OneUptime IDs are UUIDs: anything else is refused before it is sent.
+CALL_ID = "550e8400-e29b-41d4-a716-446655440000"
+
+
 def test_the_issue_bomb_ends_the_cli_quickly_within_its_memory(
     issue_bomb: HostileServer, make_profile, cli_env: dict[str, str]
 ) -> None:
     def small_answer(_request: object) -> Reply:
-        body = gzip.compress(json.dumps({"data": [], "count": 0}).encode())
+        attempt = {"_id": CALL_ID, "incomingCallLogId": CALL_ID, "status": "Completed"}
+        body = gzip.compress(json.dumps({"data": [attempt], "count": 1}).encode())
         return Reply(200, body, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
 
     with HostileServer(small_answer) as calm:
         make_profile("oneuptime", calm.url, {"ApiKey": "hardening-key-0001"},
                      {"projectId": "p1"}, timeout=TIMEOUT)  # fmt: skip
-        baseline = run_cli(cli_env, "lookup", "oneuptime", "incomingCallLogId=abc")
+        baseline = run_cli(cli_env, "lookup", "oneuptime", f"incomingCallLogId={CALL_ID}")
     assert baseline.returncode == 0, baseline.stderr
 
     make_profile("oneuptime", issue_bomb.url, {"ApiKey": "hardening-key-0001"},
                  {"projectId": "p1"}, timeout=TIMEOUT)  # fmt: skip
     issue_bomb.seen.clear()
-    done = run_cli(cli_env, "lookup", "oneuptime", "incomingCallLogId=abc")
+    done = run_cli(cli_env, "lookup", "oneuptime", f"incomingCallLogId={CALL_ID}")
 
     assert done.returncode == 1
     assert "Answer too large" in done.stderr

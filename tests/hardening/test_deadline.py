@@ -148,7 +148,7 @@ def test_a_slow_drip_ends_at_the_deadline_not_per_read(
     engine = engine_for("oneuptime", hostile.url, {"ApiKey": "deadline-key-0004"},
                         {"projectId": "p1"}, TIMEOUT)  # fmt: skip
 
-    wanted = {"incomingCallLogId": "abc"}
+    wanted = {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
     outcome, elapsed = timed(engine, lambda: engine.lookup("oneuptime", wanted))
 
     assert isinstance(outcome, VendorTimeoutError), outcome

@@ -92,7 +92,7 @@ Case = tuple[
 CASES: dict[str, Case] = {
     "oneuptime ApiKey header": (
         "oneuptime", mode_echo(401), {"ApiKey": API_KEY}, {"projectId": "p1"},
-        ["incomingCallLogId=abc"], [API_KEY],
+        ["incomingCallLogId=550e8400-e29b-41d4-a716-446655440000"], [API_KEY],
     ),
     "leadsquared x-api-key in an error": (
         "leadsquared", leadsquared_exception_echo, {"x-api-key": API_KEY}, {},

@@ -92,7 +92,9 @@ def test_a_body_that_is_not_json_is_quoted_escaped_and_masked(hostile: HostileSe
 
     async def go() -> None:
         try:
-            await engine.lookup("oneuptime", {"incomingCallLogId": "abc"})
+            await engine.lookup(
+                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+            )
         finally:
             await engine.aclose()
 
@@ -130,7 +132,9 @@ def test_a_non_ascii_secret_is_one_clear_error_and_nothing_is_sent(
 
     async def go() -> None:
         try:
-            await engine.lookup("oneuptime", {"incomingCallLogId": "abc"})
+            await engine.lookup(
+                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+            )
         finally:
             await engine.aclose()
 
@@ -149,7 +153,9 @@ def test_a_header_value_with_a_line_break_is_refused_before_sending(
 
     async def go() -> None:
         try:
-            await engine.lookup("oneuptime", {"incomingCallLogId": "abc"})
+            await engine.lookup(
+                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+            )
         finally:
             await engine.aclose()
 
@@ -162,7 +168,9 @@ def test_the_cli_prints_one_line_for_a_reset(make_profile, cli_env: dict[str, st
     with RawTcpServer(PARTIAL_ANSWER, reset=True) as server:
         make_profile("oneuptime", server.url, {"ApiKey": "transport-key-0004"},
                      {"projectId": "p1"})  # fmt: skip
-        done = run_cli(cli_env, "lookup", "oneuptime", "incomingCallLogId=abc")
+        done = run_cli(
+            cli_env, "lookup", "oneuptime", "incomingCallLogId=550e8400-e29b-41d4-a716-446655440000"
+        )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.rstrip().endswith("the connection was reset by the server.")
@@ -175,7 +183,9 @@ def test_a_vendor_message_with_terminal_escapes_is_shown_escaped(hostile: Hostil
 
     async def go() -> None:
         try:
-            await engine.lookup("oneuptime", {"incomingCallLogId": "abc"})
+            await engine.lookup(
+                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+            )
         finally:
             await engine.aclose()
 
