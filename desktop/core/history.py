@@ -225,6 +225,19 @@ class HistoryRecord:
     duration: float
 
 
+_INSERT = (
+    "INSERT INTO lookups (at, vendor, profile, params, outcome, message, duration, snapshot) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row_of(record: HistoryRecord, at: str) -> tuple[object, ...]:
+    """The lookups table's columns for one record, written ``at`` (ISO 8601, UTC)."""
+    snapshot = record.result.model_dump_json() if record.result is not None else None
+    return (at, record.vendor, record.profile, json.dumps(record.params), record.outcome,
+            record.message, record.duration, snapshot)  # fmt: skip
+
+
 class HistoryStore:
     def __init__(
         self, path: Path | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
@@ -350,14 +363,9 @@ class HistoryStore:
         duration: float,
     ) -> int:
         """Record one lookup and prune by the stored retention, in one transaction."""
-        snapshot = result_or_none.model_dump_json() if result_or_none is not None else None
+        record = HistoryRecord(result_or_none, vendor, profile, params, outcome, message, duration)
         with self._writing() as connection:
-            cursor = connection.execute(
-                "INSERT INTO lookups (at, vendor, profile, params, outcome, message, duration, "
-                "snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(), vendor, profile, json.dumps(params), outcome,
-                 message, duration, snapshot),
-            )  # fmt: skip
+            cursor = connection.execute(_INSERT, _row_of(record, datetime.now(UTC).isoformat()))
             self._prune(connection, self._retention(connection))
             return int(cursor.lastrowid or 0)
 
@@ -368,13 +376,7 @@ class HistoryStore:
             return 0
         now = datetime.now(UTC).isoformat()
         with self._writing() as connection:
-            connection.executemany(
-                "INSERT INTO lookups (at, vendor, profile, params, outcome, message, duration, "
-                "snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(now, r.vendor, r.profile, json.dumps(r.params), r.outcome, r.message,
-                  r.duration, r.result.model_dump_json() if r.result is not None else None)
-                 for r in records],
-            )  # fmt: skip
+            connection.executemany(_INSERT, [_row_of(record, now) for record in records])
             self._prune(connection, self._retention(connection))
         return len(records)
 
