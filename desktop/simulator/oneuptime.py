@@ -194,6 +194,8 @@ class OneUptimeSimulator(VendorSimulator):
         self._items: dict[str, dict[str, Any]] = {}
         self._deleted_large: set[str] = set()
         self._operations: deque[float] = deque()
+        #: The rate limit's clock; a test freezes it to see the limit without racing time.
+        self.clock: Callable[[], float] = time.monotonic
         self.reset()
 
     def reset(self) -> None:
@@ -240,7 +242,7 @@ class OneUptimeSimulator(VendorSimulator):
             return self._error(401, "API Key is not valid or has expired.")
         if (request.header("projectid") or request.header("tenantid")) != PROJECT_ID:
             return self._error(405, "Project not found for this API key.")
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             while self._operations and now - self._operations[0] >= 1.0:
                 self._operations.popleft()
