@@ -78,4 +78,7 @@ def window(
     qtbot.addWidget(main_window)
     main_window.show()
     yield main_window
+    # The application's font is process-wide: a test that scaled the text must not leave the
+    # next test's window larger (its layout measures would then differ).
+    main_window.set_font_scale(1.0)
     qt_loop.run_until_complete(engine.aclose())
