@@ -237,6 +237,9 @@ def test_history_work_never_waits_on_the_ui_thread(window, run_async, tmp_path: 
         holder.join()
     for task in tasks:
         run_async(asyncio.wait([task]))
+    # Each change refreshes the panel in a task of its own: let every one of them end on the
+    # running loop, not in the teardown's event processing (where no asyncio loop runs).
+    run_async(until(lambda: window.tasks.running == 0))
     assert panel.model.rowCount() == 0
 
 
