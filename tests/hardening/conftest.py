@@ -11,31 +11,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from desktop.core.credentials import MemorySecretStore
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.engine import LookupEngine
+from tests.cli.conftest import REPO_ROOT, cli_env  # noqa: F401  (the CLI tests' environment)
 from tests.support.hostile_server import HostileServer, Reply
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def hostile() -> Iterator[HostileServer]:
     with HostileServer() as server:
         yield server
-
-
-@pytest.fixture
-def cli_env(isolated_dirs: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    env["PYTHON_KEYRING_BACKEND"] = "tests.support.file_keyring.FileKeyring"
-    env["CALLLOOKUP_TEST_KEYRING_FILE"] = str(isolated_dirs / "test-keyring.json")
-    return env
 
 
 @dataclass(frozen=True)
@@ -82,7 +71,7 @@ def run_cli(env: dict[str, str], *args: str, stdin: str = "", limit: float = 120
 
 
 @pytest.fixture
-def make_profile(cli_env: dict[str, str]) -> Callable[..., None]:
+def make_profile(cli_env: dict[str, str]) -> Callable[..., None]:  # noqa: F811 (the fixture)
     """Create, through the CLI itself, profile 'default' of a vendor at ``base_url``."""
 
     def make(

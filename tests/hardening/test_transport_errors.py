@@ -18,6 +18,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings
+from desktop.engine import LookupEngine
 from tests.hardening.conftest import engine_for, run_cli
 from tests.hardening.raw_tcp import RawTcpServer
 from tests.support.hostile_server import HostileServer, Reply, mode_reset
@@ -25,6 +26,20 @@ from tests.support.hostile_server import HostileServer, Reply, mode_reset
 PARTIAL_ANSWER = (
     b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"data": ['
 )
+
+
+def lookup_a_call(engine: LookupEngine) -> None:
+    """One OneUptime lookup of a well-formed call ID, the engine closed after it."""
+
+    async def go() -> None:
+        try:
+            await engine.lookup(
+                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+            )
+        finally:
+            await engine.aclose()
+
+    asyncio.run(go())
 
 
 def fetch_error(url: str, method: str = "GET") -> CallLookupError:
@@ -90,16 +105,8 @@ def test_a_body_that_is_not_json_is_quoted_escaped_and_masked(hostile: HostileSe
     )
     engine = engine_for("oneuptime", hostile.url, {"ApiKey": key}, {"projectId": "p1"})
 
-    async def go() -> None:
-        try:
-            await engine.lookup(
-                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
-            )
-        finally:
-            await engine.aclose()
-
     with pytest.raises(BadResponseError) as caught:
-        asyncio.run(go())
+        lookup_a_call(engine)
     message = caught.value.describe()
     assert "not valid JSON" in message
     assert "\\x1b[2J\\x1b[31mPWNED\\u202e ***" in message
@@ -130,16 +137,8 @@ def test_a_non_ascii_secret_is_one_clear_error_and_nothing_is_sent(
     secret = "ключ-transport-0003"
     engine = engine_for("oneuptime", hostile.url, {"ApiKey": secret}, {"projectId": "p1"})
 
-    async def go() -> None:
-        try:
-            await engine.lookup(
-                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
-            )
-        finally:
-            await engine.aclose()
-
     with pytest.raises(ConfigurationError) as caught:
-        asyncio.run(go())
+        lookup_a_call(engine)
     assert "only ASCII" in caught.value.message
     assert secret not in caught.value.message
     assert hostile.seen == []
@@ -151,16 +150,8 @@ def test_a_header_value_with_a_line_break_is_refused_before_sending(
     engine = engine_for("oneuptime", hostile.url, {"ApiKey": "a\r\nX-Injected: 1"},
                         {"projectId": "p1"})  # fmt: skip
 
-    async def go() -> None:
-        try:
-            await engine.lookup(
-                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
-            )
-        finally:
-            await engine.aclose()
-
     with pytest.raises(ConfigurationError, match="line break or control character"):
-        asyncio.run(go())
+        lookup_a_call(engine)
     assert hostile.seen == []
 
 
@@ -181,16 +172,8 @@ def test_a_vendor_message_with_terminal_escapes_is_shown_escaped(hostile: Hostil
     engine = engine_for("oneuptime", hostile.url, {"ApiKey": "transport-key-0005"},
                         {"projectId": "p1"})  # fmt: skip
 
-    async def go() -> None:
-        try:
-            await engine.lookup(
-                "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
-            )
-        finally:
-            await engine.aclose()
-
     with pytest.raises(VendorError) as caught:
-        asyncio.run(go())
+        lookup_a_call(engine)
     shown = caught.value.describe()
     assert "\\x1b[2J\\x1b[31mgone\\u202e" in shown
     assert "\x1b" not in shown and "\u202e" not in shown
