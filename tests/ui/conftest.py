@@ -16,7 +16,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 
 
-class AppLikeLoop(qasync.QEventLoop):
+class AppLikeLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync ships no types
     """A qasync loop that stays the running loop between runs, as the app's loop does for the
     whole session. qasync's ``run_until_complete`` processes Qt events once more after it has
     stopped running, and pytest-qt processes events between a test's phases: a task stepped
