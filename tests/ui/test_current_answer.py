@@ -81,8 +81,10 @@ def test_a_failure_after_a_success_shows_and_copies_only_the_failure(
             _clipboard_after(qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_C, CTRL | SHIFT))
         )
         # What the Menu key sends to the focused widget (QTest does not synthesize it).
+        centre = table.rect().center()
         QApplication.sendEvent(
-            table, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, table.rect().center())
+            table,
+            QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, centre, table.mapToGlobal(centre)),
         )
         menu = QApplication.activePopupWidget()
         assert isinstance(menu, QMenu), "the context-menu key opens the table's menu"
