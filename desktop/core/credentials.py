@@ -39,10 +39,23 @@ def secret_username(vendor: str, profile: str, field: str) -> str:
 
 
 class SecretStore(Protocol):
-    """Where secrets live. Implementations raise ``CredentialStoreError`` when they cannot work."""
+    """Where secrets live. Implementations raise ``CredentialStoreError`` when they cannot work.
+
+    A store also says its state, so that a window can offer the user's choice without knowing
+    which store it was given: ``problem`` (why secrets cannot be kept durably, or None),
+    ``session_only`` (secrets live in memory until the app exits) and ``keep_for_session()`` (the
+    user's choice to keep them so while there is a problem). Stores that wrap another delegate."""
 
     @property
     def description(self) -> str: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def session_only(self) -> bool: ...
+
+    def keep_for_session(self) -> None: ...
 
     def get(self, vendor: str, profile: str, field: str) -> str | None: ...
 
@@ -60,6 +73,17 @@ class MemorySecretStore:
     @property
     def description(self) -> str:
         return "session memory (forgotten on exit)"
+
+    @property
+    def problem(self) -> str | None:
+        return None
+
+    @property
+    def session_only(self) -> bool:
+        return True
+
+    def keep_for_session(self) -> None:
+        """Already so: memory is all this store has."""
 
     def get(self, vendor: str, profile: str, field: str) -> str | None:
         return self._secrets.get((vendor, profile, field))
@@ -85,7 +109,8 @@ class KeyringSecretStore:
         backend = keyring.get_keyring()
         return f"OS keyring ({type(backend).__module__}.{type(backend).__name__})"
 
-    def unavailable_reason(self) -> str | None:
+    @property
+    def problem(self) -> str | None:
         """Why the keyring cannot be used, or None when it looks usable."""
         import keyring
         from keyring.backends import fail
@@ -99,6 +124,16 @@ class KeyringSecretStore:
         if type(backend).__module__.startswith("keyring.backends.null"):
             return "The configured keyring backend discards secrets (null backend)."
         return None
+
+    @property
+    def session_only(self) -> bool:
+        return False
+
+    def keep_for_session(self) -> None:
+        """The keyring alone has no memory to fall back on (``KeyringOrSessionStore`` has)."""
+        raise CredentialStoreError(
+            "Secrets cannot be kept for the session here: only the OS keyring is used."
+        )
 
     def _call(self, action: str, operation: Callable[[], _T]) -> _T:
         from keyring.errors import KeyringError
@@ -151,7 +186,7 @@ class KeyringOrSessionStore:
     def __init__(self, keyring_store: KeyringSecretStore | None = None) -> None:
         self._keyring = keyring_store or KeyringSecretStore()
         self._session: MemorySecretStore | None = None
-        self._problem = self._keyring.unavailable_reason()
+        self._problem = self._keyring.problem
 
     @property
     def problem(self) -> str | None:
@@ -234,6 +269,17 @@ class EnvironmentSecretStore:
     def description(self) -> str:
         return f"{SECRET_ENV_PREFIX}* environment variables, then {self.fallback.description}"
 
+    @property
+    def problem(self) -> str | None:
+        return self.fallback.problem
+
+    @property
+    def session_only(self) -> bool:
+        return self.fallback.session_only
+
+    def keep_for_session(self) -> None:
+        self.fallback.keep_for_session()
+
     def _vendor_in_environment(self, vendor: str) -> bool:
         prefix = secret_env_name(vendor, "")
         return any(name.startswith(prefix) for name in self._environ)
@@ -280,7 +326,8 @@ def delete_secrets(store: SecretStore, vendor: str, profile: str, fields: Iterab
 class OverlaySecretStore:
     """Secrets of some profiles in memory (the demo profiles), all others in ``real``.
 
-    In demo mode a user may add real accounts: theirs go to the OS keyring as always."""
+    In demo mode a user may add real accounts: theirs go to the OS keyring as always, so the
+    store's state (a missing keyring, the choice to keep secrets for the session) is ``real``'s."""
 
     def __init__(
         self,
@@ -298,6 +345,17 @@ class OverlaySecretStore:
     @property
     def description(self) -> str:
         return self.real.description
+
+    @property
+    def problem(self) -> str | None:
+        return self.real.problem
+
+    @property
+    def session_only(self) -> bool:
+        return self.real.session_only
+
+    def keep_for_session(self) -> None:
+        self.real.keep_for_session()
 
     def get(self, vendor: str, profile: str, field: str) -> str | None:
         return self._store(vendor, profile).get(vendor, profile, field)

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.credentials import KeyringOrSessionStore
 from desktop.core.errors import (
     CallLookupError,
     ConfigurationError,
@@ -800,12 +799,12 @@ class CredentialsWindow(QWidget):
     # -- keyring ---------------------------------------------------------------------------
     def _show_keyring_state(self) -> None:
         store = self.service.secrets
-        problem = store.problem if isinstance(store, KeyringOrSessionStore) else None
-        if problem and isinstance(store, KeyringOrSessionStore) and not store.session_only:
+        problem = store.problem
+        if problem and not store.session_only:
             self.store_note.setText("Secrets are kept in: nowhere yet (see above)")
         else:
             self.store_note.setText(f"Secrets are kept in: {store.description}")
-        if isinstance(store, KeyringOrSessionStore) and store.session_only:
+        if store.session_only:
             show_banner(
                 self.keyring_banner,
                 "Secrets are kept for this session only, in memory: they are forgotten when "
@@ -827,9 +826,7 @@ class CredentialsWindow(QWidget):
             self.session_button.hide()
 
     def keep_secrets_for_session(self) -> None:
-        store = self.service.secrets
-        if isinstance(store, KeyringOrSessionStore):
-            store.keep_for_session()
+        self.service.secrets.keep_for_session()
         self._show_keyring_state()
         self._report("Secrets entered now are kept in memory until CallLookup exits.", "pending")
 
