@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from desktop.core.models import LookupResult
     from desktop.engine import LookupEngine
     from desktop.ui.bulk_window import BulkWindow
-    from desktop.ui.credentials_window import CredentialsWindow
+    from desktop.ui.credentials import CredentialsWindow
     from desktop.ui.log_panel import LogPanel
     from desktop.ui.preferences import PreferencesDialog
     from desktop.ui.review_view import ReviewView
@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
         """The credential manager (one per main window); its edits reach the open tabs."""
         if self.credentials_window is None:
             from desktop.core.profile_service import ProfileService
-            from desktop.ui.credentials_window import CredentialsWindow
+            from desktop.ui.credentials import CredentialsWindow
             from desktop.vendors import get_vendor
 
             service = ProfileService(self.engine.profiles, self.engine.secrets, get_vendor)

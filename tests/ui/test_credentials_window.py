@@ -17,7 +17,7 @@ from desktop.core.profiles import PROFILE_FILE_NAME, ProfileStore
 from desktop.engine import LookupEngine
 from desktop.simulator.registry import DEMO_PROFILE_NAME
 from desktop.simulator.server import Simulator
-from desktop.ui.credentials_window import CredentialsWindow, ProfileEditor
+from desktop.ui.credentials import CredentialsWindow, ProfileEditor
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors import VENDORS
