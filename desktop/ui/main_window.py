@@ -38,10 +38,11 @@ if TYPE_CHECKING:
     from desktop.engine import LookupEngine
     from desktop.ui.bulk_window import BulkWindow
     from desktop.ui.credentials import CredentialsWindow
+    from desktop.ui.history_panel import HistoryPanel
     from desktop.ui.log_panel import LogPanel
     from desktop.ui.preferences import PreferencesDialog
     from desktop.ui.review_view import ReviewView
-    from desktop.ui.search_history import HistoryPanel, SearchPanel
+    from desktop.ui.search_panel import SearchPanel
     from desktop.ui.shortcuts import ShortcutSheet
     from desktop.ui.tasks import TaskRunner
     from desktop.ui.vendor_tab import VendorTab
@@ -178,9 +179,10 @@ class MainWindow(QMainWindow):
 
     def attach(self, engine: LookupEngine, tasks: TaskRunner, *, banner: str | None = None) -> None:
         """Build the vendor tabs, docks and menus on the engine (once)."""
+        from desktop.ui.history_panel import HistoryPanel
         from desktop.ui.log_panel import LogPanel
         from desktop.ui.preferences import apply_proxy
-        from desktop.ui.search_history import HistoryPanel, SearchPanel
+        from desktop.ui.search_panel import SearchPanel
 
         if self.is_attached:
             raise RuntimeError("the window is attached to an engine already")

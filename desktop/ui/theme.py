@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from desktop.ui.resources import read_text
 
@@ -206,3 +206,11 @@ def show_banner(label: QLabel, text: str, state: str) -> None:
     label.style().unpolish(label)
     label.style().polish(label)
     label.setVisible(bool(text))
+
+
+def fit_wrapped(dock: QDockWidget, label: QLabel) -> None:
+    """Reserve a word-wrapped label's whole height at the dock's width: a dock's layout does
+    not ask the label for it, and the widgets below would cover part of the table."""
+    width = dock.widget().contentsRect().width() if dock.widget() else 0
+    needed = label.heightForWidth(width) if label.text() and width > 0 else 0
+    label.setMinimumHeight(max(needed, 0))
