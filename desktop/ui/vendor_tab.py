@@ -230,6 +230,15 @@ class VendorTab(QWidget):
         self.form.input(self.vendor.input_fields[1].name).setFocus()
         return True
 
+    def focus_filter(self) -> None:
+        """Ctrl+F: the search's filters when they are folded, else the attempts' filter of the
+        loaded rows."""
+        if self.open_form() or self.attempts is None:
+            return
+        self.results.setCurrentWidget(self.attempts)
+        self.attempts.filter.setFocus()
+        self.attempts.filter.selectAll()
+
     def fold_form(self) -> None:
         if self.form.foldable:
             self.form_toggle.setChecked(False)
