@@ -209,7 +209,7 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one option after another
     vendor_keys = [vendor.key for vendor in VENDORS]
     parser = AnyOrderParser(
         prog="calllookup-cli",
