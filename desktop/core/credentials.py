@@ -238,6 +238,24 @@ class KeyringOrSessionStore:
         self._watch(lambda store: store.delete(vendor, profile, field))
 
 
+class _WrappedState:
+    """The state of a wrapped store (``wrapped``), for a store that adds to it: its problem,
+    and the user's choice to keep secrets for the session, are the wrapped store's."""
+
+    wrapped: SecretStore
+
+    @property
+    def problem(self) -> str | None:
+        return self.wrapped.problem
+
+    @property
+    def session_only(self) -> bool:
+        return self.wrapped.session_only
+
+    def keep_for_session(self) -> None:
+        self.wrapped.keep_for_session()
+
+
 #: Prefix of the environment variables that give secrets to headless scripts (no keyring there).
 SECRET_ENV_PREFIX = "CALLLOOKUP_SECRET_"  # noqa: S105 - a name, not a secret
 
@@ -253,7 +271,7 @@ def secret_env_name(vendor: str, field: str) -> str:
     return f"{SECRET_ENV_PREFIX}{part(vendor)}_{part(field)}"
 
 
-class EnvironmentSecretStore:
+class EnvironmentSecretStore(_WrappedState):
     """Secrets from ``CALLLOOKUP_SECRET_*`` variables first, then ``fallback`` (the keyring).
 
     A variable applies to every profile of its vendor and overrides the keyring for reads. It is
@@ -262,23 +280,12 @@ class EnvironmentSecretStore:
     other secrets unset instead of failing the lookup."""
 
     def __init__(self, fallback: SecretStore, environ: Mapping[str, str] | None = None) -> None:
-        self.fallback = fallback
+        self.wrapped = fallback
         self._environ = os.environ if environ is None else environ
 
     @property
     def description(self) -> str:
-        return f"{SECRET_ENV_PREFIX}* environment variables, then {self.fallback.description}"
-
-    @property
-    def problem(self) -> str | None:
-        return self.fallback.problem
-
-    @property
-    def session_only(self) -> bool:
-        return self.fallback.session_only
-
-    def keep_for_session(self) -> None:
-        self.fallback.keep_for_session()
+        return f"{SECRET_ENV_PREFIX}* environment variables, then {self.wrapped.description}"
 
     def _vendor_in_environment(self, vendor: str) -> bool:
         prefix = secret_env_name(vendor, "")
@@ -290,7 +297,7 @@ class EnvironmentSecretStore:
             register_secret(value)
             return value
         try:
-            return self.fallback.get(vendor, profile, field)
+            return self.wrapped.get(vendor, profile, field)
         except CredentialStoreError as error:
             if self._vendor_in_environment(vendor):
                 return None
@@ -299,10 +306,10 @@ class EnvironmentSecretStore:
             ) from error
 
     def set(self, vendor: str, profile: str, field: str, value: str) -> None:
-        self.fallback.set(vendor, profile, field, value)
+        self.wrapped.set(vendor, profile, field, value)
 
     def delete(self, vendor: str, profile: str, field: str) -> None:
-        self.fallback.delete(vendor, profile, field)
+        self.wrapped.delete(vendor, profile, field)
 
 
 def read_secrets(
@@ -323,7 +330,7 @@ def delete_secrets(store: SecretStore, vendor: str, profile: str, fields: Iterab
         store.delete(vendor, profile, field)
 
 
-class OverlaySecretStore:
+class OverlaySecretStore(_WrappedState):
     """Secrets of some profiles in memory (the demo profiles), all others in ``real``.
 
     In demo mode a user may add real accounts: theirs go to the OS keyring as always, so the
@@ -335,27 +342,16 @@ class OverlaySecretStore:
         overlay: MemorySecretStore,
         overlaid_profiles: Iterable[tuple[str, str]],
     ) -> None:
-        self.real = real
+        self.wrapped = real
         self._overlay = overlay
         self._overlaid = set(overlaid_profiles)
 
     def _store(self, vendor: str, profile: str) -> SecretStore:
-        return self._overlay if (vendor, profile) in self._overlaid else self.real
+        return self._overlay if (vendor, profile) in self._overlaid else self.wrapped
 
     @property
     def description(self) -> str:
-        return self.real.description
-
-    @property
-    def problem(self) -> str | None:
-        return self.real.problem
-
-    @property
-    def session_only(self) -> bool:
-        return self.real.session_only
-
-    def keep_for_session(self) -> None:
-        self.real.keep_for_session()
+        return self.wrapped.description
 
     def get(self, vendor: str, profile: str, field: str) -> str | None:
         return self._store(vendor, profile).get(vendor, profile, field)

@@ -237,6 +237,34 @@ def test_import_and_export_through_the_window(window: MainWindow, tmp_path: Path
     assert window.engine.profiles.resolve(VENDORS[0].key, "demo").timeout != 44
 
 
+def save_choosing_session_only(
+    qtbot, main: MainWindow, simulator: Simulator, vendor_key: str, screenshot_to: Path
+) -> CredentialsWindow:
+    """Without a keyring the manager says so and offers the session: a new 'prod' profile is
+    refused until the user chooses it (nothing saved), then saved."""
+    credentials = manager(main)
+    credentials.show()
+    banner = label(credentials, "keyringBanner")
+    button = credentials.session_button
+    assert banner.isVisible() and "No OS keyring is available" in banner.text()
+    assert "never writes them to a file" in banner.text()
+    assert button.isVisible()
+    assert "nowhere yet" in label(credentials, "secretStoreNote").text()
+    editor = credentials.add_profile(vendor_key)
+    fill_editor(editor, simulator, "prod")
+    screenshot(credentials, f"keyring-unavailable-{screenshot_to.name}", screenshot_to)
+
+    assert credentials.save_current() is None  # refused until the user chooses
+    assert "session only" in credentials.status.text()
+    assert main.engine.profiles.get(vendor_key, "prod") is None
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not button.isVisible() and "this session only" in banner.text()
+    assert "session memory" in label(credentials, "secretStoreNote").text()
+    assert credentials.save_current() is not None, credentials.status.text()
+    return credentials
+
+
 def test_unavailable_keyring_banner_and_session_only_choice(
     no_keyring: None,
     qtbot,
@@ -250,25 +278,8 @@ def test_unavailable_keyring_banner_and_session_only_choice(
     engine = LookupEngine(profiles, store)
     main = MainWindow(engine, TaskRunner(failures.append))
     qtbot.addWidget(main)
-    credentials = manager(main)
-    credentials.show()
-    banner = label(credentials, "keyringBanner")
-    button = credentials.session_button
-    assert banner.isVisible() and "No OS keyring is available" in banner.text()
-    assert "never writes them to a file" in banner.text()
-    assert button.isVisible()
     vendor = VENDORS[0]
-    editor = credentials.add_profile(vendor.key)
-    fill_editor(editor, simulator, "prod")
-    screenshot(credentials, "keyring-unavailable", tmp_path)
-
-    assert credentials.save_current() is None  # refused until the user chooses
-    assert "session only" in credentials.status.text()
-    assert profiles.get(vendor.key, "prod") is None
-
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert not button.isVisible() and "this session only" in banner.text()
-    assert credentials.save_current() is not None
+    save_choosing_session_only(qtbot, main, simulator, vendor.key, tmp_path)
     assert store.get(vendor.key, "prod", vendor.secret_fields[0].name)
     qt_loop.run_until_complete(engine.aclose())
 
@@ -335,25 +346,8 @@ def test_first_start_demo_without_a_keyring_offers_session_only_secrets(
         engine = services.engine
         main = MainWindow(engine, TaskRunner(failures.append), banner=services.banner)
         qtbot.addWidget(main)
-        credentials = manager(main)
-        credentials.show()
-        banner = label(credentials, "keyringBanner")
-        button = credentials.session_button
-        assert banner.isVisible() and "No OS keyring is available" in banner.text()
-        assert button.isVisible()
-        assert "nowhere yet" in label(credentials, "secretStoreNote").text()
-
         vendor = VENDORS[0]
-        editor = credentials.add_profile(vendor.key)
-        fill_editor(editor, services.simulator, "prod")
-        assert credentials.save_current() is None  # refused until the user chooses
-        assert "session only" in credentials.status.text()
-
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        assert not button.isVisible() and "this session only" in banner.text()
-        assert "session memory" in label(credentials, "secretStoreNote").text()
-        screenshot(credentials, "demo-keyring-unavailable-session", tmp_path)
-        assert credentials.save_current() is not None, credentials.status.text()
+        save_choosing_session_only(qtbot, main, services.simulator, vendor.key, tmp_path)
         secret_name = vendor.secret_fields[0].name
         typed = services.simulator.vendors[vendor.key].demo.secrets[secret_name]
         assert engine.secrets.get(vendor.key, "prod", secret_name) == typed
