@@ -39,7 +39,7 @@ from desktop.core.history import (
 from desktop.core.models import LookupResult
 from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine
-from desktop.ui.outcome_marks import outcome_words, state_colour
+from desktop.ui.outcome_marks import outcome_tone, outcome_words
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import (
     Column,
@@ -80,7 +80,7 @@ HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
            clipboard=lambda e: e.params_text,
            tooltip=lambda e: labelled_params(e.vendor, e.params)),
     Column("Outcome", lambda e: outcome_words(e.outcome), clipboard=lambda e: e.outcome,
-           state=lambda e: state_colour(e.outcome)),
+           state=lambda e: outcome_tone(e.outcome)),
     Column("Time", lambda e: f"{e.duration * 1000:.0f} ms", lambda e: e.duration),
     Column("Answer", lambda e: e.message, tooltip=lambda e: e.message),
 )  # fmt: skip

@@ -22,16 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.models import LookupResult
+from desktop.core.outcome import Outcome
 from desktop.engine import LookupEngine
-from desktop.search import (
-    STATE_CANCELLED,
-    STATE_FOUND,
-    SearchOutcome,
-    SearchRun,
-    classify,
-    plan_search,
-)
-from desktop.ui.outcome_marks import STATE_ASKING, outcome_words, state_colour
+from desktop.search import SearchOutcome, SearchRun, classify, plan_search
+from desktop.ui.outcome_marks import outcome_tone, outcome_words
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table, show_rows
 from desktop.ui.tasks import TaskRunner
@@ -40,13 +34,13 @@ from desktop.ui.theme import fit_wrapped
 ShowResult = Callable[[str, LookupResult], None]
 
 #: Found first, then those still asking, then the other answers; not asked last.
-_STATE_RANK = {STATE_FOUND: 0, STATE_ASKING: 1, "skipped": 3}
+_STATE_RANK = {Outcome.FOUND: 0, Outcome.ASKING: 1, Outcome.SKIPPED: 3}
 
 SEARCH_COLUMNS: tuple[Column[SearchOutcome], ...] = (
     Column("Vendor", lambda o: o.vendor_title),
     Column("Profile", lambda o: o.profile),
     Column("Outcome", lambda o: outcome_words(o.state), lambda o: _STATE_RANK.get(o.state, 2),
-           clipboard=lambda o: o.state, state=lambda o: state_colour(o.state)),
+           clipboard=lambda o: o.state, state=lambda o: outcome_tone(o.state)),
     Column("Time", lambda o: o.elapsed_text, lambda o: -1.0 if o.elapsed is None else o.elapsed),
     Column("Answer", lambda o: o.message, tooltip=lambda o: o.message),
 )  # fmt: skip
@@ -131,7 +125,7 @@ class SearchPanel(QDockWidget):
         # row's place (found rows first); the profiles not asked say why.
         self._rows = {
             (p.vendor.key, p.profile.name): SearchOutcome(
-                p.vendor.key, p.vendor.title, p.profile.name, STATE_ASKING, "asking…", None
+                p.vendor.key, p.vendor.title, p.profile.name, Outcome.ASKING, "asking…", None
             )
             for p in plan.lookups
         }
@@ -157,8 +151,8 @@ class SearchPanel(QDockWidget):
                 rows[(outcome.vendor, outcome.profile)] = outcome
                 self.model.set_rows(_in_order([*rows.values(), *search.plan.skipped]))
                 fit_columns(self.table)
-            found = sum(o.state == STATE_FOUND for o in answered)
-            cancelled = sum(o.state == STATE_CANCELLED for o in answered)
+            found = sum(o.state is Outcome.FOUND for o in answered)
+            cancelled = sum(o.state is Outcome.CANCELLED for o in answered)
             skipped = len(search.plan.skipped)
             not_asked = f" {skipped} not asked (see why below)." if skipped else ""
             if search.cancelled:

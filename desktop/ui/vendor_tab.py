@@ -36,6 +36,7 @@ from desktop.core.errors import (
 )
 from desktop.core.export import openable_url, summary_text
 from desktop.core.models import LookupResult, RecordingLink, TaskState
+from desktop.core.outcome import Outcome
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempts_view import AttemptsPanel
 from desktop.ui.call_card import CallCard, CardContent, card_content
@@ -388,7 +389,7 @@ class VendorTab(QWidget):
         self.clear_answer()
         self.last_error = error
         text = error.describe() if isinstance(error, VendorError) else error.message
-        kind = error.kind if isinstance(error, VendorError) else "error"
+        kind = error.kind if isinstance(error, VendorError) else Outcome.ERROR
         self._show_outcome(f"{kind.capitalize()}: {text}", "error")
         self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
 

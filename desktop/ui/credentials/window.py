@@ -43,7 +43,7 @@ from desktop.core.profiles import Profile
 from desktop.engine import LookupEngine
 from desktop.ui.credentials.profile_editor import ProfileEditor
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import banner_label, show_banner
+from desktop.ui.theme import Tone, banner_label, show_banner
 from desktop.vendors import VENDORS, get_vendor
 from desktop.vendors.base import ProbeOutcome, Vendor
 
@@ -579,7 +579,7 @@ class CredentialsWindow(QWidget):
         self._show_keyring_state()
         self._report("Secrets entered now are kept in memory until CallLookup exits.", "pending")
 
-    def _report(self, text: str, state: str) -> None:
+    def _report(self, text: str, state: Tone) -> None:
         show_banner(self.status, text, state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
