@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-import desktop
 from desktop import APP_NAME
 from desktop.core.settings import FONT_SCALE, THEME
 from desktop.ui.resources import app_icon
@@ -483,21 +481,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     def _about(self) -> None:
-        import platform
+        from desktop.ui.about import show_about
 
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle(f"About {APP_NAME}")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            f"{APP_NAME} {desktop.__version__}\n\n"
-            f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}\n"
-            f"Secrets: {self.engine.secrets.description}"
-        )
-        box.open()
+        show_about(self, self.engine)
 
     # -- comfort: font, theme, window state, diagnostics -------------------------------------
     def set_font_scale(self, scale: float) -> None:
@@ -551,28 +537,10 @@ class MainWindow(QMainWindow):
 
     def diagnostics(self) -> str:
         """Versions, keyring backend, profiles per vendor and recent log lines: all redacted."""
-        import platform
+        from desktop.ui.about import diagnostics_text
 
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        from desktop.core.logs import recent_log_lines
-        from desktop.core.redact import redact_text
-
-        counts = ", ".join(
-            f"{key}: {len(self.engine.profiles.list(key))}" for key in self.vendor_tabs
-        )
-        lines = [
-            f"{APP_NAME} {desktop.__version__}",
-            f"Qt {qVersion()}, PySide6 {pyside_version}, Python {platform.python_version()}",
-            f"Platform: {platform.platform()}",
-            f"Secrets: {self.engine.secrets.description}",
-            f"Profiles: {counts}",
-            f"Theme: {self.theme_choice.value} ({self.scheme}), text size {self.font_scale:.0%}",
-            "Recent log:",
-            *list(recent_log_lines().lines)[-50:],
-        ]
-        return redact_text("\n".join(lines))
+        look = f"Theme: {self.theme_choice.value} ({self.scheme}), text size {self.font_scale:.0%}"
+        return diagnostics_text(self.engine, list(self.vendor_tabs), look)
 
     def copy_diagnostics(self) -> None:
         QApplication.clipboard().setText(self.diagnostics())
