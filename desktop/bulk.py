@@ -28,8 +28,9 @@ from desktop.core.errors import (
     RateLimitedError,
     VendorError,
 )
-from desktop.core.history import OUTCOME_FOUND, OUTCOME_NOT_FOUND, HistoryRecord
+from desktop.core.history import HistoryRecord
 from desktop.core.models import FieldRole, LookupResult
+from desktop.core.outcome import Outcome
 from desktop.engine import RECORD_EACH_LOOKUP, LookupEngine
 from desktop.search import classify
 from desktop.vendors import VENDORS, get_vendor
@@ -300,7 +301,7 @@ class BulkRun:
             state, message, kind = BulkState.ERROR, f"{error.kind}: {error.describe()}", error.kind
         except VendorError as error:
             kind = error.kind
-            if kind == OUTCOME_NOT_FOUND:
+            if kind is Outcome.NOT_FOUND:
                 state, message = BulkState.NOT_FOUND, error.describe()
             else:
                 state, message = BulkState.ERROR, f"{kind}: {error.describe()}"
@@ -309,9 +310,9 @@ class BulkRun:
         else:
             if result.is_empty():
                 state, message, kind = (BulkState.NOT_FOUND, result.summary or "nothing found",
-                                        OUTCOME_NOT_FOUND)  # fmt: skip
+                                        Outcome.NOT_FOUND)  # fmt: skip
             else:
-                state, message, kind = BulkState.FOUND, result.summary, OUTCOME_FOUND
+                state, message, kind = BulkState.FOUND, result.summary, Outcome.FOUND
         await self._history.add(
             HistoryRecord(result, prepared.vendor.key, prepared.profile.name, prepared.params,
                           kind, message, time.monotonic() - started)

@@ -39,6 +39,7 @@ from desktop.core.export import EXPORT_FORMATS, render
 from desktop.core.history import HistoryQuery, HistoryStore, Retention, known_outcomes
 from desktop.core.logs import configure_logging, log_file_problem
 from desktop.core.models import LookupResult
+from desktop.core.outcome import Outcome
 from desktop.core.profile_service import ProfileDraft, ProfileService
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.redact import redact_text
@@ -209,7 +210,7 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one option after another
     vendor_keys = [vendor.key for vendor in VENDORS]
     parser = AnyOrderParser(
         prog="calllookup-cli",
@@ -681,8 +682,6 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
 
 def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int:
     from desktop.search import (
-        STATE_FOUND,
-        STATE_SKIPPED,
         SearchOutcome,
         SearchRun,
         classify,
@@ -736,12 +735,12 @@ def run_search(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         raise CliError("no configured profile takes this kind of value", EXIT_FAILED)
     if run.cancelled:
         return EXIT_INTERRUPTED
-    if any(outcome.state == STATE_FOUND for outcome in outcomes):
+    if any(outcome.state is Outcome.FOUND for outcome in outcomes):
         return EXIT_OK
     asked = ", ".join(
         f"{outcome.vendor_title} ({outcome.profile}): {outcome.state}"
         for outcome in outcomes
-        if outcome.state != STATE_SKIPPED
+        if outcome.state is not Outcome.SKIPPED
     )
     say(f"not found: no vendor found '{plan.value}' ({asked})")
     return EXIT_FAILED

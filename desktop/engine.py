@@ -23,14 +23,10 @@ from desktop.core.errors import (
     VendorError,
     VendorTimeoutError,
 )
-from desktop.core.history import (
-    OUTCOME_CANCELLED,
-    OUTCOME_FOUND,
-    OUTCOME_NOT_FOUND,
-    HistoryStore,
-)
+from desktop.core.history import HistoryStore
 from desktop.core.http import HttpClientPool, HttpSession, HttpSettings, RateLimiter, TlsSettings
 from desktop.core.models import LookupResult
+from desktop.core.outcome import Outcome
 from desktop.core.profiles import Profile, ProfileStore
 from desktop.core.redact import redact_model, redact_secret_values
 from desktop.core.tokens import TokenCache
@@ -172,11 +168,11 @@ class LookupEngine:
             await self._record(prepared, None, error.kind, error.describe(), started)
             raise
         except asyncio.CancelledError:
-            await self._record(prepared, None, OUTCOME_CANCELLED, "cancelled by the user", started)
+            await self._record(prepared, None, Outcome.CANCELLED, "cancelled by the user", started)
             raise
         result = redact_model(result)
         result.elapsed_seconds = time.monotonic() - started
-        outcome = OUTCOME_NOT_FOUND if result.is_empty() else OUTCOME_FOUND
+        outcome = Outcome.NOT_FOUND if result.is_empty() else Outcome.FOUND
         await self._record(prepared, result, outcome, result.summary, started)
         return result
 
@@ -184,7 +180,7 @@ class LookupEngine:
         self,
         prepared: PreparedLookup,
         result: LookupResult | None,
-        outcome: str,
+        outcome: Outcome,
         message: str,
         started: float,
     ) -> None:

@@ -15,8 +15,8 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from desktop.core.errors import CallLookupError, VendorError
-from desktop.core.history import OUTCOME_CANCELLED, OUTCOME_FOUND
 from desktop.core.models import LookupResult
+from desktop.core.outcome import Outcome
 from desktop.core.paste import GUID_PATTERN, strip_paste
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.vendors import VENDORS
@@ -50,10 +50,6 @@ KIND_NAMES = {
     IdentifierKind.EXTENSION: "extension",
     IdentifierKind.PHONE_NUMBER: "phone number",
 }
-STATE_FOUND = OUTCOME_FOUND
-STATE_CANCELLED = OUTCOME_CANCELLED
-#: A configured profile that was not asked; the message says why.
-STATE_SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -61,9 +57,9 @@ class SearchOutcome:
     vendor: str
     vendor_title: str
     profile: str
-    #: 'found', 'not found', 'error' (with the kind in the message), 'timeout', 'cancelled',
-    #: or 'skipped' (not asked: the message says why).
-    state: str
+    #: Found, not found, error (with the kind in the message), timeout, cancelled, skipped
+    #: (not asked: the message says why), or asking (no answer yet).
+    state: Outcome
     message: str
     #: Seconds from the start of the search; None for a profile that was not asked.
     elapsed: float | None
@@ -112,7 +108,7 @@ def plan_search(engine: LookupEngine, raw_value: str) -> SearchPlan:
                 except CallLookupError as error:
                     reason = f"incomplete profile: {error.message}"
             skipped.append(
-                SearchOutcome(vendor.key, vendor.title, profile.name, STATE_SKIPPED, reason, None)
+                SearchOutcome(vendor.key, vendor.title, profile.name, Outcome.SKIPPED, reason, None)
             )
     return SearchPlan(value, lookups, skipped)
 
@@ -120,22 +116,23 @@ def plan_search(engine: LookupEngine, raw_value: str) -> SearchPlan:
 async def _one(engine: LookupEngine, prepared: PreparedLookup, started: float) -> SearchOutcome:
     vendor, profile = prepared.vendor, prepared.profile.name
 
-    def outcome(state: str, message: str, result: LookupResult | None = None) -> SearchOutcome:
+    def outcome(state: Outcome, message: str, result: LookupResult | None = None) -> SearchOutcome:
         return SearchOutcome(vendor.key, vendor.title, profile, state, message,
                              time.monotonic() - started, result)  # fmt: skip
 
     try:
         result = await engine.run(prepared)
     except asyncio.CancelledError:  # SearchRun.cancel(): this lookup reports itself cancelled
-        return outcome(STATE_CANCELLED, "cancelled before the vendor answered")
+        return outcome(Outcome.CANCELLED, "cancelled before the vendor answered")
     except VendorError as error:
-        state = {"not found": "not found", "timeout": "timeout"}.get(error.kind, "error")
-        return outcome(state, error.describe())
+        # A search tells found from not found and a timeout from any other failure.
+        shown = (Outcome.NOT_FOUND, Outcome.TIMEOUT)
+        return outcome(error.kind if error.kind in shown else Outcome.ERROR, error.describe())
     except CallLookupError as error:
-        return outcome("error", error.message)
+        return outcome(Outcome.ERROR, error.message)
     if result.is_empty():
-        return outcome("not found", result.summary or "nothing found", result)
-    return outcome(STATE_FOUND, result.summary, result)
+        return outcome(Outcome.NOT_FOUND, result.summary or "nothing found", result)
+    return outcome(Outcome.FOUND, result.summary, result)
 
 
 class SearchRun:
@@ -173,7 +170,7 @@ class SearchRun:
                         continue
                     prepared = self._tasks[task]  # cancelled before its first step
                     yield SearchOutcome(prepared.vendor.key, prepared.vendor.title,
-                                        prepared.profile.name, STATE_CANCELLED,
+                                        prepared.profile.name, Outcome.CANCELLED,
                                         "cancelled before the vendor was asked",
                                         time.monotonic() - started)  # fmt: skip
         finally:

@@ -39,10 +39,23 @@ def secret_username(vendor: str, profile: str, field: str) -> str:
 
 
 class SecretStore(Protocol):
-    """Where secrets live. Implementations raise ``CredentialStoreError`` when they cannot work."""
+    """Where secrets live. Implementations raise ``CredentialStoreError`` when they cannot work.
+
+    A store also says its state, so that a window can offer the user's choice without knowing
+    which store it was given: ``problem`` (why secrets cannot be kept durably, or None),
+    ``session_only`` (secrets live in memory until the app exits) and ``keep_for_session()`` (the
+    user's choice to keep them so while there is a problem). Stores that wrap another delegate."""
 
     @property
     def description(self) -> str: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def session_only(self) -> bool: ...
+
+    def keep_for_session(self) -> None: ...
 
     def get(self, vendor: str, profile: str, field: str) -> str | None: ...
 
@@ -60,6 +73,17 @@ class MemorySecretStore:
     @property
     def description(self) -> str:
         return "session memory (forgotten on exit)"
+
+    @property
+    def problem(self) -> str | None:
+        return None
+
+    @property
+    def session_only(self) -> bool:
+        return True
+
+    def keep_for_session(self) -> None:
+        """Already so: memory is all this store has."""
 
     def get(self, vendor: str, profile: str, field: str) -> str | None:
         return self._secrets.get((vendor, profile, field))
@@ -85,7 +109,8 @@ class KeyringSecretStore:
         backend = keyring.get_keyring()
         return f"OS keyring ({type(backend).__module__}.{type(backend).__name__})"
 
-    def unavailable_reason(self) -> str | None:
+    @property
+    def problem(self) -> str | None:
         """Why the keyring cannot be used, or None when it looks usable."""
         import keyring
         from keyring.backends import fail
@@ -99,6 +124,16 @@ class KeyringSecretStore:
         if type(backend).__module__.startswith("keyring.backends.null"):
             return "The configured keyring backend discards secrets (null backend)."
         return None
+
+    @property
+    def session_only(self) -> bool:
+        return False
+
+    def keep_for_session(self) -> None:
+        """The keyring alone has no memory to fall back on (``KeyringOrSessionStore`` has)."""
+        raise CredentialStoreError(
+            "Secrets cannot be kept for the session here: only the OS keyring is used."
+        )
 
     def _call(self, action: str, operation: Callable[[], _T]) -> _T:
         from keyring.errors import KeyringError
@@ -151,7 +186,7 @@ class KeyringOrSessionStore:
     def __init__(self, keyring_store: KeyringSecretStore | None = None) -> None:
         self._keyring = keyring_store or KeyringSecretStore()
         self._session: MemorySecretStore | None = None
-        self._problem = self._keyring.unavailable_reason()
+        self._problem = self._keyring.problem
 
     @property
     def problem(self) -> str | None:
@@ -203,6 +238,24 @@ class KeyringOrSessionStore:
         self._watch(lambda store: store.delete(vendor, profile, field))
 
 
+class _WrappedState:
+    """The state of a wrapped store (``wrapped``), for a store that adds to it: its problem,
+    and the user's choice to keep secrets for the session, are the wrapped store's."""
+
+    wrapped: SecretStore
+
+    @property
+    def problem(self) -> str | None:
+        return self.wrapped.problem
+
+    @property
+    def session_only(self) -> bool:
+        return self.wrapped.session_only
+
+    def keep_for_session(self) -> None:
+        self.wrapped.keep_for_session()
+
+
 #: Prefix of the environment variables that give secrets to headless scripts (no keyring there).
 SECRET_ENV_PREFIX = "CALLLOOKUP_SECRET_"  # noqa: S105 - a name, not a secret
 
@@ -218,7 +271,7 @@ def secret_env_name(vendor: str, field: str) -> str:
     return f"{SECRET_ENV_PREFIX}{part(vendor)}_{part(field)}"
 
 
-class EnvironmentSecretStore:
+class EnvironmentSecretStore(_WrappedState):
     """Secrets from ``CALLLOOKUP_SECRET_*`` variables first, then ``fallback`` (the keyring).
 
     A variable applies to every profile of its vendor and overrides the keyring for reads. It is
@@ -227,12 +280,12 @@ class EnvironmentSecretStore:
     other secrets unset instead of failing the lookup."""
 
     def __init__(self, fallback: SecretStore, environ: Mapping[str, str] | None = None) -> None:
-        self.fallback = fallback
+        self.wrapped = fallback
         self._environ = os.environ if environ is None else environ
 
     @property
     def description(self) -> str:
-        return f"{SECRET_ENV_PREFIX}* environment variables, then {self.fallback.description}"
+        return f"{SECRET_ENV_PREFIX}* environment variables, then {self.wrapped.description}"
 
     def _vendor_in_environment(self, vendor: str) -> bool:
         prefix = secret_env_name(vendor, "")
@@ -244,7 +297,7 @@ class EnvironmentSecretStore:
             register_secret(value)
             return value
         try:
-            return self.fallback.get(vendor, profile, field)
+            return self.wrapped.get(vendor, profile, field)
         except CredentialStoreError as error:
             if self._vendor_in_environment(vendor):
                 return None
@@ -253,10 +306,10 @@ class EnvironmentSecretStore:
             ) from error
 
     def set(self, vendor: str, profile: str, field: str, value: str) -> None:
-        self.fallback.set(vendor, profile, field, value)
+        self.wrapped.set(vendor, profile, field, value)
 
     def delete(self, vendor: str, profile: str, field: str) -> None:
-        self.fallback.delete(vendor, profile, field)
+        self.wrapped.delete(vendor, profile, field)
 
 
 def read_secrets(
@@ -277,10 +330,11 @@ def delete_secrets(store: SecretStore, vendor: str, profile: str, fields: Iterab
         store.delete(vendor, profile, field)
 
 
-class OverlaySecretStore:
+class OverlaySecretStore(_WrappedState):
     """Secrets of some profiles in memory (the demo profiles), all others in ``real``.
 
-    In demo mode a user may add real accounts: theirs go to the OS keyring as always."""
+    In demo mode a user may add real accounts: theirs go to the OS keyring as always, so the
+    store's state (a missing keyring, the choice to keep secrets for the session) is ``real``'s."""
 
     def __init__(
         self,
@@ -288,16 +342,16 @@ class OverlaySecretStore:
         overlay: MemorySecretStore,
         overlaid_profiles: Iterable[tuple[str, str]],
     ) -> None:
-        self.real = real
+        self.wrapped = real
         self._overlay = overlay
         self._overlaid = set(overlaid_profiles)
 
     def _store(self, vendor: str, profile: str) -> SecretStore:
-        return self._overlay if (vendor, profile) in self._overlaid else self.real
+        return self._overlay if (vendor, profile) in self._overlaid else self.wrapped
 
     @property
     def description(self) -> str:
-        return self.real.description
+        return self.wrapped.description
 
     def get(self, vendor: str, profile: str, field: str) -> str | None:
         return self._store(vendor, profile).get(vendor, profile, field)

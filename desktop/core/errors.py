@@ -6,6 +6,9 @@ something, the vendor's own code and text, so nothing the vendor told us is lost
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from desktop.core.outcome import Outcome
 from desktop.core.redact import redact_secret_values, visible
 
 
@@ -54,7 +57,7 @@ class VendorError(CallLookupError):
     """The vendor (or the way to it) did not give us a usable answer."""
 
     #: A short word for tables and the CLI: what kind of failure this is.
-    kind = "error"
+    kind: ClassVar[Outcome] = Outcome.ERROR
 
     def __init__(
         self,
@@ -88,19 +91,19 @@ def _vendor_words(text: str | None) -> str | None:
 
 
 class NotFoundError(VendorError):
-    kind = "not found"
+    kind = Outcome.NOT_FOUND
 
 
 class BadCredentialsError(VendorError):
-    kind = "bad credentials"
+    kind = Outcome.BAD_CREDENTIALS
 
 
 class ForbiddenError(VendorError):
-    kind = "forbidden"
+    kind = Outcome.FORBIDDEN
 
 
 class RateLimitedError(VendorError):
-    kind = "rate limited"
+    kind = Outcome.RATE_LIMITED
 
     def __init__(
         self,
@@ -125,23 +128,23 @@ class RateLimitedError(VendorError):
 class VendorRejectedError(VendorError):
     """The vendor refused the request as malformed (HTTP 400 or an input error code)."""
 
-    kind = "rejected"
+    kind = Outcome.REJECTED
 
 
 class UnavailableError(VendorError):
     """Network failure, timeout, TLS failure or a 5xx: the vendor could not be reached or failed."""
 
-    kind = "unavailable"
+    kind = Outcome.UNAVAILABLE
 
 
 class VendorTimeoutError(UnavailableError):
-    kind = "timeout"
+    kind = Outcome.TIMEOUT
 
 
 class BadResponseError(VendorError):
     """The vendor answered with something we cannot read (HTML, wrong types, too big, hostile)."""
 
-    kind = "bad response"
+    kind = Outcome.BAD_RESPONSE
 
 
 class HistoryError(CallLookupError):

@@ -23,8 +23,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from desktop.core.errors import HistoryError, InvalidInputError, VendorError
+from desktop.core.errors import HistoryError, InvalidInputError
 from desktop.core.models import LookupResult
+from desktop.core.outcome import RECORDED_OUTCOMES
 from desktop.core.paths import data_dir
 
 HISTORY_FILE_NAME = "history.sqlite3"
@@ -37,10 +38,6 @@ MAX_AGE_DAYS_RANGE = (1, 3650)
 LIST_LIMIT_RANGE = MAX_ENTRIES_RANGE
 #: How long a write waits for another program (the CLI, a second window) to finish its own.
 DEFAULT_BUSY_TIMEOUT = 5.0
-
-OUTCOME_FOUND = "found"
-OUTCOME_NOT_FOUND = "not found"
-OUTCOME_CANCELLED = "cancelled"
 
 #: Schema changes in order; PRAGMA user_version counts those applied. Never edit a step:
 #: append one (files of every earlier version are migrated step by step when opened).
@@ -103,14 +100,7 @@ def _params_text_sql(raw: str) -> str:
 
 def known_outcomes() -> list[str]:
     """Every outcome the engine records: found, not found, each vendor error's kind, cancelled."""
-
-    def kinds(cls: type[VendorError]) -> Iterator[str]:
-        yield cls.kind
-        for subclass in cls.__subclasses__():
-            yield from kinds(subclass)
-
-    return list(dict.fromkeys([OUTCOME_FOUND, OUTCOME_NOT_FOUND, *kinds(VendorError),
-                               OUTCOME_CANCELLED]))  # fmt: skip
+    return [outcome.value for outcome in RECORDED_OUTCOMES]
 
 
 def _check_range(value: int, bounds: tuple[int, int], what: str, field: str) -> None:
@@ -220,6 +210,7 @@ class HistoryRecord:
     vendor: str
     profile: str
     params: dict[str, str]
+    #: An ``Outcome``'s word: the file holds words, so that any version reads it.
     outcome: str
     message: str
     duration: float

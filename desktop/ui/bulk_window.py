@@ -47,13 +47,14 @@ from desktop.ui.settings import preferences, remember, ui_settings
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import Tone
 from desktop.vendors import VENDORS, get_vendor
 
 #: How often gathered outcomes reach the table, the progress bar and the rate.
 FLUSH_MS = 100
 #: The vendor choice that asks every configured vendor taking the column's kind of value.
 EVERY_VENDOR = ""
-_STATE_COLOURS = {
+_STATE_COLOURS: dict[BulkState, Tone] = {
     BulkState.FOUND: "success",
     BulkState.NOT_FOUND: "pending",
     BulkState.ERROR: "failure",

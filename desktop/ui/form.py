@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import InvalidInputsError
 from desktop.core.paste import id_from_link
 from desktop.core.profiles import Profile
+from desktop.ui.field_widgets import FieldWidget, field_value, field_widget, show_value
 from desktop.vendors.base import FieldKind, InputField, is_checked, validate_fields
 
-InputWidget = QLineEdit | QComboBox | QCheckBox
 MAX_ROWS_IN_ONE_COLUMN = 4
 ANY_CHOICE_TEXT = "(any)"
 
@@ -112,7 +112,7 @@ class VendorForm(QWidget):
         super().__init__(parent)
         self.setObjectName(object_name)
         self._fields = fields
-        self._inputs: dict[str, InputWidget] = {}
+        self._inputs: dict[str, FieldWidget] = {}
         #: Where each field's row is, so the form can fold to its first field.
         self._rows: dict[str, tuple[QFormLayout, int]] = {}
         self.folded = False
@@ -187,21 +187,16 @@ class VendorForm(QWidget):
         suggestion.clicked.connect(accept)
         return row
 
-    def _make_input(self, spec: InputField) -> InputWidget:
-        widget: InputWidget
-        if spec.kind is FieldKind.CHOICE:
-            widget = QComboBox()
-            for choice in spec.choices:
-                widget.addItem(choice or ANY_CHOICE_TEXT, choice)  # "" means: no filter
-            if spec.default in spec.choices:
+    def _make_input(self, spec: InputField) -> FieldWidget:
+        widget = field_widget(spec.kind, spec.choices, empty_choice=ANY_CHOICE_TEXT)
+        if isinstance(widget, QComboBox):
+            if spec.default in spec.choices:  # "" means: no filter
                 widget.setCurrentIndex(spec.choices.index(spec.default or ""))
-        elif spec.kind is FieldKind.BOOLEAN:
+        elif isinstance(widget, QCheckBox):
             # The row's label names it; the help (often long) is its tooltip, so the form
             # keeps a small minimum width.
-            widget = QCheckBox()
             widget.setChecked(spec.default == "true")
         else:
-            widget = QLineEdit()
             widget.setPlaceholderText(spec.placeholder)
             widget.setClearButtonEnabled(True)
             widget.setMaxLength(max(spec.max_length * 4, 256))  # room for a messy paste
@@ -262,33 +257,25 @@ class VendorForm(QWidget):
             if values.get(spec.name, "") not in ("", spec.default or "")
         )
 
-    def input(self, name: str) -> InputWidget:
+    def input(self, name: str) -> FieldWidget:
         return self._inputs[name]
 
     def values(self) -> dict[str, str]:
         """What the user entered, unvalidated; empty text fields are left out."""
         values: dict[str, str] = {}
         for name, widget in self._inputs.items():
-            if isinstance(widget, QComboBox):
-                data = widget.currentData()
-                values[name] = data if isinstance(data, str) else widget.currentText()
-            elif isinstance(widget, QCheckBox):
-                values[name] = "true" if widget.isChecked() else "false"
-            elif widget.text().strip():
-                values[name] = widget.text()
+            value = field_value(widget)
+            if not isinstance(widget, QLineEdit) or value.strip():
+                values[name] = value
         return values
 
     def set_values(self, values: dict[str, str]) -> None:
         for name, value in values.items():
             widget = self._inputs.get(name)
-            if isinstance(widget, QLineEdit):
-                widget.setText(value)
-            elif isinstance(widget, QComboBox):
-                found = widget.findData(value)
-                widget.setCurrentIndex(found if found >= 0 else widget.findText(value))
-            elif isinstance(widget, QCheckBox):
-                spec = next(spec for spec in self._fields if spec.name == name)
-                widget.setChecked(is_checked(spec, value))
+            if isinstance(widget, QCheckBox):
+                show_value(widget, value, is_checked(self._spec(name), value))
+            elif widget is not None:
+                show_value(widget, value)
 
     def show_profile_defaults(self, profile: Profile | None) -> None:
         """Placeholders say which value the profile fills in when a field is left empty."""

@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-import desktop
 from desktop import APP_NAME
 from desktop.core.settings import FONT_SCALE, THEME
 from desktop.ui.resources import app_icon
@@ -37,11 +35,12 @@ if TYPE_CHECKING:
     from desktop.core.models import LookupResult
     from desktop.engine import LookupEngine
     from desktop.ui.bulk_window import BulkWindow
-    from desktop.ui.credentials_window import CredentialsWindow
+    from desktop.ui.credentials import CredentialsWindow
+    from desktop.ui.history_panel import HistoryPanel
     from desktop.ui.log_panel import LogPanel
     from desktop.ui.preferences import PreferencesDialog
     from desktop.ui.review_view import ReviewView
-    from desktop.ui.search_history import HistoryPanel, SearchPanel
+    from desktop.ui.search_panel import SearchPanel
     from desktop.ui.shortcuts import ShortcutSheet
     from desktop.ui.tasks import TaskRunner
     from desktop.ui.vendor_tab import VendorTab
@@ -109,7 +108,6 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
-        settings = ui_settings()
         self.theme_choice = ThemeChoice(preferences().get(THEME))
         self.scheme = apply_theme(self.theme_choice)
         app = QApplication.instance()
@@ -121,6 +119,22 @@ class MainWindow(QMainWindow):
         self._base_point_size = float(app.property(_BASE_POINT_SIZE))
         self.font_scale = 1.0
 
+        self._build_central()
+        # The menu titles are there from the first paint; attach fills them.
+        menu_bar = self.menuBar()
+        self._menus: dict[str, QMenu] = {
+            name: menu_bar.addMenu(name) for name in ("&File", "&Lookup", "&View", "&Help")
+        }
+        self.statusBar().setObjectName("statusBar")
+        self.statusBar().showMessage("Starting…")
+        self._restore_window()
+        if engine is not None:
+            if tasks is None:
+                raise TypeError("MainWindow needs the task runner with the engine")
+            self.attach(engine, tasks, banner=banner)
+
+    def _build_central(self) -> None:
+        """The vendor tabs (each a "Loading" page until attach builds it) and the demo badge."""
         self.tabs = QTabWidget()
         self.tabs.setObjectName("vendorTabs")
         self.tabs.setDocumentMode(True)
@@ -133,7 +147,6 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(loading, entry.title)
         self.credentials_window: CredentialsWindow | None = None
         self.bulk_window: BulkWindow | None = None
-
         central = QWidget()
         # A small explicit minimum: the vendor tab's own (form, card, table) plus a dock's
         # would otherwise add up to more than a small screen, and Qt grows the window to fit.
@@ -150,13 +163,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCornerWidget(self.banner, Qt.Corner.TopRightCorner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        # The menu titles are there from the first paint; attach fills them.
-        menu_bar = self.menuBar()
-        self._menus: dict[str, QMenu] = {
-            name: menu_bar.addMenu(name) for name in ("&File", "&Lookup", "&View", "&Help")
-        }
-        self.statusBar().setObjectName("statusBar")
-        self.statusBar().showMessage("Starting…")
+
+    def _restore_window(self) -> None:
+        """Size, place, tab and text scale as the user left them."""
+        settings = ui_settings()
         self.resize(1100, 760)
         geometry = settings.value("geometry")
         if isinstance(geometry, QByteArray):
@@ -167,10 +177,6 @@ class MainWindow(QMainWindow):
         saved_scale = preferences().get(FONT_SCALE)
         if saved_scale != 1.0:
             self.set_font_scale(saved_scale)
-        if engine is not None:
-            if tasks is None:
-                raise TypeError("MainWindow needs the task runner with the engine")
-            self.attach(engine, tasks, banner=banner)
 
     @property
     def is_attached(self) -> bool:
@@ -178,9 +184,7 @@ class MainWindow(QMainWindow):
 
     def attach(self, engine: LookupEngine, tasks: TaskRunner, *, banner: str | None = None) -> None:
         """Build the vendor tabs, docks and menus on the engine (once)."""
-        from desktop.ui.log_panel import LogPanel
         from desktop.ui.preferences import apply_proxy
-        from desktop.ui.search_history import HistoryPanel, SearchPanel
 
         if self.is_attached:
             raise RuntimeError("the window is attached to an engine already")
@@ -195,9 +199,23 @@ class MainWindow(QMainWindow):
         self.current_tab()  # builds the tab in view; the others when first needed
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        self.search_panel = SearchPanel(engine, tasks, self.show_vendor_result, self)
+        self._build_docks()
+        self._build_menus()
+        self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
+        state = ui_settings().value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        apply_proxy(engine)
+
+    def _build_docks(self) -> None:
+        """Search, history and log: tabs of one dock area below the vendor tabs, hidden."""
+        from desktop.ui.history_panel import HistoryPanel
+        from desktop.ui.log_panel import LogPanel
+        from desktop.ui.search_panel import SearchPanel
+
+        self.search_panel = SearchPanel(self.engine, self.tasks, self.show_vendor_result, self)
         self.history_panel = HistoryPanel(
-            engine, tasks, self.show_vendor_result, self.rerun_lookup, self
+            self.engine, self.tasks, self.show_vendor_result, self.rerun_lookup, self
         )
         for panel in (self.search_panel, self.history_panel):
             panel.reported.connect(self._show_status)
@@ -213,12 +231,6 @@ class MainWindow(QMainWindow):
             dock.hide()
             dock.visibilityChanged.connect(self._keep_on_screen_soon)
             dock.topLevelChanged.connect(self._keep_on_screen_soon)
-        self._build_menus()
-        self.statusBar().showMessage("Ready. Paste an ID and press Enter.")
-        state = ui_settings().value("window_state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        apply_proxy(engine)
 
     def _build_tab(self, key: str) -> VendorTab:
         """Put the vendor's tab in place of its "Loading" page, as the user left it last."""
@@ -267,7 +279,12 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        file_menu = self._menus["&File"]
+        self._build_file_menu(self._menus["&File"])
+        self._build_lookup_menu(self._menus["&Lookup"])
+        self._build_view_menu(self._menus["&View"])
+        self._build_help_menu(self._menus["&Help"])
+
+    def _build_file_menu(self, file_menu: QMenu) -> None:
         self.credentials_action = self._action(
             "&Profiles and credentials…", "Ctrl+,", self.open_credentials
         )
@@ -277,7 +294,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Preferences…", "Ctrl+Shift+P", self.open_preferences))
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
-        lookup_menu = self._menus["&Lookup"]
+    def _build_lookup_menu(self, lookup_menu: QMenu) -> None:
         self.run_action = self._action("&Run lookup", "Ctrl+Return", self._run_current)
         self.cancel_action = self._action("&Cancel lookup", "Esc", self._cancel_current)
         lookup_menu.addAction(self.run_action)
@@ -293,6 +310,10 @@ class MainWindow(QMainWindow):
         lookup_menu.addAction(self.copy_summary_action)
         lookup_menu.addAction(self._action("&Filter attempts", "Ctrl+F", self._focus_filter))
         lookup_menu.addSeparator()
+        self._add_tab_actions(lookup_menu)
+
+    def _add_tab_actions(self, lookup_menu: QMenu) -> None:
+        """Ctrl+1…9 and a menu item for each vendor's tab."""
         # One slot per menu reads the chosen action's data: no per-action lambdas.
         tab_group = QActionGroup(self)
         tab_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
@@ -306,7 +327,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             lookup_menu.addAction(action)
 
-        view_menu = self._menus["&View"]
+    def _build_view_menu(self, view_menu: QMenu) -> None:
         view_menu.addAction(self._action("&Search everywhere", "Ctrl+L", self.focus_search))
         history_action = self.history_panel.toggleViewAction()
         history_action.setText("&History")
@@ -318,6 +339,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(log_action)
         view_menu.addAction(self._action("Escalation &review…", None, self.open_review))
         view_menu.addSeparator()
+        self._add_text_actions(view_menu)
+
+    def _add_text_actions(self, view_menu: QMenu) -> None:
+        """Text size and theme."""
         bigger = self._action("&Bigger text", QKeySequence.StandardKey.ZoomIn, self._bigger_text)
         bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
         view_menu.addAction(bigger)
@@ -337,7 +362,7 @@ class MainWindow(QMainWindow):
             theme_group.addAction(action)
             theme_menu.addAction(action)
 
-        help_menu = self._menus["&Help"]
+    def _build_help_menu(self, help_menu: QMenu) -> None:
         help_menu.addAction(self._action("&Keyboard shortcuts", "F1", self.show_shortcuts))
         help_menu.addAction(self._action("&Copy diagnostics", None, self.copy_diagnostics))
         help_menu.addAction(self._action("&About CallLookup", None, self._about))
@@ -347,7 +372,7 @@ class MainWindow(QMainWindow):
         """The credential manager (one per main window); its edits reach the open tabs."""
         if self.credentials_window is None:
             from desktop.core.profile_service import ProfileService
-            from desktop.ui.credentials_window import CredentialsWindow
+            from desktop.ui.credentials import CredentialsWindow
             from desktop.vendors import get_vendor
 
             service = ProfileService(self.engine.profiles, self.engine.secrets, get_vendor)
@@ -447,14 +472,7 @@ class MainWindow(QMainWindow):
             tab.rerun(profile, params)
 
     def _focus_filter(self) -> None:
-        """Ctrl+F: the search's filters when they are folded, else the loaded-rows filter."""
-        tab = self.current_tab()
-        if tab.open_form():
-            return
-        if tab.attempts is not None:
-            tab.results.setCurrentWidget(tab.attempts)
-            tab.attempts.filter.setFocus()
-            tab.attempts.filter.selectAll()
+        self.current_tab().focus_filter()
 
     def _tab_changed(self, _index: int) -> None:
         self.current_tab().focus_paste_field()
@@ -463,21 +481,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     def _about(self) -> None:
-        import platform
+        from desktop.ui.about import show_about
 
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle(f"About {APP_NAME}")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            f"{APP_NAME} {desktop.__version__}\n\n"
-            f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}\n"
-            f"Secrets: {self.engine.secrets.description}"
-        )
-        box.open()
+        show_about(self, self.engine)
 
     # -- comfort: font, theme, window state, diagnostics -------------------------------------
     def set_font_scale(self, scale: float) -> None:
@@ -531,28 +537,10 @@ class MainWindow(QMainWindow):
 
     def diagnostics(self) -> str:
         """Versions, keyring backend, profiles per vendor and recent log lines: all redacted."""
-        import platform
+        from desktop.ui.about import diagnostics_text
 
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        from desktop.core.logs import recent_log_lines
-        from desktop.core.redact import redact_text
-
-        counts = ", ".join(
-            f"{key}: {len(self.engine.profiles.list(key))}" for key in self.vendor_tabs
-        )
-        lines = [
-            f"{APP_NAME} {desktop.__version__}",
-            f"Qt {qVersion()}, PySide6 {pyside_version}, Python {platform.python_version()}",
-            f"Platform: {platform.platform()}",
-            f"Secrets: {self.engine.secrets.description}",
-            f"Profiles: {counts}",
-            f"Theme: {self.theme_choice.value} ({self.scheme}), text size {self.font_scale:.0%}",
-            "Recent log:",
-            *list(recent_log_lines().lines)[-50:],
-        ]
-        return redact_text("\n".join(lines))
+        look = f"Theme: {self.theme_choice.value} ({self.scheme}), text size {self.font_scale:.0%}"
+        return diagnostics_text(self.engine, list(self.vendor_tabs), look)
 
     def copy_diagnostics(self) -> None:
         QApplication.clipboard().setText(self.diagnostics())

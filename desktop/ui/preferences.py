@@ -52,26 +52,8 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self._engine = engine
+        self._build_proxy_fields()
         settings = preferences()
-        self.manual = QCheckBox("Use this proxy instead of the system's")
-        self.manual.setObjectName("manualProxy")
-        self.manual.setChecked(settings.get(MANUAL_PROXY))
-        self.url = QLineEdit(settings.get(PROXY_URL))
-        self.url.setObjectName("proxyUrl")
-        self.url.setPlaceholderText("http://proxy.example.com:3128")
-        self.url.setAccessibleName("Proxy URL")
-        self.user = QLineEdit(settings.get(PROXY_USER))
-        self.user.setObjectName("proxyUser")
-        self.user.setAccessibleName("Proxy user")
-        self.password = QLineEdit()
-        self.password.setObjectName("proxyPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Proxy password")
-        try:
-            stored = engine.secrets.get(*PROXY_SECRET)
-        except CredentialStoreError:
-            stored = None
-        self.password.setPlaceholderText("set: leave empty to keep" if stored else "")
         self.times = QComboBox()
         self.times.setObjectName("timeDisplay")
         for choice, words in TIME_CHOICES.items():
@@ -108,6 +90,30 @@ class PreferencesDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(buttons)
         self.resize(480, self.sizeHint().height())
+
+    def _build_proxy_fields(self) -> None:
+        """The manual proxy's URL, user and password (the password only says whether it is
+        set: it stays in the keyring)."""
+        settings = preferences()
+        self.manual = QCheckBox("Use this proxy instead of the system's")
+        self.manual.setObjectName("manualProxy")
+        self.manual.setChecked(settings.get(MANUAL_PROXY))
+        self.url = QLineEdit(settings.get(PROXY_URL))
+        self.url.setObjectName("proxyUrl")
+        self.url.setPlaceholderText("http://proxy.example.com:3128")
+        self.url.setAccessibleName("Proxy URL")
+        self.user = QLineEdit(settings.get(PROXY_USER))
+        self.user.setObjectName("proxyUser")
+        self.user.setAccessibleName("Proxy user")
+        self.password = QLineEdit()
+        self.password.setObjectName("proxyPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Proxy password")
+        try:
+            stored = self._engine.secrets.get(*PROXY_SECRET)
+        except CredentialStoreError:
+            stored = None
+        self.password.setPlaceholderText("set: leave empty to keep" if stored else "")
 
     def save(self) -> bool:
         url = self.url.text().strip()

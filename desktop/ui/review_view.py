@@ -49,7 +49,7 @@ from desktop.ui.charts import Bar, BarChart, DayPoint, HeatmapChart, TrendChart
 from desktop.ui.table_actions import TableCopier
 from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import show_banner
+from desktop.ui.theme import Tone, show_banner
 
 ALL = "(all)"
 _V = TypeVar("_V", int, float)
@@ -471,7 +471,7 @@ class ReviewView(QWidget):
         for text, value in sorted(choices, key=lambda choice: choice[0].lower()):
             combo.addItem(text, value)
 
-    def _report_status(self, text: str, state: str) -> None:
+    def _report_status(self, text: str, state: Tone) -> None:
         show_banner(self.status, text, state)
 
     # -- drill-down ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from desktop.core.settings import EXPORT_FOLDER
 from desktop.ui.settings import preferences, remember
 from desktop.ui.table_models import RecordTableModel
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import Tone
 
 #: Tables up to this many rows are rendered on the spot; larger ones in a worker thread.
 RENDER_IN_THREAD_ABOVE = 5_000
@@ -122,7 +123,7 @@ class TableCopier(QObject):
         self,
         table: QTableView,
         tasks: TaskRunner,
-        report: Callable[[str, str], None],
+        report: Callable[[str, Tone], None],
         *,
         context_menu: bool = True,
     ) -> None:

@@ -26,7 +26,7 @@ from desktop.core.models import (
     RecordingLink,
 )
 from desktop.core.timefmt import shown_time, utc_text
-from desktop.ui.theme import status_colours
+from desktop.ui.theme import Tone, status_colours
 from desktop.vendors import REGISTRY
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -53,9 +53,9 @@ class Column(Generic[RowT]):
     #: names, a datetime); defaults to the display text.
     clipboard: Callable[[RowT], CopyValue] | None = None
     tooltip: Callable[[RowT], str | None] | None = None
-    #: A state name ('success', 'failure', 'pending') that colours the cell; the text still
-    #: says the same thing, so colour is never the only signal.
-    state: Callable[[RowT], str | None] | None = None
+    #: The tone that colours the cell; the text still says the same thing, so colour is never
+    #: the only signal.
+    state: Callable[[RowT], Tone | None] | None = None
     #: The header a copy takes when the copied values need their unit said (local times).
     copy_header: str | None = None
 
@@ -245,14 +245,14 @@ def recordings_model(parent: Any = None) -> RecordTableModel[RecordingLink]:
 
 #: How each outcome is marked: a theme state for the colours and a symbol, so the meaning
 #: never rests on colour alone.
-OUTCOME_MARKS: dict[AttemptOutcome, tuple[str, str]] = {
+OUTCOME_MARKS: dict[AttemptOutcome, tuple[Tone, str]] = {
     AttemptOutcome.ANSWERED: ("success", "✓"),
     AttemptOutcome.NOT_ANSWERED: ("failure", "✗"),
     AttemptOutcome.IN_PROGRESS: ("pending", "…"),
 }
 
 
-def outcome_state(outcome: AttemptOutcome | None) -> str | None:
+def outcome_state(outcome: AttemptOutcome | None) -> Tone | None:
     return OUTCOME_MARKS[outcome][0] if outcome is not None else None
 
 

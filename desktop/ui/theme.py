@@ -4,10 +4,11 @@ status colours are chosen per theme to keep WCAG AA contrast (checked by a test)
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from desktop.ui.resources import read_text
 
@@ -19,6 +20,11 @@ class ThemeChoice(StrEnum):
 
 
 #: Colours by theme and role: (foreground, background) pairs for banners, plain colours else.
+#: How a status looks, whatever it says (the words are always there too): the ``state`` property
+#: the stylesheet colours banners, chips, badges and table cells by. 'error' looks as 'failure'
+#: does; 'muted' is plain; 'unknown' (a chip) is drawn dashed.
+Tone = Literal["success", "failure", "error", "pending", "muted", "unknown"]
+
 STATUS_COLOURS: dict[str, dict[str, tuple[str, str]]] = {
     "light": {
         "success": ("#14532d", "#e3f4e8"),
@@ -148,10 +154,10 @@ def apply_theme(choice: ThemeChoice) -> str:
     return scheme
 
 
-def status_colours(state: str) -> tuple[str, str] | None:
-    """(foreground, background) of a status state in the theme in use, e.g. 'success'."""
+def status_colours(tone: Tone) -> tuple[str, str] | None:
+    """(foreground, background) of a tone in the theme in use."""
     choice = _state["choice"] if isinstance(_state["choice"], ThemeChoice) else ThemeChoice.SYSTEM
-    return STATUS_COLOURS[effective_scheme(choice)].get(state)
+    return STATUS_COLOURS[effective_scheme(choice)].get(tone)
 
 
 def _apply_stylesheet(scheme: str) -> None:
@@ -199,10 +205,18 @@ def banner_label(object_name: str) -> QLabel:
     return label
 
 
-def show_banner(label: QLabel, text: str, state: str) -> None:
-    """Set a banner's text and state ('success', 'failure', 'pending', ...); hidden when empty."""
+def show_banner(label: QLabel, text: str, tone: Tone) -> None:
+    """Set a banner's text and tone; hidden when empty."""
     label.setText(text)
-    label.setProperty("state", state)
+    label.setProperty("state", tone)
     label.style().unpolish(label)
     label.style().polish(label)
     label.setVisible(bool(text))
+
+
+def fit_wrapped(dock: QDockWidget, label: QLabel) -> None:
+    """Reserve a word-wrapped label's whole height at the dock's width: a dock's layout does
+    not ask the label for it, and the widgets below would cover part of the table."""
+    width = dock.widget().contentsRect().width() if dock.widget() else 0
+    needed = label.heightForWidth(width) if label.text() and width > 0 else 0
+    label.setMinimumHeight(max(needed, 0))

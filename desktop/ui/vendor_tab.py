@@ -36,6 +36,7 @@ from desktop.core.errors import (
 )
 from desktop.core.export import openable_url, summary_text
 from desktop.core.models import LookupResult, RecordingLink, TaskState
+from desktop.core.outcome import Outcome
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempts_view import AttemptsPanel
 from desktop.ui.call_card import CallCard, CardContent, card_content
@@ -91,6 +92,31 @@ class VendorTab(QWidget):
         #: The error the last lookup ended with (None after a success or a cancel).
         self.last_error: CallLookupError | None = None
 
+        profile_row = self._build_profile_row()
+        form_row = self._build_form_row()
+        self.outcome = _plain_label("outcomeBanner")
+        self.outcome.setProperty("role", "banner")
+        self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.outcome.hide()
+        self.call_card = CallCard(self.open_recording)
+
+        self._build_results()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.setSpacing(4)
+        layout.addLayout(profile_row)
+        layout.addWidget(self.description)
+        layout.addWidget(self.input_hint)
+        layout.addLayout(form_row)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.call_card)
+        layout.addWidget(self.results, 1)
+        self.reload_profiles()
+
+    def _build_profile_row(self) -> QHBoxLayout:
+        """The vendor's title beside the profile chosen and where it points; the vendor's
+        description below them until the first answer needs the room."""
+        vendor = self.vendor
         title = QLabel(vendor.title)
         title.setObjectName("vendorTitle")
         title.setProperty("role", "title")
@@ -115,6 +141,14 @@ class VendorTab(QWidget):
         profile_row.addWidget(self.profile_combo)
         profile_row.addWidget(self.profile_target, 1)
 
+        title.setToolTip(vendor.description)
+        #: The introduction, until the first answer needs the room.
+        self.description = description
+        return profile_row
+
+    def _build_form_row(self) -> QHBoxLayout:
+        """The vendor's form with the Lookup button, the filters' toggle and the busy bar."""
+        vendor = self.vendor
         #: Which inputs go together, when the vendor's are alternatives (objectName identifyHint).
         self.input_hint = _plain_label("identifyHint")
         self.input_hint.setText(vendor.input_hint)
@@ -151,12 +185,12 @@ class VendorTab(QWidget):
         form_row.addLayout(buttons)
         form_row.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
 
-        self.outcome = _plain_label("outcomeBanner")
-        self.outcome.setProperty("role", "banner")
-        self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.outcome.hide()
-        self.call_card = CallCard(self.open_recording)
+        return form_row
 
+    def _build_results(self) -> None:
+        """The result views as tabs: attempts (a vendor that lists them), details, recordings
+        and the raw response."""
+        vendor, engine, tasks = self.vendor, self._engine, self._tasks
         self.details = details_model(self)
         self.recordings = recordings_model(self)
         self.details_table = make_table("detailsTable", self.details, "Call details")
@@ -196,21 +230,6 @@ class VendorTab(QWidget):
         self._details_sized_for: list[str] = []
         self.results.currentChanged.connect(self._lay_out_shown_view)
 
-        title.setToolTip(vendor.description)
-        #: The introduction, until the first answer needs the room.
-        self.description = description
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 2)
-        layout.setSpacing(4)
-        layout.addLayout(profile_row)
-        layout.addWidget(description)
-        layout.addWidget(self.input_hint)
-        layout.addLayout(form_row)
-        layout.addWidget(self.outcome)
-        layout.addWidget(self.call_card)
-        layout.addWidget(self.results, 1)
-        self.reload_profiles()
-
     # -- the form ----------------------------------------------------------------------------
     def _fold_form(self, opened: bool) -> None:
         self.form.set_folded(not opened)
@@ -229,6 +248,15 @@ class VendorTab(QWidget):
         self.form_toggle.setChecked(True)
         self.form.input(self.vendor.input_fields[1].name).setFocus()
         return True
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the search's filters when they are folded, else the attempts' filter of the
+        loaded rows."""
+        if self.open_form() or self.attempts is None:
+            return
+        self.results.setCurrentWidget(self.attempts)
+        self.attempts.filter.setFocus()
+        self.attempts.filter.selectAll()
 
     def fold_form(self) -> None:
         if self.form.foldable:
@@ -361,7 +389,7 @@ class VendorTab(QWidget):
         self.clear_answer()
         self.last_error = error
         text = error.describe() if isinstance(error, VendorError) else error.message
-        kind = error.kind if isinstance(error, VendorError) else "error"
+        kind = error.kind if isinstance(error, VendorError) else Outcome.ERROR
         self._show_outcome(f"{kind.capitalize()}: {text}", "error")
         self.finished.emit(f"{self.vendor.title}: {kind} after {elapsed * 1000:.0f} ms")
 

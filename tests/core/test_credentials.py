@@ -8,8 +8,11 @@ import pytest
 from desktop.core.credentials import (
     KEYRING_SERVICE,
     MAX_SECRET_CHARACTERS,
+    EnvironmentSecretStore,
     KeyringOrSessionStore,
     KeyringSecretStore,
+    MemorySecretStore,
+    OverlaySecretStore,
     delete_secrets,
     read_secrets,
     secret_username,
@@ -24,7 +27,7 @@ keyring_test = pytest.mark.keyring
 def test_set_get_delete_go_through_the_secret_service(real_keyring: SecretServiceSession) -> None:
     store = KeyringSecretStore()
     assert "SecretService" in store.description
-    assert store.unavailable_reason() is None
+    assert store.problem is None
     store.set("vendor-a", "prod", "api-key", "s3cret-value")
 
     # gnome-keyring may add its own attributes (xdg:schema): compare the app's two.
@@ -88,7 +91,7 @@ def test_a_dbus_failure_is_wrapped(
 
 def test_missing_secret_service_is_detected(no_keyring: None) -> None:
     store = KeyringSecretStore()
-    reason = store.unavailable_reason()
+    reason = store.problem
     assert reason is not None and "No OS keyring" in reason
     with pytest.raises(CredentialStoreError, match="OS keyring refused"):
         store.set("vendor-a", "p", "api-key", "value")
@@ -116,3 +119,26 @@ def test_session_memory_keeps_the_length_limit(no_keyring: None) -> None:
     store.keep_for_session()
     with pytest.raises(CredentialStoreError, match="at most 1280"):
         store.set("vendor-a", "p", "api-key", "z" * 1281)
+
+
+def test_wrapping_stores_say_the_state_of_the_store_they_wrap(no_keyring: None) -> None:
+    """The demo's overlay and the CLI's environment store report the keyring's problem and pass
+    the user's choice on, so a window needs to know no store's type."""
+    real = KeyringOrSessionStore()
+    overlay = OverlaySecretStore(real, MemorySecretStore(), [("vendor-a", "demo")])
+    wrapped = EnvironmentSecretStore(overlay, environ={})
+    assert wrapped.problem is not None and "No OS keyring" in wrapped.problem
+    assert (wrapped.session_only, overlay.session_only) == (False, False)
+    wrapped.keep_for_session()
+    assert (real.session_only, overlay.session_only, wrapped.session_only) == (True, True, True)
+    wrapped.set("vendor-a", "prod", "api-key", "kept")
+    assert real.get("vendor-a", "prod", "api-key") == "kept"
+
+
+def test_memory_is_session_only_and_the_bare_keyring_cannot_become_so(no_keyring: None) -> None:
+    memory = MemorySecretStore()
+    assert memory.problem is None and memory.session_only
+    keyring_only = KeyringSecretStore()
+    assert not keyring_only.session_only
+    with pytest.raises(CredentialStoreError, match="only the OS keyring"):
+        keyring_only.keep_for_session()

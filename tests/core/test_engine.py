@@ -16,7 +16,8 @@ from desktop.core.errors import (
     NotFoundError,
     VendorTimeoutError,
 )
-from desktop.core.history import OUTCOME_CANCELLED, OUTCOME_FOUND, HistoryEntry, HistoryStore
+from desktop.core.history import HistoryEntry, HistoryStore
+from desktop.core.outcome import Outcome
 from desktop.core.profiles import Profile
 from desktop.engine import LookupEngine
 from desktop.simulator import leadsquared as lsq_sim
@@ -84,7 +85,7 @@ def test_run_records_each_outcome_and_tells_the_listeners(recorded: LookupEngine
 
     missing = run(recorded, two_lookups)
     newest, oldest = history_of(recorded)
-    assert (oldest.outcome, oldest.params) == (OUTCOME_FOUND, {"RequestId": lsq_sim.SUCCESS_ID})
+    assert (oldest.outcome, oldest.params) == (Outcome.FOUND, {"RequestId": lsq_sim.SUCCESS_ID})
     assert oldest.snapshot is not None
     assert (newest.outcome, newest.message) == (missing.kind, missing.describe())
     assert newest.snapshot is None
@@ -126,7 +127,7 @@ def test_a_cancelled_lookup_is_recorded_as_cancelled(
 
     run(recorded, cancel_when_sent)
     (entry,) = history_of(recorded)
-    assert (entry.outcome, entry.message) == (OUTCOME_CANCELLED, "cancelled by the user")
+    assert (entry.outcome, entry.message) == (Outcome.CANCELLED, "cancelled by the user")
 
 
 def test_the_attempts_service_pages_counts_and_lists_everything(engine: LookupEngine) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QMessageBox
 from desktop.simulator.huawei_isales import HuaweiIsalesSimulator
 from desktop.simulator.registry import DEMO_PROFILE_NAME
 from desktop.simulator.server import Simulator
-from desktop.ui.credentials_window import CredentialsWindow
+from desktop.ui.credentials import CredentialsWindow
 from desktop.ui.main_window import MainWindow
 from desktop.vendors import VENDORS, get_vendor
 

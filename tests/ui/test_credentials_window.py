@@ -10,11 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QTreeWidgetItem, QWidget
 
+from desktop.app import build_services
 from desktop.core.credentials import KeyringOrSessionStore
-from desktop.core.profiles import ProfileStore
+from desktop.core.paths import config_dir
+from desktop.core.profiles import PROFILE_FILE_NAME, ProfileStore
 from desktop.engine import LookupEngine
+from desktop.simulator.registry import DEMO_PROFILE_NAME
 from desktop.simulator.server import Simulator
-from desktop.ui.credentials_window import CredentialsWindow, ProfileEditor
+from desktop.ui.credentials import CredentialsWindow, ProfileEditor
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors import VENDORS
@@ -234,6 +237,34 @@ def test_import_and_export_through_the_window(window: MainWindow, tmp_path: Path
     assert window.engine.profiles.resolve(VENDORS[0].key, "demo").timeout != 44
 
 
+def save_choosing_session_only(
+    qtbot, main: MainWindow, simulator: Simulator, vendor_key: str, screenshot_to: Path
+) -> CredentialsWindow:
+    """Without a keyring the manager says so and offers the session: a new 'prod' profile is
+    refused until the user chooses it (nothing saved), then saved."""
+    credentials = manager(main)
+    credentials.show()
+    banner = label(credentials, "keyringBanner")
+    button = credentials.session_button
+    assert banner.isVisible() and "No OS keyring is available" in banner.text()
+    assert "never writes them to a file" in banner.text()
+    assert button.isVisible()
+    assert "nowhere yet" in label(credentials, "secretStoreNote").text()
+    editor = credentials.add_profile(vendor_key)
+    fill_editor(editor, simulator, "prod")
+    screenshot(credentials, f"keyring-unavailable-{screenshot_to.name}", screenshot_to)
+
+    assert credentials.save_current() is None  # refused until the user chooses
+    assert "session only" in credentials.status.text()
+    assert main.engine.profiles.get(vendor_key, "prod") is None
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not button.isVisible() and "this session only" in banner.text()
+    assert "session memory" in label(credentials, "secretStoreNote").text()
+    assert credentials.save_current() is not None, credentials.status.text()
+    return credentials
+
+
 def test_unavailable_keyring_banner_and_session_only_choice(
     no_keyring: None,
     qtbot,
@@ -247,25 +278,8 @@ def test_unavailable_keyring_banner_and_session_only_choice(
     engine = LookupEngine(profiles, store)
     main = MainWindow(engine, TaskRunner(failures.append))
     qtbot.addWidget(main)
-    credentials = manager(main)
-    credentials.show()
-    banner = label(credentials, "keyringBanner")
-    button = credentials.session_button
-    assert banner.isVisible() and "No OS keyring is available" in banner.text()
-    assert "never writes them to a file" in banner.text()
-    assert button.isVisible()
     vendor = VENDORS[0]
-    editor = credentials.add_profile(vendor.key)
-    fill_editor(editor, simulator, "prod")
-    screenshot(credentials, "keyring-unavailable", tmp_path)
-
-    assert credentials.save_current() is None  # refused until the user chooses
-    assert "session only" in credentials.status.text()
-    assert profiles.get(vendor.key, "prod") is None
-
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert not button.isVisible() and "this session only" in banner.text()
-    assert credentials.save_current() is not None
+    save_choosing_session_only(qtbot, main, simulator, vendor.key, tmp_path)
     assert store.get(vendor.key, "prod", vendor.secret_fields[0].name)
     qt_loop.run_until_complete(engine.aclose())
 
@@ -319,3 +333,28 @@ def test_every_vendor_through_the_real_keyring_across_a_restart(
     assert second.engine.profiles.list() == []
     assert app_keyring_usernames() == set()
     qt_loop.run_until_complete(second.engine.aclose())
+
+
+def test_first_start_demo_without_a_keyring_offers_session_only_secrets(
+    no_keyring: None, qtbot, qt_loop, failures, tmp_path: Path
+) -> None:
+    """A first start (no profiles) on a machine without a keyring: the demo runs with its
+    secrets in memory, and an account the user adds may keep its secrets for the session."""
+    services = build_services(demo=False)
+    assert services.simulator is not None  # the demo, beside the user's own (empty) file
+    try:
+        engine = services.engine
+        main = MainWindow(engine, TaskRunner(failures.append), banner=services.banner)
+        qtbot.addWidget(main)
+        vendor = VENDORS[0]
+        save_choosing_session_only(qtbot, main, services.simulator, vendor.key, tmp_path)
+        secret_name = vendor.secret_fields[0].name
+        typed = services.simulator.vendors[vendor.key].demo.secrets[secret_name]
+        assert engine.secrets.get(vendor.key, "prod", secret_name) == typed
+        # The demo profiles keep their own in-memory secrets.
+        assert engine.secrets.get(vendor.key, DEMO_PROFILE_NAME, secret_name)
+        saved = (config_dir() / PROFILE_FILE_NAME).read_text()
+        assert '"prod"' in saved and typed not in saved  # the account, never its secret
+        qt_loop.run_until_complete(engine.aclose())
+    finally:
+        services.simulator.stop()

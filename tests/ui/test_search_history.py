@@ -372,7 +372,8 @@ def test_the_panel_says_what_was_moved_aside_and_what_was_skipped(
 
 
 def test_history_names_vendors_and_labels_parameters_for_people() -> None:
-    from desktop.ui.search_history import labelled_params, outcome_words
+    from desktop.ui.history_panel import labelled_params
+    from desktop.ui.outcome_marks import outcome_words
     from desktop.ui.table_models import vendor_title
 
     assert vendor_title("huawei-isales") == "Huawei CC-iSales"

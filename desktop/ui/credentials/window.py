@@ -14,11 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QCompleter,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QInputDialog,
@@ -35,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.credentials import KeyringOrSessionStore
 from desktop.core.errors import (
     CallLookupError,
     ConfigurationError,
@@ -43,16 +38,15 @@ from desktop.core.errors import (
     InvalidInputsError,
     VendorError,
 )
-from desktop.core.profile_service import ProfileDraft, ProfileService
-from desktop.core.profiles import DEFAULT_TIMEOUT_SECONDS, Profile
+from desktop.core.profile_service import ProfileService
+from desktop.core.profiles import Profile
 from desktop.engine import LookupEngine
-from desktop.ui.form import FieldErrors
+from desktop.ui.credentials.profile_editor import ProfileEditor
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import banner_label, show_banner
+from desktop.ui.theme import Tone, banner_label, show_banner
 from desktop.vendors import VENDORS, get_vendor
-from desktop.vendors.base import FieldKind, ProbeOutcome, ProfileField, Vendor
+from desktop.vendors.base import ProbeOutcome, Vendor
 
-SettingWidget = QLineEdit | QComboBox | QCheckBox
 _ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -66,261 +60,6 @@ def _no_profile_hint() -> QLabel:
     label.setProperty("role", "muted")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
-
-
-class SecretField(QWidget):
-    """A secret's state ('set' / 'not set'), never its value; Replace opens an empty masked
-    input, Clear marks it for removal. Nothing changes in the keyring until Save."""
-
-    changed = Signal()
-
-    def __init__(self, spec: ProfileField, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.setObjectName(spec.name)
-        self._is_set = False
-        self._cleared = False
-        #: The masked input is open (a flag: isVisible() is False while the window is hidden).
-        self._replacing = False
-        self.state = QLabel()
-        self.state.setObjectName(f"{spec.name}State")
-        self.state.setMinimumWidth(self.state.fontMetrics().horizontalAdvance("will be cleared"))
-        self.input = QLineEdit()
-        self.input.setObjectName(f"{spec.name}Input")
-        self.input.setEchoMode(QLineEdit.EchoMode.Password)
-        self.input.setAccessibleName(f"New {spec.label}")
-        self.input.setPlaceholderText(f"paste the new {spec.label}")
-        self.input.setToolTip(spec.help)
-        self.input.textEdited.connect(self.changed)
-        self.input.hide()
-        self.replace_button = QPushButton("Replace")
-        self.replace_button.setObjectName(f"{spec.name}Replace")
-        self.replace_button.setAccessibleName(f"Replace {spec.label}")
-        self.replace_button.clicked.connect(self.start_replacing)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setObjectName(f"{spec.name}Clear")
-        self.clear_button.setAccessibleName(f"Clear {spec.label}")
-        self.clear_button.clicked.connect(self.clear_secret)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(self.state)
-        self._layout.addWidget(self.input, 1)
-        self._layout.addWidget(self.replace_button)
-        self._layout.addWidget(self.clear_button)
-        #: Keeps the buttons beside the state while no input is shown; the input takes the room.
-        self._layout.addStretch(1)
-
-    def reset(self, is_set: bool) -> None:
-        self._is_set = is_set
-        self._cleared = False
-        self._replacing = not is_set
-        self.input.clear()
-        self.input.setVisible(self._replacing)
-        self._show_state()
-
-    def _show_state(self) -> None:
-        replacing = self._replacing
-        if self._cleared:
-            text = "will be cleared"
-        elif self._is_set:
-            text = "set (replacing)" if replacing else "set"
-        else:
-            text = "not set"
-        self.state.setText(text)
-        self._layout.setStretch(self._layout.count() - 1, 0 if replacing else 1)
-        self.replace_button.setText("Replace" if self._is_set else "Set")
-        self.replace_button.setVisible(not replacing)
-        self.clear_button.setEnabled(self._is_set and not self._cleared)
-
-    def start_replacing(self) -> None:
-        self._cleared = False
-        self._replacing = True
-        self.input.show()
-        self.input.setFocus()
-        self._show_state()
-        self.changed.emit()
-
-    def clear_secret(self) -> None:
-        self._cleared = True
-        self._replacing = False
-        self.input.clear()
-        self.input.hide()
-        self._show_state()
-        self.changed.emit()
-
-    def change(self) -> tuple[bool, str | None]:
-        """(changed, new value); a value of None removes the secret."""
-        if self._cleared:
-            return True, None
-        if self._replacing and self.input.text():
-            return True, self.input.text()  # exactly as typed: the save refuses stray spaces
-        return False, None
-
-
-class ProfileEditor(QWidget):
-    """One profile's form. ``original_name`` is None while the profile is new."""
-
-    edited = Signal()
-
-    def __init__(self, vendor: Vendor, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("profileEditor")
-        self.vendor = vendor
-        self.original_name: str | None = None
-        #: Edited since loaded: the connection test would not test what the form shows.
-        self.dirty = False
-        self._errors = FieldErrors()
-        self.heading = QLabel()
-        self.heading.setObjectName("editorHeading")
-        self.heading.setProperty("role", "title")
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.heading.setFont(font)
-
-        self.name_edit = QLineEdit()
-        self.base_url_edit = QLineEdit()
-        self.base_url_edit.setPlaceholderText(
-            vendor.base_url_examples[0] if vendor.base_url_examples else "https://"
-        )
-        if vendor.base_url_examples:
-            self.base_url_edit.setCompleter(QCompleter(list(vendor.base_url_examples), self))
-        self.timeout_edit = QLineEdit()
-        self.verify_check = QCheckBox("Verify the server's TLS certificate")
-        self.ca_bundle_edit = QLineEdit()
-        self.ca_bundle_edit.setPlaceholderText("system trust store")
-        self.settings: dict[str, SettingWidget] = {}
-        self.secrets: dict[str, SecretField] = {}
-
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._row("name", "Profile name *", self.name_edit, "A name you choose, e.g. prod-india.")
-        url_help = vendor.base_url_help or "The vendor API's address."
-        if vendor.base_url_examples:
-            url_help += " Examples: " + ", ".join(vendor.base_url_examples)
-        self._row("base_url", "Base URL *", self.base_url_edit, url_help)
-        for spec in vendor.setting_fields:
-            widget = self._setting_widget(spec)
-            self.settings[spec.name] = widget
-            self._row(spec.name, spec.label + (" *" if spec.required else ""), widget, spec.help)
-        for spec in vendor.secret_fields:
-            secret = SecretField(spec)
-            secret.changed.connect(self.edited)
-            self.secrets[spec.name] = secret
-            label = spec.label + (" *" if spec.required else "") + " (secret)"
-            self._row(spec.name, label, secret, spec.help)
-        self._row("timeout", "Timeout (s)", self.timeout_edit, "Seconds to wait, 1 to 600.")
-        self._row("verify", "TLS", self.verify_check, "Turn off only for a test server.")
-        self._row(
-            "ca_bundle",
-            "CA bundle",
-            self.ca_bundle_edit,
-            "A PEM file of extra certificate authorities (a company proxy); empty for the "
-            "system's trust store.",
-        )
-        for line_edit in (self.name_edit, self.base_url_edit, self.timeout_edit):
-            line_edit.textEdited.connect(self.edited)
-        self.ca_bundle_edit.textEdited.connect(self.edited)
-        self.verify_check.toggled.connect(self.edited)
-
-        self.edited.connect(self._mark_dirty)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-
-    def _mark_dirty(self) -> None:
-        self.dirty = True
-
-    def _setting_widget(self, spec: ProfileField) -> SettingWidget:
-        widget: SettingWidget
-        if spec.kind is FieldKind.CHOICE:
-            widget = QComboBox()
-            widget.addItems(["", *spec.choices] if not spec.required else list(spec.choices))
-            widget.currentTextChanged.connect(self.edited)
-        elif spec.kind is FieldKind.BOOLEAN:
-            widget = QCheckBox(spec.help)
-            widget.toggled.connect(self.edited)
-        else:
-            widget = QLineEdit()
-            if spec.default:
-                widget.setPlaceholderText(spec.default)
-            widget.textEdited.connect(self.edited)
-        return widget
-
-    def _row(self, name: str, label_text: str, widget: QWidget, help_text: str) -> None:
-        if not widget.objectName():
-            widget.setObjectName("profileName" if name == "name" else name)
-        widget.setToolTip(help_text)
-        widget.setAccessibleName(label_text.rstrip(" *"))
-        widget.setAccessibleDescription(help_text)
-        # A secret's masked input is what gets marked and focused, not the whole row.
-        target = widget.input if isinstance(widget, SecretField) else widget
-        cell = self._errors.add(widget, name, target)
-        label = QLabel(label_text)
-        label.setBuddy(widget)
-        label.setToolTip(help_text)
-        self.form.addRow(label, cell)
-
-    def load(self, profile: Profile | None, secrets_set: dict[str, bool]) -> None:
-        self.original_name = profile.name if profile else None
-        self.heading.setText(
-            f"{self.vendor.title} profile '{profile.name}'"
-            if profile
-            else f"New {self.vendor.title} profile"
-        )
-        self.name_edit.setText(profile.name if profile else "")
-        self.name_edit.setReadOnly(profile is not None)  # renaming has its own button
-        self.base_url_edit.setText(profile.base_url if profile else "")
-        timeout = profile.timeout if profile else DEFAULT_TIMEOUT_SECONDS
-        self.timeout_edit.setText(f"{timeout:g}")
-        self.verify_check.setChecked(profile.verify if profile else True)
-        self.ca_bundle_edit.setText((profile.ca_bundle or "") if profile else "")
-        for spec in self.vendor.setting_fields:
-            value = (profile.settings.get(spec.name) if profile else None) or spec.default or ""
-            widget = self.settings[spec.name]
-            if isinstance(widget, QComboBox):
-                widget.setCurrentText(value)
-            elif isinstance(widget, QCheckBox):
-                widget.setChecked(value == "true")
-            else:
-                widget.setText(value if profile else "")
-        for name, secret in self.secrets.items():
-            secret.reset(secrets_set.get(name, False))
-        self.clear_errors()
-        self.dirty = False
-
-    def draft(self) -> ProfileDraft:
-        settings: dict[str, str] = {}
-        for name, widget in self.settings.items():
-            if isinstance(widget, QComboBox):
-                settings[name] = widget.currentText()
-            elif isinstance(widget, QCheckBox):
-                settings[name] = "true" if widget.isChecked() else "false"
-            else:
-                settings[name] = widget.text()
-        secrets: dict[str, str | None] = {}
-        for name, secret in self.secrets.items():
-            changed, value = secret.change()
-            if changed:
-                secrets[name] = value
-        return ProfileDraft(
-            vendor=self.vendor.key,
-            name=self.name_edit.text(),
-            base_url=self.base_url_edit.text(),
-            timeout=self.timeout_edit.text(),
-            verify=self.verify_check.isChecked(),
-            ca_bundle=self.ca_bundle_edit.text(),
-            settings=settings,
-            secrets=secrets,
-        )
-
-    def show_errors(self, problems: dict[str, str]) -> None:
-        self._errors.show(problems)
-
-    def clear_errors(self) -> None:
-        self._errors.clear()
 
 
 class CredentialsWindow(QWidget):
@@ -348,6 +87,29 @@ class CredentialsWindow(QWidget):
         #: The open question whether to save the settings a connection test found (or None).
         self.settings_offer: QMessageBox | None = None
 
+        banner_row = self._build_keyring_banner()
+        splitter = QSplitter()
+        splitter.setObjectName("credentialsSplitter")
+        splitter.addWidget(self._build_profile_list())
+        splitter.addWidget(self._build_editor_side())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+        self.status = banner_label("credentialsStatus")
+        self.store_note = QLabel()
+        self.store_note.setObjectName("secretStoreNote")
+        self.store_note.setProperty("role", "muted")
+        self.store_note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(banner_row)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.store_note)
+        self.resize(980, 620)
+        self.refresh()
+
+    def _build_keyring_banner(self) -> QHBoxLayout:
+        """Why secrets cannot be kept (if so), beside the offer to keep them for the session."""
         self.keyring_banner = banner_label("keyringBanner")
         self.session_button = QPushButton("Keep secrets for this session only")
         self.session_button.setObjectName("keepForSessionButton")
@@ -358,7 +120,10 @@ class CredentialsWindow(QWidget):
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.keyring_banner, 1)
         banner_row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignTop)
+        return banner_row
 
+    def _build_profile_list(self) -> QWidget:
+        """The profiles by vendor with the buttons that add, change and share them."""
         self.tree = QTreeWidget()
         self.tree.setObjectName("profileTree")
         self.tree.setAccessibleName("Profiles by vendor")
@@ -396,7 +161,10 @@ class CredentialsWindow(QWidget):
         left_layout.addWidget(self.tree, 1)
         left_layout.addLayout(edit_row)
         left_layout.addLayout(share_row)
+        return left
 
+    def _build_editor_side(self) -> QWidget:
+        """The selected profile's editor with Save, Revert and the connection test."""
         self.editor_area = QScrollArea()
         self.editor_area.setObjectName("editorArea")
         self.editor_area.setWidgetResizable(True)
@@ -421,27 +189,7 @@ class CredentialsWindow(QWidget):
         right_layout.addWidget(self.editor_area, 1)
         right_layout.addLayout(action_row)
         right_layout.addWidget(self.connection_result)
-
-        splitter = QSplitter()
-        splitter.setObjectName("credentialsSplitter")
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setChildrenCollapsible(False)
-
-        self.status = banner_label("credentialsStatus")
-        self.store_note = QLabel()
-        self.store_note.setObjectName("secretStoreNote")
-        self.store_note.setProperty("role", "muted")
-        self.store_note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(banner_row)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(self.store_note)
-        self.resize(980, 620)
-        self.refresh()
+        return right
 
     def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
@@ -800,12 +548,12 @@ class CredentialsWindow(QWidget):
     # -- keyring ---------------------------------------------------------------------------
     def _show_keyring_state(self) -> None:
         store = self.service.secrets
-        problem = store.problem if isinstance(store, KeyringOrSessionStore) else None
-        if problem and isinstance(store, KeyringOrSessionStore) and not store.session_only:
+        problem = store.problem
+        if problem and not store.session_only:
             self.store_note.setText("Secrets are kept in: nowhere yet (see above)")
         else:
             self.store_note.setText(f"Secrets are kept in: {store.description}")
-        if isinstance(store, KeyringOrSessionStore) and store.session_only:
+        if store.session_only:
             show_banner(
                 self.keyring_banner,
                 "Secrets are kept for this session only, in memory: they are forgotten when "
@@ -827,13 +575,11 @@ class CredentialsWindow(QWidget):
             self.session_button.hide()
 
     def keep_secrets_for_session(self) -> None:
-        store = self.service.secrets
-        if isinstance(store, KeyringOrSessionStore):
-            store.keep_for_session()
+        self.service.secrets.keep_for_session()
         self._show_keyring_state()
         self._report("Secrets entered now are kept in memory until CallLookup exits.", "pending")
 
-    def _report(self, text: str, state: str) -> None:
+    def _report(self, text: str, state: Tone) -> None:
         show_banner(self.status, text, state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
