@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, overload
 
@@ -59,7 +58,7 @@ class VendorRegistry(Sequence[VendorEntry]):
     def unregister(self, key: str) -> None:
         """Remove a vendor ``register`` added (the tests' own vendor, after its tests)."""
         del self._entries[key]
-        _load.cache_clear()
+        _loaded.pop(key, None)
 
     def entry(self, key: str) -> VendorEntry | None:
         return self._entries.get(key)
@@ -127,13 +126,19 @@ def load_declared(target: str) -> Any:
     return getattr(import_module(module_name), class_name)
 
 
-@cache
+#: Each registered vendor's one instance, made on first use.
+_loaded: dict[str, Vendor] = {}
+
+
 def _load(key: str) -> Vendor:
-    entry = REGISTRY.entry(key)
-    assert entry is not None, key
-    vendor: Vendor = load_declared(entry.implementation)()
-    if (vendor.key, vendor.title) != (entry.key, entry.title):
-        raise RuntimeError(f"{entry.implementation} declares {vendor.key!r}/{vendor.title!r}")
+    vendor = _loaded.get(key)
+    if vendor is None:
+        entry = REGISTRY.entry(key)
+        assert entry is not None, key
+        vendor = load_declared(entry.implementation)()
+        if (vendor.key, vendor.title) != (entry.key, entry.title):
+            raise RuntimeError(f"{entry.implementation} declares {vendor.key!r}/{vendor.title!r}")
+        _loaded[key] = vendor
     return vendor
 
 
