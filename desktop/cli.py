@@ -335,9 +335,12 @@ def add_attempt_commands(commands: Any, key: str, title: str) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     for action in (count, create, update, delete):
         action.add_argument("--profile", help="profile name")
-    from desktop.analytics.report_cli import add_report_arguments
+    from desktop.analytics.loader import VENDOR_KEY as REVIEWED_VENDOR
 
-    add_report_arguments(actions.add_parser("report", help="escalation figures for a period"))
+    if key == REVIEWED_VENDOR:  # escalation analytics reads this one vendor's periods
+        from desktop.analytics.report_cli import add_report_arguments
+
+        add_report_arguments(actions.add_parser("report", help="escalation figures for a period"))
 
 
 # -- lookup ----------------------------------------------------------------------------------

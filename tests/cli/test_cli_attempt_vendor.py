@@ -88,3 +88,10 @@ def test_search_asks_it_and_history_lists_it(env) -> None:
     assert history.returncode == 0, history.stderr
     entries = json.loads(history.stdout)
     assert [(entry["vendor"], entry["outcome"]) for entry in entries] == [(ringbook.KEY, "found")]
+
+
+def test_it_has_no_escalation_report(env) -> None:
+    """The period report reads OneUptime's analytics API: another vendor's commands lack it."""
+    done = ringbook_cli(env, ringbook.KEY, "report", "startedAtFrom=2026-11-20")
+    assert done.returncode == 2
+    assert "invalid choice: 'report'" in done.stderr
