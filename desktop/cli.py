@@ -46,7 +46,7 @@ from desktop.core.redact import redact_text
 from desktop.core.settings import TIME_DISPLAY, Settings, manual_proxy
 from desktop.core.timefmt import set_time_display
 from desktop.engine import LookupEngine
-from desktop.vendors import VENDORS, get_vendor
+from desktop.vendors import all_vendors, get_vendor
 from desktop.vendors.base import AttemptEditor, AttemptSource, InputField, ProbeOutcome, Vendor
 
 if TYPE_CHECKING:  # the simulator is imported only by the command that runs it
@@ -169,7 +169,7 @@ def vendor_parameters_help() -> str:
         "PARAM names, by vendor: the vendor API's own; * required;",
         "the others are optional or filled from the profile.",
     ]
-    for vendor in VENDORS:
+    for vendor in all_vendors():
         lines.append(f"\n  {vendor.key} ({vendor.title})")
         if vendor.input_hint:
             lines.extend(textwrap.wrap(vendor.input_hint, 96, initial_indent="    ",
@@ -211,7 +211,7 @@ def port_number(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one option after another
-    vendor_keys = [vendor.key for vendor in VENDORS]
+    vendor_keys = [vendor.key for vendor in all_vendors()]
     parser = AnyOrderParser(
         prog="calllookup-cli",
         description="Look up calls across telephony vendors from the terminal.",
@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one option aft
         "--save", action="store_true", help="save the settings the server accepted without asking"
     )
 
-    for vendor in VENDORS:
+    for vendor in all_vendors():
         if isinstance(vendor, AttemptEditor) and isinstance(vendor, AttemptSource):
             add_attempt_commands(commands, vendor.key, vendor.title)
 
@@ -336,9 +336,12 @@ def add_attempt_commands(commands: Any, key: str, title: str) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     for action in (count, create, update, delete):
         action.add_argument("--profile", help="profile name")
-    from desktop.analytics.report_cli import add_report_arguments
+    from desktop.analytics.loader import VENDOR_KEY as REVIEWED_VENDOR
 
-    add_report_arguments(actions.add_parser("report", help="escalation figures for a period"))
+    if key == REVIEWED_VENDOR:  # escalation analytics reads this one vendor's periods
+        from desktop.analytics.report_cli import add_report_arguments
+
+        add_report_arguments(actions.add_parser("report", help="escalation figures for a period"))
 
 
 # -- lookup ----------------------------------------------------------------------------------
@@ -391,7 +394,8 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
         finally:
             await engine.aclose()
 
-    pages = isinstance(prepared.vendor, AttemptSource) and "_id" not in prepared.params
+    source = engine.attempts.source(prepared.vendor)
+    pages = source is not None and source.lists_pages(prepared.params)
     try:
         result = asyncio.run(go_all_pages() if pages else go())
     except VendorError as error:

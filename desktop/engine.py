@@ -33,7 +33,6 @@ from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
     AttemptPage,
-    AttemptSource,
     ProbeOutcome,
     SettingsProbe,
     Vendor,
@@ -225,9 +224,6 @@ class LookupEngine:
         return replace(outcome, message=redact_secret_values(outcome.message))
 
     # -- escalation attempts: the AttemptService's operations, under the names callers use ----
-    def attempt_source(self, vendor: Vendor) -> AttemptSource | None:
-        return self.attempts.source(vendor)
-
     async def attempt_page(
         self, prepared: PreparedLookup, **request: Unpack[PageRequest]
     ) -> AttemptPage:

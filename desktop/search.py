@@ -19,7 +19,7 @@ from desktop.core.models import LookupResult
 from desktop.core.outcome import Outcome
 from desktop.core.paste import GUID_PATTERN, strip_paste
 from desktop.engine import LookupEngine, PreparedLookup
-from desktop.vendors import VENDORS
+from desktop.vendors import all_vendors
 from desktop.vendors.base import SAFE_IDENTIFIER, IdentifierKind
 
 _GUID = re.compile(GUID_PATTERN)
@@ -95,7 +95,7 @@ def plan_search(engine: LookupEngine, raw_value: str) -> SearchPlan:
     skipped: list[SearchOutcome] = []
     if not kinds:
         return SearchPlan(value, lookups, skipped)
-    for vendor in VENDORS:
+    for vendor in all_vendors():
         field = next((vendor.search_inputs[k] for k in kinds if k in vendor.search_inputs), None)
         for profile in engine.profiles.list(vendor.key):
             if field is None:

@@ -15,6 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from desktop.engine import LookupEngine
 from desktop.simulator.registry import demo_profiles, start_simulator
 from desktop.simulator.server import Simulator
+from desktop.vendors import VendorEntry
+from tests.support import attempt_vendor as ringbook
 from tests.support.secret_service import (  # noqa: F401  (fixtures shared by every test folder)
     no_keyring,
     real_keyring,
@@ -50,6 +52,21 @@ def simulator(running_simulator: Simulator) -> Simulator:
     """The session's simulator with faults, counters and per-run state cleared."""
     running_simulator.reset()
     return running_simulator
+
+
+@pytest.fixture
+def attempt_vendor() -> Iterator[VendorEntry]:
+    """Ringbook, the tests' own vendor with attempts, in the one registry for one test."""
+    yield from ringbook.registered()
+
+
+@pytest.fixture
+def attempt_vendor_simulator(attempt_vendor: VendorEntry) -> Iterator[Simulator]:
+    """A simulator of every registered vendor, Ringbook among them. A module whose tests need
+    Ringbook makes it its ``simulator``: the window, engine and CLI fixtures then have it."""
+    simulator = start_simulator()
+    yield simulator
+    simulator.stop()
 
 
 @pytest.fixture

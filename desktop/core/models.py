@@ -150,14 +150,17 @@ class EscalationAttempt(_Frozen):
     created_at: datetime | None = None
     is_answered: bool | None = None
     raw: JsonValue = None
-    #: The vendor's fields for the machine formats, typed (built by the vendor module).
+    #: The vendor's fields for the machine formats, typed, its ID first (built by the vendor
+    #: module; edit forms read their current values here).
     values: Record = Field(default_factory=dict)
 
     def record(self) -> Record:
-        return {"vendor": self.vendor, "_id": self.attempt_id, **self.values}
+        """The machine-format row: the vendor's fields (its ID among them, first)."""
+        return {"vendor": self.vendor, **self.values}
 
     def as_row(self) -> dict[str, str]:
-        """The attempt as display text (the CLI's text output); ``record`` has the values."""
+        """The attempt as display text under neutral names (the CLI's text output); ``record``
+        has the vendor's values."""
 
         def text(value: object) -> str:
             if value is None:
@@ -170,18 +173,18 @@ class EscalationAttempt(_Frozen):
 
         return {
             "vendor": self.vendor,
-            "_id": self.attempt_id,
-            "incomingCallLogId": text(self.incoming_call_log_id),
-            "startedAt": text(self.started_at),
-            "endedAt": text(self.ended_at),
-            "userId": text(self.user_id),
-            "userPhoneNumber": text(self.user_phone_number),
-            "incomingCallPolicyEscalationRuleId": text(self.escalation_rule_id),
+            "attempt": self.attempt_id,
+            "call": text(self.incoming_call_log_id),
+            "started": text(self.started_at),
+            "ended": text(self.ended_at),
+            "user": text(self.user_id),
+            "phone": text(self.user_phone_number),
+            "rule": text(self.escalation_rule_id),
             "status": text(self.status),
-            "statusMessage": text(self.status_message),
-            "dialDurationInSeconds": text(self.dial_duration_seconds),
-            "callCostInUSDCents": text(self.cost_usd_cents),
-            "isAnswered": text(self.is_answered),
+            "message": text(self.status_message),
+            "dial_seconds": text(self.dial_duration_seconds),
+            "cost_usd_cents": text(self.cost_usd_cents),
+            "answered": text(self.is_answered),
         }
 
 

@@ -2,29 +2,21 @@
 a filter, sorting, details of one attempt, and edits for keys that may write.
 
 Shown in the tab of any vendor that is an AttemptSource; edits appear when it is also an
-AttemptEditor. Nothing in the table changes until the vendor has confirmed a change.
+AttemptEditor. Everything vendor-specific comes from those declarations: which lookup shows one
+attempt, which columns the server sorts, which fields an edit or a new attempt takes. Nothing in
+the table changes until the vendor has confirmed a change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
-    QPoint,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,114 +24,29 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.attempts import AttemptTally
-from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
+from desktop.core.errors import CallLookupError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
-from desktop.core.timefmt import local_text
 from desktop.engine import LookupEngine, PreparedLookup
+from desktop.ui.attempt_dialogs import AttemptEditDialog, confirm_delete
+from desktop.ui.attempt_filter import AttemptFilterProxy
 from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
-from desktop.ui.form import VendorForm
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import (
-    ATTEMPT_SORT_KEYS,
-    OBJECT_ROLE,
-    SORT_ROLE,
-    AttemptTableModel,
-    fit_columns,
-    make_table,
-)
+from desktop.ui.table_models import OBJECT_ROLE, AttemptTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
-from desktop.vendors.base import AttemptEditor, AttemptSort, InputField, Vendor
+from desktop.vendors.base import AttemptEditor, AttemptSort, Vendor
 
 OutcomeReporter = Callable[[str, str], None]
 
+_T = TypeVar("_T")
+
 #: How often the count, summary and progress may change while pages stream in.
 LABELS_EVERY_MS = 250
-
-
-class AttemptFilterProxy(QSortFilterProxyModel):
-    """Case-insensitive free text over every shown column of the loaded attempts."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._needle = ""
-        self._haystacks: dict[str, str] = {}
-        self.setSortRole(SORT_ROLE)
-
-    def set_needle(self, text: str) -> None:
-        self.beginFilterChange()
-        self._needle = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def forget(self) -> None:
-        self._haystacks.clear()
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        if not self._needle:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, AttemptTableModel)
-        attempt = model.row_at(source_row)
-        haystack = self._haystacks.get(attempt.attempt_id)
-        if haystack is None:
-            haystack = " ".join(column.display(attempt) for column in model.columns).casefold()
-            self._haystacks[attempt.attempt_id] = haystack
-        return self._needle in haystack
-
-
-class AttemptEditDialog(QDialog):
-    """The fields an edit may change, prefilled, validated beside each field."""
-
-    def __init__(
-        self,
-        title: str,
-        fields: tuple[InputField, ...],
-        values: dict[str, str],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("attemptEditDialog")
-        self.setWindowTitle(title)
-        self.form = VendorForm(fields, object_name="attemptEditForm")
-        self.form.set_values(values)
-        self.error = QLabel()
-        self.error.setObjectName("attemptEditError")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("role", "fieldError")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.resize(460, self.sizeHint().height())
-
-
-def _edit_values(attempt: EscalationAttempt) -> dict[str, str]:
-    values = {"status": attempt.status or "", "statusMessage": attempt.status_message or ""}
-    values["isAnswered"] = "true" if attempt.is_answered else "false"
-    if attempt.dial_duration_seconds is not None:
-        values["dialDurationInSeconds"] = f"{attempt.dial_duration_seconds:g}"
-    if attempt.cost_usd_cents is not None:
-        values["callCostInUSDCents"] = f"{attempt.cost_usd_cents:g}"
-    return values
-
-
-def describe_attempt(attempt: EscalationAttempt) -> str:
-    """A line that names an attempt for a person: who, when, which ID."""
-    started = local_text(attempt.started_at) if attempt.started_at else "unknown time"
-    who = attempt.user_id or attempt.user_phone_number or "unknown user"
-    return f"{who} rung at {started} ({attempt.status or 'no status'}), ID {attempt.attempt_id}"
 
 
 class AttemptsPanel(QWidget):
@@ -171,14 +78,20 @@ class AttemptsPanel(QWidget):
         self._tallied = 0
         self._page_task: asyncio.Task[bool] | None = None
         self._load_all_task: asyncio.Task[None] | None = None
+        self._source = engine.attempts.source(vendor)
         self._editor = vendor if isinstance(vendor, AttemptEditor) else None
+        self._build_tools()
+        self._build_table()
+        self._build_layout()
 
+    def _build_tools(self) -> None:
         self.summary = AttemptSummaryView()
         self.filter = QLineEdit()
         self.filter.setObjectName("attemptsFilter")
         self.filter.setPlaceholderText("Filter loaded attempts (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAccessibleName("Filter attempts")
+        self.filter.textChanged.connect(self._filter_changed)
         self.count_label = QLabel("0 of 0 loaded")
         self.count_label.setObjectName("attemptsCount")
         self.load_all_button = QPushButton("Load &all")
@@ -202,11 +115,12 @@ class AttemptsPanel(QWidget):
         self.new_button.setVisible(self._editor is not None)
         self.new_button.clicked.connect(self.create_attempt)
 
+    def _build_table(self) -> None:
         self.model = AttemptTableModel(self)
         self.model.more_wanted.connect(self._load_next_page)
         self.proxy = AttemptFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = make_table("attemptsTable", self.model, "Escalation attempts")
+        self.table: QTableView = make_table("attemptsTable", self.model, "Escalation attempts")
         self.table.setModel(self.proxy)
         # IDs keep their start, which is what people compare; the tooltip has the whole ID.
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -214,11 +128,11 @@ class AttemptsPanel(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
         self.table.doubleClicked.connect(self._open_index)
-        self.copier = TableCopier(self.table, tasks, report, context_menu=False)
+        self.copier = TableCopier(self.table, self._tasks, self._report, context_menu=False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.filter.textChanged.connect(self._filter_changed)
 
+    def _build_layout(self) -> None:
         tools = QHBoxLayout()
         tools.addWidget(self.summary)
         tools.addWidget(self.filter, 1)
@@ -231,6 +145,17 @@ class AttemptsPanel(QWidget):
         layout.setSpacing(4)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
+
+    async def _guarded(self, work: Awaitable[_T], failed: str = "") -> _T | None:
+        """What ``work`` returns, or None once what went wrong is said: a vendor's refusal, a
+        network failure or bad input is a message in the tab (prefixed with ``failed``, e.g.
+        "Not saved"), never a crash report. Every vendor operation of the panel runs in here."""
+        try:
+            return await work
+        except CallLookupError as error:
+            text = error.describe() if isinstance(error, VendorError) else error.message
+            self._report(f"{failed + ': ' if failed else ''}{text}", "error")
+            return None
 
     # -- loading ----------------------------------------------------------------------------
     def show_first_page(self, prepared: PreparedLookup | None, result: LookupResult) -> None:
@@ -318,14 +243,15 @@ class AttemptsPanel(QWidget):
         """The next page appended; False (and the error shown) when the vendor refused."""
         assert self._prepared is not None
         try:
-            page = await self._engine.attempt_page(
-                self._prepared, skip=self.model.rowCount(), sort=self._sort
+            page = await self._guarded(
+                self._engine.attempts.page(
+                    self._prepared, skip=self.model.rowCount(), sort=self._sort
+                )
             )
-        except (VendorError, CallLookupError) as error:
-            self._report_error(error)
-            return False
         finally:
             self.model.loading = False
+        if page is None:
+            return False
         self.model.total = page.total
         self.model.append_rows(page.attempts)
         if self._sort is None:  # the vendor's order: the pages add up to the first N
@@ -389,12 +315,10 @@ class AttemptsPanel(QWidget):
     def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         """Loaded rows sort in place; while more exist, the vendor sorts and pages anew, so
         the rows shown are the top of the whole list in that order."""
-        if self.fully_loaded or self._prepared is None or column < 0:
+        if self.fully_loaded or self._prepared is None or column < 0 or self._source is None:
             return
-        header = self.model.columns[column].header
-        key = ATTEMPT_SORT_KEYS.get(header)
-        source = self._engine.attempt_source(self._vendor)
-        if key is None or source is None or key not in source.sortable_fields:
+        key = self.model.columns[column].server_sort
+        if key is None or key not in self._source.sortable_fields:
             return
         self._sort = AttemptSort(key, order == Qt.SortOrder.DescendingOrder)
         self.cancel()
@@ -421,24 +345,19 @@ class AttemptsPanel(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         self.open_attempt(self.attempt_at(index.row()))
 
-    def open_attempt(self, attempt: EscalationAttempt) -> asyncio.Task[None] | None:
-        """Fetch every field of one attempt (get-item) into the details table."""
-        try:
-            prepared = self._engine.prepare(
-                self._vendor.key, {"_id": attempt.attempt_id}, self._profile_name()
-            )
-        except CallLookupError as error:
-            self._report_error(error)
-            return None
-        return self._tasks.start(self._open(prepared), name="attempts:open")
+    def open_attempt(self, attempt: EscalationAttempt) -> asyncio.Task[None]:
+        """Fetch every field of one attempt (the vendor's lookup of one) into the details."""
+        return self._tasks.start(self._guarded(self._open(attempt)), name="attempts:open")
 
-    async def _open(self, prepared: PreparedLookup) -> None:
-        try:
-            result = await self._engine.run(prepared)
-        except (VendorError, CallLookupError) as error:
-            self._report_error(error)
-            return
-        self._show_details(result)
+    async def _open(self, attempt: EscalationAttempt) -> None:
+        self._show_details(await self._engine.run(self._one_attempt(attempt.attempt_id)))
+
+    def _one_attempt(self, attempt_id: str) -> PreparedLookup:
+        """The lookup that fetches one attempt; raises InvalidInputError before sending."""
+        assert self._source is not None  # the panel is made for AttemptSource vendors only
+        return self._engine.prepare(
+            self._vendor.key, self._source.attempt_params(attempt_id), self._profile_name()
+        )
 
     def _profile_name(self) -> str | None:
         return self._prepared.profile.name if self._prepared else None
@@ -470,73 +389,56 @@ class AttemptsPanel(QWidget):
     def edit_attempt(self, attempt: EscalationAttempt) -> AttemptEditDialog | None:
         if self._editor is None:
             return None
+        editor = self._editor
+        before = editor.edit_values(attempt)
         dialog = AttemptEditDialog(
-            f"Edit attempt {attempt.attempt_id}",
-            self._editor.editable_fields,
-            _edit_values(attempt),
-            self,
+            f"Edit attempt {attempt.attempt_id}", editor.editable_fields, before, self
         )
-        dialog.accepted.connect(lambda: self._save_edit(attempt, dialog))
+
+        def save() -> None:
+            changes = {
+                name: value
+                for name, value in dialog.form.values().items()
+                if value != before.get(name, "")
+            }
+            self._run_guarded(self._apply_edit(attempt, changes), "Not saved", "attempts:edit")
+
+        dialog.accepted.connect(save)
         dialog.open()
         return dialog
 
-    def _save_edit(self, attempt: EscalationAttempt, dialog: AttemptEditDialog) -> None:
-        changes = {
-            name: value
-            for name, value in dialog.form.values().items()
-            if value != _edit_values(attempt).get(name, "")
-        }
-        self._tasks.start(self._apply_edit(attempt, changes), name="attempts:edit")
+    def _run_guarded(self, work: Awaitable[None], failed: str, name: str) -> None:
+        self._tasks.start(self._guarded(work, failed), name=name)
 
     async def _apply_edit(self, attempt: EscalationAttempt, changes: dict[str, str]) -> None:
-        try:
-            await self._engine.update_attempt(
-                self._vendor.key, self._profile_name(), attempt.attempt_id, changes
-            )
-            prepared = self._engine.prepare(
-                self._vendor.key, {"_id": attempt.attempt_id}, self._profile_name()
-            )
-            fresh = await self._engine.run(prepared)
-        except InvalidInputsError as error:
-            self._report(f"Not saved: {error.message}", "error")
-            return
-        except (VendorError, CallLookupError) as error:
-            self._report_error(error, "Not saved")
+        await self._engine.attempts.update(
+            self._vendor.key, self._profile_name(), attempt.attempt_id, changes
+        )
+        saved = f"Saved attempt {attempt.attempt_id}"
+        fresh = await self._guarded(
+            self._engine.run(self._one_attempt(attempt.attempt_id)),
+            f"{saved}, but its new values could not be fetched",
+        )
+        if fresh is None:
             return
         if fresh.attempts:
             self.model.replace_row(fresh.attempts[0])
             self._rebuild_tally()
-        self._report(f"Saved attempt {attempt.attempt_id}.", "success")
+        self._report(f"{saved}.", "success")
 
     def delete_attempt(self, attempt: EscalationAttempt) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Delete attempt",
-            f"Delete this escalation attempt?\n\n{describe_attempt(attempt)}\n\n"
-            "It is removed on the server and cannot be restored from here.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        return confirm_delete(
+            attempt,
+            lambda: self._run_guarded(
+                self._apply_delete(attempt), "Not deleted", "attempts:delete"
+            ),
             self,
         )
-        box.setObjectName("deleteAttemptBox")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: None)
-        box.finished.connect(lambda result: self._confirm_delete(attempt, result))
-        box.open()
-        return box
-
-    def _confirm_delete(self, attempt: EscalationAttempt, result: int) -> None:
-        if result == QMessageBox.StandardButton.Yes:
-            self._tasks.start(self._apply_delete(attempt), name="attempts:delete")
 
     async def _apply_delete(self, attempt: EscalationAttempt) -> None:
-        try:
-            await self._engine.delete_attempt(
-                self._vendor.key, self._profile_name(), attempt.attempt_id
-            )
-        except (VendorError, CallLookupError) as error:
-            self._report_error(error, "Not deleted")
-            return
+        await self._engine.attempts.delete(
+            self._vendor.key, self._profile_name(), attempt.attempt_id
+        )
         self.model.remove_attempt(attempt.attempt_id)
         self._rebuild_tally()
         self._report(f"Deleted attempt {attempt.attempt_id}.", "success")
@@ -544,35 +446,32 @@ class AttemptsPanel(QWidget):
     def create_attempt(self) -> AttemptEditDialog | None:
         if self._editor is None:
             return None
-        values = {}
-        if self._prepared is not None and "incomingCallLogId" in self._prepared.params:
-            values["incomingCallLogId"] = self._prepared.params["incomingCallLogId"]
+        editor = self._editor
         dialog = AttemptEditDialog(
             "New escalation attempt",
-            self._editor.creation_fields + self._editor.editable_fields,
-            values,
+            editor.creation_fields + editor.editable_fields,
+            editor.creation_values(self._prepared.params if self._prepared else {}),
             self,
         )
         dialog.accepted.connect(
-            lambda: self._tasks.start(self._apply_create(dialog.form.values()), "attempts:new")
+            lambda: self._run_guarded(
+                self._apply_create(dialog.form.values()), "Not created", "attempts:new"
+            )
         )
         dialog.open()
         return dialog
 
     async def _apply_create(self, values: dict[str, str]) -> None:
-        try:
-            created = await self._engine.create_attempt(
-                self._vendor.key, self._profile_name(), values
+        created = await self._engine.attempts.create(self._vendor.key, self._profile_name(), values)
+        prepared = self._prepared
+        if prepared is not None:
+            result = await self._guarded(
+                self._engine.run(prepared),
+                f"Created attempt {created}, but the list could not be loaded again",
             )
-        except InvalidInputsError as error:
-            self._report(f"Not created: {error.message}", "error")
-            return
-        except (VendorError, CallLookupError) as error:
-            self._report_error(error, "Not created")
-            return
-        if self._prepared is not None:
-            result = await self._engine.run(self._prepared)
-            self.show_first_page(self._prepared, result)
+            if result is None:
+                return
+            self.show_first_page(prepared, result)
         self._report(f"Created attempt {created}.", "success")
 
     def _retally(self) -> None:
@@ -587,7 +486,3 @@ class AttemptsPanel(QWidget):
             self._retally()
         self.proxy.forget()
         self._update_labels()
-
-    def _report_error(self, error: CallLookupError, prefix: str = "") -> None:
-        text = error.describe() if isinstance(error, VendorError) else error.message
-        self._report(f"{prefix + ': ' if prefix else ''}{text}", "error")

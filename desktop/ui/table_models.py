@@ -65,6 +65,9 @@ class Column(Generic[RowT]):
 
     #: Numbers line up on the right, as in a spreadsheet.
     numeric: bool = False
+    #: The record attribute a vendor may sort by on the server (``AttemptSource.
+    #: sortable_fields``) when not every row is loaded; None: the column sorts loaded rows only.
+    server_sort: str | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
@@ -297,47 +300,35 @@ def _answered_text(attempt: EscalationAttempt) -> str:
 ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Started", lambda a: _moment(a.started_at), lambda a: _timestamp(a.started_at),
            tooltip=lambda a: _moment_tip(a.started_at), clipboard=lambda a: a.started_at,
-           copy_header="Started (local time)"),
+           copy_header="Started (local time)", server_sort="started_at"),
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
            tooltip=lambda a: _moment_tip(a.ended_at), clipboard=lambda a: a.ended_at,
-           copy_header="Ended (local time)"),
-    Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id),
-    Column("Phone number", lambda a: a.user_phone_number or ""),
+           copy_header="Ended (local time)", server_sort="ended_at"),
+    Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id,
+           server_sort="user_id"),
+    Column("Phone number", lambda a: a.user_phone_number or "", server_sort="user_phone_number"),
     Column("Escalation rule", lambda a: a.escalation_rule_id or "",
-           tooltip=lambda a: a.escalation_rule_id),
+           tooltip=lambda a: a.escalation_rule_id, server_sort="escalation_rule_id"),
     Column("Status", lambda a: outcome_label(a.status or "", a.outcome),
            lambda a: a.status or "", clipboard=lambda a: a.status or "",
            state=lambda a: outcome_state(a.outcome),
-           tooltip=lambda a: f"{a.status}: {a.outcome.value}" if a.outcome else None),
+           tooltip=lambda a: f"{a.status}: {a.outcome.value}" if a.outcome else None,
+           server_sort="status"),
     Column("Status message", lambda a: a.status_message or "",
-           tooltip=lambda a: a.status_message),
+           tooltip=lambda a: a.status_message, server_sort="status_message"),
     Column("Dial (s)", lambda a: _number_text(a.dial_duration_seconds),
            lambda a: a.dial_duration_seconds or 0.0, clipboard=lambda a: a.dial_duration_seconds,
-           numeric=True),
+           numeric=True, server_sort="dial_duration_seconds"),
     # The clipboard holds what the header and the screen say: dollars (0.04), not cents.
     Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
            else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
            clipboard=lambda a: None if a.cost_usd_cents is None
-           else round(a.cost_usd_cents / 100, 6), numeric=True),
+           else round(a.cost_usd_cents / 100, 6), numeric=True, server_sort="cost_usd_cents"),
     Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
            state=lambda a: "success" if a.is_answered else None,
-           clipboard=lambda a: a.is_answered),
+           clipboard=lambda a: a.is_answered, server_sort="is_answered"),
     Column("Attempt ID", lambda a: a.attempt_id, tooltip=lambda a: a.attempt_id),
 )  # fmt: skip
-
-#: Column header -> the attribute the vendor can sort by on the server.
-ATTEMPT_SORT_KEYS = {
-    "Started": "started_at",
-    "Ended": "ended_at",
-    "User": "user_id",
-    "Phone number": "user_phone_number",
-    "Escalation rule": "escalation_rule_id",
-    "Status": "status",
-    "Status message": "status_message",
-    "Dial (s)": "dial_duration_seconds",
-    "Cost (USD)": "cost_usd_cents",
-    "Answered": "is_answered",
-}
 
 
 class AttemptTableModel(RecordTableModel[EscalationAttempt]):

@@ -6,15 +6,19 @@ header and parameter names are derived from it.
 
 The registry names each vendor's module instead of importing it: the window paints its tab bar
 from these entries before any vendor module (and with them pydantic and httpx) is loaded.
-``VENDORS`` and ``get_vendor`` load the modules on first use.
+``all_vendors`` and ``get_vendor`` load the modules on first use.
+
+``register`` adds a vendor declared elsewhere (the tests' own vendor with attempts proves that a
+vendor is its module, its simulator module and one entry): everything that lists vendors reads
+``REGISTRY`` or ``all_vendors()`` when it runs, so it sees the added one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from desktop.core.errors import ConfigurationError
 from desktop.core.sensitive_names import register_sensitive_names
@@ -36,7 +40,44 @@ class VendorEntry:
     sensitive_names: tuple[str, ...] = ()
 
 
-REGISTRY: tuple[VendorEntry, ...] = (
+class VendorRegistry(Sequence[VendorEntry]):
+    """The vendors in tab order; the built-in ones, and any ``register`` added since."""
+
+    def __init__(self, entries: Sequence[VendorEntry]) -> None:
+        self._entries: dict[str, VendorEntry] = {}
+        for entry in entries:
+            self.register(entry)
+
+    def register(self, entry: VendorEntry) -> None:
+        """Add a vendor after the others; its credential names are masked from now on."""
+        if entry.key in self._entries:
+            raise ValueError(f"a vendor {entry.key!r} is registered already")
+        self._entries[entry.key] = entry
+        register_sensitive_names(entry.sensitive_names)
+
+    def unregister(self, key: str) -> None:
+        """Remove a vendor ``register`` added (the tests' own vendor, after its tests)."""
+        del self._entries[key]
+        _loaded.pop(key, None)
+
+    def entry(self, key: str) -> VendorEntry | None:
+        return self._entries.get(key)
+
+    @overload
+    def __getitem__(self, index: int) -> VendorEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[VendorEntry]: ...
+    def __getitem__(self, index: int | slice) -> VendorEntry | Sequence[VendorEntry]:
+        return tuple(self._entries.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[VendorEntry]:
+        return iter(tuple(self._entries.values()))
+
+
+BUILTIN_VENDORS: tuple[VendorEntry, ...] = (
     VendorEntry(
         "leadsquared",
         "LeadSquared",
@@ -72,12 +113,11 @@ REGISTRY: tuple[VendorEntry, ...] = (
     ),
 )
 
-_ENTRIES = {entry.key: entry for entry in REGISTRY}
-register_sensitive_names(name for entry in REGISTRY for name in entry.sensitive_names)
+REGISTRY = VendorRegistry(BUILTIN_VENDORS)
 
 
 def vendor_keys() -> tuple[str, ...]:
-    return tuple(_ENTRIES)
+    return tuple(entry.key for entry in REGISTRY)
 
 
 def load_declared(target: str) -> Any:
@@ -86,24 +126,32 @@ def load_declared(target: str) -> Any:
     return getattr(import_module(module_name), class_name)
 
 
-@cache
+#: Each registered vendor's one instance, made on first use.
+_loaded: dict[str, Vendor] = {}
+
+
 def _load(key: str) -> Vendor:
-    entry = _ENTRIES[key]
-    vendor: Vendor = load_declared(entry.implementation)()
-    if (vendor.key, vendor.title) != (entry.key, entry.title):
-        raise RuntimeError(f"{entry.implementation} declares {vendor.key!r}/{vendor.title!r}")
+    vendor = _loaded.get(key)
+    if vendor is None:
+        entry = REGISTRY.entry(key)
+        assert entry is not None, key
+        vendor = load_declared(entry.implementation)()
+        if (vendor.key, vendor.title) != (entry.key, entry.title):
+            raise RuntimeError(f"{entry.implementation} declares {vendor.key!r}/{vendor.title!r}")
+        _loaded[key] = vendor
     return vendor
 
 
 def get_vendor(key: str) -> Vendor:
-    if key not in _ENTRIES:
-        raise ConfigurationError(f"Unknown vendor '{key}'. Known vendors: {', '.join(_ENTRIES)}.")
+    if REGISTRY.entry(key) is None:
+        known = ", ".join(vendor_keys())
+        raise ConfigurationError(f"Unknown vendor '{key}'. Known vendors: {known}.")
     return _load(key)
 
 
 def all_vendors() -> tuple[Vendor, ...]:
     """Every vendor in tab order (loads their modules)."""
-    return tuple(_load(key) for key in _ENTRIES)
+    return tuple(_load(entry.key) for entry in REGISTRY)
 
 
 def __getattr__(name: str) -> tuple[Vendor, ...]:

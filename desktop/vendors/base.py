@@ -490,6 +490,18 @@ def link_field(key: str, label: str, url: str) -> DetailField:
     )
 
 
+def form_text(spec: InputField, value: JsonValue) -> str:
+    """A machine value as a form shows it: booleans "true"/"false" (unset: "false"), whole
+    numbers without a decimal point, nothing for null."""
+    if spec.kind is FieldKind.BOOLEAN:
+        return "true" if value is True else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class AttemptPage:
     """One page of escalation attempts and how many the vendor holds for the query in all."""
@@ -513,8 +525,20 @@ class AttemptSource(ABC):
     ``lookup`` returns the first page with ``attempts_total`` set; the UI and the CLI ask for
     further pages here."""
 
-    #: Vendor field names the server can sort by, by EscalationAttempt attribute.
+    #: Vendor field names the server can sort by, by EscalationAttempt attribute (the key a
+    #: table column declares as its ``server_sort``).
     sortable_fields: ClassVar[dict[str, str]] = {}
+    #: The lookup input that names one attempt: a lookup with it fetches every field of that
+    #: attempt (its details), one without it lists attempts page by page.
+    attempt_lookup_input: ClassVar[str]
+
+    def lists_pages(self, params: Mapping[str, str]) -> bool:
+        """Whether a lookup with these parameters lists attempts in pages (else it shows one)."""
+        return self.attempt_lookup_input not in params
+
+    def attempt_params(self, attempt_id: str) -> dict[str, str]:
+        """The lookup parameters that fetch one attempt's details."""
+        return {self.attempt_lookup_input: attempt_id}
 
     @abstractmethod
     def page_size(self, context: VendorContext) -> int:
@@ -553,6 +577,21 @@ class AttemptEditor(ABC):
         pattern=SAFE_IDENTIFIER,
         pattern_hint=f"an ID has {SAFE_IDENTIFIER_HINT}",
     )
+
+    def edit_values(self, attempt: EscalationAttempt) -> dict[str, str]:
+        """The editable fields' current values as form text, read from the attempt's machine
+        values (``EscalationAttempt.values``, under the vendor's names)."""
+        return {
+            spec.name: form_text(spec, attempt.values.get(spec.name))
+            for spec in self.editable_fields
+        }
+
+    def creation_values(self, params: Mapping[str, str]) -> dict[str, str]:
+        """A new attempt's first values: the creation fields the listing's lookup named (the
+        call whose attempts are listed)."""
+        return {
+            spec.name: params[spec.name] for spec in self.creation_fields if spec.name in params
+        }
 
     def checked_attempt_id(self, attempt_id: str) -> str:
         """The attempt ID cleaned, or InvalidInputsError (nothing is sent)."""

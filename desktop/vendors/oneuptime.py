@@ -184,7 +184,8 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Reco
     (times stay ISO 8601 with the offset OneUptime sent), seconds and cents as numbers,
     isAnswered a boolean; ``statusMeaning`` and ``callCostInUSD`` added."""
     values: Record = {}
-    for key, value in item.items():
+    # The ID first, as every machine format lists it.
+    for key, value in sorted(item.items(), key=lambda pair: pair[0] != "_id"):
         plain = _plain(value)
         if key in ("dialDurationInSeconds", "callCostInUSDCents"):
             plain = number_value(plain)
@@ -508,6 +509,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     attempt_id_input = _id_input(
         "_id", "Attempt ID", "The attempt to change or delete.", required=True
     )
+    attempt_lookup_input = "_id"
 
     def check_combination(self, cleaned: dict[str, str]) -> dict[str, str]:
         filters = [name for name in cleaned if name != "_id"]

@@ -25,9 +25,12 @@ def cli_env(isolated_dirs: Path) -> dict[str, str]:
     return env
 
 
-def cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(
+    env: dict[str, str], *args: str, stdin: str = "", module: str = "desktop.cli"
+) -> subprocess.CompletedProcess[str]:
+    """calllookup-cli in a subprocess (``module``: a launcher that registers a vendor first)."""
     return subprocess.run(
-        [sys.executable, "-m", "desktop.cli", *args],
+        [sys.executable, "-m", module, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -38,18 +41,18 @@ def cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complete
 
 
 @pytest.fixture
-def demo_profile(cli_env: dict[str, str], simulator: Simulator) -> Callable[[str], dict[str, str]]:
+def demo_profile(cli_env: dict[str, str], simulator: Simulator) -> Callable[..., dict[str, str]]:
     """Create, through the CLI itself, a 'default' profile of a vendor pointing at the
     simulator with its demo settings and secrets; returns the environment to run with."""
 
-    def create(vendor_key: str) -> dict[str, str]:
+    def create(vendor_key: str, module: str = "desktop.cli") -> dict[str, str]:
         demo = simulator.vendors[vendor_key].demo
         settings = [f"--set={name}={value}" for name, value in demo.settings.items()]
         secrets = "".join(f"{name}={value}\n" for name, value in demo.secrets.items())
         done = cli(
             cli_env, "profile", "set", vendor_key, "default",
             "--base-url", simulator.base_url(vendor_key), "--set", "timeout=15",
-            *settings, "--secrets-stdin", stdin=secrets,
+            *settings, "--secrets-stdin", stdin=secrets, module=module,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         return cli_env

@@ -251,6 +251,25 @@ def test_create_an_attempt_from_the_dialog(window, run_async, qt_loop) -> None:
     assert panel.count_label.text() == "100 of 251 loaded"
 
 
+def test_a_network_error_after_new_attempt_is_said_not_a_crash(
+    window, run_async, qt_loop, simulator, failures
+) -> None:
+    panel = _open_call(window, run_async)
+    tab = window.vendor_tabs["oneuptime"]
+    dialog = panel.create_attempt()
+    assert dialog is not None
+    dialog.form.set_values({"status": "Ringing"})
+    # the attempt is created; loading the call's list again then meets reset connections
+    simulator.add_fault("oneuptime", "reset", count=5, path="get-list")
+    dialog.accept()
+    qt_loop.run_until_complete(
+        _until(lambda: "could not be loaded again" in tab.outcome.text(), "the error said")
+    )
+    assert tab.outcome.text().startswith("Created attempt ")
+    assert tab.outcome.text().endswith("the connection was reset by the server.")
+    assert not failures  # nothing reached the crash reporter
+
+
 def test_a_key_that_may_not_read_is_told_so(window, run_async) -> None:
     window.engine.secrets.set("oneuptime", "demo", "ApiKey", sim.NEW_KEY)
     tab = window.vendor_tabs["oneuptime"]
