@@ -6,6 +6,7 @@ lose nothing that the vendor sent.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -130,8 +131,29 @@ class AttemptOutcome(StrEnum):
     IN_PROGRESS = "in progress"
 
 
-class EscalationAttempt(_Frozen):
-    """One ring of one user within an incoming call (an on-call escalation attempt)."""
+#: One copy of each value that repeats across attempts (call, user and rule IDs, phone
+#: numbers, statuses), so 100,000 loaded attempts do not hold 100,000 copies of each. Bounded:
+#: emptied when full (a copy made afterwards is only shared again from then on).
+_SHARED: dict[str, str] = {}
+_SHARED_LIMIT = 50_000
+
+
+def shared_text(text: str | None) -> str | None:
+    """``text``, or an equal string already held: for values that repeat across records."""
+    if text is None:
+        return None
+    if len(_SHARED) >= _SHARED_LIMIT:
+        _SHARED.clear()
+    return _SHARED.setdefault(text, text)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EscalationAttempt:
+    """One ring of one user within an incoming call (an on-call escalation attempt).
+
+    A slotted record, not a pydantic model, and without the vendor's raw JSON (``values`` has
+    its fields; the raw view has the whole body): supervisors load 100,000 of them, and each
+    costs a few hundred bytes beside the vendor's own values instead of ~5 KB."""
 
     vendor: str
     attempt_id: str
@@ -149,10 +171,9 @@ class EscalationAttempt(_Frozen):
     ended_at: datetime | None = None
     created_at: datetime | None = None
     is_answered: bool | None = None
-    raw: JsonValue = None
     #: The vendor's fields for the machine formats, typed, its ID first (built by the vendor
     #: module; edit forms read their current values here).
-    values: Record = Field(default_factory=dict)
+    values: Record = dataclasses.field(default_factory=dict)
 
     def record(self) -> Record:
         """The machine-format row: the vendor's fields (its ID among them, first)."""

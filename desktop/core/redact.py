@@ -14,7 +14,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote
 
 from desktop.core.sensitive_names import is_sensitive_name
@@ -22,7 +22,7 @@ from desktop.core.sensitive_names import is_sensitive_name
 if TYPE_CHECKING:
     # Annotations only: errors mask their text with this module, and the window's first paint
     # (which imports the errors) must not wait for pydantic.
-    from pydantic import BaseModel, JsonValue
+    from pydantic import JsonValue, TypeAdapter
 
 MASK = "***"
 #: The mask in what a screen shows (a link's text): a word-like ellipsis, not three stars.
@@ -191,15 +191,32 @@ def holds_secret(text: str) -> bool:
     return any(secret in text for secret in _longest_first)
 
 
-_Model = TypeVar("_Model", bound="BaseModel")
+_Model = TypeVar("_Model")
+
+
+#: The pydantic adapter of each kind of record masked so far (made once: it compiles a schema).
+_adapters: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
+    adapter = _adapters.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _adapters[kind] = TypeAdapter(kind)
+    return adapter
 
 
 def redact_model(model: _Model) -> _Model:
-    """``model`` with registered secrets masked in every string it holds (raw vendor payloads,
-    fields, notices, links); the same object when none occurs, as nearly always."""
-    if not holds_secret(model.model_dump_json()):
+    """``model`` (a pydantic model, or a dataclass record such as an escalation attempt) with
+    registered secrets masked in every string it holds (raw vendor payloads, fields, notices,
+    links); the same object when none occurs, as nearly always."""
+    kind: type[Any] = type(model)
+    adapter = _adapter(kind)
+    if not holds_secret(adapter.dump_json(model).decode()):
         return model
-    return type(model).model_validate(redact_values(model.model_dump(mode="json")))
+    masked: _Model = adapter.validate_python(redact_values(adapter.dump_python(model, mode="json")))
+    return masked
 
 
 def excerpt(text: str, limit: int = 120) -> str:

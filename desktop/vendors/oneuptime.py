@@ -33,6 +33,7 @@ from desktop.core.models import (
     EscalationAttempt,
     LookupResult,
     Record,
+    shared_text,
 )
 from desktop.core.paste import GUID_PATTERN
 from desktop.core.timefmt import parse_time, shown_time, utc_text
@@ -79,6 +80,11 @@ FIELDS = (
 )
 SELECT_ALL = dict.fromkeys(FIELDS, True)
 FILTER_FIELDS = ("incomingCallLogId", "status", "isAnswered", "userId", "userPhoneNumber")
+#: Fields whose values repeat across a call's attempts: held once (``shared_text``).
+REPEATING_FIELDS = frozenset(
+    ("projectId", "incomingCallLogId", "incomingCallPolicyEscalationRuleId", "userId",
+     "userPhoneNumber", "status", "statusMessage")
+)  # fmt: skip
 _DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
 _DAY_PATTERN = r"\d{4}-\d\d-\d\d"
 _PHONE_PATTERN = r"(\+|00)?[0-9 ()./-]{3,32}"
@@ -192,6 +198,8 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Reco
         elif key == "isAnswered":
             answered = _boolean(plain)
             plain = plain if answered is None else answered
+        elif key in REPEATING_FIELDS and isinstance(plain, str):
+            plain = shared_text(plain)
         values[key] = plain
         if key == "status":
             values["statusMeaning"] = outcome.value if outcome is not None else None
@@ -203,26 +211,27 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Reco
 def parse_attempt(item: Any) -> EscalationAttempt:
     if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
-    status = _text(item.get("status"))
+    status = shared_text(_text(item.get("status")))
     outcome = STATUS_OUTCOMES.get(status or "")
+    values = attempt_values(item, outcome)
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
-        incoming_call_log_id=_text(item.get("incomingCallLogId")),
-        user_id=_text(item.get("userId")),
-        user_phone_number=_text(item.get("userPhoneNumber")),
-        escalation_rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
+        # from the values, whose repeating strings are shared
+        incoming_call_log_id=_text(values.get("incomingCallLogId")),
+        user_id=_text(values.get("userId")),
+        user_phone_number=_text(values.get("userPhoneNumber")),
+        escalation_rule_id=_text(values.get("incomingCallPolicyEscalationRuleId")),
         status=status,
         outcome=outcome,
-        status_message=_text(item.get("statusMessage")),
+        status_message=_text(values.get("statusMessage")),
         dial_duration_seconds=_number(item.get("dialDurationInSeconds")),
         cost_usd_cents=_number(item.get("callCostInUSDCents")),
         started_at=parse_date(item.get("startedAt")),
         ended_at=parse_date(item.get("endedAt")),
         created_at=parse_date(item.get("createdAt")),
         is_answered=_boolean(item.get("isAnswered")),
-        raw=item,
-        values=attempt_values(item, outcome),
+        values=values,
     )
 
 

@@ -319,6 +319,41 @@ def escalation_list(_rounds: int) -> list[Figure]:
     ]  # fmt: skip
 
 
+#: Attempts parsed for the per-attempt memory figure, and the budget it is held to: "a few
+#: hundred bytes" per loaded attempt (the escalation analytics issue's scale target).
+RECORD_ATTEMPTS = 20_000
+RECORD_BUDGET_BYTES = 500.0
+
+
+def attempt_record_memory(_rounds: int) -> list[Figure]:
+    """What one loaded attempt costs (tracemalloc): OneUptime's pages parsed into the records
+    the supervisor view, export and history hold, everything they keep (values, times, IDs)
+    counted; against the budget, and against the JSON the vendor sent for it."""
+    import gc
+    import tracemalloc
+
+    from desktop.simulator import oneuptime as ou
+    from desktop.vendors.oneuptime import parse_page
+
+    items = [ou.serialized(ou.generated_attempt(ou.CALL_100K, n)) for n in range(RECORD_ATTEMPTS)]
+    bodies = [json.dumps({"data": items[at : at + 100]}) for at in range(0, len(items), 100)]
+    json_bytes = sum(len(json.dumps(item)) for item in items) / len(items)
+    del items
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    held = [attempt for body in bodies for attempt in parse_page(json.loads(body), 0).attempts]
+    gc.collect()
+    per_attempt = (tracemalloc.get_traced_memory()[0] - before) / len(held)
+    tracemalloc.stop()
+    return [
+        Figure("memory per loaded attempt (tracemalloc)", per_attempt, RECORD_BUDGET_BYTES,
+               "B", "<= a few hundred bytes (baseline = 500 B)", 1.0),
+        Figure("memory per loaded attempt vs its JSON from the vendor", per_attempt, json_bytes,
+               "B", "reported (baseline: the attempt's JSON text)"),
+    ]  # fmt: skip
+
+
 def search_everywhere_figure(rounds: int) -> list[Figure]:
     """Five vendors each answering after 200 ms: the search's wall time against one vendor's."""
     from desktop.engine import LookupEngine
@@ -754,6 +789,7 @@ MEASUREMENTS: dict[str, Callable[[int], list[Figure]]] = {
     "startup": startup_and_memory,
     "lookup": lookup_overhead,
     "attempts": escalation_list,
+    "attempt_record": attempt_record_memory,
     "search": search_everywhere_figure,
     "review_load": review_load,
     "review_report": review_report,
@@ -776,6 +812,7 @@ def main() -> int:
         "startup": 3 if args.quick else 7,
         "lookup": 20 if args.quick else 200,
         "attempts": 1,
+        "attempt_record": 1,
         "search": 3 if args.quick else 10,
         "review_load": 1,
         "review_report": 1,

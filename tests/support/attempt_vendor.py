@@ -107,7 +107,6 @@ def parse_ring(item: Any) -> EscalationAttempt:
         started_at=parse_time(began) if isinstance(began, str) else None,
         ended_at=parse_time(ended) if isinstance(ended, str) else None,
         is_answered=picked_up if isinstance(picked_up, bool) else None,
-        raw=item,
         values=values,
     )
 
