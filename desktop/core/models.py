@@ -40,6 +40,17 @@ class DetailField(_Frozen):
     role: FieldRole | None = None
     #: Extra text for the tooltip, e.g. the UTC time behind a local time or a code's raw value.
     note: str | None = None
+    #: For a code: its meaning in words, as the vendor documents it ("succeeded" for 6), which
+    #: the call card and summaries show instead of the code.
+    meaning: str | None = None
+    #: For a time: the moment, aware when the vendor's zone is known, naive when the vendor
+    #: does not say which zone its clock text is in. Screens format it as the user chose.
+    moment: datetime | None = None
+
+    @property
+    def words(self) -> str:
+        """What people read: a code's meaning, else the value."""
+        return self.meaning or self.value
 
 
 #: One row of the machine formats (JSON, CSV, TSV, exports): the vendor's field names with

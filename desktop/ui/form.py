@@ -192,7 +192,8 @@ class VendorForm(QWidget):
         if spec.kind is FieldKind.CHOICE:
             widget = QComboBox()
             for choice in spec.choices:
-                widget.addItem(choice or ANY_CHOICE_TEXT, choice)  # "" means: no filter
+                # "" means: no filter; the API's own spelling stays the item's data.
+                widget.addItem(spec.value_words(choice) if choice else ANY_CHOICE_TEXT, choice)
             if spec.default in spec.choices:
                 widget.setCurrentIndex(spec.choices.index(spec.default or ""))
         elif spec.kind is FieldKind.BOOLEAN:

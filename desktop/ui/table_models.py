@@ -25,7 +25,7 @@ from desktop.core.models import (
     Record,
     RecordingLink,
 )
-from desktop.core.timefmt import shown_time, utc_text
+from desktop.core.timefmt import screen_time, utc_text, zone_caption
 from desktop.ui.theme import status_colours
 from desktop.vendors import REGISTRY
 
@@ -58,6 +58,16 @@ class Column(Generic[RowT]):
     state: Callable[[RowT], str | None] | None = None
     #: The header a copy takes when the copied values need their unit said (local times).
     copy_header: str | None = None
+    #: For a column of times: the words before the zone the header names, which cells never
+    #: repeat ("" gives 'Started (Europe/Berlin)'; "times: " gives 'Value (times: UTC)').
+    zone_label: str | None = None
+
+    @property
+    def shown_header(self) -> str:
+        """The header on screen: with the zone of the times in the column, said once."""
+        if self.zone_label is None:
+            return self.header
+        return f"{self.header} ({self.zone_label}{zone_caption()})"
 
     @property
     def clipboard_header(self) -> str:
@@ -153,7 +163,7 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].header
+            return self._columns[section].shown_header
         return str(section + 1)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -184,12 +194,27 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         return None
 
 
+def _detail_label(field: DetailField) -> str:
+    """The row's label; a time in a zone the vendor did not name says so here, once."""
+    naive = field.moment is not None and field.moment.tzinfo is None
+    return f"{field.label} (zone not given)" if naive else field.label
+
+
+def _detail_text(field: DetailField) -> str:
+    """A time as every screen writes times (the zone is in the column header), else the
+    vendor module's text (codes beside their meaning)."""
+    return screen_time(field.moment) if field.moment is not None else field.value
+
+
 DETAIL_COLUMNS: tuple[Column[DetailField], ...] = (
-    Column("Field", lambda field: field.label, tooltip=lambda field: f"API name: {field.key}"),
+    Column("Field", _detail_label, tooltip=lambda field: f"API name: {field.key}"),
+    # A copy takes the vendor module's text, times with their zone, as copies always did.
     Column(
         "Value",
-        lambda field: field.value,
+        _detail_text,
+        clipboard=lambda field: field.value,
         tooltip=lambda field: field.note or (field.value if len(field.value) > 60 else None),
+        zone_label="times: ",
     ),
 )
 
@@ -198,7 +223,7 @@ def _expiry_text(link: RecordingLink) -> str:
     if link.expires_at is None:
         return "—"
     state = "expired" if link.is_expired() else "valid until"
-    return f"{state} {shown_time(link.expires_at)}"
+    return f"{state} {screen_time(link.expires_at)}"
 
 
 def vendor_title(key: str) -> str:
@@ -216,6 +241,7 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
         sort_value=lambda link: link.expires_at.timestamp() if link.expires_at else 0.0,
         clipboard=lambda link: link.expires_at,
         copy_header="Expires (local time)",
+        zone_label="",
     ),
     # Last, so it takes the remaining width and long signed URLs elide instead of pushing
     # the other columns out of view.
@@ -273,7 +299,7 @@ def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
 
 
 def _moment(value: datetime | None) -> str:
-    return shown_time(value) if value else ""
+    return screen_time(value) if value else ""
 
 
 def _moment_tip(value: datetime | None) -> str | None:
@@ -297,10 +323,10 @@ def _answered_text(attempt: EscalationAttempt) -> str:
 ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Started", lambda a: _moment(a.started_at), lambda a: _timestamp(a.started_at),
            tooltip=lambda a: _moment_tip(a.started_at), clipboard=lambda a: a.started_at,
-           copy_header="Started (local time)"),
+           copy_header="Started (local time)", zone_label=""),
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
            tooltip=lambda a: _moment_tip(a.ended_at), clipboard=lambda a: a.ended_at,
-           copy_header="Ended (local time)"),
+           copy_header="Ended (local time)", zone_label=""),
     Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id),
     Column("Phone number", lambda a: a.user_phone_number or ""),
     Column("Escalation rule", lambda a: a.escalation_rule_id or "",

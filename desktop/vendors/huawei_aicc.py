@@ -119,7 +119,7 @@ def parse_call_info(body: Any, call_id: str, profile: str, params: dict[str, str
         values=with_meanings(body, {"callType": CALL_TYPES, "mediaAbility": MEDIA_ABILITIES}),
     )
     caller, called = call.value("caller"), call.value("called")
-    kind = call.value("callType")
+    kind = next((field.words for field in fields if field.key == "callType"), None)
     summary = f"{caller or '?'} → {called or '?'}" + (f" · {kind}" if kind else "")
     return LookupResult(
         vendor="huawei-aicc", profile=profile, params=params, summary=summary, calls=[call]

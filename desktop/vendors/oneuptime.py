@@ -251,6 +251,7 @@ def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
                     value=shown_time(moment, _text(raw)),
                     raw=raw,
                     note=utc_text(moment),
+                    moment=moment,
                 )
             )
         else:
