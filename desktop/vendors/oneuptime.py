@@ -103,6 +103,14 @@ STATUS_OUTCOMES = {
     "Busy": AttemptOutcome.NOT_ANSWERED,
 }
 KNOWN_STATUSES = tuple(STATUS_OUTCOMES)
+#: The status words as people write them, for the filter and edit forms (the API's spelling
+#: is what is sent).
+STATUS_WORDS = (
+    ("NoAnswer", "No answer"),
+    ("CallerHungUp", "Caller hung up"),
+)
+#: isAnswered as a filter: a boolean read as what it says about the attempt.
+ANSWERED_WORDS = (("true", "answered"), ("false", "not answered"))
 
 #: The source allows Viewer too; the generated docs list 'Read All Project Resources' instead.
 READ_ROLES = (
@@ -407,6 +415,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             help="Only attempts with this status.",
             kind=FieldKind.CHOICE,
             choices=("", *KNOWN_STATUSES),
+            choice_words=STATUS_WORDS,
             default="",
         ),
         InputField(
@@ -415,6 +424,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             help="Only answered (true) or unanswered (false) attempts.",
             kind=FieldKind.CHOICE,
             choices=("", "true", "false"),
+            choice_words=ANSWERED_WORDS,
             default="",
         ),
         _id_input("userId", "User ID", "Only rings of this user."),
@@ -490,7 +500,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     }
     editable_fields = (
         InputField(name="status", label="Status", help="The attempt's status.",
-                   kind=FieldKind.CHOICE, choices=KNOWN_STATUSES, required=True),
+                   kind=FieldKind.CHOICE, choices=KNOWN_STATUSES, choice_words=STATUS_WORDS,
+                   required=True),
         InputField(name="statusMessage", label="Status message", help="Free text.",
                    max_length=2000),
         InputField(name="isAnswered", label="Answered", help="Whether the user answered.",

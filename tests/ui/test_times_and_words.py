@@ -148,3 +148,25 @@ def test_history_parameters_are_labelled_words() -> None:
     text = labelled_params("verba", {"extension": "8856", "status": "ongoing,next",
                                      "details": "true"})  # fmt: skip
     assert text == "Extension: 8856 · Status: ongoing or next call · Details: yes"
+
+
+def test_oneuptime_filters_read_as_words_and_send_the_apis_values(window) -> None:
+    form = window.vendor_tabs["oneuptime"].form
+    status, answered = form.input("status"), form.input("isAnswered")
+    assert isinstance(status, QComboBox) and isinstance(answered, QComboBox)
+    texts = [status.itemText(index) for index in range(status.count())]
+    assert "No answer" in texts and "NoAnswer" not in texts
+    form.set_values({"status": "NoAnswer", "isAnswered": "false"})
+    assert (status.currentText(), answered.currentText()) == ("No answer", "not answered")
+    assert (form.values()["status"], form.values()["isAnswered"]) == ("NoAnswer", "false")
+
+
+def test_a_new_time_display_choice_shows_at_once(window, run_async, in_india) -> None:
+    tab = _lookup(window, run_async, "leadsquared")
+    assert "on 2020-09-30 19:03:00 (Asia/Kolkata)" in tab.call_card.sentence.text()
+    dialog = window.open_preferences()
+    dialog.times.setCurrentIndex(dialog.times.findData("utc"))
+    assert dialog.save()
+    header, shown, _copied = _details(tab)
+    assert (header, shown["Start time"]) == ("Value (times: UTC)", "2020-09-30 13:33:00")
+    assert "on 2020-09-30 13:33:00 (UTC)" in tab.call_card.sentence.text()
