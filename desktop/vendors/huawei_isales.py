@@ -1,6 +1,8 @@
 """Huawei CC-iSales: details of one outbound call result, signed with the C2 AK/SK scheme.
 
-Spec: seed 002 (Querying Details About a Single Outbound Call Result) and vendors.md section 3.
+Spec: Huawei's "Querying Details About a Single Outbound Call Result"
+(https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0784.html) and its C2 signature page
+(https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0003.html).
 Servers are addressed as https://ip:port and usually present self-signed certificates: the
 profile's CA bundle is the way to trust them; turning verification off is a visible choice.
 """
@@ -63,7 +65,7 @@ SUCCESS_CODE = "0200000"
 NOT_FOUND_CODE = "0200007"
 CONNECTION_TEST_CALL_ID = "calllookup-connection-test"
 
-#: The seed's Table 5.
+#: The error codes table of the result-detail page (cec_07_0784).
 ERROR_CODES = {
     "0200001": "Parameter error.",
     "0200007": "The call record ID does not exist.",
@@ -82,7 +84,8 @@ ERROR_CODES = {
 CALL_STATUSES = {"5": "failed", "6": "succeeded"}
 #: The failCode of a call that did not fail.
 NO_FAILURE = "00000"
-#: failCode meanings (vendors.md: a translated subset of cec_07_1139); unknown codes show raw.
+#: failCode meanings: a translated subset of Huawei's failure cause table
+#: (https://support.huaweicloud.com/api-ccfs-cec/cec_07_1139.html); unknown codes show raw.
 FAIL_CODES = {
     "00000": "success",
     "00003": "no resource",

@@ -1,6 +1,7 @@
 """LeadSquared telephony connector, Async API: status of a queued call-log request.
 
-Spec: seed 000 (Post a Call Log Status API) and vendors.md section 1. The status call needs only
+Spec: LeadSquared's Post a Call Log Status API
+(https://apidocs.leadsquared.com/post-a-call-log-status-api/). The status call needs only
 the ``x-api-key`` header; ``RequestBody`` and ``Message`` arrive as JSON text inside the JSON.
 """
 

@@ -1,9 +1,11 @@
 """OneUptime on-call: Incoming Call Log Items, one per escalation attempt (user ring) of a call.
 
-Spec: seed 003 (documented under the name "Status200") and vendors.md section 4, read from
-OneUptime's source: skip/limit belong in the query string (the response echoes them only from
-there), sort is {"field": "ASC"|"DESC"}, dates may come as {"_type": "DateTime", "value": ...},
-get-item answers {} for "not found or not visible", errors are {"message": ...}.
+Spec: OneUptime's generated API reference for Incoming Call Log Item (also published under the
+name "Status200"), checked against OneUptime's source (github.com/OneUptime/oneuptime,
+Common/Models/DatabaseModels/IncomingCallLogItem.ts and Common/Server/API/BaseAPI.ts):
+skip/limit belong in the query string (the response echoes them only from there), sort is
+{"field": "ASC"|"DESC"}, dates may come as {"_type": "DateTime", "value": ...}, get-item
+answers {} for "not found or not visible", errors are {"message": ...}.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Verint Verba Recording System, HTTP Business API: the recorder's call ID for an extension,
 platform call ID or native ID, and the call behind it.
 
-Spec: seed 004 (GetCallID) and vendors.md section 5. Answers are XML (parsed with defusedxml
+Spec: Verba's Get Call ID, Get Call Information and Get Call URL pages
+(https://verbalabs.atlassian.net/wiki/spaces/v99/pages/215330672/Get+Call+ID) and its API
+authentication page. Answers are XML (parsed with defusedxml
 only, DTDs refused, size capped) in a <VerbaApi> envelope whose <Response code="N"> is 0 on
 success; errors come inside a 200. API keys that require authentication need a token from
 RequestToken (HTTP Basic login), which lives an hour.

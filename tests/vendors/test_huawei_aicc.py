@@ -139,7 +139,7 @@ def test_wrong_app_secret(engine) -> None:
         (500, UnavailableError, "Business failure"),
     ],
 )
-def test_status_texts_from_the_seed(engine, simulator, status, error, words) -> None:
+def test_status_texts_from_the_api_page(engine, simulator, status, error, words) -> None:
     async def go():
         try:
             await engine.lookup("huawei-aicc", {"callId": CALL})  # token first
