@@ -61,11 +61,15 @@ class Column(Generic[RowT]):
     #: For a column of times: the words before the zone the header names, which cells never
     #: repeat ("" gives 'Started (Europe/Berlin)'; "times: " gives 'Value (times: UTC)').
     zone_label: str | None = None
+    #: For a column that mixes times with other values (details): whether a row holds a time
+    #: in a known zone; the header names the zone only when one does.
+    zoned_row: Callable[[RowT], bool] | None = None
 
-    @property
-    def shown_header(self) -> str:
+    def shown_header(self, rows: Sequence[RowT]) -> str:
         """The header on screen: with the zone of the times in the column, said once."""
         if self.zone_label is None:
+            return self.header
+        if self.zoned_row is not None and not any(self.zoned_row(row) for row in rows):
             return self.header
         return f"{self.header} ({self.zone_label}{zone_caption()})"
 
@@ -163,7 +167,7 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].shown_header
+            return self._columns[section].shown_header(self._rows)
         return str(section + 1)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -215,6 +219,7 @@ DETAIL_COLUMNS: tuple[Column[DetailField], ...] = (
         clipboard=lambda field: field.value,
         tooltip=lambda field: field.note or (field.value if len(field.value) > 60 else None),
         zone_label="times: ",
+        zoned_row=lambda field: field.moment is not None and field.moment.tzinfo is not None,
     ),
 )
 

@@ -170,3 +170,9 @@ def test_a_new_time_display_choice_shows_at_once(window, run_async, in_india) ->
     header, shown, _copied = _details(tab)
     assert (header, shown["Start time"]) == ("Value (times: UTC)", "2020-09-30 13:33:00")
     assert "on 2020-09-30 13:33:00 (UTC)" in tab.call_card.sentence.text()
+
+
+def test_a_details_table_without_times_names_no_zone(window, run_async, in_india) -> None:
+    header, shown, _copied = _details(_lookup(window, run_async, "huawei-aicc"))
+    assert header == "Value"
+    assert shown["Media type"] == "1 — voice"
