@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.core.attempts import AttemptTally
 from desktop.core.errors import CallLookupError, InvalidInputsError, VendorError
 from desktop.core.models import EscalationAttempt, LookupResult
-from desktop.core.timefmt import local_text
+from desktop.core.timefmt import screen_time, zone_of
 from desktop.engine import LookupEngine, PreparedLookup
 from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
 from desktop.ui.form import VendorForm
@@ -51,6 +51,7 @@ from desktop.ui.table_models import (
     AttemptTableModel,
     fit_columns,
     make_table,
+    spelled,
 )
 from desktop.ui.tasks import TaskRunner
 from desktop.vendors.base import AttemptEditor, AttemptSort, InputField, Vendor
@@ -137,9 +138,11 @@ def _edit_values(attempt: EscalationAttempt) -> dict[str, str]:
 
 def describe_attempt(attempt: EscalationAttempt) -> str:
     """A line that names an attempt for a person: who, when, which ID."""
-    started = local_text(attempt.started_at) if attempt.started_at else "unknown time"
+    moment = attempt.started_at
+    started = f"{screen_time(moment)} ({zone_of(moment)})" if moment else "unknown time"
     who = attempt.user_id or attempt.user_phone_number or "unknown user"
-    return f"{who} rung at {started} ({attempt.status or 'no status'}), ID {attempt.attempt_id}"
+    status = spelled(attempt.status) if attempt.status else "no status"
+    return f"{who} rung at {started} — {status}, ID {attempt.attempt_id}"
 
 
 class AttemptsPanel(QWidget):

@@ -176,3 +176,21 @@ def test_a_details_table_without_times_names_no_zone(window, run_async, in_india
     header, shown, _copied = _details(_lookup(window, run_async, "huawei-aicc"))
     assert header == "Value"
     assert shown["Media type"] == "1 — voice"
+
+
+def test_an_attempt_is_named_in_words_and_the_screens_time_format(in_india) -> None:
+    from datetime import UTC, datetime
+
+    from desktop.core.models import EscalationAttempt
+    from desktop.ui.attempts_view import describe_attempt
+
+    attempt = EscalationAttempt(
+        vendor="oneuptime",
+        attempt_id="a1",
+        user_id="u1",
+        status="NoAnswer",
+        started_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    assert describe_attempt(attempt) == (
+        "u1 rung at 2026-11-20 14:30:00 (Asia/Kolkata) — No answer, ID a1"
+    )  # fmt: skip
