@@ -12,18 +12,12 @@ import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from desktop.core.models import CallRecord, DetailField, FieldRole, LookupResult, RecordingLink
-from desktop.core.timefmt import hms, local_zone_name, parse_clock
+from desktop.core.timefmt import local_zone_name, parse_clock
 from desktop.simulator.registry import all_vendor_simulators
 from desktop.ui.call_card import card_content, expiry_text
 from desktop.ui.table_models import CLIPBOARD_ROLE
 
 SAMPLES = {sim.key: sim.demo.sample_inputs for sim in all_vendor_simulators()}
-
-
-def test_durations_read_as_hours_minutes_seconds() -> None:
-    assert hms(0) == "0:00:00"
-    assert hms(1497) == "0:24:57"  # LeadSquared's demo call: 1497 s
-    assert hms(3600 * 26 + 61) == "26:01:01"
 
 
 def test_expiry_is_said_in_words() -> None:
