@@ -101,14 +101,22 @@ class BulkOutcome:
 
     def key_columns(self) -> list[str]:
         """The vendor's key columns as shown on its call card (caller, called, started,
-        duration, status), from the first call's detail fields."""
+        duration, status), from the first call's detail fields: codes as words, times in the
+        screens' format (the header names the zone; a time in a zone the vendor did not name
+        says so)."""
         call = self.result.calls[0] if self.result is not None and self.result.calls else None
         if call is None:
             return ["" for _ in KEY_ROLES]
         cells = []
         for role, _header in KEY_ROLES:
             detail = call.by_role(role)
-            cells.append(detail.value if detail is not None else "")
+            if detail is None:
+                cells.append("")
+            elif detail.moment is not None:
+                unnamed = "" if detail.zone_known else " (zone not given)"
+                cells.append(detail.screen_text + unnamed)
+            else:
+                cells.append(detail.words)
         return cells
 
 

@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from desktop.core.timefmt import screen_time
+
 
 class FieldRole(StrEnum):
     """What a detail field means across vendors; the summary and search everywhere read these."""
@@ -51,6 +53,17 @@ class DetailField(_Frozen):
     def words(self) -> str:
         """What people read: a code's meaning, else the value."""
         return self.meaning or self.value
+
+    @property
+    def screen_text(self) -> str:
+        """The value as a table cell shows it: a time in the one screen format and the zone the
+        user chose (which the column header says), else the vendor module's text."""
+        return screen_time(self.moment) if self.moment is not None else self.value
+
+    @property
+    def zone_known(self) -> bool:
+        """A time whose zone the vendor said (or documents)."""
+        return self.moment is not None and self.moment.tzinfo is not None
 
 
 #: One row of the machine formats (JSON, CSV, TSV, exports): the vendor's field names with

@@ -41,6 +41,7 @@ from desktop.core.blocking import run_blocking
 from desktop.core.bulk_io import Table, parse_text, read_table, write_xlsx
 from desktop.core.errors import CallLookupError
 from desktop.core.export import headers_of
+from desktop.core.models import FieldRole
 from desktop.core.settings import EXPORT_FOLDER
 from desktop.engine import LookupEngine
 from desktop.ui.settings import preferences, remember, ui_settings
@@ -87,8 +88,9 @@ class BulkRow:
         return table_row(leading, self.record)
 
 
-def _key_column(position: int, header: str) -> Column[BulkRow]:
-    return Column(header, lambda row: row.key_cells[position])
+def _key_column(position: int, role: FieldRole, header: str) -> Column[BulkRow]:
+    zone_label = "" if role is FieldRole.STARTED else None  # the zone in the header, once
+    return Column(header, lambda row: row.key_cells[position], zone_label=zone_label)
 
 
 BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
@@ -100,7 +102,7 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
         clipboard=lambda row: row.state.value,
         state=lambda row: _STATE_COLOURS.get(row.state),
     ),
-    *(_key_column(position, header) for position, (_role, header) in enumerate(KEY_ROLES)),
+    *(_key_column(position, role, header) for position, (role, header) in enumerate(KEY_ROLES)),
     Column("Message", lambda row: row.message, tooltip=lambda row: row.message or None),
 )
 

@@ -200,14 +200,8 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
 
 def _detail_label(field: DetailField) -> str:
     """The row's label; a time in a zone the vendor did not name says so here, once."""
-    naive = field.moment is not None and field.moment.tzinfo is None
+    naive = field.moment is not None and not field.zone_known
     return f"{field.label} (zone not given)" if naive else field.label
-
-
-def _detail_text(field: DetailField) -> str:
-    """A time as every screen writes times (the zone is in the column header), else the
-    vendor module's text (codes beside their meaning)."""
-    return screen_time(field.moment) if field.moment is not None else field.value
 
 
 DETAIL_COLUMNS: tuple[Column[DetailField], ...] = (
@@ -215,11 +209,11 @@ DETAIL_COLUMNS: tuple[Column[DetailField], ...] = (
     # A copy takes the vendor module's text, times with their zone, as copies always did.
     Column(
         "Value",
-        _detail_text,
+        lambda field: field.screen_text,
         clipboard=lambda field: field.value,
         tooltip=lambda field: field.note or (field.value if len(field.value) > 60 else None),
         zone_label="times: ",
-        zoned_row=lambda field: field.moment is not None and field.moment.tzinfo is not None,
+        zoned_row=lambda field: field.zone_known,
     ),
 )
 
