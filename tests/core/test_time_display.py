@@ -113,3 +113,18 @@ def test_the_local_zone_is_named_as_the_system_says(zone, setting: str, name: st
 def test_durations_read_as_hours_minutes_seconds() -> None:
     assert [hms(0), hms(45.4), hms(1497), hms(3600 * 26 + 61)] == [
         "0:00:00", "0:00:45", "0:24:57", "26:01:01"]  # fmt: skip
+
+
+def test_a_details_time_survives_the_history_snapshot_as_it_was() -> None:
+    """History keeps a result as JSON and shows it again: an aware moment stays aware, a
+    naive one (zone not named) stays naive, so a reopened answer reads as the first time."""
+    from desktop.core.models import CallRecord, DetailField, LookupResult
+
+    naive = parse_clock("2026-11-20 09:15:02.120")
+    fields = (DetailField(key="a", label="A", value="x", moment=MOMENT),
+              DetailField(key="n", label="N", value="y", moment=naive, meaning="m"))  # fmt: skip
+    result = LookupResult(vendor="v", profile="p", calls=[CallRecord(vendor="v", fields=fields)])
+    again = LookupResult.model_validate_json(result.model_dump_json())
+    assert [(f.moment, f.meaning) for f in again.calls[0].fields] == [(MOMENT, None), (naive, "m")]
+    reread = again.calls[0].fields[1].moment
+    assert reread is not None and reread.tzinfo is None
