@@ -71,7 +71,9 @@ class BulkRow:
     profile: str
     state: BulkState = BulkState.QUEUED
     message: str = ""
+    #: The key columns as copies take them, and as the screen shows them (``key_texts``).
     key_cells: tuple[str, ...] = ("",) * len(KEY_ROLES)
+    key_texts: tuple[str, ...] = ("",) * len(KEY_ROLES)
     #: The result's first record with typed values (the XLSX export's cells).
     record: dict[str, JsonValue] = field(default_factory=dict)
 
@@ -79,7 +81,8 @@ class BulkRow:
         if not outcome.state.is_final:
             return replace(self, state=outcome.state, message=outcome.message)
         return replace(self, state=outcome.state, message=outcome.message,
-                       key_cells=tuple(outcome.key_columns()), record=outcome.record())  # fmt: skip
+                       key_cells=tuple(outcome.key_columns()),
+                       key_texts=tuple(outcome.key_texts()), record=outcome.record())  # fmt: skip
 
     def export_row(self) -> dict[str, JsonValue]:
         leading: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
@@ -90,7 +93,8 @@ class BulkRow:
 
 def _key_column(position: int, role: FieldRole, header: str) -> Column[BulkRow]:
     zone_label = "" if role is FieldRole.STARTED else None  # the zone in the header, once
-    return Column(header, lambda row: row.key_cells[position], zone_label=zone_label)
+    return Column(header, lambda row: row.key_texts[position],
+                  clipboard=lambda row: row.key_cells[position], zone_label=zone_label)  # fmt: skip
 
 
 BULK_COLUMNS: tuple[Column[BulkRow], ...] = (

@@ -38,7 +38,7 @@ from desktop.core.history import (
     known_outcomes,
 )
 from desktop.core.models import LookupResult
-from desktop.core.timefmt import screen_time
+from desktop.core.timefmt import local_text, screen_time
 from desktop.engine import LookupEngine
 from desktop.search import (
     STATE_CANCELLED,
@@ -121,7 +121,8 @@ SEARCH_COLUMNS: tuple[Column[SearchOutcome], ...] = (
     Column("Answer", lambda o: o.message, tooltip=lambda o: o.message),
 )  # fmt: skip
 HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
-    Column("When", lambda e: screen_time(e.at), lambda e: e.at.timestamp(), zone_label=""),
+    Column("When", lambda e: screen_time(e.at), lambda e: e.at.timestamp(),
+           clipboard=lambda e: local_text(e.at), zone_label=""),
     Column("Vendor", lambda e: vendor_title(e.vendor), clipboard=lambda e: e.vendor),
     Column("Profile", lambda e: e.profile),
     Column("Parameters", lambda e: labelled_params(e.vendor, e.params),

@@ -194,3 +194,17 @@ def test_an_attempt_is_named_in_words_and_the_screens_time_format(in_india) -> N
     assert describe_attempt(attempt) == (
         "u1 rung at 2026-11-20 14:30:00 (Asia/Kolkata) — No answer, ID a1"
     )  # fmt: skip
+
+
+def test_history_times_show_in_the_screens_format_and_copy_with_their_zone(in_india) -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from desktop.ui.search_history import HISTORY_COLUMNS
+
+    when = HISTORY_COLUMNS[0]
+    entry = cast(Any, SimpleNamespace(at=datetime(2026, 11, 20, 9, tzinfo=UTC)))
+    assert when.shown_header([entry]) == "When (Asia/Kolkata)"
+    assert when.display(entry) == "2026-11-20 14:30:00"
+    assert when.clipboard is not None and when.clipboard(entry) == "2026-11-20 14:30:00+05:30"
