@@ -29,7 +29,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.history import HistoryRecord
-from desktop.core.models import FieldRole, LookupResult
+from desktop.core.models import DetailField, FieldRole, LookupResult
 from desktop.core.outcome import Outcome
 from desktop.engine import RECORD_EACH_LOOKUP, LookupEngine
 from desktop.search import classify
@@ -102,15 +102,27 @@ class BulkOutcome:
 
     def key_columns(self) -> list[str]:
         """The vendor's key columns as shown on its call card (caller, called, started,
-        duration, status), from the first call's detail fields."""
+        duration, status), from the first call's detail fields, as a copy takes them: the
+        vendor module's text (a time with its zone, a code beside its meaning)."""
+        return [detail.value if detail is not None else "" for detail in self._key_details()]
+
+    def key_texts(self) -> list[str]:
+        """The same columns as the screen shows them: codes as words, times in the screens'
+        format (the header names the zone; a time in a zone the vendor did not name says so)."""
+        texts = []
+        for detail in self._key_details():
+            if detail is None:
+                texts.append("")
+            elif detail.moment is not None:
+                unnamed = "" if detail.zone_known else " (zone not given)"
+                texts.append(detail.screen_text + unnamed)
+            else:
+                texts.append(detail.words)
+        return texts
+
+    def _key_details(self) -> list[DetailField | None]:
         call = self.result.calls[0] if self.result is not None and self.result.calls else None
-        if call is None:
-            return ["" for _ in KEY_ROLES]
-        cells = []
-        for role, _header in KEY_ROLES:
-            detail = call.by_role(role)
-            cells.append(detail.value if detail is not None else "")
-        return cells
+        return [call.by_role(role) if call is not None else None for role, _header in KEY_ROLES]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.core.models import AttemptOutcome, EscalationAttempt
-from desktop.core.timefmt import duration_text, local_text
+from desktop.core.timefmt import hms, screen_time, zone_of
 
 #: How a status without a word is counted.
 NO_STATUS = "(none)"
@@ -31,11 +31,11 @@ class AttemptSummary:
     def first_answer_text(self) -> str:
         if self.first_answer is None:
             return "never"
-        return local_text(self.first_answer)
+        return f"{screen_time(self.first_answer)} ({zone_of(self.first_answer)})"
 
     @property
     def dial_text(self) -> str:
-        return duration_text(self.total_dial_seconds)
+        return hms(self.total_dial_seconds)
 
     @property
     def cost_text(self) -> str:

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from desktop.core.timefmt import screen_time
+
 
 class FieldRole(StrEnum):
     """What a detail field means across vendors; the summary and search everywhere read these."""
@@ -41,6 +43,28 @@ class DetailField(_Frozen):
     role: FieldRole | None = None
     #: Extra text for the tooltip, e.g. the UTC time behind a local time or a code's raw value.
     note: str | None = None
+    #: For a code: its meaning in words, as the vendor documents it ("succeeded" for 6), which
+    #: the call card and summaries show instead of the code.
+    meaning: str | None = None
+    #: For a time: the moment, aware when the vendor's zone is known, naive when the vendor
+    #: does not say which zone its clock text is in. Screens format it as the user chose.
+    moment: datetime | None = None
+
+    @property
+    def words(self) -> str:
+        """What people read: a code's meaning, else the value."""
+        return self.meaning or self.value
+
+    @property
+    def screen_text(self) -> str:
+        """The value as a table cell shows it: a time in the one screen format and the zone the
+        user chose (which the column header says), else the vendor module's text."""
+        return screen_time(self.moment) if self.moment is not None else self.value
+
+    @property
+    def zone_known(self) -> bool:
+        """A time whose zone the vendor said (or documents)."""
+        return self.moment is not None and self.moment.tzinfo is not None
 
 
 #: One row of the machine formats (JSON, CSV, TSV, exports): the vendor's field names with

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -18,6 +20,15 @@ def parse_time(text: str | None, assume: tzinfo = UTC) -> datetime | None:
     """An aware datetime from an ISO-8601 or 'YYYY-MM-DD hh:mm:ss[.fff]' string, else None.
 
     Times without an offset are taken in ``assume`` (vendors document which zone they use)."""
+    parsed = parse_clock(text)
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=assume)
+
+
+def parse_clock(text: str | None) -> datetime | None:
+    """Like ``parse_time``, but a time without an offset stays naive: a vendor's clock reading
+    in a zone nobody named."""
     if not text or not isinstance(text, str):
         return None
     value = text.strip()
@@ -31,9 +42,7 @@ def parse_time(text: str | None, assume: tzinfo = UTC) -> datetime | None:
                 break
             except ValueError:
                 continue
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=assume)
+    return parsed
 
 
 def from_epoch_seconds(value: object) -> datetime | None:
@@ -108,3 +117,76 @@ def duration_text(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     readable = f"{hours} h {minutes} min {secs} s" if hours else f"{minutes} min {secs} s"
     return f"{exact} ({readable})"
+
+
+#: The one way screens write a moment, for every vendor: to the second, no zone in the text.
+#: The zone is said once, in the column header or beside the call card's sentence.
+SCREEN_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def screen_time(moment: datetime) -> str:
+    """The moment as the user chose to see times, in ``SCREEN_FORMAT``: in local time, in UTC,
+    or in the offset the vendor sent it with. A naive moment (the vendor named no zone) is
+    written as the vendor's clock read."""
+    if moment.tzinfo is not None:
+        if _display is TimeDisplay.UTC:
+            moment = moment.astimezone(UTC)
+        elif _display is TimeDisplay.LOCAL:
+            moment = moment.astimezone(_local_zone(moment))
+    return moment.strftime(SCREEN_FORMAT)
+
+
+#: A zone name as the TZ variable or /etc/localtime spell it: 'Europe/Berlin', 'UTC'.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z_+\-]*(/[A-Za-z0-9_+\-]+)*")
+
+
+def local_zone_name() -> str:
+    """The machine's time zone by name ('Europe/Berlin') where the system says it, else its
+    abbreviations ('CET/CEST')."""
+    setting = os.environ.get("TZ")
+    if setting is None:
+        try:
+            setting = os.readlink("/etc/localtime")
+        except OSError:
+            setting = ""
+    name = setting.lstrip(":").rpartition("zoneinfo/")[2]
+    if _ZONE_NAME.fullmatch(name) and ("/" in name or name in ("UTC", "GMT")):
+        return name
+    return "/".join(dict.fromkeys(time.tzname)) or "local time"
+
+
+def offset_text(moment: datetime) -> str:
+    """'UTC', 'UTC+05:30': the offset a moment carries."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def zone_caption() -> str:
+    """The zone of the times on screen, for a column header: said once, not in every cell."""
+    if _display is TimeDisplay.UTC:
+        return "UTC"
+    if _display is TimeDisplay.VENDOR:
+        return "as the vendor sent"
+    return local_zone_name()
+
+
+def zone_of(moment: datetime) -> str:
+    """The zone ``screen_time`` wrote one moment in, for a sentence (the call card)."""
+    if moment.tzinfo is None:
+        return "zone not given by the vendor"
+    if _display is TimeDisplay.VENDOR:
+        return offset_text(moment)
+    return zone_caption()
+
+
+def hms(seconds: float) -> str:
+    """A duration as h:mm:ss (0:24:57), the form people read at a glance."""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"

@@ -1,4 +1,4 @@
-"""Huawei AICC: tokenByAkSk and queryCallInfoByCallId, as documented (seed 001, vendors.md 2).
+"""Huawei AICC: tokenByAkSk and queryCallInfoByCallId, as documented (cec_07_0063).
 
 An unknown call ID is answered with an empty object: the real answer is not documented.
 """

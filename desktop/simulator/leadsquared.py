@@ -1,4 +1,5 @@
-"""LeadSquared Async API status endpoint, as documented (seed 000, vendors.md section 1).
+"""LeadSquared Async API status endpoint, as documented
+(https://apidocs.leadsquared.com/post-a-call-log-status-api/).
 
 Unknown RequestIds get 404 with LeadSquared's exception body: the real answer for that case is not
 documented, so this is a guess the adapter must tolerate either way.

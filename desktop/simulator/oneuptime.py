@@ -1,4 +1,4 @@
-"""OneUptime's generic CRUD API for Incoming Call Log Items (vendors.md section 4), with the
+"""OneUptime's generic CRUD API for Incoming Call Log Items (OneUptime's BaseAPI.ts), with the
 semantics read from its source: select, typed query operators, sort, skip/limit from the query
 string, count of all matches, {} for a missing item, {"message"} errors, 100 operations per
 second per project.

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from desktop.core.models import EscalationAttempt
-from desktop.core.timefmt import local_text
+from desktop.core.timefmt import screen_time, zone_of
 from desktop.ui.form import VendorForm
+from desktop.ui.table_models import spelled
 from desktop.vendors.base import InputField
 
 
@@ -57,9 +58,11 @@ class AttemptEditDialog(QDialog):
 
 def describe_attempt(attempt: EscalationAttempt) -> str:
     """A line that names an attempt for a person: who, when, which ID."""
-    started = local_text(attempt.started_at) if attempt.started_at else "unknown time"
+    moment = attempt.started_at
+    started = f"{screen_time(moment)} ({zone_of(moment)})" if moment else "unknown time"
     who = attempt.user_id or attempt.user_phone_number or "unknown user"
-    return f"{who} rung at {started} ({attempt.status or 'no status'}), ID {attempt.attempt_id}"
+    status = spelled(attempt.status) if attempt.status else "no status"
+    return f"{who} rung at {started} — {status}, ID {attempt.attempt_id}"
 
 
 def confirm_delete(

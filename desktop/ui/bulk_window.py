@@ -41,6 +41,7 @@ from desktop.core.blocking import run_blocking
 from desktop.core.bulk_io import Table, parse_text, read_table, write_xlsx
 from desktop.core.errors import CallLookupError
 from desktop.core.export import headers_of
+from desktop.core.models import FieldRole
 from desktop.core.settings import EXPORT_FOLDER
 from desktop.engine import LookupEngine
 from desktop.ui.settings import preferences, remember, ui_settings
@@ -71,7 +72,9 @@ class BulkRow:
     profile: str
     state: BulkState = BulkState.QUEUED
     message: str = ""
+    #: The key columns as copies take them, and as the screen shows them (``key_texts``).
     key_cells: tuple[str, ...] = ("",) * len(KEY_ROLES)
+    key_texts: tuple[str, ...] = ("",) * len(KEY_ROLES)
     #: The result's first record with typed values (the XLSX export's cells).
     record: dict[str, JsonValue] = field(default_factory=dict)
 
@@ -79,7 +82,8 @@ class BulkRow:
         if not outcome.state.is_final:
             return replace(self, state=outcome.state, message=outcome.message)
         return replace(self, state=outcome.state, message=outcome.message,
-                       key_cells=tuple(outcome.key_columns()), record=outcome.record())  # fmt: skip
+                       key_cells=tuple(outcome.key_columns()),
+                       key_texts=tuple(outcome.key_texts()), record=outcome.record())  # fmt: skip
 
     def export_row(self) -> dict[str, JsonValue]:
         leading: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
@@ -88,8 +92,10 @@ class BulkRow:
         return table_row(leading, self.record)
 
 
-def _key_column(position: int, header: str) -> Column[BulkRow]:
-    return Column(header, lambda row: row.key_cells[position])
+def _key_column(position: int, role: FieldRole, header: str) -> Column[BulkRow]:
+    zone_label = "" if role is FieldRole.STARTED else None  # the zone in the header, once
+    return Column(header, lambda row: row.key_texts[position],
+                  clipboard=lambda row: row.key_cells[position], zone_label=zone_label)  # fmt: skip
 
 
 BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
@@ -101,7 +107,7 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
         clipboard=lambda row: row.state.value,
         state=lambda row: _STATE_COLOURS.get(row.state),
     ),
-    *(_key_column(position, header) for position, (_role, header) in enumerate(KEY_ROLES)),
+    *(_key_column(position, role, header) for position, (role, header) in enumerate(KEY_ROLES)),
     Column("Message", lambda row: row.message, tooltip=lambda row: row.message or None),
 )
 

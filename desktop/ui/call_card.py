@@ -23,39 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.models import CallRecord, FieldRole, LookupResult, RecordingLink
+from desktop.core.timefmt import hms, screen_time, zone_of
 
 
-def hms(seconds: float) -> str:
-    """A duration as h:mm:ss (0:24:57), the form people read at a glance."""
-    whole = max(0, round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
+def _moment(call: CallRecord, role: FieldRole) -> datetime | None:
+    found = call.by_role(role)
+    return found.moment if found is not None else None
 
 
-def _moment(text: str | None) -> datetime | None:
-    """The moment a role field shows, only when it carries its zone (the vendor modules show
-    zoned times in local time); a time without a zone is left as the vendor sent it."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def _when(started: str | None) -> tuple[str, str]:
-    """(time for the sentence, the zone said once)."""
-    moment = _moment(started)
+def _when(moment: datetime | None, fallback: str) -> str:
+    """'2020-09-30 15:33:00 (Europe/Berlin)': the time as every table shows it, the zone said
+    once; a time the vendor module could not read stays as the vendor sent it."""
     if moment is None:
-        return (started or "", "zone not given by the vendor" if started else "")
-    local = moment.astimezone()
-    offset = local.strftime("%z")
-    utc = "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
-    name = local.tzname() or ""
-    zone = utc if not name or name.startswith(("UTC", "+", "-")) else f"{name}, {utc}"
-    return local.strftime("%a %d %b %Y %H:%M:%S"), f"local time, {zone}"
+        return f"{fallback} (as the vendor sent it)" if fallback else ""
+    return f"{screen_time(moment)} ({zone_of(moment)})"
 
 
 def _seconds(call: CallRecord) -> float | None:
@@ -66,13 +47,7 @@ def _seconds(call: CallRecord) -> float | None:
             return float(str(duration.raw if duration.raw is not None else duration.value))
         except ValueError:
             pass
-    started = call.by_role(FieldRole.STARTED)
-    ended = call.by_role(FieldRole.ENDED)
-    try:
-        begin = datetime.fromisoformat(started.value) if started else None
-        end = datetime.fromisoformat(ended.value) if ended else None
-    except ValueError:
-        return None
+    begin, end = _moment(call, FieldRole.STARTED), _moment(call, FieldRole.ENDED)
     # Two times in the same form (both zoned, or both in the vendor's unstated zone) subtract.
     if begin is None or end is None or (begin.tzinfo is None) != (end.tzinfo is None):
         return None
@@ -88,8 +63,9 @@ class CardContent:
 
 
 def _value(call: CallRecord, role: FieldRole) -> str:
+    """The role's field as people read it: a code's meaning rather than the code."""
     found = call.by_role(role)
-    return found.value if found is not None else ""
+    return found.words if found is not None else ""
 
 
 def card_content(result: LookupResult, vendor_title: str) -> CardContent:
@@ -112,14 +88,14 @@ def card_content(result: LookupResult, vendor_title: str) -> CardContent:
         who = f"Call from {caller}"
     else:
         who = f"Call {call.call_id or _value(call, FieldRole.CALL_ID)}"
-    when, zone = _when(_value(call, FieldRole.STARTED) or None)
+    when = _when(_moment(call, FieldRole.STARTED), _value(call, FieldRole.STARTED))
     seconds = _seconds(call)
     outcome = _value(call, FieldRole.STATUS)
     if not outcome and result.task is not None:
         outcome = result.task.status_text
     parts = [who]
     if when:
-        parts.append(f"on {when} ({zone})")
+        parts.append(f"on {when}")
     if seconds is not None:
         parts.append(f"for {hms(seconds)}")
     sentence = " ".join(parts) + (f" — {outcome}." if outcome else ".")
@@ -133,11 +109,11 @@ def card_content(result: LookupResult, vendor_title: str) -> CardContent:
 
 
 def expiry_text(link: RecordingLink, now: datetime | None = None) -> str:
-    """'expires in 1:05:00 (Mon 30 Nov 2026 05:21)' / 'expired …' / '' when not said."""
+    """'expires in 1:05:00 (2026-11-30 05:21:00 Europe/Berlin)' / 'expired …' / '' when
+    not said."""
     if link.expires_at is None:
         return ""
-    moment = link.expires_at.astimezone()
-    at = moment.strftime("%a %d %b %Y %H:%M")
+    at = f"{screen_time(link.expires_at)} {zone_of(link.expires_at)}"
     left = (link.expires_at - (now or datetime.now(UTC))).total_seconds()
     if left <= 0:
         return f"expired {at}"

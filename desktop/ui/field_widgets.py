@@ -18,14 +18,17 @@ FieldWidget = QLineEdit | QComboBox | QCheckBox
 
 
 def field_widget(
-    kind: FieldKind, choices: Sequence[str] = (), empty_choice: str = ""
+    kind: FieldKind,
+    choices: Sequence[str] = (),
+    empty_choice: str = "",
+    words: Callable[[str], str] = str,
 ) -> FieldWidget:
-    """The widget for a field of ``kind``; a choice's items carry their value as data, the
-    empty value shown as ``empty_choice``."""
+    """The widget for a field of ``kind``; a choice's items carry their value as data and show
+    its ``words``, the empty value shown as ``empty_choice``."""
     if kind is FieldKind.CHOICE:
         box = QComboBox()
         for choice in choices:
-            box.addItem(choice or empty_choice, choice)
+            box.addItem(words(choice) if choice else empty_choice, choice)
         return box
     if kind is FieldKind.BOOLEAN:
         return QCheckBox()

@@ -188,7 +188,10 @@ class VendorForm(QWidget):
         return row
 
     def _make_input(self, spec: InputField) -> FieldWidget:
-        widget = field_widget(spec.kind, spec.choices, empty_choice=ANY_CHOICE_TEXT)
+        # The API's own spelling stays each item's data; people read its words.
+        widget = field_widget(
+            spec.kind, spec.choices, empty_choice=ANY_CHOICE_TEXT, words=spec.value_words
+        )
         if isinstance(widget, QComboBox):
             if spec.default in spec.choices:  # "" means: no filter
                 widget.setCurrentIndex(spec.choices.index(spec.default or ""))

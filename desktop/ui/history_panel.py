@@ -37,7 +37,7 @@ from desktop.core.history import (
     known_outcomes,
 )
 from desktop.core.models import LookupResult
-from desktop.core.timefmt import local_text
+from desktop.core.timefmt import local_text, screen_time
 from desktop.engine import LookupEngine
 from desktop.ui.outcome_marks import outcome_tone, outcome_words
 from desktop.ui.table_actions import TableCopier
@@ -63,17 +63,19 @@ def labelled_params(vendor_key: str, params: dict[str, str]) -> str:
     from desktop.vendors import get_vendor
 
     try:
-        labels = {spec.name: spec.label for spec in get_vendor(vendor_key).input_fields}
+        specs = {spec.name: spec for spec in get_vendor(vendor_key).input_fields}
     except KeyError:
-        labels = {}
-    words = {"true": "yes", "false": "no"}
+        specs = {}
     return " · ".join(
-        f"{labels.get(name, name)}: {words.get(value, value)}" for name, value in params.items()
-    )
+        f"{specs[name].label}: {specs[name].value_words(value)}" if name in specs
+        else f"{name}: {value}"
+        for name, value in params.items()
+    )  # fmt: skip
 
 
 HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
-    Column("When", lambda e: local_text(e.at), lambda e: e.at.timestamp()),
+    Column("When", lambda e: screen_time(e.at), lambda e: e.at.timestamp(),
+           clipboard=lambda e: local_text(e.at), zone_label=""),
     Column("Vendor", lambda e: vendor_title(e.vendor), clipboard=lambda e: e.vendor),
     Column("Profile", lambda e: e.profile),
     Column("Parameters", lambda e: labelled_params(e.vendor, e.params),

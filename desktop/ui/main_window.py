@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -433,8 +434,20 @@ class MainWindow(QMainWindow):
         from desktop.ui.preferences import PreferencesDialog
 
         dialog = PreferencesDialog(self.engine, self)
+        dialog.accepted.connect(self._show_times_again)
         dialog.open()
         return dialog
+
+    def _show_times_again(self) -> None:
+        """After Preferences: every time on screen in the display now chosen, the zone in each
+        header included (tables read the choice as they paint; the cards are rebuilt)."""
+        for view in self.findChildren(QTableView):
+            model = view.model()
+            if model is not None and model.columnCount():
+                model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, model.columnCount() - 1)
+                view.viewport().update()
+        for tab in self.vendor_tabs.values():
+            tab.show_times_again()
 
     def open_review(self) -> ReviewView:
         """Escalation analytics in its own window; its calls open in the OneUptime tab."""

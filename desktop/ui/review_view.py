@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
@@ -43,7 +43,7 @@ from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader
 from desktop.analytics.period import Period, Preset, days, preset_period
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import CallLookupError
-from desktop.core.timefmt import duration_text, local_text
+from desktop.core.timefmt import duration_text, screen_time
 from desktop.engine import LookupEngine
 from desktop.ui.charts import Bar, BarChart, DayPoint, HeatmapChart, TrendChart
 from desktop.ui.table_actions import TableCopier
@@ -142,7 +142,7 @@ def pydate(day: QDate) -> date:
 
 
 def _moment(seconds: float | None) -> str:
-    return "" if seconds is None else local_text(datetime.fromtimestamp(seconds).astimezone())
+    return "" if seconds is None else screen_time(datetime.fromtimestamp(seconds, UTC))
 
 
 class ReviewView(QWidget):
@@ -304,6 +304,7 @@ class ReviewView(QWidget):
     def _attempt_columns(self) -> list[Column[CachedAttempt]]:
         return [
             Column("Started", lambda a: _moment(a.started), sort_value=lambda a: a.started or 0,
+                   zone_label="",
                    clipboard=lambda a: "" if a.started is None else
                    datetime.fromtimestamp(a.started).astimezone().isoformat()),
             Column("Incoming call", lambda a: a.call_id or ""),

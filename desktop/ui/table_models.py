@@ -25,7 +25,7 @@ from desktop.core.models import (
     Record,
     RecordingLink,
 )
-from desktop.core.timefmt import shown_time, utc_text
+from desktop.core.timefmt import screen_time, utc_text, zone_caption
 from desktop.ui.theme import Tone, status_colours
 from desktop.vendors import REGISTRY
 
@@ -58,6 +58,20 @@ class Column(Generic[RowT]):
     state: Callable[[RowT], Tone | None] | None = None
     #: The header a copy takes when the copied values need their unit said (local times).
     copy_header: str | None = None
+    #: For a column of times: the words before the zone the header names, which cells never
+    #: repeat ("" gives 'Started (Europe/Berlin)'; "times: " gives 'Value (times: UTC)').
+    zone_label: str | None = None
+    #: For a column that mixes times with other values (details): whether a row holds a time
+    #: in a known zone; the header names the zone only when one does.
+    zoned_row: Callable[[RowT], bool] | None = None
+
+    def shown_header(self, rows: Sequence[RowT]) -> str:
+        """The header on screen: with the zone of the times in the column, said once."""
+        if self.zone_label is None:
+            return self.header
+        if self.zoned_row is not None and not any(self.zoned_row(row) for row in rows):
+            return self.header
+        return f"{self.header} ({self.zone_label}{zone_caption()})"
 
     @property
     def clipboard_header(self) -> str:
@@ -156,7 +170,7 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].header
+            return self._columns[section].shown_header(self._rows)
         return str(section + 1)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -187,12 +201,22 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         return None
 
 
+def _detail_label(field: DetailField) -> str:
+    """The row's label; a time in a zone the vendor did not name says so here, once."""
+    naive = field.moment is not None and not field.zone_known
+    return f"{field.label} (zone not given)" if naive else field.label
+
+
 DETAIL_COLUMNS: tuple[Column[DetailField], ...] = (
-    Column("Field", lambda field: field.label, tooltip=lambda field: f"API name: {field.key}"),
+    Column("Field", _detail_label, tooltip=lambda field: f"API name: {field.key}"),
+    # A copy takes the vendor module's text, times with their zone, as copies always did.
     Column(
         "Value",
-        lambda field: field.value,
+        lambda field: field.screen_text,
+        clipboard=lambda field: field.value,
         tooltip=lambda field: field.note or (field.value if len(field.value) > 60 else None),
+        zone_label="times: ",
+        zoned_row=lambda field: field.zone_known,
     ),
 )
 
@@ -201,7 +225,7 @@ def _expiry_text(link: RecordingLink) -> str:
     if link.expires_at is None:
         return "—"
     state = "expired" if link.is_expired() else "valid until"
-    return f"{state} {shown_time(link.expires_at)}"
+    return f"{state} {screen_time(link.expires_at)}"
 
 
 def vendor_title(key: str) -> str:
@@ -219,6 +243,7 @@ RECORDING_COLUMNS: tuple[Column[RecordingLink], ...] = (
         sort_value=lambda link: link.expires_at.timestamp() if link.expires_at else 0.0,
         clipboard=lambda link: link.expires_at,
         copy_header="Expires (local time)",
+        zone_label="",
     ),
     # Last, so it takes the remaining width and long signed URLs elide instead of pushing
     # the other columns out of view.
@@ -276,7 +301,7 @@ def outcome_label(status: str, outcome: AttemptOutcome | None) -> str:
 
 
 def _moment(value: datetime | None) -> str:
-    return shown_time(value) if value else ""
+    return screen_time(value) if value else ""
 
 
 def _moment_tip(value: datetime | None) -> str | None:
@@ -300,10 +325,10 @@ def _answered_text(attempt: EscalationAttempt) -> str:
 ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Started", lambda a: _moment(a.started_at), lambda a: _timestamp(a.started_at),
            tooltip=lambda a: _moment_tip(a.started_at), clipboard=lambda a: a.started_at,
-           copy_header="Started (local time)", server_sort="started_at"),
+           copy_header="Started (local time)", zone_label="", server_sort="started_at"),
     Column("Ended", lambda a: _moment(a.ended_at), lambda a: _timestamp(a.ended_at),
            tooltip=lambda a: _moment_tip(a.ended_at), clipboard=lambda a: a.ended_at,
-           copy_header="Ended (local time)", server_sort="ended_at"),
+           copy_header="Ended (local time)", zone_label="", server_sort="ended_at"),
     Column("User", lambda a: a.user_id or "", tooltip=lambda a: a.user_id,
            server_sort="user_id"),
     Column("Phone number", lambda a: a.user_phone_number or "", server_sort="user_phone_number"),

@@ -463,6 +463,16 @@ class VendorTab(QWidget):
             f"{self.vendor.title} · {self.last_result.profile}: {line} — {self._elapsed_ms:.0f} ms"
         )
 
+    def show_times_again(self) -> None:
+        """The card once more, in the time display now chosen (the tables read it as they
+        paint); nothing when the card shows no answer."""
+        if self.call_card.isHidden() or self.last_result is None:
+            return
+        if self._attempts_listed:
+            self._show_figures()
+        else:
+            self.call_card.show_content(card_content(self.last_result, self.vendor.title))
+
     def _lay_out_shown_view(self) -> None:
         view = self.results.currentWidget()
         if view not in self._layout_pending or self.last_result is None:

@@ -103,6 +103,15 @@ class InputField:
     #: ``type=manualRecord``): that word. It is accepted as input besides true/false, "true"
     #: becomes it, and "false" leaves the parameter out.
     flag_value: str | None = None
+    #: For a CHOICE input: (value, words) pairs for the values that people should not have to
+    #: read as the API spells them ("ongoing,next" -> "ongoing call, else the next one").
+    choice_words: tuple[tuple[str, str], ...] = ()
+
+    def value_words(self, value: str) -> str:
+        """``value`` as people read it: a choice's words, yes/no for a boolean, else as is."""
+        if self.kind is FieldKind.BOOLEAN:
+            return "yes" if value in ("true", self.flag_value or "true") else "no"
+        return dict(self.choice_words).get(value, value)
 
 
 @dataclass(frozen=True)
@@ -397,6 +406,7 @@ def time_field(
         raw=raw,
         role=role,
         note=f"{utc_text(moment)} (vendor sent: {raw})",
+        moment=moment,
     )
 
 
@@ -408,17 +418,21 @@ def text_field(
     role: FieldRole | None = None,
     meanings: Mapping[str, str] | None = None,
 ) -> DetailField:
-    """A plain row. Numbers are kept as the vendor wrote them; codes get their meaning added."""
+    """A plain row. Numbers are kept as the vendor wrote them; a code is shown beside its
+    meaning ("6 — succeeded"), which screens that have room for one word show alone."""
     value = "" if raw is None else str(raw).lower() if isinstance(raw, bool) else str(raw)
     note = None
+    meaning = None
     if meanings is not None and value:
         meaning = meanings.get(value)
         if meaning:
-            note = f"code {value}"
-            value = f"{value} ({meaning})"
+            note = f"code {value}: {meaning}"
+            value = f"{value} — {meaning}"
         else:
             note = "code not in the vendor's documented list"
-    return DetailField(key=key, label=label, value=value, raw=raw, role=role, note=note)
+    return DetailField(
+        key=key, label=label, value=value, raw=raw, role=role, note=note, meaning=meaning or None
+    )
 
 
 #: A vendor time: ISO 8601 or 'YYYY-MM-DD hh:mm[:ss[.fff]]', maybe with an offset.

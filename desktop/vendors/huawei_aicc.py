@@ -1,6 +1,7 @@
 """Huawei Cloud Customer Engagement Center (AICC): call information by call ID.
 
-Spec: seed 001 (queryCallInfoByCallId) and vendors.md section 2. A bearer token comes from
+Spec: Huawei's queryCallInfoByCallId
+(https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0063.html). A bearer token comes from
 tokenByAkSk (API Fabric app key and secret) and lives ``X-Token-Expire`` seconds (600 by default,
 at most 3600); there is no refresh call, so a new token is requested before expiry and once more
 when the API answers 401.
@@ -61,7 +62,7 @@ MEDIA_ABILITIES = {
     "6": "H5 video",
 }
 
-#: The seed's own words for each error status.
+#: The API page's own words for each error status (cec_07_0063).
 STATUS_TEXTS = {
     400: "Incorrect request. Check the request path and parameters.",
     401: "Unauthorized operation. 1. Check whether you have purchased related services. "
@@ -119,7 +120,7 @@ def parse_call_info(body: Any, call_id: str, profile: str, params: dict[str, str
         values=with_meanings(body, {"callType": CALL_TYPES, "mediaAbility": MEDIA_ABILITIES}),
     )
     caller, called = call.value("caller"), call.value("called")
-    kind = call.value("callType")
+    kind = next((field.words for field in fields if field.key == "callType"), None)
     summary = f"{caller or '?'} → {called or '?'}" + (f" · {kind}" if kind else "")
     return LookupResult(
         vendor="huawei-aicc", profile=profile, params=params, summary=summary, calls=[call]

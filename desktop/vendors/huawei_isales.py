@@ -1,6 +1,8 @@
 """Huawei CC-iSales: details of one outbound call result, signed with the C2 AK/SK scheme.
 
-Spec: seed 002 (Querying Details About a Single Outbound Call Result) and vendors.md section 3.
+Spec: Huawei's "Querying Details About a Single Outbound Call Result"
+(https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0784.html) and its C2 signature page
+(https://support.huaweicloud.com/intl/en-us/api-cec/cec_07_0003.html).
 Servers are addressed as https://ip:port and usually present self-signed certificates: the
 profile's CA bundle is the way to trust them; turning verification off is a visible choice.
 """
@@ -30,7 +32,7 @@ from desktop.core.models import (
     RecordingLink,
 )
 from desktop.core.profiles import Profile
-from desktop.core.timefmt import from_epoch_seconds, shown_time, utc_text
+from desktop.core.timefmt import from_epoch_seconds, parse_clock, shown_time, utc_text
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
     SAFE_IDENTIFIER_HINT,
@@ -63,7 +65,7 @@ SUCCESS_CODE = "0200000"
 NOT_FOUND_CODE = "0200007"
 CONNECTION_TEST_CALL_ID = "calllookup-connection-test"
 
-#: The seed's Table 5.
+#: The error codes table of the result-detail page (cec_07_0784).
 ERROR_CODES = {
     "0200001": "Parameter error.",
     "0200007": "The call record ID does not exist.",
@@ -80,7 +82,10 @@ ERROR_CODES = {
     "02000011": "The number of parameters cannot exceed the specified number.",
 }
 CALL_STATUSES = {"5": "failed", "6": "succeeded"}
-#: failCode meanings (vendors.md: a translated subset of cec_07_1139); unknown codes show raw.
+#: The failCode of a call that did not fail.
+NO_FAILURE = "00000"
+#: failCode meanings: a translated subset of Huawei's failure cause table
+#: (https://support.huaweicloud.com/api-ccfs-cec/cec_07_1139.html); unknown codes show raw.
 FAIL_CODES = {
     "00000": "success",
     "00003": "no resource",
@@ -109,6 +114,9 @@ FAIL_CODES = {
     "01048": "OBS call-count limit reached",
     "01056": "agent/user bridging failed",
 }
+#: On screen, the code of a call that did not fail reads as such ("Failure cause: success"
+#: read as if something had failed); the machine formats keep the table's own word.
+FAIL_CODE_WORDS = {**FAIL_CODES, NO_FAILURE: "none (the call did not fail)"}
 _TIME_KEYS = ("ackBeginTime", "callBeginTime", "callEndTime")
 _TIME_NOTE = "as the CC-iSales server wrote it (the API does not say which time zone)"
 
@@ -167,7 +175,9 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
             role=FieldRole.STATUS,
             meanings=CALL_STATUSES,
         ),
-        text_field("failCode", "Failure cause", _text(data.get("failCode")), meanings=FAIL_CODES),
+        text_field(
+            "failCode", "Failure cause", _text(data.get("failCode")), meanings=FAIL_CODE_WORDS
+        ),
         text_field("resultCode", "Result code (tenant's)", _text(data.get("resultCode"))),
     ]
     for key, label, role in zip(
@@ -176,7 +186,8 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     ):  # fmt: skip
         if key in data:
             field = text_field(key, label, _text(data.get(key)), role=role)
-            fields.append(field.model_copy(update={"note": _TIME_NOTE}))
+            moment = parse_clock(field.value)  # naive: the server's clock, zone unnamed
+            fields.append(field.model_copy(update={"note": _TIME_NOTE, "moment": moment}))
     recordings = []
     record_path = _text(data.get("recordPath"))
     if record_path:
@@ -192,6 +203,7 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
                     value=shown_time(expires),
                     raw=int(expires.timestamp()),
                     note=f"{utc_text(expires)} (Expires= in the link)",
+                    moment=expires,
                 )
             )
         recordings.append(
@@ -209,9 +221,9 @@ def parse_detail(body: Any, params: dict[str, str], profile: str) -> LookupResul
     status_code = _text(data.get("callStatus")) or ""
     status = CALL_STATUSES.get(status_code, status_code or "status unknown")
     summary = f"Outbound call to {call.value('called') or '?'}: {status}"
-    fail = call.value("failCode")
-    if fail and not fail.startswith("00000"):
-        summary += f" · {fail}"
+    fail = _text(data.get("failCode"))
+    if fail and fail != NO_FAILURE:
+        summary += f" · {FAIL_CODES.get(fail, f'failure cause {fail}')}"
     return LookupResult(
         vendor="huawei-isales",
         profile=profile,

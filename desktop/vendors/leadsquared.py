@@ -1,6 +1,7 @@
 """LeadSquared telephony connector, Async API: status of a queued call-log request.
 
-Spec: seed 000 (Post a Call Log Status API) and vendors.md section 1. The status call needs only
+Spec: LeadSquared's Post a Call Log Status API
+(https://apidocs.leadsquared.com/post-a-call-log-status-api/). The status call needs only
 the ``x-api-key`` header; ``RequestBody`` and ``Message`` arrive as JSON text inside the JSON.
 """
 
@@ -21,7 +22,7 @@ from desktop.core.models import (
     TaskState,
     TaskStatus,
 )
-from desktop.core.timefmt import duration_text
+from desktop.core.timefmt import hms
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
     IdentifierKind,
@@ -236,8 +237,10 @@ def _call_fields(call_log: dict[str, Any]) -> list[DetailField]:
             fields.append(time_field(key, label, call_log.get(key), role=role))
     if "CallDuration" in call_log:
         raw = call_log.get("CallDuration")
+        note = None
         try:
-            shown = duration_text(float(str(raw)))
+            seconds = float(str(raw))
+            shown, note = hms(seconds), f"{seconds:g} s"
         except ValueError:
             shown = _text(raw) or ""
         fields.append(
@@ -247,6 +250,7 @@ def _call_fields(call_log: dict[str, Any]) -> list[DetailField]:
                 value=shown,
                 raw=raw,
                 role=FieldRole.DURATION,
+                note=note,
             )
         )
     return fields

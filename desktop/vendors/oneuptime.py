@@ -1,9 +1,11 @@
 """OneUptime on-call: Incoming Call Log Items, one per escalation attempt (user ring) of a call.
 
-Spec: seed 003 (documented under the name "Status200") and vendors.md section 4, read from
-OneUptime's source: skip/limit belong in the query string (the response echoes them only from
-there), sort is {"field": "ASC"|"DESC"}, dates may come as {"_type": "DateTime", "value": ...},
-get-item answers {} for "not found or not visible", errors are {"message": ...}.
+Spec: OneUptime's generated API reference for Incoming Call Log Item (also published under the
+name "Status200"), checked against OneUptime's source (github.com/OneUptime/oneuptime,
+Common/Models/DatabaseModels/IncomingCallLogItem.ts and Common/Server/API/BaseAPI.ts):
+skip/limit belong in the query string (the response echoes them only from there), sort is
+{"field": "ASC"|"DESC"}, dates may come as {"_type": "DateTime", "value": ...}, get-item
+answers {} for "not found or not visible", errors are {"message": ...}.
 """
 
 from __future__ import annotations
@@ -109,6 +111,14 @@ STATUS_OUTCOMES = {
     "Busy": AttemptOutcome.NOT_ANSWERED,
 }
 KNOWN_STATUSES = tuple(STATUS_OUTCOMES)
+#: The status words as people write them, for the filter and edit forms (the API's spelling
+#: is what is sent).
+STATUS_WORDS = (
+    ("NoAnswer", "No answer"),
+    ("CallerHungUp", "Caller hung up"),
+)
+#: isAnswered as a filter: a boolean read as what it says about the attempt.
+ANSWERED_WORDS = (("true", "answered"), ("false", "not answered"))
 
 #: The source allows Viewer too; the generated docs list 'Read All Project Resources' instead.
 READ_ROLES = (
@@ -261,6 +271,7 @@ def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
                     value=shown_time(moment, _text(raw)),
                     raw=raw,
                     note=utc_text(moment),
+                    moment=moment,
                 )
             )
         else:
@@ -416,6 +427,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             help="Only attempts with this status.",
             kind=FieldKind.CHOICE,
             choices=("", *KNOWN_STATUSES),
+            choice_words=STATUS_WORDS,
             default="",
         ),
         InputField(
@@ -424,6 +436,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             help="Only answered (true) or unanswered (false) attempts.",
             kind=FieldKind.CHOICE,
             choices=("", "true", "false"),
+            choice_words=ANSWERED_WORDS,
             default="",
         ),
         _id_input("userId", "User ID", "Only rings of this user."),
@@ -499,7 +512,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     }
     editable_fields = (
         InputField(name="status", label="Status", help="The attempt's status.",
-                   kind=FieldKind.CHOICE, choices=KNOWN_STATUSES, required=True),
+                   kind=FieldKind.CHOICE, choices=KNOWN_STATUSES, choice_words=STATUS_WORDS,
+                   required=True),
         InputField(name="statusMessage", label="Status message", help="Free text.",
                    max_length=2000),
         InputField(name="isAnswered", label="Answered", help="Whether the user answered.",

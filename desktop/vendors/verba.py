@@ -1,7 +1,9 @@
 """Verint Verba Recording System, HTTP Business API: the recorder's call ID for an extension,
 platform call ID or native ID, and the call behind it.
 
-Spec: seed 004 (GetCallID) and vendors.md section 5. Answers are XML (parsed with defusedxml
+Spec: Verba's Get Call ID, Get Call Information and Get Call URL pages
+(https://verbalabs.atlassian.net/wiki/spaces/v99/pages/215330672/Get+Call+ID) and its API
+authentication page. Answers are XML (parsed with defusedxml
 only, DTDs refused, size capped) in a <VerbaApi> envelope whose <Response code="N"> is 0 on
 success; errors come inside a 200. API keys that require authentication need a token from
 RequestToken (HTTP Basic login), which lives an hour.
@@ -33,7 +35,7 @@ from desktop.core.models import (
     RecordingLink,
 )
 from desktop.core.redact import register_secret
-from desktop.core.timefmt import parse_time, shown_time, utc_text
+from desktop.core.timefmt import hms, parse_clock, parse_time, shown_time, utc_text
 from desktop.core.tokens import AccessToken
 from desktop.vendors.base import (
     SAFE_IDENTIFIER,
@@ -46,9 +48,19 @@ from desktop.vendors.base import (
     error_class_for_status,
     iso_time,
     pretty_body,
+    text_field,
 )
 
 STATUS_CHOICES = ("last", "ongoing", "next", "ongoing,next", "last,ongoing")
+#: The statuses in words, after the Get Call ID page's descriptions of each value
+#: (https://verbalabs.atlassian.net/wiki/spaces/v99/pages/215330672/Get+Call+ID).
+STATUS_WORDS = (
+    ("last", "last finished call"),
+    ("ongoing", "ongoing call"),
+    ("next", "next call (within a minute)"),
+    ("ongoing,next", "ongoing or next call"),
+    ("last,ongoing", "last finished or ongoing call"),
+)
 IDENTIFYING_FIELDS = ("extension", "platformCallID", "nativeID")
 #: XML answers of this API are a few kilobytes; anything far larger is refused unparsed.
 MAX_XML_BYTES = 512 * 1024
@@ -71,7 +83,37 @@ CALL_INFORMATION_FIELDS: dict[str, tuple[str, FieldRole | None]] = {
     "direction_id": ("Direction", FieldRole.DIRECTION),
     "platform_call_id": ("Platform call ID", None),
     "native_id": ("Native ID", None),
+    "audio_codec_id": ("Audio codec", None),
+    "cause_id": ("End cause", None),
 }
+
+# The coded <verbacdr> elements' values, from Verba's "Call detail record fields reference"
+# (https://verbalabs.atlassian.net/wiki/spaces/v92/pages/9411338/Call+detail+record+fields+reference)
+# and the annotated sample on the Get Call Information page
+# (https://verbalabs.atlassian.net/wiki/spaces/v99/pages/215330689/Get+Call+Information).
+#: Direction_ID; "calls going through a gateway are treated as incoming or outgoing".
+DIRECTIONS = {"0": "internal", "1": "incoming", "2": "outgoing"}
+#: Cause_ID: why the call was cleared.
+END_CAUSES = {
+    "0": "normal", "1": "source disconnected", "2": "destination disconnected", "3": "hold",
+    "4": "transfer", "5": "cancelled", "6": "busy", "7": "not found", "8": "error",
+    "13": "conference", "14": "call park", "15": "join", "28": "direct transfer",
+    "60": "line change", "80": "timeout", "81": "forced termination",
+    "82": "manual termination", "83": "program termination", "84": "video escalation",
+    "500": "undefined",
+}  # fmt: skip
+#: Audio_Codec_ID: the codec that carried the media.
+AUDIO_CODECS = {
+    "1": "non-standard codec", "2": "G.711 A-law 64K", "3": "G.711 A-law 56K",
+    "4": "G.711 µ-law 64K", "5": "G.711 µ-law 56K", "6": "G.722 64K", "7": "G.722 56K",
+    "8": "G.722 48K", "9": "G.723.1", "10": "G.728", "11": "G.729", "12": "G.729 Annex A",
+    "13": "IS 11172 audio", "14": "IS 13818 audio", "15": "G.729 Annex B",
+    "16": "G.729 Annex A with Annex B", "18": "GSM full rate", "19": "GSM half rate",
+    "20": "GSM enhanced full rate", "25": "wideband 256K", "32": "data 64K", "33": "data 56K",
+    "80": "GSM", "81": "ActiveVoice", "82": "G.726 32K", "83": "G.726 24K", "84": "G.726 16K",
+    "90": "iLBC 20 ms", "91": "iLBC 30 ms",
+}  # fmt: skip
+CODE_MEANINGS = {"direction_id": DIRECTIONS, "cause_id": END_CAUSES, "audio_codec_id": AUDIO_CODECS}
 
 
 # -- XML --------------------------------------------------------------------------------------
@@ -171,19 +213,43 @@ def call_information_fields(root: Element, *, times_in_gmt: bool) -> tuple[Detai
         label, role = CALL_INFORMATION_FIELDS.get(
             element.tag, (element.tag.replace("_", " ").capitalize(), None)
         )
+        if element.tag in CODE_MEANINGS:
+            coded = text_field(element.tag, label, value or None, role=role,
+                               meanings=CODE_MEANINGS[element.tag])  # fmt: skip
+            fields.append(coded.model_copy(update={"raw": element.text}))
+            continue
         note = None
+        moment = None
         if element.tag.endswith("_time") and value:
-            moment = parse_time(value) if times_in_gmt else None
-            if moment is not None:
+            # Unauthenticated calls answer in GMT; with a login, in that user's own zone,
+            # which the answer does not name: then the clock reading is kept as it is.
+            moment = parse_time(value) if times_in_gmt else parse_clock(value)
+            if moment is not None and moment.tzinfo is not None:
                 note = f"{utc_text(moment)} (Verba sent GMT: {value})"
                 value = shown_time(moment, value)
             else:
                 note = "in the API user's time zone, as Verba sent it"
         fields.append(
             DetailField(key=element.tag, label=label, value=value, raw=element.text, role=role,
-                        note=note)
+                        note=note, moment=moment)
         )  # fmt: skip
-    return tuple(fields)
+    duration = _duration_field(fields)
+    return (*fields, duration) if duration is not None else tuple(fields)
+
+
+def _duration_field(fields: list[DetailField]) -> DetailField | None:
+    """How long the call lasted: Verba sends no duration, so end minus start (both clock
+    readings in the same zone), as h:mm:ss with the seconds in ``raw``."""
+    moments = {field.role: field.moment for field in fields if field.moment is not None}
+    start, end = moments.get(FieldRole.STARTED), moments.get(FieldRole.ENDED)
+    if start is None or end is None or (start.tzinfo is None) != (end.tzinfo is None):
+        return None
+    seconds = (end - start).total_seconds()
+    if seconds < 0:
+        return None
+    return DetailField(key="duration", label="Duration (end − start)", value=hms(seconds),
+                       raw=round(seconds, 3), role=FieldRole.DURATION,
+                       note=f"{seconds:g} s between start_time and end_time")  # fmt: skip
 
 
 def call_information_values(root: Element, *, times_in_gmt: bool) -> Record:
@@ -238,6 +304,7 @@ class Verba(Vendor):
             "or the next within a minute (or the documented combinations).",
             kind=FieldKind.CHOICE,
             choices=STATUS_CHOICES,
+            choice_words=STATUS_WORDS,
             default="last",
         ),
         InputField(

@@ -148,3 +148,32 @@ def test_a_profile_edited_in_the_credential_manager_keeps_its_concurrency() -> N
     assert service.check(draft, original_name="main").concurrency == 9
     new = ProfileDraft("verba", "new", "https://v.example", secrets={"apiKey": "k"})
     assert service.check(new).concurrency == 4
+
+
+def test_key_columns_show_words_and_the_screens_time_format_and_copy_the_values(
+    engine: LookupEngine, monkeypatch
+) -> None:
+    import time
+
+    async def both() -> tuple[list[BulkOutcome], list[BulkOutcome]]:
+        leadsquared = plan_jobs(engine, "leadsquared", None)[0]
+        isales = plan_jobs(engine, "huawei-isales", None)[0]
+        return (await _collect(BulkRun(engine, leadsquared, [SUCCESS_ID])),
+                await _collect(BulkRun(engine, isales, ["1644464743-1388"])))  # fmt: skip
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        first, second = asyncio.run(both())
+        found, call = _finals(first)[SUCCESS_ID], _finals(second)["1644464743-1388"]
+        # Caller, called, started (13:33:00 UTC in India; the header names the zone),
+        # duration h:mm:ss, status.
+        assert found.key_texts() == [
+            "8077128602", "9399822316", "2020-09-30 19:03:00", "0:24:57", "Answered"]  # fmt: skip
+        assert found.key_columns()[2] == "2020-09-30 19:03:00+05:30"  # a copy keeps its zone
+        # CC-iSales names no zone for its times; its call result 6 reads as a word.
+        assert call.key_texts()[2:] == ["2022-02-10 11:45:47 (zone not given)", "", "succeeded"]
+        assert call.key_columns()[4] == "6 — succeeded"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -1,6 +1,7 @@
 """`--format json|csv|tsv` carries values: each vendor's fields under the vendor's own names,
-typed as the vendor sent them (seed examples: 000 LeadSquared, 001 AICC, 002 CC-iSales, 003
-OneUptime, 004 Verba), meanings in added fields. Real CLI runs in a subprocess against the
+typed as the vendor sent them (the examples on each vendor's API page: LeadSquared's Post a Call
+Log Status, Huawei cec_07_0063 and cec_07_0784, OneUptime's Incoming Call Log Item reference,
+Verba's Get Call Information), meanings in added fields. Real CLI runs in a subprocess against the
 simulator; the shapes asserted here are the ones README's "JSON output" section lists."""
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def test_leadsquared_fields_and_types(demo_profile) -> None:
         "TaskLastStep": "str", "RequestBody": "dict", "Message": "dict",
     }  # fmt: skip
     assert row["Status"] == "Success" and row["StatusMeaning"] == "success"
-    assert row["RequestBody"] == {  # seed 000's example, decoded; times ISO (UTC), seconds
+    assert row["RequestBody"] == {  # the status page's example, decoded; times ISO (UTC), seconds
         "SourceNumber": "8077128602",
         "DestinationNumber": "9399822316",
         "DisplayNumber": "8068121655",
@@ -127,7 +128,7 @@ def test_leadsquared_fields_and_types(demo_profile) -> None:
 def test_huawei_aicc_fields_and_types(demo_profile) -> None:
     env = demo_profile("huawei-aicc")
     [row] = _json(env, "huawei-aicc", "callId=1652317325-339")
-    sent = huawei_aicc.CALLS["1652317325-339"]  # seed 001's example response
+    sent = huawei_aicc.CALLS["1652317325-339"]  # the example response on cec_07_0063
     assert row == {"vendor": "huawei-aicc", **sent, "callTypeMeaning": "common incoming call",
                    "mediaAbilityMeaning": "voice"}  # fmt: skip
     assert _types(row) == {
@@ -146,7 +147,7 @@ def test_huawei_isales_fields_and_types(demo_profile) -> None:
         "failCodeMeaning": "str", "resultCode": "str", "callBeginTime": "str",
         "recordPath": "str", "ackBeginTime": "str", "recordPathExpires": "str",
     }  # fmt: skip
-    # seed 002: codes exactly as sent, times ISO 8601 without a zone (the API names none)
+    # cec_07_0784's example: codes exactly as sent, times ISO 8601 without a zone (none named)
     assert (row["callStatus"], row["callStatusMeaning"]) == ("6", "succeeded")
     assert (row["failCode"], row["failCodeMeaning"]) == ("00000", "success")
     assert row["callEndTime"] == "2022-02-10T11:45:51"

@@ -27,8 +27,8 @@ def test_aicc_tab_needs_only_the_call_id(window, run_async, simulator) -> None:
     run_async(tab.current_task)
     details = _details(tab)
     assert details["Calling number"] == "70004"
-    assert details["Call type"] == "0 (common incoming call)"
-    assert details["Media type"] == "1 (voice)"
+    assert details["Call type"] == "0 — common incoming call"
+    assert details["Media type"] == "1 — voice"
     assert tab.call_card.sentence.text().startswith("70004 called 60015")
     assert not tab.outcome.isVisible()  # the card says it: the banner is for trouble
 
@@ -53,8 +53,8 @@ def test_isales_tab_shows_the_call_and_a_recording_with_expiry(window, run_async
     tab.lookup_button.click()
     run_async(tab.current_task)
     details = _details(tab)
-    assert details["Call result"] == "6 (succeeded)"
-    assert details["Failure cause"] == "00000 (success)"
+    assert details["Call result"] == "6 — succeeded"
+    assert details["Failure cause"] == "00000 — none (the call did not fail)"
     assert details["Recording link expires"] == recordings_expiry_text(tab)
     recordings = tab.findChild(QTableView, "recordingsTable").model()
     assert recordings.rowCount() == 1

@@ -156,7 +156,7 @@ def test_summary_shows_figures_and_a_chip_per_status(window, run_async, qt_loop)
     qt_loop.run_until_complete(asyncio.wait_for(panel.load_all(), 30))
     card = window.vendor_tabs["oneuptime"].call_card.sentence.text()
     assert "250 attempts · 41 answered · 209 not answered · dial time " in card
-    assert card.endswith(") · cost $10.00")  # dial time: seconds, then a readable form
+    assert card.endswith("dial time 3:02:50 · cost $10.00")  # 10,970 s, read as h:mm:ss
     chips = {
         chip.accessibleName(): chip for chip in panel.summary.findChildren(QLabel, "statusChip")
     }

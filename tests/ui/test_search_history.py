@@ -379,7 +379,7 @@ def test_history_names_vendors_and_labels_parameters_for_people() -> None:
     assert vendor_title("huawei-isales") == "Huawei CC-iSales"
     params = {"extension": "8856", "status": "last", "type": "false", "details": "true"}
     assert labelled_params("verba", params) == (
-        "Extension: 8856 · Status: last · Manual record: no · Details: yes"
+        "Extension: 8856 · Status: last finished call · Manual record: no · Details: yes"
     )  # was 'extension=8856 status=last type=false details=true'
     assert outcome_words("not found") == "○ not found"
     assert outcome_words("skipped") != outcome_words("not found")

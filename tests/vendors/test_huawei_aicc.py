@@ -44,8 +44,8 @@ def test_call_information_with_code_meanings(engine) -> None:
     call = result.calls[0]
     assert call.value("caller") == "70004"
     assert call.value("called") == "60015"
-    assert call.value("callType") == "0 (common incoming call)"
-    assert call.value("mediaAbility") == "1 (voice)"
+    assert call.value("callType") == "0 — common incoming call"
+    assert call.value("mediaAbility") == "1 — voice"
     assert call.value("callSkill") == "voice"
     assert call.value("callSkillId") == "1"
     assert call.value("calldata") == "1"
@@ -60,8 +60,8 @@ def test_call_information_with_code_meanings(engine) -> None:
 def test_leading_zeros_survive(engine) -> None:
     call = lookup(engine, callId="1700000000-101").calls[0]
     assert call.value("caller") == "013800138000"
-    assert call.value("callType") == "7 (common outgoing call)"
-    assert call.value("mediaAbility") == "2 (video)"
+    assert call.value("callType") == "7 — common outgoing call"
+    assert call.value("mediaAbility") == "2 — video"
 
 
 def test_unknown_codes_are_shown_raw() -> None:
@@ -139,7 +139,7 @@ def test_wrong_app_secret(engine) -> None:
         (500, UnavailableError, "Business failure"),
     ],
 )
-def test_status_texts_from_the_seed(engine, simulator, status, error, words) -> None:
+def test_status_texts_from_the_api_page(engine, simulator, status, error, words) -> None:
     async def go():
         try:
             await engine.lookup("huawei-aicc", {"callId": CALL})  # token first

@@ -46,12 +46,15 @@ def test_successful_call_with_recording(engine) -> None:
     result = lookup(engine, vdnId="8", callId="1644464743-1388")
     call = result.calls[0]
     assert call.value("called") == "88881955"
-    assert call.value("callStatus") == "6 (succeeded)"
-    assert call.value("failCode") == "00000 (success)"
+    assert call.value("callStatus") == "6 — succeeded"
+    assert call.value("failCode") == "00000 — none (the call did not fail)"
     assert call.value("resultCode") == "OB99999"
     assert call.value("ackBeginTime") == "2022-02-10 11:45:43"
     assert call.value("callBeginTime") == "2022-02-10 11:45:47"
     assert call.value("callEndTime") == "2022-02-10 11:45:51"
+    # The API names no zone: the server's clock reading stays naive (screens say so).
+    started = next(field for field in call.fields if field.key == "callBeginTime")
+    assert started.moment == datetime(2022, 2, 10, 11, 45, 47)
     (link,) = result.recordings
     assert "Signature=uztQO" in link.url
     assert "Signature=…" in (call.value("recordPath") or "")  # masked on screen
@@ -72,8 +75,8 @@ def test_a_malformed_recording_link_is_kept_masked_and_does_not_fail_the_lookup(
 
 def test_failed_call_numeric_status_and_fail_code(engine) -> None:
     call = lookup(engine, vdnId="8", callId="1644464743-1390").calls[0]
-    assert call.value("callStatus") == "5 (failed)"
-    assert call.value("failCode") == "00146 (nobody answers)"
+    assert call.value("callStatus") == "5 — failed"
+    assert call.value("failCode") == "00146 — nobody answers"
     assert call.value("called") == "013912345678"
 
 

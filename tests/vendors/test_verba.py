@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -16,10 +17,17 @@ from desktop.core.errors import (
     VendorError,
     VendorRejectedError,
 )
+from desktop.core.models import FieldRole
+from desktop.core.timefmt import shown_time
 from desktop.engine import LookupEngine
 from desktop.simulator import verba as sim
 from desktop.vendors import get_vendor
-from desktop.vendors.verba import call_id_from, parse_envelope, response_error
+from desktop.vendors.verba import (
+    call_id_from,
+    call_information_fields,
+    parse_envelope,
+    response_error,
+)
 
 
 def lookup(engine: LookupEngine, **params: str):
@@ -49,6 +57,52 @@ def test_extension_and_last_call_with_details(engine, simulator) -> None:
     assert result.recordings[0].url.endswith(f"ccdrId={sim.LAST}")
     assert result.recordings[0].label == "Recorder page"
     assert verba(simulator).tokens_issued == 1
+
+
+def test_codes_are_shown_beside_their_meaning_and_the_duration_is_end_minus_start(
+    engine,
+) -> None:
+    """Meanings from Verba's "Call detail record fields reference" (Direction_ID, Audio_Codec_ID
+    value lists): the demo call's 2 is an outgoing call, its codec 8 is G.722 at 48 kbit/s."""
+    call = lookup(engine, extension="8856", status="last").calls[0]
+    fields = {field.key: field for field in call.fields}
+    assert fields["direction_id"].value == "2 — outgoing"
+    assert fields["direction_id"].words == "outgoing"
+    assert (fields["audio_codec_id"].label, fields["audio_codec_id"].value) == (
+        "Audio codec", "8 — G.722 48K")  # fmt: skip
+    # 09:15:02.120 to 09:21:47.880: 405.76 s, read as h:mm:ss (rounded to the second).
+    duration = fields["duration"]
+    assert (duration.value, duration.raw, duration.role) == ("0:06:46", 405.76, FieldRole.DURATION)
+    # The demo logs in: the API user's zone is not named, so the clock reading stays naive.
+    assert fields["start_time"].moment == datetime(2026, 11, 20, 9, 15, 2, 120000)
+    # The machine formats keep Verba's own text and names (no duration, no meanings added).
+    record = call.record()
+    assert record["direction_id"] == "2" and "duration" not in record
+
+
+def test_an_unknown_code_is_shown_as_sent() -> None:
+    from defusedxml.ElementTree import fromstring
+
+    root = fromstring(
+        "<VerbaApi><Response code='0'/><verbacdr><direction_id>9</direction_id>"
+        "<start_time>2026-11-20 09:15:02.120</start_time></verbacdr></VerbaApi>"
+    )
+    fields = call_information_fields(root, times_in_gmt=True)
+    assert [(field.value, field.meaning) for field in fields] == [
+        ("9", None),
+        (
+            shown_time(datetime(2026, 11, 20, 9, 15, 2, 120000, UTC), "2026-11-20 09:15:02.120"),
+            None,
+        ),
+    ]  # fmt: skip  (and no duration without an end time)
+    assert fields[1].moment == datetime(2026, 11, 20, 9, 15, 2, 120000, UTC)  # GMT: aware
+
+
+def test_status_choices_read_as_words_and_keep_the_apis_spelling() -> None:
+    status = get_vendor("verba").input_field("status")
+    assert status.value_words("ongoing,next") == "ongoing or next call"
+    assert status.value_words("last") == "last finished call"
+    assert {value for value, _words in status.choice_words} == set(status.choices)
 
 
 def test_without_details_only_the_call_id(engine, simulator) -> None:
