@@ -13,7 +13,7 @@ changes or deletes one; ``POST /rings`` creates one and answers ``{"id": ...}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any, ClassVar
 
 from pydantic import JsonValue
@@ -287,7 +287,7 @@ class Ringbook(Vendor, AttemptSource, AttemptEditor):
         return created
 
 
-def registered() -> Iterator[VendorEntry]:
+def registered() -> Generator[VendorEntry, None, None]:
     """Ringbook in the one registry while the caller runs (a fixture's body)."""
     REGISTRY.register(ENTRY)
     try:

@@ -356,3 +356,27 @@ def test_the_simulator_types_values_as_oneuptimes_serializer_does(engine) -> Non
         "2026-11-20T09:03:45+00:00"
     )
     assert attempt.is_answered is True and attempt.dial_duration_seconds == 100
+
+
+def test_forms_and_paging_follow_the_declared_capabilities() -> None:
+    from desktop.vendors import get_vendor
+    from desktop.vendors.oneuptime import OneUptime
+
+    vendor = get_vendor("oneuptime")
+    assert isinstance(vendor, OneUptime)
+    attempt = parse_attempt({
+        "status": "NoAnswer", "_id": "a-1", "isAnswered": False, "dialDurationInSeconds": "30",
+        "callCostInUSDCents": 2.5,
+        "incomingCallLogId": {"_type": "ObjectID", "value": sim.SMALL_CALL},
+    })  # fmt: skip
+    # the edit form's values come from the attempt's own (unwrapped, typed) values
+    assert vendor.edit_values(attempt) == {
+        "status": "NoAnswer", "statusMessage": "", "isAnswered": "false",
+        "dialDurationInSeconds": "30", "callCostInUSDCents": "2.5",
+    }  # fmt: skip
+    listing = {"incomingCallLogId": sim.SMALL_CALL, "status": "Busy"}
+    assert vendor.creation_values(listing) == {"incomingCallLogId": sim.SMALL_CALL}
+    assert vendor.lists_pages(listing)
+    assert vendor.attempt_params("a-1") == {"_id": "a-1"}
+    assert not vendor.lists_pages(vendor.attempt_params("a-1"))
+    assert list(attempt.record())[:3] == ["vendor", "_id", "status"]  # the ID first, always

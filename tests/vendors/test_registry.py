@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+from desktop.core.errors import ConfigurationError
 from desktop.core.redact import MASK, redact_url
 from desktop.core.sensitive_names import GENERIC_SENSITIVE_NAMES, is_sensitive_name
 from desktop.simulator.registry import all_vendor_simulators
@@ -42,3 +45,27 @@ def test_importing_the_registry_registers_the_names_without_loading_a_vendor() -
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.splitlines() == ["True", "[]"]
+
+
+def test_a_registered_vendor_is_listed_loaded_and_masked_until_it_is_removed() -> None:
+    from desktop.vendors import all_vendors, vendor_keys
+    from tests.support import attempt_vendor as ringbook
+
+    built_in = vendor_keys()
+    oneuptime = get_vendor("oneuptime")
+    registration = ringbook.registered()
+    next(registration)
+    try:
+        assert vendor_keys() == (*built_in, ringbook.KEY)
+        assert REGISTRY[-1] is ringbook.ENTRY
+        assert [vendor.key for vendor in all_vendors()][-1] == ringbook.KEY
+        assert [simulator.key for simulator in all_vendor_simulators()][-1] == ringbook.KEY
+        assert is_sensitive_name("X-Ringbook-Token")
+        with pytest.raises(ValueError, match="registered already"):
+            REGISTRY.register(ringbook.ENTRY)
+    finally:
+        registration.close()
+    assert vendor_keys() == built_in
+    assert get_vendor("oneuptime") is oneuptime  # the others' instances are kept
+    with pytest.raises(ConfigurationError, match="Unknown vendor 'ringbook'"):
+        get_vendor(ringbook.KEY)
