@@ -88,6 +88,10 @@ class PeriodLoader:
     def __init__(self, engine: LookupEngine, cache: AttemptCache, profile_name: str | None) -> None:
         vendor = get_vendor(VENDOR_KEY)
         self.context = engine.context_for(vendor, engine.profiles.resolve(VENDOR_KEY, profile_name))
+        # A context bounds one lookup's requests, together, by the profile's timeout; a load is
+        # a thousand requests over many seconds, so each page has the whole timeout to itself
+        # (a load of more than the timeout's worth of pages failed on its next page).
+        self.context.http.deadline = None
         self.source = source_key(self.context)
         self.cache = cache
 
