@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from desktop.analytics import rollup
 from desktop.analytics.cache import ATTEMPT_COLUMNS, AttemptCache, CachedAttempt, Filters, scope
 from desktop.analytics.period import Period
 
@@ -32,11 +33,11 @@ class GroupBy(StrEnum):
 
 #: The SQL expression each grouping groups by ('' stands for "none sent").
 _GROUP_SQL = {
-    GroupBy.USER: "COALESCE(user_id, '')",
-    GroupBy.RULE: "COALESCE(rule_id, '')",
-    GroupBy.STATUS: "COALESCE(status, '')",
+    GroupBy.USER: rollup.DIMENSIONS["user"],
+    GroupBy.RULE: rollup.DIMENSIONS["rule"],
+    GroupBy.STATUS: rollup.DIMENSIONS["status"],
     GroupBy.CALL: "COALESCE(call_id, '')",
-    GroupBy.HOUR: "strftime('%H', started, 'unixepoch', 'localtime')",
+    GroupBy.HOUR: rollup.DIMENSIONS["hour"],
     GroupBy.DAY: "date(started, 'unixepoch', 'localtime')",
 }
 
@@ -141,21 +142,41 @@ class _Tally:
     dials: list[tuple[float, int]] = field(default_factory=list)
 
 
+def _rolled_up(
+    cache: AttemptCache, period: Period, filters: Filters, by: GroupBy | None
+) -> tuple[str, str] | None:
+    """The days whose rollups answer this grouping, brought up to date; None when only the
+    attempts can (a filter, a period not of whole local days, or one row per call)."""
+    if by is GroupBy.CALL or filters != Filters():
+        return None
+    span = rollup.whole_days(period)
+    if span is not None:
+        cache.refresh_rollup()
+    return span
+
+
 def group_figures(
     cache: AttemptCache, source: str, period: Period, filters: Filters, by: GroupBy | None
 ) -> list[GroupFigures]:
     """One row per group (or one for the whole period when ``by`` is None), largest first.
 
-    One pass groups by (group, dial time): few distinct dial times, so the answer is small and
-    medians come exact from its counts; a second counts distinct calls per group."""
+    The rows are (group, dial time) counts, from the day rollups when they can answer, else one
+    GROUP BY over the attempts: few distinct dial times, so the answer is small and medians come
+    exact from its counts; distinct calls per group come from a second read."""
     where, params = scope(source, period, filters)
     key = _GROUP_SQL[by] if by is not None else "''"
+    span = _rolled_up(cache, period, filters, by)
+    dim = "day" if by in (None, GroupBy.DAY) else str(by)
+    if span is not None:
+        rows = rollup.figure_rows(cache, source, span, dim, by_day=by is GroupBy.DAY)
+    else:
+        rows = cache.rows(
+            f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
+            f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
+            params,
+        )
     tallies: dict[str, _Tally] = {}
-    for group, dial, attempts, answered, cost in cache.rows(
-        f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
-        f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
-        params,
-    ):
+    for group, dial, attempts, answered, cost in rows:
         tally = tallies.setdefault(group, _Tally())
         tally.attempts += attempts
         tally.answered += answered
@@ -165,6 +186,8 @@ def group_figures(
             tally.dials.append((dial, attempts))
     if by is GroupBy.CALL:
         calls = {group: 1 if group else 0 for group in tallies}
+    elif span is not None:
+        calls = rollup.distinct_calls(cache, source, period, span, dim, by_day=by is GroupBy.DAY)
     else:
         calls = dict(cache.rows(
             f"SELECT {key} AS grp, COUNT(DISTINCT call_id) FROM attempt WHERE {where} "  # noqa: S608 - fixed clauses
@@ -215,6 +238,13 @@ def heatmap(cache: AttemptCache, source: str, period: Period, filters: Filters) 
     where, params = scope(source, period, filters)
     attempts = [[0] * 24 for _ in range(7)]
     missed = [[0] * 24 for _ in range(7)]
+    span = _rolled_up(cache, period, filters, None)
+    if span is not None:
+        for day, hour, count, not_answered in rollup.heatmap_rows(cache, source, span):
+            weekday = date.fromisoformat(day).weekday()
+            attempts[weekday][hour] += count
+            missed[weekday][hour] += not_answered
+        return Heatmap(tuple(map(tuple, attempts)), tuple(map(tuple, missed)))
     for weekday, hour, count, not_answered in cache.rows(
         "SELECT CAST(strftime('%w', started, 'unixepoch', 'localtime') AS INTEGER) AS day, "  # noqa: S608 - fixed clauses
         "CAST(strftime('%H', started, 'unixepoch', 'localtime') AS INTEGER) AS hour, "
@@ -228,13 +258,20 @@ def heatmap(cache: AttemptCache, source: str, period: Period, filters: Filters) 
 
 
 def full_report(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Report:
-    """Everything the review shows, in one go (blocking: run it in an executor)."""
+    """Every figure the review shows but the per-call list (blocking: run it in an executor).
+
+    The per-call list has a row per call (a third of a million for a million attempts) and
+    comes from the attempts themselves, so the review asks for it after these are shown."""
     total = group_figures(cache, source, period, filters, None)
     empty = GroupFigures("", 0, 0, 0, 0.0, None, None, 0.0)
     return Report(
         period=period,
         total=total[0] if total else empty,
-        groups={by: group_figures(cache, source, period, filters, by) for by in GroupBy},
+        groups={
+            by: group_figures(cache, source, period, filters, by)
+            for by in GroupBy
+            if by is not GroupBy.CALL
+        },
         heatmap=heatmap(cache, source, period, filters),
     )
 

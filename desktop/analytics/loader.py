@@ -117,6 +117,7 @@ class PeriodLoader:
             removed, total = await self._reconcile(period, report)
             outcome = LoadOutcome(fetched, removed, total, False, names)
         await run_blocking(self.cache.save_sync, self.source, period, SyncState(began, names))
+        await run_blocking(self.cache.refresh_rollup)  # the report reads the days' rollups
         return outcome
 
     async def _reconcile(self, period: Period, report: Progress) -> tuple[int, int]:
