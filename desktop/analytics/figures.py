@@ -11,7 +11,9 @@ ring's start to the answered ring's start.
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -211,9 +213,27 @@ def group_figures(
         )  # fmt: skip
     if by in (GroupBy.HOUR, GroupBy.DAY):
         figures.sort(key=lambda figure: figure.group)
-    else:
-        figures.sort(key=lambda figure: (-figure.attempts, figure.group))
-    return figures
+        return figures
+    return _sorted_in_runs(figures, key=lambda figure: (-figure.attempts, figure.group))
+
+
+#: Rows sorted at once: a run sorts in a few milliseconds.
+_SORT_RUN = 10_000
+
+
+def _sorted_in_runs(
+    figures: list[GroupFigures], key: Callable[[GroupFigures], tuple[int, str]]
+) -> list[GroupFigures]:
+    """``sorted(figures, key=key)``, in runs merged in Python: one sort of a third of a million
+    calls compares in C for a second without letting go of the GIL, and the event loop, whose
+    thread needs the GIL, stood still for that long (2.7 s on the loaded benchmark machine)."""
+    if len(figures) <= _SORT_RUN:
+        return sorted(figures, key=key)
+    runs = [
+        sorted(figures[first : first + _SORT_RUN], key=key)
+        for first in range(0, len(figures), _SORT_RUN)
+    ]
+    return list(heapq.merge(*runs, key=key))
 
 
 def _call_answers(

@@ -157,13 +157,27 @@ class PeriodLoader:
             )
         names = first.names_readable
         done = [0]
+        # Workers hand pages to one writer and fetch on: a write never holds a request back,
+        # and the pages that arrived during a write go to the cache in one transaction.
+        arrived: asyncio.Queue[PeriodPage | None] = asyncio.Queue(maxsize=4 * IN_FLIGHT)
 
-        async def store(page: PeriodPage) -> None:
-            await run_blocking(self._store, page, sweep, ids_only)
-            done[0] += len(page.items)
-            report(done[0], first.total)
+        async def writer() -> None:
+            finished = False
+            while not finished:
+                batch: list[PeriodPage] = []
+                page = await arrived.get()
+                while page is not None:
+                    batch.append(page)
+                    if arrived.empty():
+                        break
+                    page = arrived.get_nowait()
+                finished = page is None  # the end mark: every worker is done
+                if batch:
+                    await run_blocking(self._store, batch, sweep, ids_only)
+                    done[0] += sum(len(stored.items) for stored in batch)
+                    report(done[0], first.total)
 
-        await store(first)
+        await arrived.put(first)
         first_id = first.items[0].attempt_id if first.items else None
         skips = iter(range(MAX_PAGE_SIZE, first.total, MAX_PAGE_SIZE))
 
@@ -177,19 +191,22 @@ class PeriodLoader:
                         "OneUptime ignored the page offset (skip): stopped paging.",
                         vendor=VENDOR_KEY,
                     )
-                await store(page)
+                await arrived.put(page)
 
-        await _all(worker() for _ in range(IN_FLIGHT))
+        async def fetch_all() -> None:
+            await _all(worker() for _ in range(IN_FLIGHT))
+            await arrived.put(None)
+
+        await _all([fetch_all(), writer()])
         return done[0], names
 
-    def _store(self, page: PeriodPage, sweep: int, ids_only: bool) -> None:
+    def _store(self, pages: list[PeriodPage], sweep: int, ids_only: bool) -> None:
+        items = [item for page in pages for item in page.items]
         if ids_only:
-            self.cache.mark_seen(self.source, (item.attempt_id for item in page.items), sweep)
+            self.cache.mark_seen(self.source, (item.attempt_id for item in items), sweep)
             return
-        self.cache.upsert(self.source, map(cached_attempt, page.items), sweep)
-        names = {
-            item.user_id: item.user_name for item in page.items if item.user_id and item.user_name
-        }
+        self.cache.upsert(self.source, map(cached_attempt, items), sweep)
+        names = {item.user_id: item.user_name for item in items if item.user_id and item.user_name}
         if names:
             self.cache.set_user_names(self.source, names)
 

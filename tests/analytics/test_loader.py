@@ -30,16 +30,16 @@ def cache(tmp_path: Path) -> Iterator[AttemptCache]:
 def test_a_load_longer_than_the_profile_timeout_still_completes(
     simulator, engine: LookupEngine, cache: AttemptCache
 ) -> None:
-    # 250 attempts are three pages: the first alone, then two at once, each 0.6 s late, so the
-    # load takes about 1.2 s while each request stays within the 1 s timeout.
+    # 250 attempts are three pages: the first alone, then two at once, each 1.8 s late, so the
+    # load takes about 3.6 s while each request stays well within the 3 s timeout.
     many = [
         ds.attempt(f"{n:x}", ds.CALL_A, ds.R1, ds.U1, f"2025-01-06T09:{n // 60:02d}:{n % 60:02d}",
                    "NoAnswer", 10, 1)
         for n in range(250)
     ]  # fmt: skip
     sim.seed_attempts(simulator.vendors["oneuptime"], many)
-    engine.profiles.resolve("oneuptime", None).timeout = 1.0
-    simulator.add_fault("oneuptime", "delay:0.6", count=3)
+    engine.profiles.resolve("oneuptime", None).timeout = 3.0
+    simulator.add_fault("oneuptime", "delay:1.8", count=3)
 
     async def go() -> int:
         try:

@@ -16,7 +16,14 @@ import pytest
 
 from desktop.analytics import rollup
 from desktop.analytics.cache import AttemptCache, CachedAttempt, Filters
-from desktop.analytics.figures import GroupBy, GroupFigures, group_figures, heatmap
+from desktop.analytics.figures import (
+    _SORT_RUN,
+    GroupBy,
+    GroupFigures,
+    _sorted_in_runs,
+    group_figures,
+    heatmap,
+)
 from desktop.analytics.period import Period, days
 from tests.analytics.dataset import local_zone  # noqa: F401 - fixture
 
@@ -112,3 +119,15 @@ def test_another_zone_rebuilds_the_rollups(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_long_list_is_sorted_as_a_short_one() -> None:
+    rng = random.Random(3)
+    figures = [
+        GroupFigures(f"call-{n}", rng.randrange(1, 6), 0, 1, 0.0, None, None, 0.0)
+        for n in range(3 * _SORT_RUN + 7)
+    ]
+    assert _sorted_in_runs(figures, key=lambda f: (-f.attempts, f.group)) == sorted(
+        figures, key=lambda f: (-f.attempts, f.group)
+    )
+    assert _sorted_in_runs([], key=lambda f: (-f.attempts, f.group)) == []
