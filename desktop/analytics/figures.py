@@ -44,7 +44,7 @@ _GROUP_SQL = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupFigures:
     group: str
     attempts: int
@@ -134,7 +134,7 @@ def nearest_rank(histogram: list[tuple[float, int]], share: float) -> float | No
     return _value_at(histogram, max(0, math.ceil(share * size) - 1))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tally:
     attempts: int = 0
     answered: int = 0

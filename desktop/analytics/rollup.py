@@ -131,7 +131,8 @@ def refresh(db: sqlite3.Connection) -> int:
     stale = db.execute("SELECT source, day FROM stale_day").fetchall()
     for source, day in stale:
         _recompute(db, source, day)
-    db.execute("DELETE FROM stale_day")
+    if stale:  # a read-only transaction otherwise: every report refreshes first
+        db.execute("DELETE FROM stale_day")
     return len(stale)
 
 
