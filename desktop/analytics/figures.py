@@ -12,8 +12,10 @@ ring's start to the answered ring's start.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -169,25 +171,8 @@ def group_figures(
     key = _GROUP_SQL[by] if by is not None else "''"
     span = _rolled_up(cache, period, filters, by)
     dim = "day" if by in (None, GroupBy.DAY) else str(by)
-    if span is not None:
-        rows = rollup.figure_rows(cache, source, span, dim, by_day=by is GroupBy.DAY)
-    else:
-        rows = cache.rows(
-            f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
-            f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
-            params,
-        )
-    tallies: dict[str, _Tally] = {}
-    for group, dial, attempts, answered, cost in rows:
-        tally = tallies.setdefault(group, _Tally())
-        tally.attempts += attempts
-        tally.answered += answered
-        tally.cost += cost
-        if dial is not None:
-            tally.dial += dial * attempts
-            tally.dials.append((dial, attempts))
     if by is GroupBy.CALL:
-        calls = {group: 1 if group else 0 for group in tallies}
+        calls: dict[str, int] = {}
     elif span is not None:
         calls = rollup.distinct_calls(cache, source, period, span, dim, by_day=by is GroupBy.DAY)
     else:
@@ -198,14 +183,34 @@ def group_figures(
         ))  # fmt: skip
     names = cache.user_names(source) if by is GroupBy.USER else {}
     answers = _call_answers(cache, where, params) if by is GroupBy.CALL else {}
+    rows: Iterable[tuple[Any, ...]]
+    if span is not None:
+        rows = rollup.figure_rows(cache, source, span, dim, by_day=by is GroupBy.DAY)
+    else:
+        # Streamed (so read last): a row per call and dial time is a million rows for a million
+        # attempts, which held at once would make each full garbage collection walk them.
+        rows = cache.each_row(
+            f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
+            f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
+            params,
+        )
     figures = []
-    for group, tally in tallies.items():
+    # The rows come in group order: one group's tally at a time, made into its figures.
+    for group, group_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
+        tally = _Tally()
+        for _group, dial, attempts, answered, cost in group_rows:
+            tally.attempts += attempts
+            tally.answered += answered
+            tally.cost += cost
+            if dial is not None:
+                tally.dial += dial * attempts
+                tally.dials.append((dial, attempts))
         until, to_answer = answers.get(group, (None, None))
         figures.append(
             GroupFigures(
                 group=group, attempts=tally.attempts, answered=tally.answered,
-                calls=calls.get(group, 0), total_dial_seconds=tally.dial,
-                median_dial_seconds=median(tally.dials),
+                calls=(1 if group else 0) if by is GroupBy.CALL else calls.get(group, 0),
+                total_dial_seconds=tally.dial, median_dial_seconds=median(tally.dials),
                 p90_dial_seconds=nearest_rank(tally.dials, 0.9), total_cost_usd_cents=tally.cost,
                 user_name=names.get(group), attempts_until_answered=until,
                 seconds_to_answer=to_answer,
