@@ -414,13 +414,16 @@ class ReviewView(QWidget):
         self._show(report)
         self._model(self.call_table).set_rows([])
         self.pages.setTabText(self._calls_tab, "&Calls (counting…)")
-        calls = await run_blocking(group_figures, cache, source, period, filters, GroupBy.CALL)
+        try:
+            calls = await run_blocking(group_figures, cache, source, period, filters, GroupBy.CALL)
+        finally:  # counted, failed or cancelled: the tab no longer says it is counting
+            if generation == self._generation:
+                self.pages.setTabText(self._calls_tab, "&Calls")
         if generation != self._generation:
             return
         report.groups[GroupBy.CALL] = calls
         self._model(self.call_table).set_rows(calls)
         fit_columns(self.call_table)
-        self.pages.setTabText(self._calls_tab, "&Calls")
 
     # -- showing ---------------------------------------------------------------------------
     def _clear(self) -> None:
