@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from desktop.analytics import rollup
 from desktop.analytics.period import Period
 from desktop.core.paths import data_dir
 
@@ -58,6 +59,9 @@ CREATE TABLE IF NOT EXISTS synced_period (
 
 
 ATTEMPT_COLUMNS = "id, call_id, user_id, rule_id, status, answered, dial, cost, started, updated"
+_UPDATE_ALL = ", ".join(
+    f"{column} = excluded.{column}" for column in [*ATTEMPT_COLUMNS.split(", ")[1:], "sweep"]
+)
 
 
 class CachedAttempt(NamedTuple):
@@ -100,7 +104,7 @@ class AttemptCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + rollup.SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -128,11 +132,19 @@ class AttemptCache:
 
     # -- writing ---------------------------------------------------------------------------
     def upsert(self, source: str, attempts: Iterable[CachedAttempt], sweep: int = 0) -> None:
+        # An update, not INSERT OR REPLACE: a replaced row's deletion fires no trigger, and the
+        # rollups' triggers must see the day an attempt moves out of.
         with self._transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (source, id) "  # noqa: S608 - fixed columns
+                f"DO UPDATE SET {_UPDATE_ALL}",
                 ((source, *attempt, sweep) for attempt in attempts),
             )
+
+    def refresh_rollup(self) -> int:
+        """Bring the day rollups up to date with every write so far: how many days changed."""
+        with self._transaction() as db:
+            return rollup.refresh(db)
 
     def mark_seen(self, source: str, attempt_ids: Iterable[str], sweep: int) -> None:
         with self._transaction() as db:

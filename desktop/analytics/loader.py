@@ -88,6 +88,10 @@ class PeriodLoader:
     def __init__(self, engine: LookupEngine, cache: AttemptCache, profile_name: str | None) -> None:
         vendor = get_vendor(VENDOR_KEY)
         self.context = engine.context_for(vendor, engine.profiles.resolve(VENDOR_KEY, profile_name))
+        # A context bounds one lookup's requests, together, by the profile's timeout; a load is
+        # a thousand requests over many seconds, so each page has the whole timeout to itself
+        # (a load of more than the timeout's worth of pages failed on its next page).
+        self.context.http.deadline = None
         self.source = source_key(self.context)
         self.cache = cache
 
@@ -113,6 +117,7 @@ class PeriodLoader:
             removed, total = await self._reconcile(period, report)
             outcome = LoadOutcome(fetched, removed, total, False, names)
         await run_blocking(self.cache.save_sync, self.source, period, SyncState(began, names))
+        await run_blocking(self.cache.refresh_rollup)  # the report reads the days' rollups
         return outcome
 
     async def _reconcile(self, period: Period, report: Progress) -> tuple[int, int]:
@@ -152,13 +157,27 @@ class PeriodLoader:
             )
         names = first.names_readable
         done = [0]
+        # Workers hand pages to one writer and fetch on: a write never holds a request back,
+        # and the pages that arrived during a write go to the cache in one transaction.
+        arrived: asyncio.Queue[PeriodPage | None] = asyncio.Queue(maxsize=4 * IN_FLIGHT)
 
-        async def store(page: PeriodPage) -> None:
-            await run_blocking(self._store, page, sweep, ids_only)
-            done[0] += len(page.items)
-            report(done[0], first.total)
+        async def writer() -> None:
+            finished = False
+            while not finished:
+                batch: list[PeriodPage] = []
+                page = await arrived.get()
+                while page is not None:
+                    batch.append(page)
+                    if arrived.empty():
+                        break
+                    page = arrived.get_nowait()
+                finished = page is None  # the end mark: every worker is done
+                if batch:
+                    await run_blocking(self._store, batch, sweep, ids_only)
+                    done[0] += sum(len(stored.items) for stored in batch)
+                    report(done[0], first.total)
 
-        await store(first)
+        await arrived.put(first)
         first_id = first.items[0].attempt_id if first.items else None
         skips = iter(range(MAX_PAGE_SIZE, first.total, MAX_PAGE_SIZE))
 
@@ -172,19 +191,22 @@ class PeriodLoader:
                         "OneUptime ignored the page offset (skip): stopped paging.",
                         vendor=VENDOR_KEY,
                     )
-                await store(page)
+                await arrived.put(page)
 
-        await _all(worker() for _ in range(IN_FLIGHT))
+        async def fetch_all() -> None:
+            await _all(worker() for _ in range(IN_FLIGHT))
+            await arrived.put(None)
+
+        await _all([fetch_all(), writer()])
         return done[0], names
 
-    def _store(self, page: PeriodPage, sweep: int, ids_only: bool) -> None:
+    def _store(self, pages: list[PeriodPage], sweep: int, ids_only: bool) -> None:
+        items = [item for page in pages for item in page.items]
         if ids_only:
-            self.cache.mark_seen(self.source, (item.attempt_id for item in page.items), sweep)
+            self.cache.mark_seen(self.source, (item.attempt_id for item in items), sweep)
             return
-        self.cache.upsert(self.source, map(cached_attempt, page.items), sweep)
-        names = {
-            item.user_id: item.user_name for item in page.items if item.user_id and item.user_name
-        }
+        self.cache.upsert(self.source, map(cached_attempt, items), sweep)
+        names = {item.user_id: item.user_name for item in items if item.user_id and item.user_name}
         if names:
             self.cache.set_user_names(self.source, names)
 

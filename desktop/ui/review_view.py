@@ -38,6 +38,7 @@ from desktop.analytics.figures import (
     day_text,
     drill_attempts,
     full_report,
+    group_figures,
 )
 from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader
 from desktop.analytics.period import Period, Preset, days, preset_period
@@ -265,7 +266,7 @@ class ReviewView(QWidget):
         self.pages.addTab(self.status_table, "&Statuses")
         self.call_table = self._table("reviewCalls", CALL_COLUMNS, "Figures per incoming call",
                                       lambda f: self.open_call.emit(f.group))  # fmt: skip
-        self.pages.addTab(self.call_table, "&Calls")
+        self._calls_tab = self.pages.addTab(self.call_table, "&Calls")
         self.attempts_heatmap = HeatmapChart("attemptsHeatmap",
                                              "Attempts by weekday and hour (local time)",
                                              "heat")  # fmt: skip
@@ -412,6 +413,18 @@ class ReviewView(QWidget):
             return  # a newer load or refresh is under way: its figures will show
         self.report, self.names = report, names
         self._show(report)
+        self._model(self.call_table).set_rows([])
+        self.pages.setTabText(self._calls_tab, "&Calls (counting…)")
+        try:
+            calls = await run_blocking(group_figures, cache, source, period, filters, GroupBy.CALL)
+        finally:  # counted, failed or cancelled: the tab no longer says it is counting
+            if generation == self._generation:
+                self.pages.setTabText(self._calls_tab, "&Calls")
+        if generation != self._generation:
+            return
+        report.groups[GroupBy.CALL] = calls
+        self._model(self.call_table).set_rows(calls)
+        fit_columns(self.call_table)
 
     # -- showing ---------------------------------------------------------------------------
     def _clear(self) -> None:
@@ -443,7 +456,7 @@ class ReviewView(QWidget):
         )
         groups = report.groups
         for table, by in ((self.user_table, GroupBy.USER), (self.rule_table, GroupBy.RULE),
-                          (self.status_table, GroupBy.STATUS), (self.call_table, GroupBy.CALL),
+                          (self.status_table, GroupBy.STATUS),
                           (self.day_table, GroupBy.DAY)):  # fmt: skip
             self._model(table).set_rows(groups[by])
             fit_columns(table)

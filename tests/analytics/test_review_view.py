@@ -60,6 +60,7 @@ def test_the_view_shows_the_hand_computed_figures(view, run_async) -> None:
              for row in range(4)}  # fmt: skip
     assert calls[ds.CALL_C] == ("never", "never")
     assert calls[ds.CALL_A][0] == "3"
+    assert view.pages.tabText(view._calls_tab) == "&Calls"  # counted, no longer "counting…"
     assert "7 attempts · 3 answered (43%) · 4 calls" in view.summary.text()
     assert [bar.answered for bar in view.user_bars.bars] == [2, 0, 1]
     assert [(p.attempts, p.missed) for p in view.trend.points] == [(4, 2), (3, 2)]
