@@ -236,8 +236,6 @@ class BulkRun:
         self._workers: list[asyncio.Task[None]] = []
         #: True once ``cancel()`` was called.
         self.cancelled = False
-        #: True once the outcome stream has ended.
-        self.finished = False
         #: How many lookups were asked again after a 429.
         self.rate_limited_retries = 0
 
@@ -352,7 +350,6 @@ class BulkRun:
             finished.cancel()
             await asyncio.gather(*self._workers, finished, return_exceptions=True)
             await self._history.flush()
-            self.finished = True
 
 
 class RememberedSecrets:

@@ -121,16 +121,21 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
 
 
 class BulkTableModel(RecordTableModel[BulkRow]):
-    def update_rows(self, changes: dict[int, BulkRow]) -> None:
-        """Replace rows by number and repaint their span in one signal."""
+    def update_rows(self, changes: dict[int, BulkRow], shown: range | None = None) -> None:
+        """Replace rows by number and repaint their span in one signal: only its part among
+        the ``shown`` rows, when given. (The table repaints its whole viewport for any span of
+        several rows, in sight or not, ~30 ms each time; a row out of sight is read from the
+        model when it scrolls in.)"""
         if not changes:
             return
         for number, row in changes.items():
             self._rows[number] = row
-        last_column = len(self.columns) - 1
-        self.dataChanged.emit(
-            self.index(min(changes), 0), self.index(max(changes), last_column), []
-        )
+        first, last = min(changes), max(changes)
+        if shown is not None:
+            first, last = max(first, shown.start), min(last, shown.stop - 1)
+        if first <= last:
+            last_column = len(self.columns) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column), [])
 
 
 def duration_words(seconds: float) -> str:
@@ -442,10 +447,21 @@ class BulkWindow(QWidget):
     def _show_rows(self, changes: dict[int, BulkRow]) -> None:
         for number, row in changes.items():  # the count of final rows follows the changes
             self._done += row.state.is_final - self.model.row_at(number).state.is_final
-        self.model.update_rows(changes)
+        # The progress first: QProgressBar.setValue repaints at once, and with the table's
+        # changes pending that paint would take the whole window into this same callback.
+        self._show_progress()
+        self.model.update_rows(changes, self._shown_rows())
+
+    def _shown_rows(self) -> range:
+        """The table's rows in sight (some may be only partly)."""
+        first = self.table.rowAt(0)
+        if first < 0:
+            return range(0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        return range(first, (last if last >= 0 else self.model.rowCount() - 1) + 1)
 
     def _flush(self) -> None:
-        """Gathered outcomes to the table, then the progress, rate and time left."""
+        """Gathered outcomes to the progress, rate and time left, then to the table."""
         over = self._gather()
         changes, self._pending = self._pending, {}
         self._show_rows(changes)
@@ -459,6 +475,11 @@ class BulkWindow(QWidget):
         ):
             fit_columns(self.table)  # once, when the first answer brings the vendor's columns
             self._fitted_to_answers = True
+        if over:
+            self._flush_timer.stop()
+            self._finished()
+
+    def _show_progress(self) -> None:
         total = self.model.rowCount()
         done = self._done
         self.progress.setMaximum(max(1, total))
@@ -475,9 +496,6 @@ class BulkWindow(QWidget):
             self.rate_label.setText(f"{rate:.1f} IDs/s · about {duration_words(left)} left")
         elif not self.running:
             self.rate_label.setText(f"{done:,} of {total:,} answered.")
-        if over:
-            self._flush_timer.stop()
-            self._finished()
 
     def toggle_pause(self) -> None:
         if self._thread is None:
