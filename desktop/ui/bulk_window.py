@@ -170,7 +170,7 @@ class BulkWindow(QWidget):
         self._thread: BulkThread | None = None
         self._pending: dict[int, BulkRow] = {}
         #: How many rows hold a final state (kept as rows change: counting 10,000 rows ten
-        #: times a second was a tenth of the window's time).
+        #: times a second was 6 % of the window's time).
         self._done = 0
         self._started = 0.0
         self._paused_at: float | None = None
