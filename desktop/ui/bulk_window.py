@@ -58,6 +58,8 @@ from desktop.vendors import VENDORS, get_vendor
 #: repaints the window (the progress bar repaints at once when its value changes), tens of
 #: milliseconds of CPU on a loaded machine, so four times a second, not ten.
 FLUSH_MS = 250
+#: The first rows the columns are fitted to (as many as ``fit_columns`` measures).
+FIT_FROM_ROWS = 20
 #: The vendor choice that asks every configured vendor taking the column's kind of value.
 EVERY_VENDOR = ""
 _STATE_COLOURS = {
@@ -470,14 +472,18 @@ class BulkWindow(QWidget):
             # reach too (after a young pass, so that no short-lived garbage is kept with them).
             gc.collect(1)
             gc.freeze()
-        if not self._fitted_to_answers and any(
-            r.state is BulkState.FOUND for r in changes.values()
-        ):
-            fit_columns(self.table)  # once, when the first answer brings the vendor's columns
+        if not self._fitted_to_answers and self._first_rows_answered(over):
+            # Once, when the rows the widths are measured on hold their answers (their state
+            # words and the vendor's columns): fitted to 'asking', 'not found' was elided.
+            fit_columns(self.table)
             self._fitted_to_answers = True
         if over:
             self._flush_timer.stop()
             self._finished()
+
+    def _first_rows_answered(self, over: bool) -> bool:
+        first = range(min(self.model.rowCount(), FIT_FROM_ROWS))
+        return over or all(self.model.row_at(number).state.is_final for number in first)
 
     def _show_progress(self) -> None:
         total = self.model.rowCount()
