@@ -12,6 +12,7 @@ that are not consumed yet is held: memory does not grow with the number of IDs a
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from enum import StrEnum
 from pydantic import JsonValue
 
 from desktop.core.blocking import run_blocking
+from desktop.core.credentials import SecretStore, WrappedStoreState
 from desktop.core.errors import (
     CallLookupError,
     HistoryError,
@@ -45,6 +47,8 @@ HISTORY_BATCH_SIZE = 200
 HISTORY_FLUSH_SECONDS = 1.0
 #: Outcomes waiting for the consumer before the workers wait for it.
 OUTCOME_QUEUE_SIZE = 256
+#: Seconds a bulk thread is given to wind down when closed.
+CLOSE_SECONDS = 10.0
 #: The identifier kinds a bulk column is taken as when the vendor's input is not named.
 _ID_KINDS = (IdentifierKind.REQUEST_ID, IdentifierKind.CALL_ID)
 #: The detail roles shown as the vendor's key columns, in order, with their headers.
@@ -245,8 +249,6 @@ class BulkRun:
         self._workers: list[asyncio.Task[None]] = []
         #: True once ``cancel()`` was called.
         self.cancelled = False
-        #: True once the outcome stream has ended.
-        self.finished = False
         #: How many lookups were asked again after a 429.
         self.rate_limited_retries = 0
 
@@ -361,7 +363,122 @@ class BulkRun:
             finished.cancel()
             await asyncio.gather(*self._workers, finished, return_exceptions=True)
             await self._history.flush()
-            self.finished = True
+
+
+class RememberedSecrets(WrappedStoreState):
+    """The store's secrets, each read once: a bulk run asks for the same profile's secrets
+    with every ID, and an OS keyring answers each read with an IPC round trip. Changes made
+    through this store go to the store; changes made elsewhere show in the next run."""
+
+    def __init__(self, store: SecretStore) -> None:
+        self.wrapped = store
+        self._read: dict[tuple[str, str, str], str | None] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        return self.wrapped.description
+
+    def get(self, vendor: str, profile: str, field: str) -> str | None:
+        key = (vendor, profile, field)
+        with self._lock:
+            if key in self._read:
+                return self._read[key]
+        value = self.wrapped.get(vendor, profile, field)
+        with self._lock:
+            self._read[key] = value
+        return value
+
+    def set(self, vendor: str, profile: str, field: str, value: str) -> None:
+        self.wrapped.set(vendor, profile, field, value)
+        with self._lock:
+            self._read[(vendor, profile, field)] = value
+
+    def delete(self, vendor: str, profile: str, field: str) -> None:
+        self.wrapped.delete(vendor, profile, field)
+        with self._lock:
+            self._read[(vendor, profile, field)] = None
+
+
+class BulkThread:
+    """Bulk runs on a thread of their own, with an asyncio event loop of their own, so that
+    thousands of lookups a minute never compete with a window's event loop for its turns.
+
+    The runs use a sibling of the caller's engine (its profiles, history and rate limiters,
+    the secrets read once). Their outcomes gather here until the caller ``take``s them, as
+    often as it shows them; pause, resume and cancel are passed to the runs' loop. The thread
+    ends with ``close()``, when the runs are over."""
+
+    def __init__(self, engine: LookupEngine) -> None:
+        self.engine = engine.sibling(RememberedSecrets(engine.secrets))
+        #: Set on the runs' thread when history entries were written (or failed to be): the
+        #: caller tells its own listeners, on its own thread.
+        self.history_written = threading.Event()
+        self.engine.history_listeners.append(self.history_written.set)
+        self._loop = asyncio.new_event_loop()
+        self._lock = threading.Lock()
+        self._gathered: list[tuple[BulkRun, BulkOutcome]] = []
+        self._under_way = 0
+        #: The first unexpected exception a run ended with (a bug, not a lookup's failure).
+        self.failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, name="calllookup-bulk",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        with self._lock:
+            return self._under_way > 0
+
+    def start(self, job: BulkJob, ids: Iterable[str]) -> BulkRun:
+        run = BulkRun(self.engine, job, ids)
+        with self._lock:
+            self._under_way += 1
+        asyncio.run_coroutine_threadsafe(self._drive(run), self._loop)
+        return run
+
+    async def _drive(self, run: BulkRun) -> None:
+        try:
+            async for outcome in run.outcomes():
+                with self._lock:
+                    self._gathered.append((run, outcome))
+        except Exception as error:  # handed to the caller's thread, not lost
+            self.failure = self.failure or error
+        finally:
+            with self._lock:
+                self._under_way -= 1
+
+    def take(self) -> list[tuple[BulkRun, BulkOutcome]]:
+        """The outcomes gathered since the last call, in the order they came."""
+        with self._lock:
+            taken, self._gathered = self._gathered, []
+        return taken
+
+    def pause(self, run: BulkRun) -> None:
+        self._loop.call_soon_threadsafe(run.pause)
+
+    def resume(self, run: BulkRun) -> None:
+        self._loop.call_soon_threadsafe(run.resume)
+
+    def cancel(self, run: BulkRun) -> None:
+        self._loop.call_soon_threadsafe(run.cancel)
+
+    def close(self) -> None:
+        """Cancel what still runs, close the HTTP clients and end the thread."""
+        if not self._thread.is_alive():
+            return
+
+        async def wind_down() -> None:
+            runs = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in runs:
+                task.cancel()
+            await asyncio.gather(*runs, return_exceptions=True)  # their history is written
+            await self.engine.aclose()
+
+        asyncio.run_coroutine_threadsafe(wind_down(), self._loop).result(CLOSE_SECONDS)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(CLOSE_SECONDS)
+        self._loop.close()
 
 
 def table_row(

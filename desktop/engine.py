@@ -79,6 +79,16 @@ class LookupEngine:
         #: Listing, paging and editing escalation attempts, each run within its deadline.
         self.attempts = AttemptService(profiles, self._within_deadline)
 
+    def sibling(self, secrets: SecretStore | None = None) -> LookupEngine:
+        """An engine for another thread's event loop (a bulk run's thread): the same profiles,
+        history and rate limiters (these are thread-safe, so both engines' requests count
+        together against a vendor's limit), ``secrets`` or the same store, and HTTP clients and
+        a token cache of its own (both belong to the event loop that uses them)."""
+        other = LookupEngine(self.profiles, secrets or self.secrets, self.history)
+        other.http_pool.proxy = self.http_pool.proxy
+        other._limiters = self._limiters
+        return other
+
     def open_history(self) -> None:
         """Record lookups in the history under the data dir. One that cannot be opened is kept
         as ``history_error`` for the user to see, never a reason not to look up."""

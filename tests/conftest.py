@@ -83,7 +83,10 @@ def secret_registry_per_test() -> Iterator[None]:
     from desktop.core import redact
 
     saved, longest_first = set(redact._registered), redact._longest_first
+    saved_whole = set(redact._registered_whole)
     yield
     redact._registered.clear()
     redact._registered.update(saved)
+    redact._registered_whole.clear()
+    redact._registered_whole.update(saved_whole)
     redact._longest_first = longest_first

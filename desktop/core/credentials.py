@@ -238,7 +238,7 @@ class KeyringOrSessionStore:
         self._watch(lambda store: store.delete(vendor, profile, field))
 
 
-class _WrappedState:
+class WrappedStoreState:
     """The state of a wrapped store (``wrapped``), for a store that adds to it: its problem,
     and the user's choice to keep secrets for the session, are the wrapped store's."""
 
@@ -271,7 +271,7 @@ def secret_env_name(vendor: str, field: str) -> str:
     return f"{SECRET_ENV_PREFIX}{part(vendor)}_{part(field)}"
 
 
-class EnvironmentSecretStore(_WrappedState):
+class EnvironmentSecretStore(WrappedStoreState):
     """Secrets from ``CALLLOOKUP_SECRET_*`` variables first, then ``fallback`` (the keyring).
 
     A variable applies to every profile of its vendor and overrides the keyring for reads. It is
@@ -330,7 +330,7 @@ def delete_secrets(store: SecretStore, vendor: str, profile: str, fields: Iterab
         store.delete(vendor, profile, field)
 
 
-class OverlaySecretStore(_WrappedState):
+class OverlaySecretStore(WrappedStoreState):
     """Secrets of some profiles in memory (the demo profiles), all others in ``real``.
 
     In demo mode a user may add real accounts: theirs go to the OS keyring as always, so the

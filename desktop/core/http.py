@@ -17,7 +17,9 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,44 +144,62 @@ class RetryPolicy:
 class RateLimiter:
     """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot.
 
-    A slot counts from when its request ends, not when it starts: the vendor counts arrivals,
-    and a request may arrive late, so counting from the end can never undercount. A 429 that
-    still comes (another program sharing the key, a vendor counting differently) slows the
-    limiter: nothing is sent until the vendor's Retry-After has passed, and the limit drops by
-    a quarter (once per period, however many 429s one burst brings), coming back one request
-    per period without another 429."""
+    Starts are paced on an even grid, a padded period's share apart; a caller woken late (a
+    busy loop, a loaded machine) lets the next one go that much sooner, up to half a step, so
+    lateness does not add up over thousands of requests. The hard bound is a sliding window of
+    the published period: a slot counts from when its answer began to come back (or its
+    request failed), never from its start. The vendor counts arrivals, and a request has
+    arrived by the time its answer comes, so the (limit+1)-th start after a request comes at
+    least a period after that request's arrival: no window the vendor looks at can hold more.
 
-    #: Extra share of the period on the window, for clock and scheduling jitter between us and
+    A 429 that still comes (another program sharing the key, a vendor counting differently)
+    slows the limiter: nothing is sent until the vendor's Retry-After has passed, and the limit
+    drops by a quarter (once per period, however many 429s one burst brings), coming back one
+    request per period without another 429.
+
+    One limiter may serve several event loops (the window's and a bulk run's thread): its
+    state is guarded by a thread lock, and the callers of each loop wait their turn in order."""
+
+    #: Extra share of the period on the pacing, for clock and scheduling jitter between us and
     #: the vendor; at most ``MAX_SAFETY_MARGIN`` seconds.
     SAFETY_SHARE = 0.02
     MAX_SAFETY_MARGIN = 0.1
+    #: How much of one step a late start may be made up by the next one.
+    CATCH_UP_SHARE = 0.5
 
     def __init__(self, limit: int, period: float) -> None:
         #: The vendor's published limit; ``limit`` is what is allowed now (lower after a 429).
         self.published_limit = limit
         self.limit = limit
+        #: The vendor's window, which the slots are counted in.
+        self.published_period = period
+        #: The padded period the starts are paced on.
         self.period = period + min(self.MAX_SAFETY_MARGIN, period * self.SAFETY_SHARE)
         #: How many 429s slowed this limiter down (benchmarks and tests read it).
         self.slowdowns = 0
-        #: One entry per slot: None while its request runs, then the time it ended.
+        #: One entry per slot: None while its request is under way, then the time it counts from.
         self._slots: list[list[float | None]] = []
-        self._lock = asyncio.Lock()
+        self._state = threading.Lock()
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self._paused_until = 0.0
         self._changed_at = 0.0
-        self._last_start = -math.inf
+        self._next_start = -math.inf
         self._slowed_at = -math.inf
 
     def slow_down(self, retry_after: str | None) -> None:
         """The vendor answered 429: wait its Retry-After (when it sends one) before the next
         request, and allow a quarter fewer requests per period for now."""
         now = time.monotonic()
-        if retry_after:  # without one, the lower limit and the caller's own backoff suffice
-            self._paused_until = max(self._paused_until, now + backoff_seconds(0, retry_after))
-        if now - self._slowed_at >= self.period:  # the 429s of one burst lower it once
-            self.limit = max(1, self.limit * 3 // 4)
-            self._slowed_at = now
-        self._changed_at = max(now, self._paused_until)  # recovery counts from the wait's end
-        self.slowdowns += 1
+        with self._state:
+            if retry_after:  # without one, the lower limit and the caller's own backoff suffice
+                self._paused_until = max(self._paused_until, now + backoff_seconds(0, retry_after))
+            if now - self._slowed_at >= self.period:  # the 429s of one burst lower it once
+                self.limit = max(1, self.limit * 3 // 4)
+                self._slowed_at = now
+            self._changed_at = max(now, self._paused_until)  # recovery counts from the wait's end
+            self.slowdowns += 1
 
     def _recover(self, now: float) -> None:
         """One request more per period without a 429, up to the published limit."""
@@ -188,36 +208,45 @@ class RateLimiter:
             self.limit = min(self.published_limit, self.limit + periods)
             self._changed_at += periods * self.period
 
+    def _take(self, now: float) -> list[float | None] | float:
+        """A slot when one may start now, else the seconds to wait before asking again."""
+        with self._state:
+            if now < self._paused_until:
+                return self._paused_until - now
+            self._recover(now)
+            # Spread evenly over the period: a burst of ``limit`` requests at once would open
+            # as many connections and end them all together, the next burst a period later.
+            step = self.period / self.limit
+            if now < self._next_start:
+                return self._next_start - now
+            self._slots = [slot for slot in self._slots
+                           if slot[0] is None or now - slot[0] < self.published_period]  # fmt: skip
+            if len(self._slots) >= self.limit:
+                counted = [slot[0] for slot in self._slots if slot[0] is not None]
+                return max(self.published_period - (now - min(counted)) if counted else 0.005,
+                           0.001)  # fmt: skip
+            slot: list[float | None] = [None]
+            self._slots.append(slot)
+            self._next_start = max(self._next_start, now - step * self.CATCH_UP_SHARE) + step
+            return slot
+
     async def acquire(self) -> list[float | None]:
-        async with self._lock:
+        loop = asyncio.get_running_loop()
+        with self._state:
+            turn = self._turns.setdefault(loop, asyncio.Lock())
+        async with turn:
             while True:
-                now = time.monotonic()
-                if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
-                    continue
-                self._recover(now)
-                # Starts are spread evenly over the period: a burst of ``limit`` requests at
-                # once would open as many connections and end them all together, so the next
-                # burst would come a period later again; spread, a few are under way at a time.
-                spacing = self.period / self.limit
-                if now < self._last_start + spacing:
-                    await asyncio.sleep(self._last_start + spacing - now)
-                    continue
-                self._slots = [
-                    slot for slot in self._slots if slot[0] is None or now - slot[0] < self.period
-                ]
-                if len(self._slots) < self.limit:
-                    slot: list[float | None] = [None]
-                    self._slots.append(slot)
-                    self._last_start = now
-                    return slot
-                ended = [slot[0] for slot in self._slots if slot[0] is not None]
-                wait = self.period - (now - min(ended)) if ended else 0.005
-                await asyncio.sleep(max(wait, 0.001))
+                taken = self._take(time.monotonic())
+                if isinstance(taken, list):
+                    return taken
+                await asyncio.sleep(taken)
 
     @staticmethod
     def release(slot: list[float | None]) -> None:
-        slot[0] = time.monotonic()
+        """The slot counts from now: its answer began to come back, or its request failed (a
+        second call changes nothing)."""
+        if slot[0] is None:
+            slot[0] = time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -530,6 +559,8 @@ class HttpSession:
         started = time.monotonic()
         try:
             response = await client.send(request, stream=True)
+            if slot is not None:
+                RateLimiter.release(slot)  # the answer has begun: the request has arrived
             try:
                 body = await self._read_capped(response)
             finally:

@@ -1,17 +1,21 @@
 """Bulk lookup window (Lookup → Bulk lookup, Ctrl+B): a column of IDs in, a table of answers out.
 
 The IDs come pasted (a spreadsheet's column, with or without its header) or from a CSV, TSV,
-XLSX or ODS file whose column is picked. The runs are ``desktop.bulk.BulkRun``s on the app's
-engine (its rate limiters and tokens are shared with the tabs). Outcomes are gathered as they come
-and shown every ``FLUSH_MS`` in one table update, so thousands of answers never hold the
-window up; the progress bar, the rate and the time left change with them.
+XLSX or ODS file whose column is picked. The runs are ``desktop.bulk.BulkRun``s on a thread of
+their own (``BulkThread``: its own event loop, the app's profiles, history and rate limiters, so
+the tabs' requests and the run's count together). Outcomes gather there and are shown every
+``FLUSH_MS`` in one table update, so thousands of answers never hold the window up; the progress
+bar, the rate and the time left change with them.
 """
 
 from __future__ import annotations
 
+import gc
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from pydantic import JsonValue
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -33,6 +37,7 @@ from desktop.bulk import (
     BulkOutcome,
     BulkRun,
     BulkState,
+    BulkThread,
     plan_every_vendor,
     plan_jobs,
     table_row,
@@ -51,8 +56,12 @@ from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Tone
 from desktop.vendors import VENDORS, get_vendor
 
-#: How often gathered outcomes reach the table, the progress bar and the rate.
-FLUSH_MS = 100
+#: How often gathered outcomes reach the table, the progress bar and the rate: each time
+#: repaints the window (the progress bar repaints at once when its value changes), tens of
+#: milliseconds of CPU on a loaded machine, so four times a second, not ten.
+FLUSH_MS = 250
+#: The first rows the columns are fitted to (as many as ``fit_columns`` measures).
+FIT_FROM_ROWS = 20
 #: The vendor choice that asks every configured vendor taking the column's kind of value.
 EVERY_VENDOR = ""
 _STATE_COLOURS: dict[BulkState, Tone] = {
@@ -62,9 +71,13 @@ _STATE_COLOURS: dict[BulkState, Tone] = {
 }
 
 
-@dataclass(frozen=True)
-class BulkRow:
-    """One ID asked of one vendor profile, as the table shows it."""
+#: The record of a row without an answer yet (one for all: a run lays out 10,000 rows at once).
+_NO_RECORD: Mapping[str, JsonValue] = MappingProxyType({})
+
+
+class BulkRow(NamedTuple):
+    """One ID asked of one vendor profile, as the table shows it. (A tuple: a run lays out one
+    per ID when it starts, and 10,000 dataclasses took longer than the window may stall.)"""
 
     id: str
     vendor: str
@@ -76,14 +89,18 @@ class BulkRow:
     key_cells: tuple[str, ...] = ("",) * len(KEY_ROLES)
     key_texts: tuple[str, ...] = ("",) * len(KEY_ROLES)
     #: The result's first record with typed values (the XLSX export's cells).
-    record: dict[str, JsonValue] = field(default_factory=dict)
+    record: Mapping[str, JsonValue] = _NO_RECORD
 
     def answered(self, outcome: BulkOutcome) -> BulkRow:
         if not outcome.state.is_final:
-            return replace(self, state=outcome.state, message=outcome.message)
-        return replace(self, state=outcome.state, message=outcome.message,
-                       key_cells=tuple(outcome.key_columns()),
-                       key_texts=tuple(outcome.key_texts()), record=outcome.record())  # fmt: skip
+            return self._replace(state=outcome.state, message=outcome.message)
+        return self._replace(
+            state=outcome.state,
+            message=outcome.message,
+            key_cells=tuple(outcome.key_columns()),
+            key_texts=tuple(outcome.key_texts()),
+            record=outcome.record(),
+        )
 
     def export_row(self) -> dict[str, JsonValue]:
         leading: dict[str, JsonValue] = {"id": self.id, "vendor": self.vendor,
@@ -113,24 +130,21 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
 
 
 class BulkTableModel(RecordTableModel[BulkRow]):
-    def update_rows(self, changes: dict[int, BulkRow]) -> None:
-        """Replace rows by number and repaint their span in one signal."""
+    def update_rows(self, changes: dict[int, BulkRow], shown: range | None = None) -> None:
+        """Replace rows by number and repaint their span in one signal: only its part among
+        the ``shown`` rows, when given. (The table repaints its whole viewport for any span of
+        several rows, in sight or not, ~30 ms each time; a row out of sight is read from the
+        model when it scrolls in.)"""
         if not changes:
             return
         for number, row in changes.items():
             self._rows[number] = row
-        last_column = len(self.columns) - 1
-        self.dataChanged.emit(
-            self.index(min(changes), 0), self.index(max(changes), last_column), []
-        )
-
-
-@dataclass
-class _RunRows:
-    """A run and the table row of each of its inputs."""
-
-    run: BulkRun
-    rows: list[int]
+        first, last = min(changes), max(changes)
+        if shown is not None:
+            first, last = max(first, shown.start), min(last, shown.stop - 1)
+        if first <= last:
+            last_column = len(self.columns) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column), [])
 
 
 def duration_words(seconds: float) -> str:
@@ -159,8 +173,14 @@ class BulkWindow(QWidget):
         self._engine = engine
         self._tasks = tasks
         self._table_in: Table | None = None
-        self._runs: list[_RunRows] = []
+        #: The runs since Start, with the table row of each of their inputs.
+        self._rows_of: dict[BulkRun, list[int]] = {}
+        #: The runs' thread while runs are under way or their last outcomes not shown yet.
+        self._thread: BulkThread | None = None
         self._pending: dict[int, BulkRow] = {}
+        #: How many rows hold a final state (kept as rows change: counting 10,000 rows ten
+        #: times a second was 6 % of the window's time).
+        self._done = 0
         self._started = 0.0
         self._paused_at: float | None = None
         self._paused_seconds = 0.0
@@ -329,7 +349,7 @@ class BulkWindow(QWidget):
     # -- running ---------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return any(not entry.run.finished for entry in self._runs)
+        return self._thread is not None
 
     def _named_input(self, key: str) -> str | None:
         """The column's header when it names one of the vendor's inputs (e.g. '_id' for
@@ -371,66 +391,110 @@ class BulkWindow(QWidget):
         rows = [BulkRow(value, job.vendor.key, job.vendor.title, job.profile)
                 for job in jobs for value in ids]  # fmt: skip
         self.model.set_rows(rows)
+        self._done = 0
         fit_columns(self.table)
         self._fitted_to_answers = False
-        self._runs = []
+        self._rows_of = {}
         for number, job in enumerate(jobs):
             first = number * len(ids)
             self._launch(job, ids, list(range(first, first + len(ids))))
 
     def _launch(self, job: BulkJob, ids: list[str], rows: list[int]) -> None:
-        if not self.running:
+        if self._thread is None:
+            # The window, the app and the rows just laid out live on: out of the cyclic
+            # collector's reach, or each of its full passes during the run (thousands of
+            # answers allocate fast) holds every thread, the window's too, for ~100 ms.
+            gc.collect(1)
+            gc.freeze()
+            self._thread = BulkThread(self._engine)
             self._started = time.monotonic()
             self._paused_seconds = 0.0
             self._paused_at = None
-            self._done_at_start = self._done_count()
-        entry = _RunRows(BulkRun(self._engine, job, ids), rows)
-        self._runs.append(entry)
-        self._tasks.start(self._drive(entry), "bulk-run")
+            self._done_at_start = self._done
+        self._rows_of[self._thread.start(job, ids)] = rows
         self._flush_timer.start()
         self._update_buttons()
 
-    async def _drive(self, entry: _RunRows) -> None:
-        try:
-            async for outcome in entry.run.outcomes():
-                number = entry.rows[outcome.index]
-                current = self._pending.get(number) or self.model.row_at(number)
-                self._pending[number] = current.answered(outcome)
-        finally:
-            if not self.running:
-                self._flush()
-                self._flush_timer.stop()
-                self._finished()
+    def _gather(self) -> bool:
+        """The outcomes the runs' thread gathered, into the pending rows; True when the runs
+        are over and every outcome is here (the thread is closed then)."""
+        thread = self._thread
+        if thread is None:
+            return False
+        over = not thread.running  # read first: an ended run's outcomes are all gathered then
+        for run, outcome in thread.take():
+            number = self._rows_of[run][outcome.index]
+            current = self._pending.get(number) or self.model.row_at(number)
+            self._pending[number] = current.answered(outcome)
+        if thread.history_written.is_set():  # the history panel refreshes on this thread
+            thread.history_written.clear()
+            self._engine.history_error = thread.engine.history_error
+            for listener in self._engine.history_listeners:
+                listener()
+        if thread.failure is not None:
+            self._tasks.report(thread.failure, "bulk run")
+            thread.failure = None
+        if over:
+            thread.close()
+            self._thread = None
+        return over
 
     def _finished(self) -> None:
-        done = self._done_count()
         counts = {state: 0 for state in BulkState}
         for row in self.model.rows():
             counts[row.state] += 1
         self._say(
             f"Bulk lookup {'cancelled' if self._cancelled() else 'done'}: "
             f"{counts[BulkState.FOUND]:,} found, {counts[BulkState.NOT_FOUND]:,} not found, "
-            f"{counts[BulkState.ERROR]:,} failed, of {done:,} answered."
+            f"{counts[BulkState.ERROR]:,} failed, of {self._done:,} answered."
         )
         self._update_buttons()
 
     def _cancelled(self) -> bool:
-        return any(entry.run.cancelled for entry in self._runs)
+        return any(run.cancelled for run in self._rows_of)
 
-    def _done_count(self) -> int:
-        return sum(row.state.is_final for row in self.model.rows())
+    def _show_rows(self, changes: dict[int, BulkRow]) -> None:
+        for number, row in changes.items():  # the count of final rows follows the changes
+            self._done += row.state.is_final - self.model.row_at(number).state.is_final
+        # The progress first: QProgressBar.setValue repaints at once, and with the table's
+        # changes pending that paint would take the whole window into this same callback.
+        self._show_progress()
+        self.model.update_rows(changes, self._shown_rows())
+
+    def _shown_rows(self) -> range:
+        """The table's rows in sight (some may be only partly)."""
+        first = self.table.rowAt(0)
+        if first < 0:
+            return range(0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        return range(first, (last if last >= 0 else self.model.rowCount() - 1) + 1)
 
     def _flush(self) -> None:
-        """Gathered outcomes to the table, then the progress, rate and time left."""
+        """Gathered outcomes to the progress, rate and time left, then to the table."""
+        over = self._gather()
         changes, self._pending = self._pending, {}
-        self.model.update_rows(changes)
-        if not self._fitted_to_answers and any(
-            r.state is BulkState.FOUND for r in changes.values()
-        ):
-            fit_columns(self.table)  # once, when the first answer brings the vendor's columns
+        self._show_rows(changes)
+        if changes:
+            # The answers just shown live as long as the table: out of the cyclic collector's
+            # reach too (after a young pass, so that no short-lived garbage is kept with them).
+            gc.collect(1)
+            gc.freeze()
+        if not self._fitted_to_answers and self._first_rows_answered(over):
+            # Once, when the rows the widths are measured on hold their answers (their state
+            # words and the vendor's columns): fitted to 'asking', 'not found' was elided.
+            fit_columns(self.table)
             self._fitted_to_answers = True
+        if over:
+            self._flush_timer.stop()
+            self._finished()
+
+    def _first_rows_answered(self, over: bool) -> bool:
+        first = range(min(self.model.rowCount(), FIT_FROM_ROWS))
+        return over or all(self.model.row_at(number).state.is_final for number in first)
+
+    def _show_progress(self) -> None:
         total = self.model.rowCount()
-        done = self._done_count()
+        done = self._done
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
         paused = self._paused_seconds + (time.monotonic() - self._paused_at
@@ -447,23 +511,25 @@ class BulkWindow(QWidget):
             self.rate_label.setText(f"{done:,} of {total:,} answered.")
 
     def toggle_pause(self) -> None:
-        if not self.running:
+        if self._thread is None:
             return
         if self._paused_at is None:
             self._paused_at = time.monotonic()
-            for entry in self._runs:
-                entry.run.pause()
+            for run in self._rows_of:
+                self._thread.pause(run)
         else:
             self._paused_seconds += time.monotonic() - self._paused_at
             self._paused_at = None
-            for entry in self._runs:
-                entry.run.resume()
+            for run in self._rows_of:
+                self._thread.resume(run)
         self._flush()
         self._update_buttons()
 
     def cancel(self) -> None:
-        for entry in self._runs:
-            entry.run.cancel()
+        if self._thread is None:
+            return
+        for run in self._rows_of:
+            self._thread.cancel(run)
         if self._paused_at is not None:
             self._paused_seconds += time.monotonic() - self._paused_at
             self._paused_at = None
@@ -478,15 +544,14 @@ class BulkWindow(QWidget):
         if not again:
             self._say("Nothing failed: nothing to retry.")
             return
-        jobs = {(entry.run.job.vendor.key, entry.run.job.profile): entry.run.job
-                for entry in self._runs}  # fmt: skip
+        jobs = {(run.job.vendor.key, run.job.profile): run.job for run in self._rows_of}
         by_job: dict[tuple[str, str], list[int]] = {}
         queued = {}
         for number in again:
             row = self.model.row_at(number)
             by_job.setdefault((row.vendor, row.profile), []).append(number)
-            queued[number] = replace(row, state=BulkState.QUEUED, message="")
-        self.model.update_rows(queued)
+            queued[number] = row._replace(state=BulkState.QUEUED, message="")
+        self._show_rows(queued)
         for key, numbers in by_job.items():
             self._launch(jobs[key], [self.model.row_at(n).id for n in numbers], numbers)
 

@@ -38,6 +38,11 @@ class TaskRunner:
             log.error("Task %s failed", task.get_name(), exc_info=error)
             self._report_failure(error)
 
+    def report(self, error: BaseException, name: str) -> None:
+        """A failure of work done elsewhere (another thread), reported as a task's would be."""
+        log.error("%s failed", name, exc_info=error)
+        self._report_failure(error)
+
     @property
     def running(self) -> int:
         return len(self._tasks)

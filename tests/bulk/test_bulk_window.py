@@ -166,3 +166,75 @@ def test_opening_a_workbook_offers_its_columns(window, run_async, tmp_path: Path
     assert bulk.ids() == [SUCCESS_ID, QUEUED_ID]
     run_async(bulk.open_file(tmp_path / "missing.xlsx"))
     assert bulk.error_label.text().startswith("Cannot read")
+
+
+def test_pause_holds_the_thread_back_cancel_ends_it_and_history_is_told_on_the_window_thread(
+    window, qt_loop, run_async, simulator, tmp_path: Path
+) -> None:
+    import threading
+
+    from desktop.core.history import HistoryStore
+
+    engine = window.engine
+    engine.history = HistoryStore(tmp_path / "history.sqlite")
+    told_on: list[threading.Thread] = []
+    engine.history_listeners.append(lambda: told_on.append(threading.current_thread()))
+    bulk = window.open_bulk()
+    ids = [f"44444444-4444-4444-8444-{n:012d}" for n in range(60)]
+    bulk.paste.setPlainText("\n".join(ids) + "\n")
+    bulk._parse_paste()
+    bulk.vendor_combo.setCurrentIndex(bulk.vendor_combo.findData("leadsquared"))
+    bulk.start()
+
+    async def until(answered: int) -> None:
+        while bulk.progress.value() < answered:
+            await asyncio.sleep(0.02)
+
+    run_async(until(3))
+    bulk.pause_button.click()
+    assert bulk.rate_label.text() == "Paused."
+
+    async def under_way_ended() -> None:  # those already waiting for LeadSquared's pace too
+        while BulkState.ASKING in _states(bulk).values():
+            await asyncio.sleep(0.05)
+
+    run_async(under_way_ended())
+    sent = simulator.request_counts["leadsquared"]
+    run_async(asyncio.sleep(0.6))
+    assert simulator.request_counts["leadsquared"] == sent  # nothing more while paused
+    bulk.pause_button.click()  # resume
+    run_async(until(sent + 1))
+    bulk.cancel_button.click()
+
+    async def finished() -> None:
+        while bulk.running:
+            await asyncio.sleep(0.02)
+
+    run_async(finished())
+    states = _states(bulk)
+    assert set(states.values()) <= {BulkState.NOT_FOUND, BulkState.CANCELLED, BulkState.QUEUED}
+    assert BulkState.QUEUED in states.values()  # not asked: the run ended at the cancel
+    assert window.statusBar().currentMessage().startswith("Bulk lookup cancelled:")
+    answered = sum(state is BulkState.NOT_FOUND for state in states.values())
+    assert len(engine.history.list()) == answered  # one entry per answer, written in batches
+    assert told_on and set(told_on) == {threading.main_thread()}
+    assert not any(t.name == "calllookup-bulk" for t in threading.enumerate())
+
+
+def test_answers_out_of_sight_change_the_rows_without_repainting_the_table(qapp) -> None:
+    from desktop.ui.bulk_window import BULK_COLUMNS, BulkRow, BulkTableModel
+
+    model = BulkTableModel(BULK_COLUMNS)
+    model.set_rows([BulkRow(f"id-{n}", "leadsquared", "LeadSquared", "demo") for n in range(100)])
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, _roles: spans.append((top.row(), bottom.row())))
+
+    def found(*numbers: int) -> dict[int, BulkRow]:
+        return {n: model.row_at(n)._replace(state=BulkState.FOUND) for n in numbers}
+
+    model.update_rows(found(50, 60), range(0, 10))
+    assert spans == [] and model.row_at(60).state is BulkState.FOUND  # changed, not repainted
+    model.update_rows(found(5, 60), range(0, 10))
+    assert spans == [(5, 9)]  # only the part in sight
+    model.update_rows(found(70, 80))
+    assert spans[-1] == (70, 80)  # without a range: the whole span
