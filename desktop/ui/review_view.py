@@ -173,34 +173,11 @@ class ReviewView(QWidget):
 
     # -- building --------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.profile_combo = named(QComboBox(), "reviewProfile")
-        self.profile_combo.addItems([p.name for p in self.engine.profiles.list()
-                                     if p.vendor == VENDOR_KEY])  # fmt: skip
-        self.period_combo = named(QComboBox(), "reviewPeriod")
-        self.period_combo.addItems([preset.value for preset in Preset])
-        self.period_combo.setCurrentText(Preset.LAST_7_DAYS.value)
-        today = QDate.currentDate()
-        self.from_date = named(QDateEdit(today.addDays(-6)), "reviewFrom")
-        self.to_date = named(QDateEdit(today), "reviewTo")
-        for edit in (self.from_date, self.to_date):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-        self.period_combo.currentTextChanged.connect(self._period_changed)
-        self._period_changed(self.period_combo.currentText())
+        self._build_period()
         self.user_filter = self._filter_combo("reviewUserFilter", "User")
         self.rule_filter = self._filter_combo("reviewRuleFilter", "Escalation rule")
         self.status_filter = self._filter_combo("reviewStatusFilter", "Status")
-        self.load_button = named(QPushButton("&Load"), "reviewLoad")
-        self.load_button.setDefault(True)
-        self.load_button.clicked.connect(self._load_clicked)
-        self.reload_button = named(QPushButton("Reload &all"), "reviewReload")
-        self.reload_button.setToolTip("Fetch every attempt of the period again, not only changes")
-        self.reload_button.clicked.connect(lambda: self.start_load(full=True))
-        self.cancel_button = named(QPushButton("Cancel"), "reviewCancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress = named(QProgressBar(), "reviewProgress")
-        self.cancel_button.setEnabled(False)
-        self.progress.setVisible(False)
+        self._build_buttons()
         self.status = named(QLabel(), "reviewStatus")
         self.status.setWordWrap(True)
         self.summary = named(QLabel(), "reviewSummary")
@@ -225,6 +202,35 @@ class ReviewView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
+
+    def _build_period(self) -> None:
+        self.profile_combo = named(QComboBox(), "reviewProfile")
+        self.profile_combo.addItems([p.name for p in self.engine.profiles.list()
+                                     if p.vendor == VENDOR_KEY])  # fmt: skip
+        self.period_combo = named(QComboBox(), "reviewPeriod")
+        self.period_combo.addItems([preset.value for preset in Preset])
+        self.period_combo.setCurrentText(Preset.LAST_7_DAYS.value)
+        today = QDate.currentDate()
+        self.from_date = named(QDateEdit(today.addDays(-6)), "reviewFrom")
+        self.to_date = named(QDateEdit(today), "reviewTo")
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.period_combo.currentTextChanged.connect(self._period_changed)
+        self._period_changed(self.period_combo.currentText())
+
+    def _build_buttons(self) -> None:
+        self.load_button = named(QPushButton("&Load"), "reviewLoad")
+        self.load_button.setDefault(True)
+        self.load_button.clicked.connect(self._load_clicked)
+        self.reload_button = named(QPushButton("Reload &all"), "reviewReload")
+        self.reload_button.setToolTip("Fetch every attempt of the period again, not only changes")
+        self.reload_button.clicked.connect(lambda: self.start_load(full=True))
+        self.cancel_button = named(QPushButton("Cancel"), "reviewCancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = named(QProgressBar(), "reviewProgress")
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
 
     def _filter_combo(self, name: str, accessible: str) -> QComboBox:
         combo = named(QComboBox(), name)
