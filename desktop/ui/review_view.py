@@ -40,7 +40,7 @@ from desktop.analytics.figures import (
     full_report,
     group_figures,
 )
-from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader
+from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader, call_attempts_params
 from desktop.analytics.period import Period, Preset, days, preset_period
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import CallLookupError
@@ -147,9 +147,10 @@ def _moment(seconds: float | None) -> str:
 
 
 class ReviewView(QWidget):
-    """The review window. ``open_call`` asks for one call's attempts in the supervisor view."""
+    """The review window. ``open_call`` asks for one call's attempts in the supervisor view: it
+    carries the vendor key and the lookup parameters that list them."""
 
-    open_call = Signal(str)
+    open_call = Signal(str, dict)
 
     def __init__(
         self, engine: LookupEngine, tasks: TaskRunner, parent: QWidget | None = None
@@ -271,7 +272,7 @@ class ReviewView(QWidget):
         )  # fmt: skip
         self.pages.addTab(self.status_table, "&Statuses")
         self.call_table = self._table("reviewCalls", CALL_COLUMNS, "Figures per incoming call",
-                                      lambda f: self.open_call.emit(f.group))  # fmt: skip
+                                      lambda f: self._open_call(f.group))  # fmt: skip
         self._calls_tab = self.pages.addTab(self.call_table, "&Calls")
         self.attempts_heatmap = HeatmapChart("attemptsHeatmap",
                                              "Attempts by weekday and hour (local time)",
@@ -537,7 +538,10 @@ class ReviewView(QWidget):
     def _attempt_chosen(self, index: QModelIndex) -> None:
         attempt = self.attempt_model.row_at(index.row())
         if attempt.call_id:
-            self.open_call.emit(attempt.call_id)
+            self._open_call(attempt.call_id)
+
+    def _open_call(self, call_id: str) -> None:
+        self.open_call.emit(VENDOR_KEY, call_attempts_params(call_id))
 
     def closeEvent(self, event: object) -> None:
         self.cancel()

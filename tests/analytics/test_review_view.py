@@ -104,6 +104,18 @@ def test_drill_down_from_a_user_to_one_call_in_the_supervisor_view(view, window,
     assert tab.attempts is not None and tab.attempts.model.rowCount() == 3
 
 
+def test_a_call_in_the_calls_table_asks_for_its_vendors_lookup(view, run_async) -> None:
+    run_async(view.start_load())
+    asked: list[tuple[str, dict[str, str]]] = []
+    view.open_call.connect(lambda vendor, params: asked.append((vendor, params)))
+    model = view._model(view.call_table)
+    row = next(row for row in range(model.rowCount()) if model.row_at(row).group == ds.CALL_A)
+    view.call_table.doubleClicked.emit(model.index(row, 0))
+    # A call's attempts are the items whose incomingCallLogId is the call (OneUptime's source,
+    # Common/Models/DatabaseModels/IncomingCallLogItem.ts).
+    assert asked == [("oneuptime", {"incomingCallLogId": ds.CALL_A})]
+
+
 def test_a_heatmap_cell_and_a_day_drill_down(view, run_async) -> None:
     run_async(view.start_load())
     run_async(view.drill("cell", "2-23", "Tuesdays 23:00"))  # SQLite weekday: Tuesday = 2
