@@ -10,6 +10,7 @@ an older one, so an old answer never replaces a newer one on screen.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -44,7 +45,7 @@ from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader, call
 from desktop.analytics.period import Period, Preset, days, preset_period
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import CallLookupError
-from desktop.core.timefmt import duration_text, screen_time
+from desktop.core.timefmt import hms, screen_time
 from desktop.engine import LookupEngine
 from desktop.ui.charts import Bar, BarChart, DayPoint, HeatmapChart, TrendChart
 from desktop.ui.table_actions import TableCopier
@@ -56,13 +57,13 @@ ALL = "(all)"
 _V = TypeVar("_V", int, float)
 
 
-def _seconds(value: float | None) -> str:
-    return "–" if value is None else f"{value:g} s"
+def _duration(value: float | None) -> str:
+    """A duration on screen, as h:mm:ss (copies carry the seconds)."""
+    return "–" if value is None else hms(value)
 
 
-def dial_total(seconds: float) -> str:
-    """Long totals in hours: a week's dial time in seconds is unreadable."""
-    return duration_text(seconds) if seconds < 3600 else f"{seconds / 3600:,.1f} h"
+def _sort_seconds(value: float | None) -> float:
+    return -1.0 if value is None else value
 
 
 def _cost(cents: float) -> str:
@@ -82,12 +83,17 @@ def figure_columns(first: str, name: Callable[[GroupFigures], str]) -> list[Colu
                clipboard=lambda f: f"{f.answer_rate:.4f}"),
         Column("Calls", lambda f: f"{f.calls:,}", sort_value=lambda f: f.calls,
                clipboard=lambda f: str(f.calls)),
-        Column("Median dial", lambda f: _seconds(f.median_dial_seconds),
-               clipboard=lambda f: _number(f.median_dial_seconds)),
-        Column("90th percentile dial", lambda f: _seconds(f.p90_dial_seconds),
-               clipboard=lambda f: _number(f.p90_dial_seconds)),
-        Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
-               clipboard=lambda f: _number(f.total_dial_seconds)),
+        Column("Median dial", lambda f: _duration(f.median_dial_seconds),
+               sort_value=lambda f: _sort_seconds(f.median_dial_seconds),
+               clipboard=lambda f: _number(f.median_dial_seconds),
+               copy_header="Median dial (s)"),
+        Column("90th percentile dial", lambda f: _duration(f.p90_dial_seconds),
+               sort_value=lambda f: _sort_seconds(f.p90_dial_seconds),
+               clipboard=lambda f: _number(f.p90_dial_seconds),
+               copy_header="90th percentile dial (s)"),
+        Column("Dial time", lambda f: hms(f.total_dial_seconds),
+               sort_value=lambda f: f.total_dial_seconds,
+               clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
         Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
                clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
     ]  # fmt: skip
@@ -107,10 +113,13 @@ CALL_COLUMNS: list[Column[GroupFigures]] = [
     Column("Attempts until answered", lambda f: _never(f.attempts_until_answered, str),
            clipboard=lambda f: _number(f.attempts_until_answered)),
     Column("First ring to answer",
-           lambda f: _never(f.seconds_to_answer, duration_text),
-           clipboard=lambda f: _number(f.seconds_to_answer)),
-    Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
-           clipboard=lambda f: _number(f.total_dial_seconds)),
+           lambda f: _never(f.seconds_to_answer, hms),
+           sort_value=lambda f: math.inf if f.seconds_to_answer is None else f.seconds_to_answer,
+           clipboard=lambda f: _number(f.seconds_to_answer),
+           copy_header="First ring to answer (s)"),
+    Column("Dial time", lambda f: hms(f.total_dial_seconds),
+           sort_value=lambda f: f.total_dial_seconds,
+           clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
     Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
            clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
 ]  # fmt: skip
@@ -458,8 +467,8 @@ class ReviewView(QWidget):
         self.summary.setText(
             f"{report.period.text()}: {total.attempts:,} attempts · {total.answered:,} answered "
             f"({total.answer_rate:.0%}) · {total.calls:,} calls · median dial "
-            f"{_seconds(total.median_dial_seconds)} · dial time "
-            f"{dial_total(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
+            f"{_duration(total.median_dial_seconds)} · dial time "
+            f"{hms(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
         )
         groups = report.groups
         for table, by in ((self.user_table, GroupBy.USER), (self.rule_table, GroupBy.RULE),
