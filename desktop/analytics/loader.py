@@ -28,7 +28,7 @@ from desktop.core.blocking import run_blocking
 from desktop.core.errors import BadResponseError
 from desktop.engine import LookupEngine
 from desktop.vendors import get_vendor
-from desktop.vendors.base import VendorContext
+from desktop.vendors.base import IdentifierKind, VendorContext
 from desktop.vendors.oneuptime import (
     MAX_PAGE_SIZE,
     PeriodItem,
@@ -45,6 +45,12 @@ CLOCK_MARGIN = timedelta(minutes=5)
 MAX_ATTEMPTS = 5_000_000
 
 Progress = Callable[[int, int], None]
+
+
+def call_attempts_params(call_id: str) -> dict[str, str]:
+    """The lookup in ``VENDOR_KEY``'s tab that lists one incoming call's attempts: the call's ID
+    in the input the vendor takes a call (request) ID in."""
+    return {get_vendor(VENDOR_KEY).search_inputs[IdentifierKind.REQUEST_ID]: call_id}
 
 
 @dataclass(frozen=True)

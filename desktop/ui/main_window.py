@@ -450,18 +450,19 @@ class MainWindow(QMainWindow):
             tab.show_times_again()
 
     def open_review(self) -> ReviewView:
-        """Escalation analytics in its own window; its calls open in the OneUptime tab."""
+        """Escalation analytics in its own window; its calls open in their vendor's tab."""
         from desktop.ui.review_view import ReviewView
 
         view = ReviewView(self.engine, self.tasks, self)
-        view.open_call.connect(self.show_call_attempts)
+        view.open_call.connect(self.show_lookup)
         view.show()
         return view
 
-    def show_call_attempts(self, call_id: str) -> None:
-        tab = self.vendor_tabs["oneuptime"]
+    def show_lookup(self, vendor_key: str, params: dict[str, str]) -> None:
+        """Bring the vendor's tab forward and look up ``params`` there (a drill-down's call)."""
+        tab = self.vendor_tabs[vendor_key]
         self.tabs.setCurrentWidget(tab)
-        tab.form.set_values({"incomingCallLogId": call_id})
+        tab.form.set_values(params)
         tab.start_lookup()
         self.raise_()
         self.activateWindow()

@@ -10,6 +10,7 @@ an older one, so an old answer never replaces a newer one on screen.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -40,11 +41,11 @@ from desktop.analytics.figures import (
     full_report,
     group_figures,
 )
-from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader
+from desktop.analytics.loader import VENDOR_KEY, LoadOutcome, PeriodLoader, call_attempts_params
 from desktop.analytics.period import Period, Preset, days, preset_period
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import CallLookupError
-from desktop.core.timefmt import duration_text, screen_time
+from desktop.core.timefmt import hms, screen_time
 from desktop.engine import LookupEngine
 from desktop.ui.charts import Bar, BarChart, DayPoint, HeatmapChart, TrendChart
 from desktop.ui.table_actions import TableCopier
@@ -56,13 +57,13 @@ ALL = "(all)"
 _V = TypeVar("_V", int, float)
 
 
-def _seconds(value: float | None) -> str:
-    return "–" if value is None else f"{value:g} s"
+def _duration(value: float | None) -> str:
+    """A duration on screen, as h:mm:ss (copies carry the seconds)."""
+    return "–" if value is None else hms(value)
 
 
-def dial_total(seconds: float) -> str:
-    """Long totals in hours: a week's dial time in seconds is unreadable."""
-    return duration_text(seconds) if seconds < 3600 else f"{seconds / 3600:,.1f} h"
+def _sort_seconds(value: float | None) -> float:
+    return -1.0 if value is None else value
 
 
 def _cost(cents: float) -> str:
@@ -82,12 +83,17 @@ def figure_columns(first: str, name: Callable[[GroupFigures], str]) -> list[Colu
                clipboard=lambda f: f"{f.answer_rate:.4f}"),
         Column("Calls", lambda f: f"{f.calls:,}", sort_value=lambda f: f.calls,
                clipboard=lambda f: str(f.calls)),
-        Column("Median dial", lambda f: _seconds(f.median_dial_seconds),
-               clipboard=lambda f: _number(f.median_dial_seconds)),
-        Column("90th percentile dial", lambda f: _seconds(f.p90_dial_seconds),
-               clipboard=lambda f: _number(f.p90_dial_seconds)),
-        Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
-               clipboard=lambda f: _number(f.total_dial_seconds)),
+        Column("Median dial", lambda f: _duration(f.median_dial_seconds),
+               sort_value=lambda f: _sort_seconds(f.median_dial_seconds),
+               clipboard=lambda f: _number(f.median_dial_seconds),
+               copy_header="Median dial (s)"),
+        Column("90th percentile dial", lambda f: _duration(f.p90_dial_seconds),
+               sort_value=lambda f: _sort_seconds(f.p90_dial_seconds),
+               clipboard=lambda f: _number(f.p90_dial_seconds),
+               copy_header="90th percentile dial (s)"),
+        Column("Dial time", lambda f: hms(f.total_dial_seconds),
+               sort_value=lambda f: f.total_dial_seconds,
+               clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
         Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
                clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
     ]  # fmt: skip
@@ -107,10 +113,13 @@ CALL_COLUMNS: list[Column[GroupFigures]] = [
     Column("Attempts until answered", lambda f: _never(f.attempts_until_answered, str),
            clipboard=lambda f: _number(f.attempts_until_answered)),
     Column("First ring to answer",
-           lambda f: _never(f.seconds_to_answer, duration_text),
-           clipboard=lambda f: _number(f.seconds_to_answer)),
-    Column("Dial time", lambda f: dial_total(f.total_dial_seconds),
-           clipboard=lambda f: _number(f.total_dial_seconds)),
+           lambda f: _never(f.seconds_to_answer, hms),
+           sort_value=lambda f: math.inf if f.seconds_to_answer is None else f.seconds_to_answer,
+           clipboard=lambda f: _number(f.seconds_to_answer),
+           copy_header="First ring to answer (s)"),
+    Column("Dial time", lambda f: hms(f.total_dial_seconds),
+           sort_value=lambda f: f.total_dial_seconds,
+           clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
     Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
            clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
 ]  # fmt: skip
@@ -147,9 +156,10 @@ def _moment(seconds: float | None) -> str:
 
 
 class ReviewView(QWidget):
-    """The review window. ``open_call`` asks for one call's attempts in the supervisor view."""
+    """The review window. ``open_call`` asks for one call's attempts in the supervisor view: it
+    carries the vendor key and the lookup parameters that list them."""
 
-    open_call = Signal(str)
+    open_call = Signal(str, dict)
 
     def __init__(
         self, engine: LookupEngine, tasks: TaskRunner, parent: QWidget | None = None
@@ -173,34 +183,11 @@ class ReviewView(QWidget):
 
     # -- building --------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.profile_combo = named(QComboBox(), "reviewProfile")
-        self.profile_combo.addItems([p.name for p in self.engine.profiles.list()
-                                     if p.vendor == VENDOR_KEY])  # fmt: skip
-        self.period_combo = named(QComboBox(), "reviewPeriod")
-        self.period_combo.addItems([preset.value for preset in Preset])
-        self.period_combo.setCurrentText(Preset.LAST_7_DAYS.value)
-        today = QDate.currentDate()
-        self.from_date = named(QDateEdit(today.addDays(-6)), "reviewFrom")
-        self.to_date = named(QDateEdit(today), "reviewTo")
-        for edit in (self.from_date, self.to_date):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-        self.period_combo.currentTextChanged.connect(self._period_changed)
-        self._period_changed(self.period_combo.currentText())
+        self._build_period()
         self.user_filter = self._filter_combo("reviewUserFilter", "User")
         self.rule_filter = self._filter_combo("reviewRuleFilter", "Escalation rule")
         self.status_filter = self._filter_combo("reviewStatusFilter", "Status")
-        self.load_button = named(QPushButton("&Load"), "reviewLoad")
-        self.load_button.setDefault(True)
-        self.load_button.clicked.connect(self._load_clicked)
-        self.reload_button = named(QPushButton("Reload &all"), "reviewReload")
-        self.reload_button.setToolTip("Fetch every attempt of the period again, not only changes")
-        self.reload_button.clicked.connect(lambda: self.start_load(full=True))
-        self.cancel_button = named(QPushButton("Cancel"), "reviewCancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress = named(QProgressBar(), "reviewProgress")
-        self.cancel_button.setEnabled(False)
-        self.progress.setVisible(False)
+        self._build_buttons()
         self.status = named(QLabel(), "reviewStatus")
         self.status.setWordWrap(True)
         self.summary = named(QLabel(), "reviewSummary")
@@ -225,6 +212,35 @@ class ReviewView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
+
+    def _build_period(self) -> None:
+        self.profile_combo = named(QComboBox(), "reviewProfile")
+        self.profile_combo.addItems([p.name for p in self.engine.profiles.list()
+                                     if p.vendor == VENDOR_KEY])  # fmt: skip
+        self.period_combo = named(QComboBox(), "reviewPeriod")
+        self.period_combo.addItems([preset.value for preset in Preset])
+        self.period_combo.setCurrentText(Preset.LAST_7_DAYS.value)
+        today = QDate.currentDate()
+        self.from_date = named(QDateEdit(today.addDays(-6)), "reviewFrom")
+        self.to_date = named(QDateEdit(today), "reviewTo")
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.period_combo.currentTextChanged.connect(self._period_changed)
+        self._period_changed(self.period_combo.currentText())
+
+    def _build_buttons(self) -> None:
+        self.load_button = named(QPushButton("&Load"), "reviewLoad")
+        self.load_button.setDefault(True)
+        self.load_button.clicked.connect(self._load_clicked)
+        self.reload_button = named(QPushButton("Reload &all"), "reviewReload")
+        self.reload_button.setToolTip("Fetch every attempt of the period again, not only changes")
+        self.reload_button.clicked.connect(lambda: self.start_load(full=True))
+        self.cancel_button = named(QPushButton("Cancel"), "reviewCancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = named(QProgressBar(), "reviewProgress")
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
 
     def _filter_combo(self, name: str, accessible: str) -> QComboBox:
         combo = named(QComboBox(), name)
@@ -265,7 +281,7 @@ class ReviewView(QWidget):
         )  # fmt: skip
         self.pages.addTab(self.status_table, "&Statuses")
         self.call_table = self._table("reviewCalls", CALL_COLUMNS, "Figures per incoming call",
-                                      lambda f: self.open_call.emit(f.group))  # fmt: skip
+                                      lambda f: self._open_call(f.group))  # fmt: skip
         self._calls_tab = self.pages.addTab(self.call_table, "&Calls")
         self.attempts_heatmap = HeatmapChart("attemptsHeatmap",
                                              "Attempts by weekday and hour (local time)",
@@ -451,8 +467,8 @@ class ReviewView(QWidget):
         self.summary.setText(
             f"{report.period.text()}: {total.attempts:,} attempts · {total.answered:,} answered "
             f"({total.answer_rate:.0%}) · {total.calls:,} calls · median dial "
-            f"{_seconds(total.median_dial_seconds)} · dial time "
-            f"{dial_total(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
+            f"{_duration(total.median_dial_seconds)} · dial time "
+            f"{hms(total.total_dial_seconds)} · cost {_cost(total.total_cost_usd_cents)}"
         )
         groups = report.groups
         for table, by in ((self.user_table, GroupBy.USER), (self.rule_table, GroupBy.RULE),
@@ -531,7 +547,10 @@ class ReviewView(QWidget):
     def _attempt_chosen(self, index: QModelIndex) -> None:
         attempt = self.attempt_model.row_at(index.row())
         if attempt.call_id:
-            self.open_call.emit(attempt.call_id)
+            self._open_call(attempt.call_id)
+
+    def _open_call(self, call_id: str) -> None:
+        self.open_call.emit(VENDOR_KEY, call_attempts_params(call_id))
 
     def closeEvent(self, event: object) -> None:
         self.cancel()

@@ -4,13 +4,14 @@ status colours are chosen per theme to keep WCAG AA contrast (checked by a test)
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
-from desktop.ui.resources import read_text
+from desktop.ui.resources import read_text, resource_root
 
 
 class ThemeChoice(StrEnum):
@@ -55,12 +56,14 @@ TITLE_SCALE = 1.3
 
 _state: dict[str, object] = {"choice": None, "following": False, "point_size": None}
 
-#: Colours of borders and of disabled text, per theme, chosen for WCAG: a control's border at
-#: least 3:1 against what it sits on, disabled text still 4.5:1 (readable) yet visibly fainter
-#: than enabled text, with a dashed border as the second sign (a test computes the ratios).
+#: Colours of borders and of disabled text, per theme, chosen for WCAG: a control's border
+#: (check boxes' included) at least 3:1 against what it sits on. Disabled text stays legible
+#: (3:1 or more) but has at most half the contrast enabled text has, so a disabled button reads
+#: as disabled at a glance; its dashed border and flat fill are the other signs (a test computes
+#: the ratios).
 CONTROL_COLOURS: dict[str, dict[str, str]] = {
     "light": {"border": "#767676", "disabled-fg": "#595959", "disabled-border": "#858585"},
-    "dark": {"border": "#8c8c8c", "disabled-fg": "#a6a6a6", "disabled-border": "#858585"},
+    "dark": {"border": "#8c8c8c", "disabled-fg": "#949494", "disabled-border": "#858585"},
 }
 
 #: The light palette's colours the ratios are computed against (Fusion's standard ones).
@@ -112,6 +115,9 @@ def _apply_palette(scheme: str) -> None:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
                  QPalette.ColorRole.ButtonText):  # fmt: skip
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    # A disabled button is flat: the window's colour, not the raised button's.
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button,
+                     QColor(PALETTES[scheme][QPalette.ColorRole.Window]))  # fmt: skip
     app.setPalette(palette)
 
 
@@ -171,6 +177,8 @@ def _apply_stylesheet(scheme: str) -> None:
         )
     for name, colour in sorted(CONTROL_COLOURS[scheme].items(), key=lambda i: -len(i[0])):
         stylesheet = stylesheet.replace(f"@{name}", colour)
+    icons = Path(str(resource_root() / "icons")).as_posix()
+    stylesheet = stylesheet.replace("@icons", icons).replace("@scheme", scheme)
     points = _state["point_size"]
     if isinstance(points, float):
         stylesheet = f"QWidget {{ font-size: {points:.1f}pt; }}\n" + stylesheet

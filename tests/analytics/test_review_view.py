@@ -53,15 +53,24 @@ def test_the_view_shows_the_hand_computed_figures(view, run_async) -> None:
     assert shown(view, view.status_table) == ds.BY_STATUS
     texts = {cell(view.user_table, row, 0): [cell(view.user_table, row, c) for c in range(10)]
              for row in range(3)}  # fmt: skip
-    assert texts[ds.U1][1:8] == ["3", "2", "1", "67%", "3", "30 s", "60 s"]
+    # Durations on screen as h:mm:ss: U1's dials 30, 60, 30 s (median 30, p90 60, total 120).
+    assert texts[ds.U1][1:9] == ["3", "2", "1", "67%", "3", "0:00:30", "0:01:00", "0:02:00"]
     assert texts[ds.U2][4] == "0%"
     calls = {cell(view.call_table, row, 0): (cell(view.call_table, row, 2),
                                              cell(view.call_table, row, 3))
              for row in range(4)}  # fmt: skip
     assert calls[ds.CALL_C] == ("never", "never")
-    assert calls[ds.CALL_A][0] == "3"
+    assert calls[ds.CALL_A] == ("3", "0:01:20")  # first ring 09:00:00, answered 09:01:20
     assert view.pages.tabText(view._calls_tab) == "&Calls"  # counted, no longer "counting…"
     assert "7 attempts · 3 answered (43%) · 4 calls" in view.summary.text()
+    assert "median dial 0:00:30 · dial time 0:04:40" in view.summary.text()  # 280 s in all
+    # Copies carry the seconds, in the unit their header names.
+    model = view._model(view.user_table)
+    u1 = next(
+        model.row_at(row) for row in range(model.rowCount()) if model.row_at(row).group == ds.U1
+    )
+    copied = {c.clipboard_header: c.clipboard(u1) for c in model.columns if c.clipboard}
+    assert copied["Median dial (s)"] == "30" and copied["Dial time (s)"] == "120"
     assert [bar.answered for bar in view.user_bars.bars] == [2, 0, 1]
     assert [(p.attempts, p.missed) for p in view.trend.points] == [(4, 2), (3, 2)]
     assert view.attempts_heatmap.cells[0][9] == 3 and view.missed_heatmap.cells[1][23] == 2
@@ -102,6 +111,18 @@ def test_drill_down_from_a_user_to_one_call_in_the_supervisor_view(view, window,
     assert tab.current_task is not None
     run_async(tab.current_task)
     assert tab.attempts is not None and tab.attempts.model.rowCount() == 3
+
+
+def test_a_call_in_the_calls_table_asks_for_its_vendors_lookup(view, run_async) -> None:
+    run_async(view.start_load())
+    asked: list[tuple[str, dict[str, str]]] = []
+    view.open_call.connect(lambda vendor, params: asked.append((vendor, params)))
+    model = view._model(view.call_table)
+    row = next(row for row in range(model.rowCount()) if model.row_at(row).group == ds.CALL_A)
+    view.call_table.doubleClicked.emit(model.index(row, 0))
+    # A call's attempts are the items whose incomingCallLogId is the call (OneUptime's source,
+    # Common/Models/DatabaseModels/IncomingCallLogItem.ts).
+    assert asked == [("oneuptime", {"incomingCallLogId": ds.CALL_A})]
 
 
 def test_a_heatmap_cell_and_a_day_drill_down(view, run_async) -> None:

@@ -1,14 +1,30 @@
 """WCAG contrast of both themes, computed from the colours the app really applies (the palette
-and the stylesheet's colours): text 4.5:1, control borders 3:1, disabled state included, and
-disabled text visibly fainter than enabled text."""
+and the stylesheet's colours) and from real widgets drawn offscreen: text 4.5:1, control
+borders 3:1 (check-box indicators and the disabled state included).
+
+Disabled text is exempt from WCAG's 4.5:1 (1.4.3 leaves out inactive components), so the rule
+here is ours: it stays legible, 3:1 or more against its background, and has at most half the
+contrast enabled text has, so a disabled "Load all" does not look enabled; a disabled button is
+also flat (the window's colour) with a dashed border."""
 
 from __future__ import annotations
 
 import re
+import statistics
 
 import pytest
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyleOptionButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.ui.theme import ThemeChoice, apply_theme, contrast_ratio
 
@@ -62,11 +78,11 @@ def test_text_meets_aa_in_every_state(scheme) -> None:
         assert ratio >= 4.5, (scheme, name, round(ratio, 2))
     for fg, bg in ((Role.Text, Role.Base), (Role.ButtonText, Role.Button),
                    (Role.WindowText, Role.Window)):  # fmt: skip
-        disabled = _hex(palette, fg, Group.Disabled)
-        ratio = contrast_ratio(disabled, _hex(palette, bg, Group.Disabled))
-        assert ratio >= 4.5, (scheme, "disabled", fg, round(ratio, 2))
-        # Fainter than enabled text, so a disabled "Load all" does not look enabled.
-        assert contrast_ratio(disabled, _hex(palette, fg)) >= 1.4, (scheme, fg)
+        enabled = contrast_ratio(_hex(palette, fg), _hex(palette, bg))
+        disabled = contrast_ratio(_hex(palette, fg, Group.Disabled),
+                                  _hex(palette, bg, Group.Disabled))  # fmt: skip
+        assert disabled >= 3, (scheme, "disabled", fg, round(disabled, 2))
+        assert disabled <= enabled / 2, (scheme, fg, round(disabled, 2), round(enabled, 2))
 
 
 def test_control_borders_meet_three_to_one(scheme) -> None:
@@ -79,7 +95,7 @@ def test_control_borders_meet_three_to_one(scheme) -> None:
         colour = _hex(palette, background)
         assert contrast_ratio(border, colour) >= 3, (scheme, background)
         assert contrast_ratio(disabled_border, colour) >= 3, (scheme, "disabled", background)
-        assert contrast_ratio(disabled_text, colour) >= 4.5, (scheme, "disabled text", background)
+        assert contrast_ratio(disabled_text, colour) >= 3, (scheme, "disabled text", background)
     mid = _hex(palette, Role.Mid)  # the banners' and chips' borders
     assert contrast_ratio(mid, _hex(palette, Role.Window)) >= 3, scheme
 
@@ -95,3 +111,53 @@ def test_disabled_controls_are_drawn_with_the_checked_colours(scheme, qtbot) -> 
     sheet = _app_stylesheet()
     expected = _stylesheet_colour(sheet, "QPushButton:disabled", "color")
     assert button.palette().color(Group.Disabled, Role.ButtonText).name() == expected
+    assert button.palette().color(Group.Disabled, Role.Button) == QApplication.palette().color(
+        Role.Window
+    )  # flat
+
+
+def _line_contrast(image: QImage, points: list[tuple[int, int]], background: str) -> float:
+    return statistics.median(
+        contrast_ratio(image.pixelColor(x, y).name(), background) for x, y in points
+    )
+
+
+def _side_contrasts(image: QImage, rect: QRect, background: str) -> list[float]:
+    """Each side's contrast with the background: the median along the most contrasting of the
+    three pixel lines at that edge (antialiasing may put the outline one pixel in)."""
+    left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+    xs, ys = range(left + 2, right - 1), range(top + 2, bottom - 1)
+    sides = [
+        [[(x, top + i) for x in xs] for i in range(3)],
+        [[(x, bottom - i) for x in xs] for i in range(3)],
+        [[(left + i, y) for y in ys] for i in range(3)],
+        [[(right - i, y) for y in ys] for i in range(3)],
+    ]
+    return [max(_line_contrast(image, line, background) for line in side) for side in sides]
+
+
+def test_check_box_indicators_are_outlined_three_to_one(scheme, qtbot) -> None:
+    """Fusion outlines a check box in a shade of the window colour: about 1:1 in the dark
+    theme. Measured on the drawn pixels, checked or not, enabled or not."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    column = QVBoxLayout(host)
+    boxes = []
+    for checked in (False, True):
+        for enabled in (True, False):
+            box = QCheckBox("Verify the server's TLS certificate")
+            box.setChecked(checked)
+            box.setEnabled(enabled)
+            column.addWidget(box)
+            boxes.append(box)
+    host.show()
+    qtbot.waitExposed(host)
+    image = host.grab().toImage()
+    window = _hex(QApplication.palette(), Role.Window)
+    for box in boxes:
+        option = QStyleOptionButton()
+        option.initFrom(box)
+        indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+        indicator.translate(box.pos())
+        sides = _side_contrasts(image, indicator, window)
+        assert min(sides) >= 3, (scheme, box.isChecked(), box.isEnabled(), sides)
