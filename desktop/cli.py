@@ -390,7 +390,7 @@ def run_lookup(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> i
     async def go_all_pages() -> LookupResult:
         try:
             first = await engine.run(prepared)
-            return await engine.remaining_attempts(prepared, first)
+            return await engine.attempts.remaining(prepared, first)
         finally:
             await engine.aclose()
 
@@ -662,13 +662,13 @@ def run_attempt_command(args: argparse.Namespace, engine: LookupEngine, out: Tex
         try:
             if args.attempt_command == "count":
                 prepared = engine.prepare(key, params, args.profile)
-                return str(await engine.count_attempts(prepared))
+                return str(await engine.attempts.count(prepared))
             if args.attempt_command == "create":
-                return await engine.create_attempt(key, args.profile, params)
+                return await engine.attempts.create(key, args.profile, params)
             if args.attempt_command == "update":
-                await engine.update_attempt(key, args.profile, args.attempt_id, params)
+                await engine.attempts.update(key, args.profile, args.attempt_id, params)
                 return f"updated {args.attempt_id}"
-            await engine.delete_attempt(key, args.profile, args.attempt_id)
+            await engine.attempts.delete(key, args.profile, args.attempt_id)
             return f"deleted {args.attempt_id}"
         finally:
             await engine.aclose()

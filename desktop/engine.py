@@ -12,9 +12,9 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TypeVar, Unpack
+from typing import TypeVar
 
-from desktop.attempt_service import AttemptService, PageRequest
+from desktop.attempt_service import AttemptService
 from desktop.core.blocking import run_blocking
 from desktop.core.credentials import SecretStore, read_secrets, secret_env_name
 from desktop.core.errors import (
@@ -32,7 +32,6 @@ from desktop.core.redact import redact_model, redact_secret_values
 from desktop.core.tokens import TokenCache
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
-    AttemptPage,
     ProbeOutcome,
     SettingsProbe,
     Vendor,
@@ -232,35 +231,6 @@ class LookupEngine:
             sentence = await self._within_deadline(vendor, profile, vendor.test_connection)
             outcome = ProbeOutcome(message=sentence)
         return replace(outcome, message=redact_secret_values(outcome.message))
-
-    # -- escalation attempts: the AttemptService's operations, under the names callers use ----
-    async def attempt_page(
-        self, prepared: PreparedLookup, **request: Unpack[PageRequest]
-    ) -> AttemptPage:
-        return await self.attempts.page(prepared, **request)
-
-    async def count_attempts(self, prepared: PreparedLookup) -> int:
-        return await self.attempts.count(prepared)
-
-    async def remaining_attempts(
-        self, prepared: PreparedLookup, result: LookupResult
-    ) -> LookupResult:
-        return await self.attempts.remaining(prepared, result)
-
-    async def update_attempt(
-        self, vendor_key: str, profile_name: str | None, attempt_id: str, changes: dict[str, str]
-    ) -> None:
-        await self.attempts.update(vendor_key, profile_name, attempt_id, changes)
-
-    async def delete_attempt(
-        self, vendor_key: str, profile_name: str | None, attempt_id: str
-    ) -> None:
-        await self.attempts.delete(vendor_key, profile_name, attempt_id)
-
-    async def create_attempt(
-        self, vendor_key: str, profile_name: str | None, values: dict[str, str]
-    ) -> str:
-        return await self.attempts.create(vendor_key, profile_name, values)
 
     async def aclose(self) -> None:
         await self.http_pool.aclose()

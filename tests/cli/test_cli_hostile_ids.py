@@ -150,7 +150,7 @@ def test_paging_stops_at_the_stated_cap(monkeypatch) -> None:
         async def everything() -> LookupResult:
             try:
                 prepared = engine.prepare("oneuptime", {"incomingCallLogId": ATTEMPT}, "p")
-                return await engine.remaining_attempts(prepared, await engine.run(prepared))
+                return await engine.attempts.remaining(prepared, await engine.run(prepared))
             finally:
                 await engine.aclose()
 

@@ -50,7 +50,7 @@ def test_all_pages_load_in_order(engine) -> None:
     async def everything():
         prepared = engine.prepare("oneuptime", {"incomingCallLogId": sim.CALL_250})
         first = await engine.run(prepared)
-        return await engine.remaining_attempts(prepared, first)
+        return await engine.attempts.remaining(prepared, first)
 
     result = run(engine, everything)
     assert len(result.attempts) == 250
@@ -70,7 +70,7 @@ def test_all_pages_load_in_order(engine) -> None:
 def test_server_side_sort_descending(engine) -> None:
     async def page():
         prepared = engine.prepare("oneuptime", {"incomingCallLogId": sim.CALL_250})
-        return await engine.attempt_page(
+        return await engine.attempts.page(
             prepared, skip=0, limit=5, sort=AttemptSort("dial_duration_seconds", True)
         )
 
@@ -140,13 +140,13 @@ def test_edit_and_delete_and_create(engine) -> None:
     attempt_id = f"{sim.CALL_250[:24]}{3:012d}"
 
     async def scenario():
-        await engine.update_attempt(
+        await engine.attempts.update(
             "oneuptime", None, attempt_id,
             {"status": "Completed", "isAnswered": "true", "callCostInUSDCents": "7"},
         )  # fmt: skip
         changed = await engine.lookup("oneuptime", {"_id": attempt_id})
-        await engine.delete_attempt("oneuptime", None, attempt_id)
-        created = await engine.create_attempt(
+        await engine.attempts.delete("oneuptime", None, attempt_id)
+        created = await engine.attempts.create(
             "oneuptime", None, {"incomingCallLogId": sim.CALL_250, "status": "Ringing"}
         )
         listed = await engine.lookup("oneuptime", {"incomingCallLogId": sim.CALL_250})
@@ -163,7 +163,7 @@ def test_edit_and_delete_and_create(engine) -> None:
 def test_read_only_key_cannot_write(engine) -> None:
     engine.secrets.set("oneuptime", "demo", "ApiKey", sim.READ_ONLY_KEY)
     with pytest.raises(ForbiddenError, match="Project Owner or Admin"):
-        run(engine, lambda: engine.delete_attempt("oneuptime", None, UNKNOWN_ATTEMPT))
+        run(engine, lambda: engine.attempts.delete("oneuptime", None, UNKNOWN_ATTEMPT))
     result = run(engine, lambda: engine.lookup("oneuptime", {"incomingCallLogId": sim.SMALL_CALL}))
     assert result.attempts_total == 6  # reading is allowed
 
