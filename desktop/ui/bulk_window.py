@@ -187,6 +187,18 @@ class BulkWindow(QWidget):
         self._done_at_start = 0
         self._fitted_to_answers = False
 
+        self._build_input()
+        self._build_vendor_choice()
+        self._build_run_controls()
+        self._build_results()
+        self._build_layout()
+        self._connect_signals()
+        self._fill_profiles()
+        self._update_buttons()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_input(self) -> None:
+        """The pasted text, or the file and the column of IDs it is read from."""
         self.paste = QPlainTextEdit()
         self.paste.setObjectName("bulkPaste")
         self.paste.setPlaceholderText(
@@ -200,6 +212,9 @@ class BulkWindow(QWidget):
         self.column_combo.setAccessibleName("Column with the IDs")
         self.input_summary = QLabel("No IDs yet.")
         self.input_summary.setObjectName("bulkInputSummary")
+
+    def _build_vendor_choice(self) -> None:
+        """Which vendor and profile are asked, and the input's error under them."""
         self.vendor_combo = QComboBox()
         self.vendor_combo.setObjectName("bulkVendor")
         self.vendor_combo.addItem("Every vendor that takes this kind of value", EVERY_VENDOR)
@@ -214,6 +229,8 @@ class BulkWindow(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
+    def _build_run_controls(self) -> None:
+        """Start, pause, cancel, retry and export, and the progress with its rate."""
         self.start_button = QPushButton("&Start")
         self.start_button.setObjectName("bulkStart")
         self.pause_button = QPushButton("&Pause")
@@ -231,10 +248,14 @@ class BulkWindow(QWidget):
         self.rate_label = QLabel()
         self.rate_label.setObjectName("bulkRate")
 
+    def _build_results(self) -> None:
+        """The table of answers, one row per ID and vendor profile."""
         self.model = BulkTableModel(BULK_COLUMNS, self)
         self.table = make_table("bulkResults", self.model, "Bulk lookup results")
-        self.copier = TableCopier(self.table, tasks, lambda text, _state: self._say(text))
+        self.copier = TableCopier(self.table, self._tasks, lambda text, _state: self._say(text))
 
+    def _build_layout(self) -> None:
+        """The widgets in rows (the order they join the window in is the tab order)."""
         source_row = QHBoxLayout()
         source_row.addWidget(self.open_button)
         source_row.addWidget(QLabel("Column:"))
@@ -259,6 +280,8 @@ class BulkWindow(QWidget):
         layout.addLayout(progress_row)
         layout.addWidget(self.table, 1)
 
+    def _connect_signals(self) -> None:
+        """The timers that parse the pasted text and show gathered outcomes, and the signals."""
         self._parse_timer = QTimer(self)
         self._parse_timer.setSingleShot(True)
         self._parse_timer.setInterval(200)
@@ -275,8 +298,6 @@ class BulkWindow(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.retry_button.clicked.connect(self.retry_failed)
         self.xlsx_button.clicked.connect(self.export_xlsx_with_dialog)
-        self._fill_profiles()
-        self._update_buttons()
 
     # -- input -------------------------------------------------------------------------------
     def _say(self, text: str) -> None:
