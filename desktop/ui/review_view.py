@@ -70,6 +70,17 @@ def _cost(cents: float) -> str:
     return f"${cents / 100:,.2f}"
 
 
+#: The totals every figures table ends with; cost sorts by its amount, not its text.
+TOTAL_COLUMNS: tuple[Column[GroupFigures], ...] = (
+    Column("Dial time", lambda f: hms(f.total_dial_seconds),
+           sort_value=lambda f: f.total_dial_seconds,
+           clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
+    Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
+           sort_value=lambda f: f.total_cost_usd_cents,
+           clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
+)  # fmt: skip
+
+
 def figure_columns(first: str, name: Callable[[GroupFigures], str]) -> list[Column[GroupFigures]]:
     return [
         Column(first, name, clipboard=lambda f: f.group),
@@ -91,11 +102,7 @@ def figure_columns(first: str, name: Callable[[GroupFigures], str]) -> list[Colu
                sort_value=lambda f: _sort_seconds(f.p90_dial_seconds),
                clipboard=lambda f: _number(f.p90_dial_seconds),
                copy_header="90th percentile dial (s)"),
-        Column("Dial time", lambda f: hms(f.total_dial_seconds),
-               sort_value=lambda f: f.total_dial_seconds,
-               clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
-        Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
-               clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
+        *TOTAL_COLUMNS,
     ]  # fmt: skip
 
 
@@ -117,11 +124,7 @@ CALL_COLUMNS: list[Column[GroupFigures]] = [
            sort_value=lambda f: math.inf if f.seconds_to_answer is None else f.seconds_to_answer,
            clipboard=lambda f: _number(f.seconds_to_answer),
            copy_header="First ring to answer (s)"),
-    Column("Dial time", lambda f: hms(f.total_dial_seconds),
-           sort_value=lambda f: f.total_dial_seconds,
-           clipboard=lambda f: _number(f.total_dial_seconds), copy_header="Dial time (s)"),
-    Column("Cost (USD)", lambda f: _cost(f.total_cost_usd_cents),
-           clipboard=lambda f: f"{f.total_cost_usd_cents / 100:.2f}"),
+    *TOTAL_COLUMNS,
 ]  # fmt: skip
 
 
