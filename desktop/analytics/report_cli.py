@@ -19,7 +19,7 @@ from desktop.analytics.period import period_from_texts
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import InvalidInputError
 from desktop.core.export import EXPORT_FORMATS, render
-from desktop.core.timefmt import duration_text
+from desktop.core.timefmt import hms
 from desktop.engine import LookupEngine
 
 #: Filters the report takes besides the period, by the vendor's own field names.
@@ -102,8 +102,8 @@ def report_text(figures: list[GroupFigures], by: GroupBy) -> str:
         group = figure.user_name or figure.group or "(none)"
         lines.append((
             group, f"{figure.attempts:,}", f"{figure.answered:,}", f"{figure.not_answered:,}",
-            f"{figure.answer_rate:.0%}", f"{figure.calls:,}", _seconds(figure.median_dial_seconds),
-            _seconds(figure.p90_dial_seconds), duration_text(figure.total_dial_seconds),
+            f"{figure.answer_rate:.0%}", f"{figure.calls:,}", _duration(figure.median_dial_seconds),
+            _duration(figure.p90_dial_seconds), hms(figure.total_dial_seconds),
             f"${figure.total_cost_usd_cents / 100:,.2f}",
         ))  # fmt: skip
     if len(lines) == 1:
@@ -119,5 +119,7 @@ def report_text(figures: list[GroupFigures], by: GroupBy) -> str:
     )
 
 
-def _seconds(value: float | None) -> str:
-    return "–" if value is None else f"{value:g} s"
+def _duration(value: float | None) -> str:
+    """A duration as people read it, h:mm:ss, as the review view shows it (JSON and CSV carry
+    the seconds)."""
+    return "–" if value is None else hms(value)

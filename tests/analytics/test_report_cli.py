@@ -69,6 +69,10 @@ def test_report_in_text(env) -> None:
     assert first.split()[:3] == ["user", "attempts", "answered"]
     assert len(rows) == 3
     assert ds.U2 in done.stdout and "0%" in done.stdout
+    # Durations read as h:mm:ss, as the review view shows them: U1's dials 30, 60 and 30 s
+    # (median 30, 90th percentile 60, total 120) and 7 cents.
+    (u1_row,) = [row for row in rows if row.split()[1:4] == ["3", "2", "1"]]
+    assert u1_row.split()[-4:] == ["0:00:30", "0:01:00", "0:02:00", "$0.07"]
 
 
 @pytest.mark.parametrize(
