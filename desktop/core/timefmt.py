@@ -107,18 +107,6 @@ def shown_time(moment: datetime, sent: str | None = None) -> str:
     return local_text(moment)
 
 
-def duration_text(seconds: float) -> str:
-    """'1497 s (24 min 57 s)' style: the exact number first, a readable form after."""
-    whole = int(seconds)
-    exact = f"{seconds:g} s"
-    if whole < 60:
-        return exact
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    readable = f"{hours} h {minutes} min {secs} s" if hours else f"{minutes} min {secs} s"
-    return f"{exact} ({readable})"
-
-
 #: The one way screens write a moment, for every vendor: to the second, no zone in the text.
 #: The zone is said once, in the column header or beside the call card's sentence.
 SCREEN_FORMAT = "%Y-%m-%d %H:%M:%S"
