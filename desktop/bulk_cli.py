@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from pydantic import JsonValue
 
-from desktop.bulk import BulkRun, BulkState, id_field, plan_jobs
+from desktop.bulk import BulkRun, BulkState, RememberedSecrets, id_field, plan_jobs
 from desktop.core.bulk_io import cell_text, parse_lines, read_table
 from desktop.core.errors import InvalidInputError
 from desktop.core.export import to_csv, tsv_line
@@ -185,6 +185,9 @@ def run_bulk(args: argparse.Namespace, engine: LookupEngine, out: TextIO) -> int
     # Each check raises InvalidInputError (exit 2) before anything is sent.
     if args.resume and not args.output:
         raise InvalidInputError("--resume needs --output (the file whose rows are kept)")
+    # Each secret read once for the whole run, not once per ID (an OS keyring read is an IPC
+    # round trip), as the window's bulk runs do. The CLI's engine serves this one command.
+    engine.secrets = RememberedSecrets(engine.secrets)
     vendor = get_vendor(args.vendor)
     field = id_field(vendor, args.field)
     ids = read_ids(args, field)

@@ -177,3 +177,32 @@ def test_key_columns_show_words_and_the_screens_time_format_and_copy_the_values(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_cli_run_reads_each_secret_once_not_once_per_id(
+    engine: LookupEngine, simulator: Simulator, tmp_path: Path
+) -> None:
+    """An OS keyring answers each read with an IPC round trip: a run of many IDs reads the
+    profile's secrets once, as the window's runs do."""
+    from desktop.bulk_cli import run_bulk
+    from desktop.cli import build_parser
+
+    reads: list[tuple[str, str, str]] = []
+    store = engine.secrets
+    real_get = store.get
+
+    def counted_get(vendor: str, profile: str, field: str) -> str | None:
+        reads.append((vendor, profile, field))
+        return real_get(vendor, profile, field)
+
+    store.get = counted_get  # type: ignore[method-assign]
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join([SUCCESS_ID, QUEUED_ID, *UNKNOWN_IDS]) + "\n")
+    args = build_parser().parse_args(["bulk", "leadsquared", str(ids), "--format", "jsonl"])
+    out = tmp_path / "rows.jsonl"
+    with out.open("w") as stream:
+        code = run_bulk(args, engine, stream)
+    assert code == 1  # the unknown IDs are not found
+    assert len(out.read_text().splitlines()) == 7
+    assert simulator.request_counts["leadsquared"] == 7
+    assert reads and len(reads) == len(set(reads))  # each secret once for 7 lookups
