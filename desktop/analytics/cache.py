@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from desktop.analytics import rollup
+from desktop.analytics import call_rollup, rollup
 from desktop.analytics.period import Period
 from desktop.core.paths import data_dir
 
@@ -104,7 +104,7 @@ class AttemptCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA + rollup.SCHEMA)
+        self._db.executescript(_SCHEMA + rollup.SCHEMA + call_rollup.SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -142,9 +142,10 @@ class AttemptCache:
             )
 
     def refresh_rollup(self) -> int:
-        """Bring the day rollups up to date with every write so far: how many days changed."""
+        """Bring the day and call rollups up to date with every write so far: how many days
+        and calls were recomputed."""
         with self._transaction() as db:
-            return rollup.refresh(db)
+            return rollup.refresh(db) + call_rollup.refresh(db)
 
     def mark_seen(self, source: str, attempt_ids: Iterable[str], sweep: int) -> None:
         with self._transaction() as db:

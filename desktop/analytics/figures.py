@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from desktop.analytics import rollup
+from desktop.analytics import call_rollup, rollup
 from desktop.analytics.cache import ATTEMPT_COLUMNS, AttemptCache, CachedAttempt, Filters, scope
 from desktop.analytics.period import Period
+from desktop.analytics.tally import Tally, median, nearest_rank
 
 
 class GroupBy(StrEnum):
@@ -109,49 +109,12 @@ class Report:
     heatmap: Heatmap | None = None
 
 
-def _value_at(histogram: list[tuple[float, int]], rank: int) -> float:
-    """The ``rank``-th smallest value (0-based) of a sorted (value, count) histogram."""
-    seen = 0
-    for value, count in histogram:
-        seen += count
-        if rank < seen:
-            return value
-    raise IndexError(rank)
-
-
-def median(histogram: list[tuple[float, int]]) -> float | None:
-    size = sum(count for _value, count in histogram)
-    if not size:
-        return None
-    middle = size // 2
-    if size % 2:
-        return _value_at(histogram, middle)
-    return (_value_at(histogram, middle - 1) + _value_at(histogram, middle)) / 2
-
-
-def nearest_rank(histogram: list[tuple[float, int]], share: float) -> float | None:
-    size = sum(count for _value, count in histogram)
-    if not size:
-        return None
-    return _value_at(histogram, max(0, math.ceil(share * size) - 1))
-
-
-@dataclass(slots=True)
-class _Tally:
-    attempts: int = 0
-    answered: int = 0
-    dial: float = 0.0
-    cost: float = 0.0
-    #: Dial times as (value, count), ascending: medians without holding every attempt's time.
-    dials: list[tuple[float, int]] = field(default_factory=list)
-
-
 def _rolled_up(
     cache: AttemptCache, period: Period, filters: Filters, by: GroupBy | None
 ) -> tuple[str, str] | None:
     """The days whose rollups answer this grouping, brought up to date; None when only the
-    attempts can (a filter, a period not of whole local days, or one row per call)."""
-    if by is GroupBy.CALL or filters != Filters():
+    attempts can (a filter, or a period not of whole local days)."""
+    if filters != Filters():
         return None
     span = rollup.whole_days(period)
     if span is not None:
@@ -167,59 +130,106 @@ def group_figures(
     The rows are (group, dial time) counts, from the day rollups when they can answer, else one
     GROUP BY over the attempts: few distinct dial times, so the answer is small and medians come
     exact from its counts; distinct calls per group come from a second read."""
+    if by is GroupBy.CALL:
+        return call_figures(cache, source, period, filters)
     where, params = scope(source, period, filters)
     key = _GROUP_SQL[by] if by is not None else "''"
     span = _rolled_up(cache, period, filters, by)
     dim = "day" if by in (None, GroupBy.DAY) else str(by)
-    if by is GroupBy.CALL:
-        calls: dict[str, int] = {}
-    elif span is not None:
+    if span is not None:
         calls = rollup.distinct_calls(cache, source, period, span, dim, by_day=by is GroupBy.DAY)
+        rows: Iterable[tuple[Any, ...]] = rollup.figure_rows(
+            cache, source, span, dim, by_day=by is GroupBy.DAY
+        )
     else:
         calls = dict(cache.rows(
             f"SELECT {key} AS grp, COUNT(DISTINCT call_id) FROM attempt WHERE {where} "  # noqa: S608 - fixed clauses
             "GROUP BY grp",
             params,
         ))  # fmt: skip
-    names = cache.user_names(source) if by is GroupBy.USER else {}
-    answers = _call_answers(cache, where, params) if by is GroupBy.CALL else {}
-    rows: Iterable[tuple[Any, ...]]
-    if span is not None:
-        rows = rollup.figure_rows(cache, source, span, dim, by_day=by is GroupBy.DAY)
-    else:
-        # Streamed (so read last): a row per call and dial time is a million rows for a million
-        # attempts, which held at once would make each full garbage collection walk them.
-        rows = cache.each_row(
+        rows = cache.rows(
             f"SELECT {key} AS grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0) "  # noqa: S608 - fixed clauses
             f"FROM attempt WHERE {where} GROUP BY grp, dial ORDER BY grp, dial",
             params,
         )
+    names = cache.user_names(source) if by is GroupBy.USER else {}
     figures = []
     # The rows come in group order: one group's tally at a time, made into its figures.
     for group, group_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
-        tally = _Tally()
+        tally = Tally()
         for _group, dial, attempts, answered, cost in group_rows:
-            tally.attempts += attempts
-            tally.answered += answered
-            tally.cost += cost
-            if dial is not None:
-                tally.dial += dial * attempts
-                tally.dials.append((dial, attempts))
-        until, to_answer = answers.get(group, (None, None))
+            tally.add(dial, attempts, answered, cost)
         figures.append(
             GroupFigures(
                 group=group, attempts=tally.attempts, answered=tally.answered,
-                calls=(1 if group else 0) if by is GroupBy.CALL else calls.get(group, 0),
-                total_dial_seconds=tally.dial, median_dial_seconds=median(tally.dials),
+                calls=calls.get(group, 0), total_dial_seconds=tally.dial,
+                median_dial_seconds=median(tally.dials),
                 p90_dial_seconds=nearest_rank(tally.dials, 0.9), total_cost_usd_cents=tally.cost,
-                user_name=names.get(group), attempts_until_answered=until,
-                seconds_to_answer=to_answer,
+                user_name=names.get(group),
             )
         )  # fmt: skip
     if by in (GroupBy.HOUR, GroupBy.DAY):
         figures.sort(key=lambda figure: figure.group)
         return figures
-    return _sorted_in_runs(figures, key=lambda figure: (-figure.attempts, figure.group))
+    return _sorted_in_runs(figures, key=_largest_first)
+
+
+def _largest_first(figure: GroupFigures) -> tuple[int, str]:
+    return -figure.attempts, figure.group
+
+
+def call_figures(
+    cache: AttemptCache, source: str, period: Period, filters: Filters
+) -> list[GroupFigures]:
+    """One row per incoming call, most attempts first. Without filters the calls that ring only
+    within the period come from the per-call rollup, already in that order, and the few that
+    cross its edges are counted over their attempts in it; with filters, every call is."""
+    if filters != Filters():
+        where, params = scope(source, period, filters)
+        return _sorted_in_runs(
+            [_call_row(row) for row in call_rollup.tally_calls(cache.each_row, where, params)],
+            key=_largest_first,
+        )
+    cache.refresh_rollup()
+    bounds = (period.start.timestamp(), period.end.timestamp())
+    crossing = [
+        _call_row(row)
+        for row in _crossing_tallies(
+            cache, source, call_rollup.crossing_calls(cache.rows, source, bounds), bounds
+        )
+    ]
+    crossing.sort(key=_largest_first)
+    inside = (
+        GroupFigures(call, attempts, answered, 1 if call else 0, dial, median_dial, p90, cost,
+                     attempts_until_answered=until, seconds_to_answer=to_answer)
+        for call, attempts, answered, dial, median_dial, p90, cost, until, to_answer
+        in call_rollup.inside_rows(cache.rows, source, bounds)
+    )  # fmt: skip
+    return list(heapq.merge(inside, crossing, key=_largest_first))
+
+
+def _crossing_tallies(
+    cache: AttemptCache, source: str, calls: list[str], bounds: tuple[float, float]
+) -> Iterator[call_rollup.CallFigures]:
+    """The figures of these calls over their attempts within the bounds."""
+    for chunk in range(0, len(calls), 500):
+        keys = calls[chunk : chunk + 500]
+        marks = ",".join("?" * len(keys))
+        no_id = " OR call_id IS NULL" if "" in keys else ""
+        yield from call_rollup.tally_calls(
+            cache.rows,
+            f"source = ? AND (call_id IN ({marks}){no_id}) AND started BETWEEN ? AND ?",
+            (source, *keys, *bounds),
+        )
+
+
+def _call_row(row: call_rollup.CallFigures) -> GroupFigures:
+    return GroupFigures(
+        group=row.call, attempts=row.attempts, answered=row.answered, calls=1 if row.call else 0,
+        total_dial_seconds=row.dial, median_dial_seconds=row.median, p90_dial_seconds=row.p90,
+        total_cost_usd_cents=row.cost, attempts_until_answered=row.until,
+        seconds_to_answer=row.to_answer,
+    )  # fmt: skip
 
 
 #: Rows sorted at once: a run sorts in a few milliseconds.
@@ -239,24 +249,6 @@ def _sorted_in_runs(
         for first in range(0, len(figures), _SORT_RUN)
     ]
     return list(heapq.merge(*runs, key=key))
-
-
-def _call_answers(
-    cache: AttemptCache, where: str, params: list[Any]
-) -> dict[str, tuple[int | None, float | None]]:
-    """Per call: rings up to the first answered one, and seconds from first ring to it."""
-    rows = cache.rows(
-        "WITH marked AS (SELECT COALESCE(call_id, '') AS grp, started, "  # noqa: S608 - fixed clauses
-        "MIN(started) OVER calls AS first_ring, "
-        "MIN(CASE WHEN answered THEN started END) OVER calls AS answer "
-        f"FROM attempt WHERE {where} WINDOW calls AS (PARTITION BY COALESCE(call_id, ''))) "
-        "SELECT grp, MIN(first_ring), MIN(answer), SUM(started <= answer) FROM marked GROUP BY grp",
-        params,
-    )
-    return {
-        group: (None, None) if answer is None else (until, answer - first_ring)
-        for group, first_ring, answer, until in rows
-    }
 
 
 def heatmap(cache: AttemptCache, source: str, period: Period, filters: Filters) -> Heatmap:

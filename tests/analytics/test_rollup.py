@@ -1,20 +1,24 @@
-"""The day rollups against the attempts they stand for: every figure of a whole-days report read
-from the rollups equals the same report computed over the raw attempts (real SQLite), on a
-random data set with calls that ring across midnight and over several days, missing values,
-then after updates (one moving to another day), deletions and additions, and in another zone
-across a daylight-saving change."""
+"""The day and call rollups against the attempts they stand for: every figure of a whole-days
+report read from the rollups equals the same report computed over the raw attempts (real
+SQLite), and the per-call list equals one counted by hand from the attempts (for whole days and
+for periods that cut calls apart), on a random data set with calls that ring across midnight and
+over several days, missing values, then after updates (one moving to another day, one to another
+call), deletions and additions, and in another zone across a daylight-saving change."""
 
 from __future__ import annotations
 
+import math
 import random
+import statistics
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from desktop.analytics import rollup
+from desktop.analytics import call_rollup, rollup
 from desktop.analytics.cache import AttemptCache, CachedAttempt, Filters
 from desktop.analytics.figures import (
     _SORT_RUN,
@@ -72,6 +76,47 @@ def report(cache: AttemptCache, period: Period) -> dict[str, object]:
     return figures
 
 
+def calls_by_hand(cache: AttemptCache, period: Period, filters: Filters) -> list[GroupFigures]:
+    """The per-call list counted attempt by attempt in Python, as the figures define it."""
+    rings: defaultdict[str, list[CachedAttempt]] = defaultdict(list)
+    for attempt in cache.attempts(SOURCE, period, filters, limit=1_000_000):
+        rings[attempt.call_id or ""].append(attempt)
+    figures = []
+    for call, attempts in rings.items():
+        dials = sorted(a.dial_seconds for a in attempts if a.dial_seconds is not None)
+        starts = [a.started or 0.0 for a in attempts]
+        answer = min((a.started or 0.0 for a in attempts if a.answered), default=None)
+        figures.append(GroupFigures(
+            call, len(attempts), sum(a.answered for a in attempts), 1 if call else 0,
+            sum(dials), statistics.median(dials) if dials else None,
+            dials[max(0, math.ceil(0.9 * len(dials)) - 1)] if dials else None,
+            sum(a.cost_usd_cents or 0.0 for a in attempts),
+            attempts_until_answered=None if answer is None else sum(s <= answer for s in starts),
+            seconds_to_answer=None if answer is None else answer - min(starts),
+        ))  # fmt: skip
+    return sorted(figures, key=lambda f: (-f.attempts, f.group))
+
+
+def assert_calls_match_by_hand(cache: AttemptCache) -> None:
+    """Whole days, and a period that starts and ends inside calls, unfiltered (the call
+    rollup and the calls crossing the edges) and filtered (the attempts alone)."""
+    whole = days(FIRST, LAST)
+    cut = Period(whole.start + timedelta(hours=10, seconds=17), whole.end - timedelta(hours=7))
+    for period in (whole, cut):
+        listed = group_figures(cache, SOURCE, period, Filters(), GroupBy.CALL)
+        assert listed == calls_by_hand(cache, period, Filters())
+        filtered = Filters(rule_id="rule-1")
+        assert group_figures(cache, SOURCE, period, filtered, GroupBy.CALL) == calls_by_hand(
+            cache, period, filtered
+        )
+    bounds = (cut.start.timestamp(), cut.end.timestamp())
+    crossing = call_rollup.crossing_calls(cache.rows, SOURCE, bounds)
+    assert len(crossing) > 5 and "" in crossing  # calls cut apart, and the attempts with no call
+    answered = [f for f in listed if f.attempts_until_answered is not None]
+    assert answered and any(f.attempts_until_answered != 1 for f in answered)
+    assert any(f.attempts_until_answered is None for f in listed)
+
+
 def assert_rollups_match_raw(cache: AttemptCache) -> None:
     whole = days(FIRST, LAST)
     assert rollup.whole_days(whole) == (FIRST.isoformat(), LAST.isoformat())
@@ -92,16 +137,34 @@ def test_rollups_equal_the_raw_figures_before_and_after_changes(cache: AttemptCa
     cache.upsert(SOURCE, attempts)
     assert cache.refresh_rollup() > 0
     assert_rollups_match_raw(cache)
+    assert_calls_match_by_hand(cache)
 
     moved = attempts[10]._replace(started=(attempts[10].started or 0) + 86400, status="Busy")
     answered = attempts[20]._replace(status="Connected", answered=1, dial_seconds=99.0)
-    cache.upsert(SOURCE, [moved, answered, *random_attempts(rng, 40, first_id=10_000)])
+    other_call = attempts[40]._replace(call_id=attempts[0].call_id)
+    cache.upsert(SOURCE, [moved, answered, other_call, *random_attempts(rng, 40, first_id=10_000)])
     with cache._transaction() as db:  # deleted at the vendor, as a sweep finds
         db.execute("DELETE FROM attempt WHERE id IN (?, ?)", (attempts[30].attempt_id,
                                                             attempts[31].attempt_id))  # fmt: skip
     assert cache.refresh_rollup() > 0
     assert_rollups_match_raw(cache)
+    assert_calls_match_by_hand(cache)
     assert cache.refresh_rollup() == 0  # nothing written since: nothing recomputed
+
+
+def test_a_cache_from_before_the_call_rollup_gets_every_call_rolled_up(
+    cache: AttemptCache,
+) -> None:
+    cache.upsert(SOURCE, random_attempts(random.Random(8), 300))
+    cache.refresh_rollup()
+    with cache._transaction() as db:  # as a cache written before the table existed
+        db.execute("DELETE FROM call_figure")
+        db.execute("DELETE FROM call_rollup_built")
+    assert (
+        cache.refresh_rollup()
+        == cache.rows("SELECT COUNT(DISTINCT COALESCE(call_id, '')) FROM attempt")[0][0]
+    )
+    assert_calls_match_by_hand(cache)
 
 
 def test_another_zone_rebuilds_the_rollups(
