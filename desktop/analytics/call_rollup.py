@@ -161,10 +161,8 @@ def refresh(db: sqlite3.Connection) -> int:
 
 
 def inside_rows(
-    read: Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]],
-    source: str,
-    bounds: tuple[float, float],
-) -> Iterable[tuple[Any, ...]]:
+    read: Callable[[str, Sequence[Any]], list[Any]], source: str, bounds: tuple[float, float]
+) -> list[Any]:
     """The calls that ring only within [start, end], most attempts first, then by call:
     (call, attempts, answered, dial, median, p90, cost, until, to_answer)."""
     return read(

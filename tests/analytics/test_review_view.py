@@ -118,7 +118,7 @@ def test_a_call_in_the_calls_table_asks_for_its_vendors_lookup(view, run_async) 
     asked: list[tuple[str, dict[str, str]]] = []
     view.open_call.connect(lambda vendor, params: asked.append((vendor, params)))
     model = view._model(view.call_table)
-    row = next(row for row in range(model.rowCount()) if model.row_at(row).group == ds.CALL_A)
+    row = next(row for row in range(model.rowCount()) if model.row_at(row)[0] == ds.CALL_A)
     view.call_table.doubleClicked.emit(model.index(row, 0))
     # A call's attempts are the items whose incomingCallLogId is the call (OneUptime's source,
     # Common/Models/DatabaseModels/IncomingCallLogItem.ts).
