@@ -17,7 +17,6 @@ zone enters.
 from __future__ import annotations
 
 import itertools
-import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -59,6 +58,9 @@ CREATE TABLE IF NOT EXISTS call_figure (
     to_answer REAL,
     PRIMARY KEY (source, call)
 ) WITHOUT ROWID;
+-- The list's order with every column it reads: a period's calls come out sorted, no sort step.
+CREATE INDEX IF NOT EXISTS call_figure_read ON call_figure
+    (source, attempts DESC, call, first, last, answered, dial, median, p90, cost, until, to_answer);
 -- Set once every call already cached has been rolled up (a cache older than this table).
 CREATE TABLE IF NOT EXISTS call_rollup_built (single INTEGER PRIMARY KEY CHECK (single = 1));
 CREATE TRIGGER IF NOT EXISTS call_attempt_added AFTER INSERT ON attempt BEGIN
@@ -93,40 +95,41 @@ class CallFigures(NamedTuple):
     to_answer: float | None
 
 
-#: The per-call pass over the attempts ``{where}`` selects: (call, dial time) counts in that
-#: order, each row carrying its call's first and last ring, first answered ring, and how many
-#: of the call's rings (of this dial time) came up to that one.
-_CALL_PASS = (
-    "WITH scoped AS (SELECT " + CALL_KEY.format("") + " AS grp, started, answered, dial, cost "  # noqa: S608 - fixed clauses
-    "FROM attempt WHERE {where}), "
-    "calls AS (SELECT grp, MIN(started) AS first, MAX(started) AS last, "
-    "MIN(CASE WHEN answered THEN started END) AS answer FROM scoped GROUP BY grp) "
-    "SELECT scoped.grp, dial, COUNT(*), SUM(answered), COALESCE(SUM(cost), 0), first, last, "
-    "answer, SUM(started <= answer) FROM scoped JOIN calls ON calls.grp = scoped.grp "
-    "GROUP BY scoped.grp, dial ORDER BY scoped.grp, dial"
-)
+#: What the per-call tally reads of each attempt, in this order: rows sorted by call ID (NULL
+#: first, so the attempts without one and those with '' are adjacent) and start time, which
+#: is the ``attempt_call`` index's order.
+TALLY_COLUMNS = "call_id, started, answered, dial, cost"
+TALLY_ORDER = "ORDER BY call_id, started"
 
 
-def tally_calls(
-    read: Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]],
-    where: str,
-    params: Sequence[Any],
-) -> Iterator[CallFigures]:
-    """Per call (in call order) over the attempts ``where`` selects, streamed: a call's rows
-    at a time, so no more than one call's are held."""
-    rows = read(_CALL_PASS.format(where=where), params)
-    for call, call_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
-        tally = Tally()
-        until = 0
-        for row in call_rows:
-            tally.add(*row[1:5])
-            until += row[8] or 0
-        first, last, answer = row[5:8]  # the call's own, the same on each of its rows
-        yield CallFigures(
-            call, first, last, tally.attempts, tally.answered, tally.dial, median(tally.dials),
-            nearest_rank(tally.dials, 0.9), tally.cost,
-            None if answer is None else until, None if answer is None else answer - first,
-        )  # fmt: skip
+def _dial_order(ring: tuple[Any, ...]) -> tuple[bool, float]:
+    """No dial time first, then ascending: the (group, dial) order SQL sorts the figures in."""
+    return ring[3] is not None, ring[3] or 0.0
+
+
+def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
+    """One call's figures from its rings in start order, tallied per dial time in ascending
+    order as every group's figures are (the same sums in the same order)."""
+    answer = next((ring[1] for ring in rings if ring[2]), None)
+    tally = Tally()
+    for dial, same in itertools.groupby(sorted(rings, key=_dial_order), key=lambda r: r[3]):
+        alike = list(same)
+        costs = [ring[4] for ring in alike if ring[4] is not None]
+        tally.add(dial, len(alike), sum(ring[2] for ring in alike), sum(costs) if costs else 0)
+    first = rings[0][1]
+    return CallFigures(
+        call, first, rings[-1][1], tally.attempts, tally.answered, tally.dial,
+        median(tally.dials), nearest_rank(tally.dials, 0.9), tally.cost,
+        None if answer is None else sum(ring[1] <= answer for ring in rings),
+        None if answer is None else answer - first,
+    )  # fmt: skip
+
+
+def tally_calls(rows: Iterable[tuple[Any, ...]]) -> Iterator[CallFigures]:
+    """Per call (in call order), from ``TALLY_COLUMNS`` rows in ``TALLY_ORDER``, streamed: one
+    call's rings at a time are held, never every attempt."""
+    for call, rings in itertools.groupby(rows, key=lambda ring: ring[0] or ""):
+        yield _call_figures(call, list(rings))
 
 
 def refresh(db: sqlite3.Connection) -> int:
@@ -139,21 +142,27 @@ def refresh(db: sqlite3.Connection) -> int:
         db.execute("INSERT INTO call_rollup_built VALUES (1)")
     sources = db.execute("SELECT source, COUNT(*) FROM stale_call GROUP BY source").fetchall()
     for source, _count in sources:
-        db.execute(
-            "DELETE FROM call_figure WHERE source = ? AND call IN "
-            "(SELECT call FROM stale_call WHERE source = ?)",
-            (source, source),
-        )
-        where = (
-            "source = ? AND started IS NOT NULL AND (call_id IN (SELECT call FROM stale_call "
-            "WHERE source = ?) OR (call_id IS NULL AND EXISTS (SELECT 1 FROM stale_call "
-            "WHERE source = ? AND call = '')))"
-        )
-        # Streamed from one cursor into the inserts of another: a third of a million calls
+        stale = "SELECT call FROM stale_call WHERE source = ?"
+        db.execute(f"DELETE FROM call_figure WHERE source = ? AND call IN ({stale})",  # noqa: S608 - fixed clauses
+                   (source, source))  # fmt: skip
+        no_id_stale = db.execute(f"{stale} AND call = ''", (source,)).fetchone() is not None
+        rings = itertools.chain(
+            db.execute(
+                f"SELECT {TALLY_COLUMNS} FROM attempt WHERE source = ? AND call_id IS NULL "  # noqa: S608 - fixed clauses
+                f"AND started IS NOT NULL {TALLY_ORDER}",
+                (source,),
+            ) if no_id_stale else (),
+            db.execute(
+                f"SELECT {TALLY_COLUMNS} FROM attempt WHERE source = ? AND call_id IN ({stale}) "  # noqa: S608 - fixed clauses
+                f"AND started IS NOT NULL {TALLY_ORDER}",
+                (source, source),
+            ),
+        )  # fmt: skip
+        # Streamed from the attempts' cursor into the inserts: a third of a million calls
         # never sit in Python at once.
         db.executemany(
             "INSERT INTO call_figure VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((source, *figures) for figures in tally_calls(db.execute, where, (source,) * 3)),
+            ((source, *figures) for figures in tally_calls(rings)),
         )
     if sources:  # a read-only transaction otherwise: every report refreshes first
         db.execute("DELETE FROM stale_call")
@@ -178,10 +187,10 @@ def crossing_calls(
     source: str,
     bounds: tuple[float, float],
 ) -> list[str]:
-    """The calls with rings both inside [start, end] (maybe) and outside it."""
+    """The calls with rings both inside [start, end] (maybe) and outside it, in call order."""
     start, end = bounds
     return [row[0] for row in read(
         "SELECT call FROM call_figure WHERE source = ? AND first <= ? AND last >= ? "
-        "AND (first < ? OR last > ?)",
+        "AND (first < ? OR last > ?) ORDER BY call",
         (source, end, start, start, end),
     )]  # fmt: skip
