@@ -31,10 +31,12 @@ from desktop.core.http import HttpResponse
 from desktop.core.models import (
     AttemptOutcome,
     CallRecord,
+    CompactRecord,
     DetailField,
     EscalationAttempt,
     LookupResult,
-    Record,
+    javascript_time_text,
+    shared_number,
     shared_text,
 )
 from desktop.core.paste import GUID_PATTERN
@@ -195,27 +197,48 @@ def _plain(value: Any) -> JsonValue:
     return plain
 
 
-def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Record:
+def _held_time(text: JsonValue, held: dict[str, datetime]) -> JsonValue | datetime:
+    """A time as the attempt holds it: the datetime when it gives back exactly the text
+    OneUptime sent (JavaScript's toISOString, as it always writes), else the text. ``held``:
+    the attempt's times so far, so equal ones (created and started) are one object."""
+    if not isinstance(text, str):
+        return text
+    moment = held.get(text) or parse_time(text)
+    if moment is None or javascript_time_text(moment) != text:
+        return text
+    return held.setdefault(text, moment)
+
+
+def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> CompactRecord:
     """The attempt's fields under OneUptime's names, typed: IDs, phone and times unwrapped
-    (times stay ISO 8601 with the offset OneUptime sent), seconds and cents as numbers,
+    (times read back as the ISO 8601 text OneUptime sent), seconds and cents as numbers,
     isAnswered a boolean; ``statusMeaning`` and ``callCostInUSD`` added."""
-    values: Record = {}
+    values: dict[str, JsonValue | datetime] = {}
+    times: dict[str, datetime] = {}
     # The ID first, as every machine format lists it.
     for key, value in sorted(item.items(), key=lambda pair: pair[0] != "_id"):
         plain = _plain(value)
         if key in ("dialDurationInSeconds", "callCostInUSDCents"):
-            plain = number_value(plain)
+            values[key] = number_value(plain)
         elif key == "isAnswered":
             answered = _boolean(plain)
-            plain = plain if answered is None else answered
+            values[key] = plain if answered is None else answered
         elif key in REPEATING_FIELDS and isinstance(plain, str):
-            plain = shared_text(plain)
-        values[key] = plain
+            values[key] = shared_text(plain)
+        elif key.endswith("At"):
+            values[key] = _held_time(plain, times)
+        else:
+            values[key] = plain
         if key == "status":
             values["statusMeaning"] = outcome.value if outcome is not None else None
         elif key == "callCostInUSDCents":
-            values["callCostInUSD"] = hundredth(values[key])
-    return values
+            values["callCostInUSD"] = shared_number(hundredth(number_value(plain)))
+    return CompactRecord(values)
+
+
+def _moment(held: JsonValue | datetime, sent: Any) -> datetime | None:
+    """The attempt's time: the datetime its values hold (one object for both), else parsed."""
+    return held if isinstance(held, datetime) else parse_date(sent)
 
 
 def parse_attempt(item: Any) -> EscalationAttempt:
@@ -224,6 +247,7 @@ def parse_attempt(item: Any) -> EscalationAttempt:
     status = shared_text(_text(item.get("status")))
     outcome = STATUS_OUTCOMES.get(status or "")
     values = attempt_values(item, outcome)
+    held = values.held
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
@@ -235,11 +259,11 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         status=status,
         outcome=outcome,
         status_message=_text(values.get("statusMessage")),
-        dial_duration_seconds=_number(item.get("dialDurationInSeconds")),
-        cost_usd_cents=_number(item.get("callCostInUSDCents")),
-        started_at=parse_date(item.get("startedAt")),
-        ended_at=parse_date(item.get("endedAt")),
-        created_at=parse_date(item.get("createdAt")),
+        dial_duration_seconds=shared_number(_number(item.get("dialDurationInSeconds"))),
+        cost_usd_cents=shared_number(_number(item.get("callCostInUSDCents"))),
+        started_at=_moment(held("startedAt"), item.get("startedAt")),
+        ended_at=_moment(held("endedAt"), item.get("endedAt")),
+        created_at=_moment(held("createdAt"), item.get("createdAt")),
         is_answered=_boolean(item.get("isAnswered")),
         values=values,
     )

@@ -20,7 +20,13 @@ from pydantic import JsonValue
 
 from desktop.core.errors import BadResponseError, VendorError
 from desktop.core.http import HttpResponse
-from desktop.core.models import AttemptOutcome, CallRecord, EscalationAttempt, LookupResult
+from desktop.core.models import (
+    AttemptOutcome,
+    CallRecord,
+    CompactRecord,
+    EscalationAttempt,
+    LookupResult,
+)
 from desktop.core.timefmt import parse_time
 from desktop.vendors import REGISTRY, VendorEntry
 from desktop.vendors.base import (
@@ -107,7 +113,7 @@ def parse_ring(item: Any) -> EscalationAttempt:
         started_at=parse_time(began) if isinstance(began, str) else None,
         ended_at=parse_time(ended) if isinstance(ended, str) else None,
         is_answered=picked_up if isinstance(picked_up, bool) else None,
-        values=values,
+        values=CompactRecord(values),
     )
 
 
@@ -247,7 +253,7 @@ class Ringbook(Vendor, AttemptSource, AttemptEditor):
             call_id=attempt.incoming_call_log_id,
             fields=tuple(text_field(name, name, value) for name, value in body.items()),
             raw=body,
-            values=attempt.values,
+            values=attempt.values.as_dict(),
         )
         return LookupResult(
             vendor=KEY,

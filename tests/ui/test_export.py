@@ -203,3 +203,27 @@ def test_vendor_text_in_tooltips_is_escaped(window) -> None:
     tip = tab.details.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tip
     assert "&lt;img" in tip
+
+
+def test_the_attempts_copy_cache_gives_what_rendering_the_rows_gives(qapp: QApplication) -> None:
+    """The cache keeps each row's TSV line as UTF-8 bytes: a copy from it is the same text,
+    invisible marker and formula quote included, as one rendered from the rows."""
+    from desktop.ui.table_actions import clipboard_payload
+    from desktop.ui.table_models import ATTEMPT_COLUMNS, AttemptTableModel, RecordTableModel
+    from desktop.vendors.oneuptime import parse_page
+
+    items = [ou.serialized(ou.generated_attempt(ou.SMALL_CALL, n)) for n in range(6)]
+    items[1]["statusMessage"] = "=HYPERLINK(1)\tnäive ☎"
+    attempts = parse_page({"data": items}, 0).attempts
+    cached, rendered = AttemptTableModel(), RecordTableModel(ATTEMPT_COLUMNS)
+    cached.append_rows(attempts[:3])
+    cached.append_rows(attempts[3:])
+    rendered.set_rows(attempts)
+    assert cached.replace_row(attempts[1]) and cached.remove_attempt(attempts[4].attempt_id)
+    rendered.set_rows([a for a in attempts if a is not attempts[4]])
+    headers = [column.clipboard_header for column in ATTEMPT_COLUMNS]
+    rows, columns = [3, 0, 1], list(range(len(ATTEMPT_COLUMNS)))
+    assert cached.cached_copies(rows) is not None and rendered.cached_copies(rows) is None
+    text, html = clipboard_payload(cached, headers, rows, columns)
+    assert (text, html) == clipboard_payload(rendered, headers, rows, columns)
+    assert TEXT_MARKER + "+1555" in text and "'=HYPERLINK(1) näive ☎" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
@@ -380,3 +381,71 @@ def test_forms_and_paging_follow_the_declared_capabilities() -> None:
     assert vendor.attempt_params("a-1") == {"_id": "a-1"}
     assert not vendor.lists_pages(vendor.attempt_params("a-1"))
     assert list(attempt.record())[:3] == ["vendor", "_id", "status"]  # the ID first, always
+
+
+# -- the attempt as held in memory: compact, yet every format sees exactly what was sent --------
+#: A history snapshot of one OneUptime attempt as the release before compact records wrote it
+#: (its values a plain dict, times as OneUptime's serializer sent them).
+SNAPSHOT_OF_AN_OLDER_RELEASE = (
+    '{"vendor":"oneuptime","profile":"p","params":{},"summary":"","task":null,"calls":[],'
+    '"recordings":[],"attempts":[{"vendor":"oneuptime","attempt_id":"a-1",'
+    '"incoming_call_log_id":"c-1","user_id":"u-1","user_phone_number":"+15550100006",'
+    '"escalation_rule_id":"r-1","status":"Connected","outcome":"answered",'
+    '"status_message":"Answered by on-call engineer","dial_duration_seconds":100.0,'
+    '"cost_usd_cents":2.0,"started_at":"2026-11-20T09:03:45Z","ended_at":"2026-11-20T09:05:25Z",'
+    '"created_at":"2026-11-20T09:03:45Z","is_answered":true,"values":{"_id":"a-1",'
+    '"createdAt":"2026-11-20T09:03:45.000Z","updatedAt":"2026-11-20T09:05:25.000Z",'
+    '"incomingCallLogId":"c-1","incomingCallPolicyEscalationRuleId":"r-1","userId":"u-1",'
+    '"userPhoneNumber":"+15550100006","status":"Connected","statusMeaning":"answered",'
+    '"statusMessage":"Answered by on-call engineer","dialDurationInSeconds":100,'
+    '"callCostInUSDCents":2,"callCostInUSD":0.02,"startedAt":"2026-11-20T09:03:45.000Z",'
+    '"endedAt":"2026-11-20T09:05:25.000Z","isAnswered":true}}],"attempts_total":null,'
+    '"notices":[],"raw_text":"","elapsed_seconds":null}'
+)
+
+
+def test_a_parsed_attempt_writes_the_snapshot_an_older_release_wrote_and_reads_it_back() -> None:
+    from desktop.core.models import LookupResult
+
+    def moment(text: str) -> dict[str, str]:
+        return {"_type": "DateTime", "value": text}
+
+    attempt = parse_attempt({
+        "_id": "a-1", "createdAt": moment("2026-11-20T09:03:45.000Z"),
+        "updatedAt": moment("2026-11-20T09:05:25.000Z"),
+        "incomingCallLogId": {"_type": "ObjectID", "value": "c-1"},
+        "incomingCallPolicyEscalationRuleId": {"_type": "ObjectID", "value": "r-1"},
+        "userId": {"_type": "ObjectID", "value": "u-1"},
+        "userPhoneNumber": {"_type": "Phone", "value": "+15550100006"},
+        "status": "Connected", "statusMessage": "Answered by on-call engineer",
+        "dialDurationInSeconds": 100, "callCostInUSDCents": 2,
+        "startedAt": moment("2026-11-20T09:03:45.000Z"),
+        "endedAt": moment("2026-11-20T09:05:25.000Z"), "isAnswered": True,
+    })  # fmt: skip
+    written = LookupResult(vendor="oneuptime", profile="p", attempts=[attempt])
+    assert written.model_dump_json() == SNAPSHOT_OF_AN_OLDER_RELEASE
+    loaded = LookupResult.model_validate_json(SNAPSHOT_OF_AN_OLDER_RELEASE)
+    assert loaded.model_dump_json() == SNAPSHOT_OF_AN_OLDER_RELEASE
+    assert loaded.records() == written.records()
+    # held once: the created and started moment is one object, the same the columns read
+    assert attempt.started_at is attempt.created_at
+    assert attempt.values.held("startedAt") is attempt.started_at
+
+
+def test_times_not_in_javascripts_form_are_kept_as_the_text_oneuptime_sent() -> None:
+    sent = {
+        "startedAt": "2026-11-20T11:03:45+02:00",  # an offset, not Z
+        "endedAt": {"_type": "DateTime", "value": "2026-11-20T09:05:25Z"},  # no milliseconds
+        "createdAt": "2026-11-20T09:03:45.123456Z",  # microseconds
+        "updatedAt": "2026-11-20T09:05:25.120Z",
+    }
+    attempt = parse_attempt({"_id": "a-2", **sent})
+    record = attempt.record()
+    assert [record[key] for key in sent] == [
+        "2026-11-20T11:03:45+02:00", "2026-11-20T09:05:25Z", "2026-11-20T09:03:45.123456Z",
+        "2026-11-20T09:05:25.120Z",
+    ]  # fmt: skip
+    assert attempt.started_at is not None and attempt.started_at.hour == 11
+    assert attempt.ended_at is not None and attempt.ended_at.second == 25
+    assert isinstance(attempt.values.held("updatedAt"), datetime)
+    assert isinstance(attempt.values.held("startedAt"), str)
