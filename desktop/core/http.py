@@ -101,6 +101,11 @@ def backoff_seconds(attempt: int, retry_after: str | None) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+#: How long before the lookup's deadline a retry is given up for the answer already received
+#: (the deadline's own timeout must not fire first).
+RETRY_CUTOFF = 0.05
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Which failures are retried, and after how long: decided here, outside the send loop.
@@ -518,9 +523,20 @@ class HttpSession:
     ) -> HttpResponse:
         policy = self._retry_policy
         attempt = 0
+        previous: HttpResponse | None = None
         while True:
             try:
-                response = await self._send_once(client, request, safe_url)
+                if previous is None:
+                    response = await self._send_once(client, request, safe_url)
+                else:
+                    # A retry that does not finish in time must not turn the answer already
+                    # received (a 502, a 503) into "no answer": that answer is reported, just
+                    # before the lookup's deadline would cut the retry off.
+                    try:
+                        async with asyncio.timeout(deadline - time.monotonic() - RETRY_CUTOFF):
+                            response = await self._send_once(client, request, safe_url)
+                    except TimeoutError:
+                        return previous
             except httpx.ConnectError as error:
                 if _tls_failure_in_chain(error):
                     raise  # a certificate problem does not heal by retrying
@@ -548,6 +564,7 @@ class HttpSession:
                 )
                 if wait is None:
                     return response  # an answer, or no time left to wait: report what we have
+                previous = response
             log.info("retrying %s %s in %.2f s", request.method, safe_url, wait)
             attempt += 1
             await asyncio.sleep(wait)

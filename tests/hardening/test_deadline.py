@@ -139,6 +139,33 @@ def test_retries_and_backoff_stay_within_the_deadline(hostile: HostileServer) ->
     assert 1 <= len(hostile.seen) <= 3
 
 
+def test_a_retry_cut_off_by_the_deadline_reports_the_answer_already_received(
+    hostile: HostileServer,
+) -> None:
+    """A 502, then a retry the server answers too late: the lookup says the vendor is
+    unavailable (what it did answer), not that it sent no answer."""
+
+    answered: list[SeenRequest] = []
+
+    def first_fast_then_late(request: SeenRequest) -> Reply:
+        reply = Reply.json({"Message": "bad gateway"}, 502)
+        reply.delay = TIMEOUT * 3 if answered else 0.0
+        answered.append(request)
+        return reply
+
+    hostile.mode = first_fast_then_late
+    engine = engine_for("leadsquared", hostile.url, {"x-api-key": "deadline-key-0005"},
+                        timeout=TIMEOUT)  # fmt: skip
+
+    outcome, elapsed = timed(engine, lambda: engine.lookup("leadsquared", {"RequestId": "r1"}))
+
+    assert isinstance(outcome, UnavailableError), outcome
+    assert not isinstance(outcome, VendorTimeoutError), outcome
+    assert "server error" in str(outcome)
+    assert elapsed < LIMIT
+    assert len(hostile.seen) == 2  # the retry was sent, and given up at the deadline
+
+
 @pytest.mark.parametrize("pause", [0.5, 0.05])
 def test_a_slow_drip_ends_at_the_deadline_not_per_read(
     hostile: HostileServer, pause: float
