@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from desktop.analytics.rollup import stale_marker
 from desktop.analytics.tally import Tally, median, nearest_rank
 
 #: The call an attempt counts for ('' for no call ID), as the figures group it.
@@ -28,13 +29,8 @@ CALL_KEY = "COALESCE({0}call_id, '')"
 
 
 def _mark_stale(row: str) -> str:
-    """A trigger's statement marking the row's call stale (not INSERT OR IGNORE: inside a
-    trigger the upsert that fired it overrides that conflict policy)."""
-    call = CALL_KEY.format(f"{row}.")
-    return (
-        f"INSERT INTO stale_call SELECT {row}.source, {call} WHERE NOT EXISTS "  # noqa: S608 - fixed names
-        f"(SELECT 1 FROM stale_call WHERE source = {row}.source AND call = {call});"
-    )
+    """A trigger's statement marking the row's call stale."""
+    return stale_marker(row, "stale_call", "call", CALL_KEY.format(f"{row}."))
 
 
 SCHEMA = f"""

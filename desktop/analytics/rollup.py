@@ -39,13 +39,20 @@ DIMENSIONS: dict[str, str] = {
 _LOCAL_DAY = "date({0}.started, 'unixepoch', 'localtime')"
 
 
-def _mark_stale(row: str) -> str:
-    """A trigger's statement marking the row's local day stale. Not INSERT OR IGNORE: inside
-    a trigger the upsert that fired it overrides that conflict policy."""
-    day = _LOCAL_DAY.format(row)
+def stale_marker(row: str, table: str, column: str, key: str, condition: str = "1") -> str:
+    """A trigger's statement putting the row's ``key`` (an SQL expression) into the stale
+    ``table`` once, when ``condition`` holds. Not INSERT OR IGNORE: inside a trigger the upsert
+    that fired it overrides that conflict policy."""
     return (
-        f"INSERT INTO stale_day SELECT {row}.source, {day} WHERE {row}.started IS NOT NULL "  # noqa: S608 - fixed names
-        f"AND NOT EXISTS (SELECT 1 FROM stale_day WHERE source = {row}.source AND day = {day});"
+        f"INSERT INTO {table} SELECT {row}.source, {key} WHERE {condition} "  # noqa: S608 - fixed names
+        f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE source = {row}.source AND {column} = {key});"
+    )
+
+
+def _mark_stale(row: str) -> str:
+    """A trigger's statement marking the row's local day stale."""
+    return stale_marker(
+        row, "stale_day", "day", _LOCAL_DAY.format(row), condition=f"{row}.started IS NOT NULL"
     )
 
 
