@@ -7,6 +7,7 @@ is never stored. Every method blocks: callers on an event loop use ``run_blockin
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -62,6 +63,47 @@ ATTEMPT_COLUMNS = "id, call_id, user_id, rule_id, status, answered, dial, cost, 
 _UPDATE_ALL = ", ".join(
     f"{column} = excluded.{column}" for column in [*ATTEMPT_COLUMNS.split(", ")[1:], "sweep"]
 )
+
+
+_UPSERT = (
+    "INSERT INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (source, id) "  # noqa: S608 - fixed columns
+    f"DO UPDATE SET {_UPDATE_ALL}"
+)
+#: The same upsert with the rows as one JSON array of ``_exact_rows`` (``WHERE true``: SQLite
+#: would read ``ON CONFLICT`` after a bare ``FROM`` as a join constraint).
+_UPSERT_JSON = (
+    "INSERT INTO attempt SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, "  # noqa: S608 - fixed columns
+    "value->>5, value->>6, value->>7, value->>8 / 1e6, value->>9 / 1e6, ?2 FROM json_each(?3) "
+    f"WHERE true ON CONFLICT (source, id) DO UPDATE SET {_UPDATE_ALL}"
+)
+#: Integers above this lose digits as doubles.
+_EXACT_INTEGER = 2**53
+
+
+def _exact_rows(attempts: list[CachedAttempt]) -> list[list[Any]] | None:
+    """The attempts as JSON rows that SQLite turns into exactly the values a bound parameter
+    stores: whole-number dial times and costs as integers (the REAL column makes them the same
+    doubles), times as integer microseconds that ``/ 1e6`` divides back to the very same
+    double. SQLite's own reading of a decimal fraction might differ in the last bit, so a
+    batch with any other number (a cost of 2.5 cents) is None: bound one row at a time."""
+    rows = []
+    for attempt in attempts:
+        row: list[Any] = list(attempt)
+        for column in (6, 7):
+            value = row[column]
+            if value is not None:
+                if not (value.is_integer() and abs(value) < _EXACT_INTEGER):
+                    return None
+                row[column] = int(value)
+        for column in (8, 9):
+            value = row[column]
+            if value is not None:
+                micros = round(value * 1e6)
+                if not (abs(micros) < _EXACT_INTEGER and micros / 1e6 == value):
+                    return None
+                row[column] = micros
+        rows.append(row)
+    return rows
 
 
 class CachedAttempt(NamedTuple):
@@ -134,12 +176,16 @@ class AttemptCache:
     def upsert(self, source: str, attempts: Iterable[CachedAttempt], sweep: int = 0) -> None:
         # An update, not INSERT OR REPLACE: a replaced row's deletion fires no trigger, and the
         # rollups' triggers must see the day an attempt moves out of.
+        batch = list(attempts)
+        exact = _exact_rows(batch)
         with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (source, id) "  # noqa: S608 - fixed columns
-                f"DO UPDATE SET {_UPDATE_ALL}",
-                ((source, *attempt, sweep) for attempt in attempts),
-            )
+            if exact is not None:
+                # One statement for the whole batch: SQLite runs it without Python's lock,
+                # where a statement per row takes that lock back after every row, and waits
+                # for it while the event loop parses the next page (20 s for 100,000 rows).
+                db.execute(_UPSERT_JSON, (source, sweep, json.dumps(exact, ensure_ascii=False)))
+            else:
+                db.executemany(_UPSERT, ((source, *attempt, sweep) for attempt in batch))
 
     def refresh_rollup(self) -> int:
         """Bring the day and call rollups up to date with every write so far: how many days

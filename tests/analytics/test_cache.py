@@ -1,0 +1,96 @@
+"""The attempt cache's batch write (real SQLite): one statement for a batch stores exactly the
+values a parameter bound per row stores, bit for bit, and a batch it cannot carry exactly
+goes row by row."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.analytics import cache as cache_module
+from desktop.analytics.cache import AttemptCache, CachedAttempt, Filters
+from desktop.analytics.period import Period
+
+SOURCE = "https://oneuptime.example|ünïcode-project"
+START = datetime(2026, 11, 9, tzinfo=UTC)
+WEEK = Period(START - timedelta(days=1), START + timedelta(days=8))
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[AttemptCache]:
+    store = AttemptCache(tmp_path / "attempts.sqlite3")
+    yield store
+    store.close()
+
+
+def attempts(rng: random.Random, count: int) -> list[CachedAttempt]:
+    """Times to the microsecond as vendors send them, whole dial times and costs, text beyond
+    ASCII, and every optional value missing somewhere."""
+    made = []
+    for index in range(count):
+        started = START + timedelta(microseconds=rng.randrange(7 * 86400 * 10**6))
+        made.append(CachedAttempt(
+            f"attempt-{index:05d}",
+            None if index % 17 == 0 else f"call-{index // 3}",
+            None if index % 19 == 0 else f"user-{rng.randrange(5)}-é",
+            None if index % 23 == 0 else "rule 🚨",
+            None if index % 29 == 0 else rng.choice(("Connected", "NoAnswer", '"quoted"\\')),
+            index % 2,
+            None if index % 31 == 0 else float(rng.randrange(200)),
+            None if index % 37 == 0 else float(rng.choice((0, 3, 2**52))),
+            None if index % 41 == 0 else started.timestamp(),
+            None if index % 43 == 0 else (started + timedelta(seconds=30)).timestamp(),
+        ))  # fmt: skip
+    return made
+
+
+def stored(cache: AttemptCache) -> list[tuple[object, ...]]:
+    return cache.rows(
+        "SELECT id, call_id, user_id, rule_id, status, answered, dial, cost, started, updated, "
+        "typeof(dial), typeof(cost), typeof(started), sweep FROM attempt ORDER BY id"
+    )
+
+
+def test_a_batch_in_one_statement_stores_what_binding_each_row_stores(
+    cache: AttemptCache, tmp_path: Path
+) -> None:
+    batch = attempts(random.Random(21), 2000)
+    assert cache_module._exact_rows(batch) is not None  # the one-statement path
+    cache.upsert(SOURCE, batch, sweep=7)
+    by_rows = AttemptCache(tmp_path / "by-rows.sqlite3")
+    with by_rows._transaction() as db:
+        db.executemany(cache_module._UPSERT, ((SOURCE, *attempt, 7) for attempt in batch))
+    assert stored(cache) == stored(by_rows)
+    by_rows.close()
+    back = sorted(cache.attempts(SOURCE, WEEK, Filters()), key=lambda row: row.attempt_id)
+    with_start = sorted((a for a in batch if a.started is not None), key=lambda a: a.attempt_id)
+    assert back == with_start
+
+
+def test_a_batch_with_a_value_one_statement_cannot_carry_goes_row_by_row(
+    cache: AttemptCache,
+) -> None:
+    batch = attempts(random.Random(5), 50)
+    odd = [
+        batch[1]._replace(cost_usd_cents=2.5),  # SQLite may read a decimal fraction 1 bit off
+        batch[2]._replace(dial_seconds=float(2**53 + 2)),
+        batch[3]._replace(started=0.1 + 0.2),  # not a whole microsecond
+    ]
+    for changed in odd:
+        assert cache_module._exact_rows([batch[0], changed]) is None
+    cache.upsert(SOURCE, [*batch, *odd])
+    back = {row[0]: row for row in stored(cache)}
+    assert back[batch[1].attempt_id][7] == 2.5
+    assert back[batch[2].attempt_id][6] == float(2**53 + 2)
+    assert back[batch[3].attempt_id][8] == 0.1 + 0.2
+
+
+def test_an_attempt_written_twice_in_a_batch_keeps_the_later_values(cache: AttemptCache) -> None:
+    first = attempts(random.Random(3), 1)[0]
+    later = first._replace(status="Connected", answered=1, started=START.timestamp())
+    cache.upsert(SOURCE, [first, later])
+    assert cache.attempts(SOURCE, WEEK, Filters()) == [later]
