@@ -91,6 +91,7 @@ REPEATING_FIELDS = frozenset(
 )  # fmt: skip
 _DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
 _DAY_PATTERN = r"\d{4}-\d\d-\d\d"
+_WIRE_DATE_LENGTH = len("2026-11-20T09:03:45.000Z")
 _PHONE_PATTERN = r"(\+|00)?[0-9 ()./-]{3,32}"
 _UUID_HINT = "an ID is a UUID, e.g. 550e8400-e29b-41d4-a716-446655440000"
 _DATE_HELP = (
@@ -153,7 +154,16 @@ def parse_date(value: Any) -> datetime | None:
     """ISO text or {"_type": "DateTime", "value": ISO text}; anything else is no date."""
     if isinstance(value, dict) and value.get("_type") == "DateTime":
         value = value.get("value")
-    return parse_time(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if len(value) == _WIRE_DATE_LENGTH and value[-1] == "Z":
+        # OneUptime's own form, Date.toISOString(): "2026-11-20T09:03:45.000Z", which Python
+        # reads directly (Z as UTC); a tenth of a period page's parsing went to the general way.
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass  # the general way decides
+    return parse_time(value)
 
 
 def _number(value: Any) -> float | None:
@@ -178,12 +188,13 @@ def _boolean(value: Any) -> bool | None:
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if isinstance(value, str):  # most values are text or typed text: those first
+        return value
+    if isinstance(value, dict):
+        inner = value.get("value")  # typed values such as {"_type": "Phone", "value": ...}
+        return str(inner) if isinstance(inner, str) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, dict) and isinstance(value.get("value"), str):
-        return str(value["value"])  # typed values such as {"_type": "Phone", "value": ...}
     return None
 
 
@@ -820,22 +831,24 @@ def _user_name(item: dict[str, Any]) -> str | None:
 def period_item(item: Any) -> PeriodItem:
     if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
-    status = _text(item.get("status"))
-    answered = _boolean(item.get("isAnswered"))
+    field = item.get
+    status = _text(field("status"))
+    answered = _boolean(field("isAnswered"))
     if answered is None:
         answered = STATUS_OUTCOMES.get(status or "") is AttemptOutcome.ANSWERED
+    # Positional, in PeriodItem's order: 100,000 of them per period.
     return PeriodItem(
-        attempt_id=item["_id"],
-        call_id=_text(item.get("incomingCallLogId")),
-        user_id=_text(item.get("userId")),
-        rule_id=_text(item.get("incomingCallPolicyEscalationRuleId")),
-        status=status,
-        answered=answered,
-        dial_seconds=_number(item.get("dialDurationInSeconds")),
-        cost_usd_cents=_number(item.get("callCostInUSDCents")),
-        started_at=parse_date(item.get("startedAt")),
-        updated_at=parse_date(item.get("updatedAt")),
-        user_name=_user_name(item),
+        item["_id"],
+        _text(field("incomingCallLogId")),
+        _text(field("userId")),
+        _text(field("incomingCallPolicyEscalationRuleId")),
+        status,
+        answered,
+        _number(field("dialDurationInSeconds")),
+        _number(field("callCostInUSDCents")),
+        parse_date(field("startedAt")),
+        parse_date(field("updatedAt")),
+        _user_name(item),
     )
 
 

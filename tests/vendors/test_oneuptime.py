@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,6 +18,7 @@ from desktop.core.errors import (
     RateLimitedError,
 )
 from desktop.core.models import AttemptOutcome
+from desktop.core.timefmt import parse_time
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.vendors.base import AttemptSort
@@ -102,6 +103,35 @@ def test_dates_in_both_shapes() -> None:
     assert plain is not None
     assert parse_date({"_type": "Other"}) is None
     assert parse_date(5) is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "instant"),
+    [
+        # OneUptime's own form (Date.toISOString: UTC, milliseconds, "Z"), read the short way.
+        ("2026-11-20T09:03:45.000Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
+        ("2026-11-20T09:03:45.123Z", datetime(2026, 11, 20, 9, 3, 45, 123000, tzinfo=UTC)),
+        ("2026-11-20 09:03:45.123Z", datetime(2026, 11, 20, 9, 3, 45, 123000, tzinfo=UTC)),
+        # Other shapes the general way reads.
+        ("2026-11-20T09:03:45Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
+        ("2026-11-20T09:03:45.123456Z", datetime(2026, 11, 20, 9, 3, 45, 123456, tzinfo=UTC)),
+        ("2026-11-20T10:03:45.000+01:00", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
+        ("2026-11-20T09:03:45", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),  # no zone: UTC
+        (" 2026-11-20T09:03:45.00Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
+        # Not dates, though one has the exact length and the Z.
+        ("2026-11-31T09:03:45.000Z", None),
+        ("2026-11-20T09:03:45.000z", None),
+        ("not a date at all, Zzz Z", None),
+        ("", None),
+    ],
+)
+def test_dates_read_as_the_general_parser_reads_them(sent: str, instant: datetime | None) -> None:
+    assert parse_date(sent) == instant
+    assert parse_date({"_type": "DateTime", "value": sent}) == instant
+    general = parse_time(sent)  # the general way agrees on every case, offset included
+    assert general == instant
+    if general is not None:
+        assert parse_date(sent).utcoffset() == general.utcoffset()  # type: ignore[union-attr]
 
 
 @pytest.fixture
