@@ -187,11 +187,12 @@ class AttemptCache:
             else:
                 db.executemany(_UPSERT, ((source, *attempt, sweep) for attempt in batch))
 
-    def refresh_rollup(self) -> int:
+    def refresh_rollup(self, busy: tuple[str, str] | None = None) -> int:
         """Bring the day and call rollups up to date with every write so far: how many days
-        and calls were recomputed."""
+        and calls were recomputed. Local days within ``busy`` (first, last), still being
+        written, may be left stale (a loader refreshing between pages)."""
         with self._transaction() as db:
-            return rollup.refresh(db) + call_rollup.refresh(db)
+            return rollup.refresh(db, busy) + call_rollup.refresh(db)
 
     def mark_seen(self, source: str, attempt_ids: Iterable[str], sweep: int) -> None:
         with self._transaction() as db:

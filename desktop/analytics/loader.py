@@ -182,6 +182,15 @@ class PeriodLoader:
                     await run_blocking(self._store, batch, sweep, ids_only)
                     done[0] += sum(len(stored.items) for stored in batch)
                     report(done[0], first.total)
+                busy = _local_days(batch) if batch and not ids_only else None
+                if busy is not None and not finished and arrived.empty():
+                    # Nothing to write yet: roll up what is written but the days the last
+                    # pages fell in, so that after the last page only its days and calls are
+                    # left (pages in time order leave earlier days complete; in random order
+                    # every day stays for the end, and only the calls are done early). Which
+                    # days wait is only a guess at what comes next: a day rolled up early is
+                    # marked stale again by the next write to it.
+                    await run_blocking(self.cache.refresh_rollup, busy)
 
         await arrived.put(first)
         first_id = first.items[0].attempt_id if first.items else None
@@ -215,6 +224,14 @@ class PeriodLoader:
         names = {item.user_id: item.user_name for item in items if item.user_id and item.user_name}
         if names:
             self.cache.set_user_names(self.source, names)
+
+
+def _local_days(pages: list[PeriodPage]) -> tuple[str, str] | None:
+    """The first and last local day (ISO) the pages' attempts started on, if any did."""
+    starts = [item.started_at for page in pages for item in page.items if item.started_at]
+    if not starts:
+        return None
+    return min(starts).astimezone().date().isoformat(), max(starts).astimezone().date().isoformat()
 
 
 async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:

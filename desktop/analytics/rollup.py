@@ -123,8 +123,9 @@ def _day_bounds(day: str) -> tuple[float, float]:
     return days(first, first).start.timestamp(), days(after, after).start.timestamp()
 
 
-def refresh(db: sqlite3.Connection) -> int:
-    """Recompute every stale day (inside the caller's transaction); how many there were."""
+def refresh(db: sqlite3.Connection, busy: tuple[str, str] | None = None) -> int:
+    """Recompute every stale day (inside the caller's transaction); how many there were. Days
+    within ``busy`` (first and last local day, ISO), still being written, stay stale."""
     zone = zone_fingerprint()
     built_for = db.execute("SELECT zone FROM rollup_zone").fetchone()
     if built_for is None or built_for[0] != zone:
@@ -136,10 +137,12 @@ def refresh(db: sqlite3.Connection) -> int:
         )
         db.execute("INSERT OR REPLACE INTO rollup_zone VALUES (1, ?)", (zone,))
     stale = db.execute("SELECT source, day FROM stale_day").fetchall()
+    if busy is not None:
+        stale = [(source, day) for source, day in stale if not busy[0] <= day <= busy[1]]
     for source, day in stale:
         _recompute(db, source, day)
     if stale:  # a read-only transaction otherwise: every report refreshes first
-        db.execute("DELETE FROM stale_day")
+        db.executemany("DELETE FROM stale_day WHERE source = ? AND day = ?", stale)
     return len(stale)
 
 

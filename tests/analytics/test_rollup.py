@@ -152,6 +152,29 @@ def test_rollups_equal_the_raw_figures_before_and_after_changes(cache: AttemptCa
     assert cache.refresh_rollup() == 0  # nothing written since: nothing recomputed
 
 
+@pytest.mark.usefixtures("local_zone")
+def test_a_load_rolling_up_between_pages_ends_with_the_same_rollups(cache: AttemptCache) -> None:
+    """A loader refreshes between pages leaving the days still being written stale; whatever
+    it rolls up early, a later write to the same day or call marks it stale again."""
+    attempts = sorted(random_attempts(random.Random(13), 600), key=lambda a: a.started or 0)
+    busy = ((FIRST + timedelta(days=1)).isoformat(), (FIRST + timedelta(days=2)).isoformat())
+    left: set[str] = set()
+    for first in range(0, len(attempts), 150):  # in start order: earlier days complete first
+        cache.upsert(SOURCE, attempts[first : first + 150])
+        cache.refresh_rollup(busy)
+        stale = {row[0] for row in cache.rows("SELECT day FROM stale_day")}
+        assert all(busy[0] <= day <= busy[1] for day in stale)
+        assert cache.rows("SELECT COUNT(*) FROM stale_call") == [(0,)]
+        left |= stale
+    assert left == set(busy)
+    moved = attempts[5]._replace(started=(attempts[5].started or 0) + 86400, answered=1)
+    cache.upsert(SOURCE, [moved])  # into a day rolled up already
+    assert cache.refresh_rollup() > 0
+    assert cache.rows("SELECT COUNT(*) FROM stale_day") == [(0,)]
+    assert_rollups_match_raw(cache)
+    assert_calls_match_by_hand(cache)
+
+
 def test_a_cache_from_before_the_call_rollup_gets_every_call_rolled_up(
     cache: AttemptCache,
 ) -> None:
