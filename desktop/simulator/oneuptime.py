@@ -291,9 +291,14 @@ class OneUptimeSimulator(VendorSimulator):
     def _select(item: dict[str, Any], select: Any) -> dict[str, Any]:
         if not isinstance(select, dict) or not select:
             return serialized(item)
-        chosen = {name: item[name] for name, wanted in select.items() if wanted and name in item}
+        # Typed as they are chosen (the item's own _id goes plain): one dict per attempt.
+        chosen = {
+            name: _typed(name, item[name])
+            for name, wanted in select.items()
+            if wanted and name in item
+        }
         chosen["_id"] = item["_id"]
-        return serialized(chosen)
+        return chosen
 
     def _large_item(self, index: int) -> dict[str, Any]:
         return generated_attempt(CALL_100K, index)
