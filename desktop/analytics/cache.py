@@ -76,6 +76,7 @@ _UPSERT_JSON = (
     "value->>5, value->>6, value->>7, value->>8 / 1e6, value->>9 / 1e6, ?2 FROM json_each(?3) "
     f"WHERE true ON CONFLICT (source, id) DO UPDATE SET {_UPDATE_ALL}"
 )
+_ROWS_PER_STATEMENT = 250
 #: Integers above this lose digits as doubles.
 _EXACT_INTEGER = 2**53
 
@@ -180,10 +181,14 @@ class AttemptCache:
         exact = _exact_rows(batch)
         with self._transaction() as db:
             if exact is not None:
-                # One statement for the whole batch: SQLite runs it without Python's lock,
+                # A statement per few hundred rows: SQLite runs it without Python's lock,
                 # where a statement per row takes that lock back after every row, and waits
                 # for it while the event loop parses the next page (20 s for 100,000 rows).
-                db.execute(_UPSERT_JSON, (source, sweep, json.dumps(exact, ensure_ascii=False)))
+                # Not thousands at once: SQLite's parse of a long JSON text leaves the process
+                # megabytes larger.
+                for first in range(0, len(exact), _ROWS_PER_STATEMENT):
+                    rows = exact[first : first + _ROWS_PER_STATEMENT]
+                    db.execute(_UPSERT_JSON, (source, sweep, json.dumps(rows, ensure_ascii=False)))
             else:
                 db.executemany(_UPSERT, ((source, *attempt, sweep) for attempt in batch))
 
