@@ -200,11 +200,19 @@ class AttemptCache:
             return rollup.refresh(db, busy) + call_rollup.refresh(db)
 
     def mark_seen(self, source: str, attempt_ids: Iterable[str], sweep: int) -> None:
+        seen = list(attempt_ids)
         with self._transaction() as db:
-            db.executemany(
-                "UPDATE attempt SET sweep = ? WHERE source = ? AND id = ?",
-                ((sweep, source, attempt_id) for attempt_id in attempt_ids),
-            )
+            # A statement per few hundred IDs, as ``upsert`` writes rows (IDs are text).
+            for first in range(0, len(seen), _ROWS_PER_STATEMENT):
+                db.execute(
+                    "UPDATE attempt SET sweep = ?1 WHERE source = ?2 "
+                    "AND id IN (SELECT value FROM json_each(?3))",
+                    (
+                        sweep,
+                        source,
+                        json.dumps(seen[first : first + _ROWS_PER_STATEMENT], ensure_ascii=False),
+                    ),
+                )
 
     def delete_unseen(self, source: str, period: Period, sweep: int) -> int:
         """Remove the period's attempts a sweep did not see: deleted at the vendor, or moved out

@@ -94,3 +94,15 @@ def test_an_attempt_written_twice_in_a_batch_keeps_the_later_values(cache: Attem
     later = first._replace(status="Connected", answered=1, started=START.timestamp())
     cache.upsert(SOURCE, [first, later])
     assert cache.attempts(SOURCE, WEEK, Filters()) == [later]
+
+
+def test_a_sweep_keeps_what_it_saw_and_removes_the_rest(cache: AttemptCache) -> None:
+    batch = [
+        a._replace(started=START.timestamp() + n)
+        for n, a in enumerate(attempts(random.Random(9), 700))
+    ]
+    cache.upsert(SOURCE, batch, sweep=1)
+    seen = [a.attempt_id for a in batch if a.attempt_id[-1] != "7"] + ["not-cached-ü"]
+    cache.mark_seen(SOURCE, seen, sweep=2)
+    assert cache.delete_unseen(SOURCE, WEEK, sweep=2) == 70  # the IDs ending in 7
+    assert [a.attempt_id for a in cache.attempts(SOURCE, WEEK, Filters())] == seen[:-1]
