@@ -10,8 +10,9 @@ per day it rang on, so a report subtracts its extra days, found from its own att
 Every write to ``attempt`` marks the local days it touches stale (SQLite triggers, so no write
 path can forget); ``refresh`` recomputes a stale day from its attempts with the same GROUP BY a
 report over raw attempts runs, so a rollup always equals what it stands for. The loader
-refreshes after a load and every rollup read refreshes first. Days are local days of the zone
-the rollups were built in: a different zone rebuilds them all.
+refreshes between pages (but the days still being written) and after a load, and every rollup
+read refreshes first. Days are local days of the zone the rollups were built in: a different
+zone rebuilds them all.
 """
 
 from __future__ import annotations
