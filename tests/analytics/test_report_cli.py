@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import pytest
 
+from desktop.analytics import report_cli
 from desktop.simulator import oneuptime as sim
 from tests.analytics import dataset as ds
 from tests.cli.conftest import cli, cli_env, demo_profile  # noqa: F401 - fixtures
@@ -88,3 +90,21 @@ def test_bad_input_exits_2_with_one_line(env, simulator, params: tuple[str, ...]
     done = cli(env, "oneuptime", "report", *params)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 7])
+def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Byte for byte, across chunk edges, with text that looks like the breaks between rows."""
+    monkeypatch.setattr(report_cli, "_JSON_CHUNK", 3)
+    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300]
+    numbers = [0, -0.0, 1.5, 1e300, math.inf, -math.inf, math.nan, 2**70, True, None]
+    rows = [
+        {"group": texts[n % len(texts)], "attempts": n, "answerRate": numbers[n % len(numbers)],
+         "secondsToAnswer": None if n % 2 else n / 7}
+        for n in range(count)
+    ]  # fmt: skip
+    out = io.StringIO()
+    report_cli.write_json(iter(rows), out)
+    assert out.getvalue() == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
