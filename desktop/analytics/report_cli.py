@@ -11,11 +11,17 @@ import asyncio
 import itertools
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TextIO
 
 from desktop.analytics.cache import AttemptCache, Filters
-from desktop.analytics.figures import GroupBy, call_json, call_rows, group_figures
+from desktop.analytics.figures import (
+    CALL_JSON_FIELDS,
+    GroupBy,
+    call_json_values,
+    call_rows,
+    group_figures,
+)
 from desktop.analytics.loader import PeriodLoader
 from desktop.analytics.period import Period, period_from_texts
 from desktop.core.blocking import run_blocking
@@ -68,7 +74,7 @@ def run_report(
         if sys.stderr.isatty():
             print(f"\rloading attempts: {done:,} of {total:,}", end="", file=sys.stderr)
 
-    async def go() -> Iterable[dict[str, Any]]:
+    async def go() -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
         try:
             loader = PeriodLoader(engine, cache, args.profile)
             await loader.load(period, progress)
@@ -77,59 +83,70 @@ def run_report(
             await engine.aclose()
 
     try:
-        rows = asyncio.run(go())
+        fields, rows = asyncio.run(go())
     finally:
         cache.close()
         if sys.stderr.isatty():
             print(file=sys.stderr)
-    write_report(rows, args.format, by, out)
+    write_report(fields, rows, args.format, by, out)
     return 0
 
 
 def report_rows(
     cache: AttemptCache, source: str, period: Period, filters: Filters, by: GroupBy
-) -> Iterable[dict[str, Any]]:
-    """The report's JSON objects, one per group (blocking). Per call they are made as they are
-    written, from the call list's plain rows."""
+) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """The report's JSON objects, one per group, as their fields and each one's values (blocking).
+    Per call the values are made as they are written, from the call list's plain rows."""
     if by is GroupBy.CALL:
-        return map(call_json, call_rows(cache, source, period, filters))
-    return [figure.as_json(by) for figure in group_figures(cache, source, period, filters, by)]
+        return CALL_JSON_FIELDS, map(call_json_values, call_rows(cache, source, period, filters))
+    objects = [figure.as_json(by) for figure in group_figures(cache, source, period, filters, by)]
+    return (list(objects[0]) if objects else []), [list(row.values()) for row in objects]
 
 
 def write_report(
-    rows: Iterable[dict[str, Any]], fmt: ExportFormat | Literal["text"], by: GroupBy, out: TextIO
-) -> None:
+    fields: Sequence[str], rows: Iterable[Sequence[Any]], fmt: ExportFormat | Literal["text"],
+    by: GroupBy, out: TextIO,
+) -> None:  # fmt: skip
     if fmt == "json":
-        write_json(rows, out)
-    elif fmt == "text":
-        out.write(report_text(list(rows), by))
+        write_json(fields, rows, out)
+        return
+    objects = [dict(zip(fields, row, strict=True)) for row in rows]
+    if fmt == "text":
+        out.write(report_text(objects, by))
     else:
-        out.write(render([{k: _cell(v) for k, v in row.items()} for row in rows], fmt))
+        out.write(render([{k: _cell(v) for k, v in row.items()} for row in objects], fmt))
 
 
 #: Rows the JSON encoder turns into text in one call.
 _JSON_CHUNK = 5_000
-#: JSON's C encoder, its separators those of ``indent=2`` one level down (the pure-Python
-#: encoder ``indent`` selects took ~7 s for a third of a million calls): ``write_json`` adds
-#: the outer level's breaks. No string comes out with a raw line break (JSON escapes it), so
-#: ``_BETWEEN_ROWS`` appears only between two rows.
-_ROWS_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
-_BETWEEN_ROWS = "},\n    {"
+#: JSON's C encoder writing a list of plain values one per line: no value's text holds a raw
+#: line break (JSON escapes it in a string), so splitting at them gives each value's text.
+_VALUES_TEXT = json.JSONEncoder(ensure_ascii=False, separators=("\n", ": ")).encode
 
 
-def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
-    """``json.dumps(list(rows), indent=2, ensure_ascii=False)`` and a line break, byte for byte,
-    written a chunk of rows at a time; for objects of plain values (no object or list inside,
-    as every report row is)."""
+def write_json(fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
+    """``json.dumps([dict(zip(fields, row)) for row in rows], indent=2, ensure_ascii=False)``
+    and a line break, byte for byte, for rows of plain values (no object or list inside, as
+    every report row is); written a chunk of rows at a time. The values are encoded as one flat
+    list and put between the fields' text: ``indent`` selects the pure-Python encoder (~7 s for
+    a third of a million calls), and the C one spends most of its time on objects' keys."""
+    names = [json.dumps(field, ensure_ascii=False) for field in fields]
+    row_start = f"\n    {names[0]}: " if names else ""
+    # What comes before each value after a chunk's first, in order: its field's name, and
+    # before a row's first value the end of the row before.
+    before = [*(f",\n    {name}: " for name in names[1:]), "\n  },\n  {" + row_start]
     each = iter(rows)
     started = False
     while chunk := list(itertools.islice(each, _JSON_CHUNK)):
-        text = _ROWS_TEXT(chunk)[2:-2]  # without the chunk's '[{' and '}]'
-        out.write(",\n  {\n    " if started else "[\n  {\n    ")
-        out.write(text.replace(_BETWEEN_ROWS, "\n  },\n  {\n    "))
-        out.write("\n  }")
+        values = [value for row in chunk for value in row]
+        if len(values) != len(fields) * len(chunk):
+            raise ValueError("every row needs a value for each field")
+        texts = _VALUES_TEXT(values)[1:-1].split("\n")
+        out.write(before[-1] if started else "[\n  {" + row_start)
+        out.write(texts[0])
+        out.write("".join(itertools.chain.from_iterable(zip(itertools.cycle(before), texts[1:]))))
         started = True
-    out.write("\n]\n" if started else "[]\n")
+    out.write("\n  }\n]\n" if started else "[]\n")
 
 
 def _cell(value: Any) -> str:

@@ -14,10 +14,11 @@ import pytest
 
 from desktop.analytics.cache import AttemptCache, Filters
 from desktop.analytics.figures import (
+    CALL_JSON_FIELDS,
     GroupBy,
     GroupFigures,
     call_figures,
-    call_json,
+    call_json_values,
     call_rows,
     full_report,
     group_figures,
@@ -191,7 +192,10 @@ def test_a_call_row_as_json_is_its_figures_as_json(simulator, engine, cache) -> 
     period = period_from_texts(ds.FROM_DATE, ds.TO_DATE)
     listed = {}
     for filters in (Filters(), Filters(rule_id=ds.R1)):
-        rows = [call_json(row) for row in call_rows(cache, source(cache), period, filters)]
+        rows = [
+            dict(zip(CALL_JSON_FIELDS, call_json_values(row), strict=True))
+            for row in call_rows(cache, source(cache), period, filters)
+        ]
         figures = call_figures(cache, source(cache), period, filters)
         assert [list(row.items()) for row in rows] == [
             list(figure.as_json(GroupBy.CALL).items()) for figure in figures

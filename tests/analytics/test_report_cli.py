@@ -96,9 +96,10 @@ def test_bad_input_exits_2_with_one_line(env, simulator, params: tuple[str, ...]
 def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
     count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Byte for byte, across chunk edges, with text that looks like the breaks between rows."""
+    """Byte for byte, across chunk edges, with text that looks like the breaks between values
+    or rows, and JSON's names for the numbers it has no digits for."""
     monkeypatch.setattr(report_cli, "_JSON_CHUNK", 3)
-    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300]
+    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300, "[]"]
     numbers = [0, -0.0, 1.5, 1e300, math.inf, -math.inf, math.nan, 2**70, True, None]
     rows = [
         {"group": texts[n % len(texts)], "attempts": n, "answerRate": numbers[n % len(numbers)],
@@ -106,5 +107,10 @@ def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
         for n in range(count)
     ]  # fmt: skip
     out = io.StringIO()
-    report_cli.write_json(iter(rows), out)
+    report_cli.write_json(list(rows[0]) if rows else [], (list(row.values()) for row in rows), out)
     assert out.getvalue() == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_refuses_a_row_without_a_value_for_each_field() -> None:
+    with pytest.raises(ValueError, match="each field"):
+        report_cli.write_json(["group", "attempts"], [["a", 1], ["b"]], io.StringIO())
