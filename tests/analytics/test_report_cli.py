@@ -97,13 +97,16 @@ def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
     count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Byte for byte, across chunk edges, with text that looks like the breaks between values
-    or rows, and JSON's names for the numbers it has no digits for."""
+    or rows, JSON's names for the numbers it has no digits for, and columns whose equal values
+    read differently (0.0 and -0.0; 1, 1.0 and True) or alike (repeats, encoded once)."""
     monkeypatch.setattr(report_cli, "_JSON_CHUNK", 3)
     texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300, "[]"]
     numbers = [0, -0.0, 1.5, 1e300, math.inf, -math.inf, math.nan, 2**70, True, None]
     rows = [
         {"group": texts[n % len(texts)], "attempts": n, "answerRate": numbers[n % len(numbers)],
-         "secondsToAnswer": None if n % 2 else n / 7}
+         "secondsToAnswer": None if n % 2 else n / 7, "calls": n % 2, "dial": (1.5, 2.0)[n % 2],
+         "cost": (0.0, -0.0, 3.0)[n % 3], "mixed": (1, 1.0, True)[n % 3], "%s": "%s",
+         "same": texts[0]}
         for n in range(count)
     ]  # fmt: skip
     out = io.StringIO()
