@@ -132,19 +132,21 @@ def write_json(fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO
     a third of a million calls), and the C one spends most of its time on objects' keys."""
     names = [json.dumps(field, ensure_ascii=False) for field in fields]
     row_start = f"\n    {names[0]}: " if names else ""
-    # What comes before each value after a chunk's first, in order: its field's name, and
-    # before a row's first value the end of the row before.
-    before = [*(f",\n    {name}: " for name in names[1:]), "\n  },\n  {" + row_start]
+    # What comes before each value of a row: its field's name, and before the first value
+    # the end of the row before.
+    before = ["\n  },\n  {" + row_start, *(f",\n    {name}: " for name in names[1:])]
     each = iter(rows)
     started = False
     while chunk := list(itertools.islice(each, _JSON_CHUNK)):
         values = [value for row in chunk for value in row]
         if len(values) != len(fields) * len(chunk):
             raise ValueError("every row needs a value for each field")
-        texts = _VALUES_TEXT(values)[1:-1].split("\n")
-        out.write(before[-1] if started else "[\n  {" + row_start)
-        out.write(texts[0])
-        out.write("".join(itertools.chain.from_iterable(zip(itertools.cycle(before), texts[1:]))))
+        parts = before * (2 * len(chunk))  # a list as long as the chunk's values and names
+        parts[0::2] = before * len(chunk)
+        parts[1::2] = _VALUES_TEXT(values)[1:-1].split("\n")
+        if not started:
+            parts[0] = "[\n  {" + row_start
+        out.write("".join(parts))
         started = True
     out.write("\n  }\n]\n" if started else "[]\n")
 
