@@ -250,10 +250,6 @@ def copy_tsv_line(cells: Sequence[CopyValue]) -> str:
     return "\t".join(map(_copy_tsv_cell, cells))
 
 
-def copy_tsv(headers: Sequence[str], lines: Iterable[str]) -> str:
-    return "\n".join([copy_tsv_line(headers), *lines]) + "\n"
-
-
 #: Days from LibreOffice's and Excel's day zero (1899-12-30) to the Unix epoch.
 _SERIAL_EPOCH = datetime(1899, 12, 30)
 _TEXT_CELL = '<td style="mso-number-format:\'\\@\'" sdnum="1033;0;@">'
@@ -262,10 +258,10 @@ _DATE_FORMAT = (
 )
 
 
-def _copy_html_cell(value: CopyValue) -> str:
+def _copy_html_cell(value: str | float | None) -> str:
     """One <td>: text carries the text format of Excel (mso-number-format:'\\@') and of
-    LibreOffice (sdnum '@'), so nothing in it becomes a number or runs as a formula; numbers,
-    dates and truth values carry their value (sdval, x:num: the same in every locale)."""
+    LibreOffice (sdnum '@'), so nothing in it becomes a number or runs as a formula; numbers
+    and truth values carry their value (sdval, x:num: the same in every locale)."""
     if value is None:
         return "<td></td>"
     if isinstance(value, str):
@@ -274,23 +270,49 @@ def _copy_html_cell(value: CopyValue) -> str:
     if isinstance(value, bool):
         number = "1" if value else "0"
         return f'<td sdval="{number}" sdnum="1033;0;BOOLEAN" x:bool="{text}">{text}</td>'
-    if isinstance(value, datetime):
-        days = (_wall_time(value) - _SERIAL_EPOCH).total_seconds() / 86400
-        return f'<td sdval="{days!r}" x:num="{days!r}" {_DATE_FORMAT}>{text}</td>'
     return f'<td sdval="{text}" sdnum="1033;0;General" x:num="{text}">{text}</td>'
 
 
-def copy_html(headers: Sequence[str], matrix: Iterable[Sequence[CopyValue]]) -> str:
-    """A real HTML table, every value escaped (a paste into mail or a document keeps its shape
-    and no vendor text can become markup), each cell typed for spreadsheets."""
+def _copy_cells(value: CopyValue) -> tuple[str, str]:
+    """A value's TSV cell and HTML cell; a moment from one conversion to wall time, its HTML
+    cell with the date serial (days since 1899-12-30) a spreadsheet holds for it."""
+    if isinstance(value, datetime):
+        wall = _wall_time(value)
+        text = wall.isoformat(" ", "seconds")
+        days = (wall - _SERIAL_EPOCH).total_seconds() / 86400
+        return text, f'<td sdval="{days!r}" x:num="{days!r}" {_DATE_FORMAT}>{text}</td>'
+    return _copy_tsv_cell(value), _copy_html_cell(value)
+
+
+def copy_payload(headers: Sequence[str], matrix: Iterable[Sequence[CopyValue]]) -> tuple[str, str]:
+    """The clipboard's two forms of the same rows: text/plain, tab-separated with the header
+    (``copy_tsv_line`` per row), and text/html, a real HTML table, every value escaped (a paste
+    into mail or a document keeps its shape and no vendor text can become markup), each cell
+    typed for spreadsheets.
+
+    Made in one pass when copied rather than kept per row (100,000 loaded attempts would hold
+    ~40 MB of copies): a value met before in the copy — users, rules, statuses and costs repeat
+    down a column — is worked out once, and a moment is turned into wall time once for both."""
+    known: dict[object, tuple[str, str]] = {}
+    lines = [copy_tsv_line(headers)]
     parts = ["<table><thead><tr><th>", "</th><th>".join(map(_escape, headers))]
     parts.append("</th></tr></thead><tbody>")
     for row in matrix:
-        parts.append("<tr>")
-        parts.extend(map(_copy_html_cell, row))
-        parts.append("</tr>")
+        cells = []
+        for value in row:
+            if isinstance(value, datetime):  # nearly every moment differs, and equal ones
+                cells.append(_copy_cells(value))  # may not read alike (a fold): not shared
+                continue
+            # The type is part of the key: True, 1 and 1.0 are equal keys with other texts.
+            key = value if isinstance(value, str) else (value.__class__, value)
+            cell = known.get(key)
+            if cell is None:
+                cell = known[key] = _copy_cells(value)
+            cells.append(cell)
+        lines.append("\t".join([tsv for tsv, _html in cells]))
+        parts.append("<tr>" + "".join([html for _tsv, html in cells]) + "</tr>")
     parts.append("</tbody></table>")
-    return "".join(parts)
+    return "\n".join(lines) + "\n", "".join(parts)
 
 
 def machine_value(value: CopyValue) -> JsonValue:

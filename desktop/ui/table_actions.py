@@ -22,9 +22,7 @@ from desktop.core.export import (
     CopyValue,
     ExportFormat,
     Row,
-    copy_html,
-    copy_tsv,
-    copy_tsv_line,
+    copy_payload,
     machine_value,
     render,
     to_markdown,
@@ -77,11 +75,10 @@ def render_matrix(
     source: RecordTableModel[Any], rows: list[int], columns: list[int]
 ) -> list[list[CopyValue]]:
     """Each row's clipboard values in column order (pure Python: safe in a worker thread)."""
-    every_column = columns == list(range(source.columnCount()))
-    values = source.copy_values
-    if every_column:
-        return [list(values(row)) for row in rows]
-    return [[values(row)[column] for column in columns] for row in rows]
+    every_rows = map(source.copy_values, rows)
+    if columns == list(range(source.columnCount())):
+        return list(every_rows)
+    return [[cells[column] for column in columns] for cells in every_rows]
 
 
 def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[int]) -> list[Row]:
@@ -99,14 +96,8 @@ def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[in
 def clipboard_payload(
     source: RecordTableModel[Any], headers: list[str], rows: list[int], columns: list[int]
 ) -> tuple[str, str]:
-    """(TSV, HTML) of the rows. Whole rows of a model that keeps copies come from its cache:
-    100,000 attempts become TSV by joining lines made when their pages arrived."""
-    cached = source.cached_copies(rows) if columns == list(range(source.columnCount())) else None
-    if cached is not None:
-        copies, lines = cached
-        return copy_tsv(headers, lines), copy_html(headers, copies)
-    matrix = render_matrix(source, rows, columns)
-    return copy_tsv(headers, map(copy_tsv_line, matrix)), copy_html(headers, matrix)
+    """(TSV, HTML) of the rows."""
+    return copy_payload(headers, render_matrix(source, rows, columns))
 
 
 def put_on_clipboard(text: str, html: str) -> None:

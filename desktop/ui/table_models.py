@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from desktop.core.export import CopyValue, copy_tsv_line, masked_url
+from desktop.core.export import CopyValue, masked_url
 from desktop.core.models import (
     AttemptOutcome,
     DetailField,
@@ -85,10 +85,6 @@ class Column(Generic[RowT]):
     server_sort: str | None = None
 
 
-def _tsv_bytes(copy: tuple[CopyValue, ...]) -> bytes:
-    return copy_tsv_line(copy).encode()
-
-
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     """A read-only table over a list of records, described by a tuple of columns."""
 
@@ -97,7 +93,6 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         columns: Sequence[Column[RowT]],
         parent: Any = None,
         *,
-        cache_copies: bool = False,
         record_of: Callable[[RowT], Record] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,24 +101,15 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         #: JSON/CSV and export; without it those take the columns' clipboard values.
         self.record_of = record_of
         self._rows: list[RowT] = []
-        #: With ``cache_copies``: each row's clipboard values and TSV line, made when the row
-        #: arrives (a page at a time), so copying 100,000 rows only joins strings. The lines are
-        #: kept as UTF-8: the invisible text marker makes a line a 2-bytes-per-character string,
-        #: twice the bytes (decoding 100,000 lines at copy time takes milliseconds).
-        self._copies: list[tuple[CopyValue, ...]] | None = [] if cache_copies else None
-        self._tsv_lines: list[bytes] = []
+        #: Each column's clipboard value. Copies are made from the rows when copied, not kept
+        #: per row: for 100,000 loaded attempts a kept copy cost 40 MB, ~70 % of the attempts
+        #: themselves, and ``copy_payload`` makes them in about the time joining kept lines took.
+        self._copy_getters = tuple(column.clipboard or column.display for column in self._columns)
 
     # -- content ---------------------------------------------------------------------------
-    def _copies_of(self, rows: Sequence[RowT]) -> list[tuple[CopyValue, ...]]:
-        getters = [column.clipboard or column.display for column in self._columns]
-        return [tuple(get(row) for get in getters) for row in rows]
-
     def set_rows(self, rows: Sequence[RowT]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        if self._copies is not None:
-            self._copies = self._copies_of(self._rows)
-            self._tsv_lines = [_tsv_bytes(copy) for copy in self._copies]
         self.endResetModel()
 
     def append_rows(self, rows: Sequence[RowT]) -> None:
@@ -132,30 +118,15 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
-        if self._copies is not None:
-            copies = self._copies_of(rows)
-            self._copies.extend(copies)
-            self._tsv_lines.extend(map(_tsv_bytes, copies))
         self.endInsertRows()
 
     def rows(self) -> list[RowT]:
         return list(self._rows)
 
-    def cached_copies(
-        self, rows: Sequence[int]
-    ) -> tuple[list[tuple[CopyValue, ...]], list[str]] | None:
-        """(clipboard values, TSV lines) of ``rows`` from the cache, or None without one."""
-        if self._copies is None:
-            return None
-        copies, lines = self._copies, self._tsv_lines
-        return [copies[row] for row in rows], [lines[row].decode() for row in rows]
-
-    def copy_values(self, row: int) -> tuple[CopyValue, ...]:
-        """The row's clipboard values in column order (cached when the model keeps copies)."""
-        if self._copies is not None:
-            return self._copies[row]
+    def copy_values(self, row: int) -> list[CopyValue]:
+        """The row's clipboard values in column order."""
         record = self._rows[row]
-        return tuple((column.clipboard or column.display)(record) for column in self._columns)
+        return [get(record) for get in self._copy_getters]
 
     def row_at(self, row: int) -> RowT:
         return self._rows[row]
@@ -371,9 +342,7 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
     more_wanted = Signal()
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(
-            ATTEMPT_COLUMNS, parent, cache_copies=True, record_of=EscalationAttempt.record
-        )
+        super().__init__(ATTEMPT_COLUMNS, parent, record_of=EscalationAttempt.record)
         self.total = 0
         self.loading = False
 
@@ -389,9 +358,6 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
         for row, existing in enumerate(self._rows):
             if existing.attempt_id == attempt.attempt_id:
                 self._rows[row] = attempt
-                if self._copies is not None:
-                    self._copies[row] = self._copies_of([attempt])[0]
-                    self._tsv_lines[row] = _tsv_bytes(self._copies[row])
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
                 return True
         return False
@@ -401,9 +367,6 @@ class AttemptTableModel(RecordTableModel[EscalationAttempt]):
             if existing.attempt_id == attempt_id:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
-                if self._copies is not None:
-                    del self._copies[row]
-                    del self._tsv_lines[row]
                 self.endRemoveRows()
                 self.total = max(0, self.total - 1)
                 return True

@@ -13,7 +13,16 @@ import httpx
 import pytest
 
 from desktop.analytics.cache import AttemptCache, Filters
-from desktop.analytics.figures import GroupBy, GroupFigures, full_report, group_figures
+from desktop.analytics.figures import (
+    CALL_JSON_FIELDS,
+    GroupBy,
+    GroupFigures,
+    call_figures,
+    call_json_values,
+    call_rows,
+    full_report,
+    group_figures,
+)
 from desktop.analytics.loader import LoadOutcome, PeriodLoader
 from desktop.analytics.period import period_from_texts
 from desktop.engine import LookupEngine
@@ -173,3 +182,24 @@ def test_a_full_reload_gives_the_same_figures(simulator, engine, cache) -> None:
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.USER).items()} == (
         ds.BY_USER_REFRESHED
     )
+
+
+def test_a_call_row_as_json_is_its_figures_as_json(simulator, engine, cache) -> None:
+    """The CLI's per-call objects come straight from the call list's rows: the same objects,
+    keys in the same order, as the calls' figures give."""
+    seeded(simulator)
+    load(engine, cache)
+    period = period_from_texts(ds.FROM_DATE, ds.TO_DATE)
+    listed = {}
+    for filters in (Filters(), Filters(rule_id=ds.R1)):
+        rows = [
+            dict(zip(CALL_JSON_FIELDS, call_json_values(row), strict=True))
+            for row in call_rows(cache, source(cache), period, filters)
+        ]
+        figures = call_figures(cache, source(cache), period, filters)
+        assert [list(row.items()) for row in rows] == [
+            list(figure.as_json(GroupBy.CALL).items()) for figure in figures
+        ]
+        listed[filters] = rows
+    assert len(listed[Filters()]) == len(ds.BY_CALL) > len(listed[Filters(rule_id=ds.R1)]) > 1
+    assert {row["attemptsUntilAnswered"] is None for row in listed[Filters()]} == {True, False}

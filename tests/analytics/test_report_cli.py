@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import pytest
 
+from desktop.analytics import report_cli
 from desktop.simulator import oneuptime as sim
 from tests.analytics import dataset as ds
 from tests.cli.conftest import cli, cli_env, demo_profile  # noqa: F401 - fixtures
@@ -88,3 +90,30 @@ def test_bad_input_exits_2_with_one_line(env, simulator, params: tuple[str, ...]
     done = cli(env, "oneuptime", "report", *params)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 7])
+def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Byte for byte, across chunk edges, with text that looks like the breaks between values
+    or rows, JSON's names for the numbers it has no digits for, and columns whose equal values
+    read differently (0.0 and -0.0; 1, 1.0 and True) or alike (repeats, encoded once)."""
+    monkeypatch.setattr(report_cli, "_JSON_CHUNK", 3)
+    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300, "[]"]
+    numbers = [0, -0.0, 1.5, 1e300, math.inf, -math.inf, math.nan, 2**70, True, None]
+    rows = [
+        {"group": texts[n % len(texts)], "attempts": n, "answerRate": numbers[n % len(numbers)],
+         "secondsToAnswer": None if n % 2 else n / 7, "calls": n % 2, "dial": (1.5, 2.0)[n % 2],
+         "cost": (0.0, -0.0, 3.0)[n % 3], "mixed": (1, 1.0, True)[n % 3], "%s": "%s",
+         "same": texts[0]}
+        for n in range(count)
+    ]  # fmt: skip
+    out = io.StringIO()
+    report_cli.write_json(list(rows[0]) if rows else [], (list(row.values()) for row in rows), out)
+    assert out.getvalue() == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_refuses_a_row_without_a_value_for_each_field() -> None:
+    with pytest.raises(ValueError, match="each field"):
+        report_cli.write_json(["group", "attempts"], [["a", 1], ["b"]], io.StringIO())

@@ -88,10 +88,10 @@ def test_csv_and_json_round_trip() -> None:
 
 
 def test_html_and_markdown_escape_everything() -> None:
-    from desktop.core.export import copy_html, to_markdown
+    from desktop.core.export import copy_payload, to_markdown
 
     rows = [{"a": "<b>x</b> & y", "b": "p|q\nr"}]
-    html = copy_html(["a", "b"], [["<b>x</b> & y", "p|q\nr"]])
+    _text, html = copy_payload(["<a>", "b"], [["<b>x</b> & y", "p|q\nr"]])
     assert "<b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
     markdown = to_markdown(rows)
@@ -236,10 +236,38 @@ def test_clipboard_tsv_keeps_text_as_text_without_a_visible_quote() -> None:
 
 
 def test_clipboard_html_types_each_cell_for_excel_and_libreoffice() -> None:
-    from desktop.core.export import copy_html
+    from desktop.core.export import copy_payload
 
-    html = copy_html(["h"], [["+15550100003", 0.04, False, None]])
+    _text, html = copy_payload(["h"], [["+15550100003", 0.04, False, None]])
     assert '<td style="mso-number-format:\'\\@\'" sdnum="1033;0;@">+15550100003</td>' in html
     assert '<td sdval="0.04" sdnum="1033;0;General" x:num="0.04">0.04</td>' in html
     assert '<td sdval="0" sdnum="1033;0;BOOLEAN" x:bool="FALSE">FALSE</td>' in html
     assert html.endswith("<td></td></tr></tbody></table>")
+
+
+def test_a_copy_works_each_value_out_once_yet_equal_values_of_other_types_apart() -> None:
+    """``copy_payload`` shares the cells of a value met before in the copy: True, 1 and 1.0 are
+    equal (one dictionary key) but paste as TRUE, 1 and 1; text '1' gets no marker either way;
+    every TSV line is ``copy_tsv_line`` of its row."""
+    from datetime import UTC, datetime
+
+    from desktop.core.export import CopyValue, copy_payload, copy_tsv_line
+
+    moment = datetime(2026, 11, 20, 9, 15, 2, tzinfo=UTC)
+    rows: list[list[CopyValue]] = [
+        [True, 1, 1.0, "1", "+1555", moment],
+        [1.0, True, 1, "+1555", "1", moment],
+        [False, 0, 0.0, "0042", None, moment],
+        [0, False, -0.0, "0042", None, moment],
+    ]
+    text, html = copy_payload(["a", "b", "c", "d", "e", "f"], rows)
+    lines = text.split("\n")
+    assert lines[1:] == [copy_tsv_line(row) for row in rows] + [""]
+    assert lines[1].split("\t")[:3] == ["TRUE", "1", "1"]
+    assert lines[2].split("\t")[:3] == ["1", "TRUE", "1"]
+    assert lines[4].split("\t")[:3] == ["0", "FALSE", "0"]
+    cells = html.split("<tr>")[2].split("</td>")
+    assert cells[0].endswith('x:bool="TRUE">TRUE')
+    assert cells[1] == '<td sdval="1" sdnum="1033;0;General" x:num="1">1'
+    assert html.count('x:bool="TRUE"') == 2 and html.count('x:bool="FALSE"') == 2
+    assert html.count('sdnum="1033;0;YYYY-MM-DD HH:MM:SS"') == 4

@@ -205,25 +205,40 @@ def test_vendor_text_in_tooltips_is_escaped(window) -> None:
     assert "&lt;img" in tip
 
 
-def test_the_attempts_copy_cache_gives_what_rendering_the_rows_gives(qapp: QApplication) -> None:
-    """The cache keeps each row's TSV line as UTF-8 bytes: a copy from it is the same text,
-    invisible marker and formula quote included, as one rendered from the rows."""
+#: Copies of fixed attempts as the release before this one made them (commit 0f21ebd, which kept
+#: each row's copy from when its page arrived), in Europe/Berlin: the attempts, the whole table's
+#: (TSV, HTML), and three rows' (TSV, HTML) in four columns, shuffled. Hostile text, a repeated
+#: one, text read as a number, a dial of 1 s beside a cost of $1 and TRUE (equal as Python keys),
+#: and two starts that read alike across the end of summer time.
+COPIES_BEFORE = Path(__file__).with_name("data") / "attempts_copy_0f21ebd.json"
+
+
+def test_a_copy_of_attempts_is_the_copy_the_release_before_made(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies are made from the rows when copied, no longer kept per row: the same text."""
+    import time
+
     from desktop.ui.table_actions import clipboard_payload
-    from desktop.ui.table_models import ATTEMPT_COLUMNS, AttemptTableModel, RecordTableModel
+    from desktop.ui.table_models import ATTEMPT_COLUMNS, AttemptTableModel
     from desktop.vendors.oneuptime import parse_page
 
-    items = [ou.serialized(ou.generated_attempt(ou.SMALL_CALL, n)) for n in range(6)]
-    items[1]["statusMessage"] = "=HYPERLINK(1)\tnäive ☎"
-    attempts = parse_page({"data": items}, 0).attempts
-    cached, rendered = AttemptTableModel(), RecordTableModel(ATTEMPT_COLUMNS)
-    cached.append_rows(attempts[:3])
-    cached.append_rows(attempts[3:])
-    rendered.set_rows(attempts)
-    assert cached.replace_row(attempts[1]) and cached.remove_attempt(attempts[4].attempt_id)
-    rendered.set_rows([a for a in attempts if a is not attempts[4]])
-    headers = [column.clipboard_header for column in ATTEMPT_COLUMNS]
-    rows, columns = [3, 0, 1], list(range(len(ATTEMPT_COLUMNS)))
-    assert cached.cached_copies(rows) is not None and rendered.cached_copies(rows) is None
-    text, html = clipboard_payload(cached, headers, rows, columns)
-    assert (text, html) == clipboard_payload(rendered, headers, rows, columns)
-    assert TEXT_MARKER + "+1555" in text and "'=HYPERLINK(1) näive ☎" in text
+    before = json.loads(COPIES_BEFORE.read_text(encoding="utf-8"))
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        attempts = parse_page({"data": before["items"]}, 0).attempts
+        model = AttemptTableModel()
+        model.append_rows(attempts[:3])
+        model.append_rows(attempts[3:])
+        headers = [column.clipboard_header for column in ATTEMPT_COLUMNS]
+        whole = clipboard_payload(model, headers, list(range(8)), list(range(len(headers))))
+        part = clipboard_payload(model, [headers[c] for c in (0, 7, 9, 6)], [7, 2, 1],
+                                 [0, 7, 9, 6])  # fmt: skip
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert list(whole) == before["whole"]
+    assert list(part) == before["part"]
+    text = whole[0]
+    assert TEXT_MARKER + "+1-555" in text and "'=HYPERLINK(1) näive ☎" in text
