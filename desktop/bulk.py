@@ -33,6 +33,7 @@ from desktop.core.errors import (
 from desktop.core.history import HistoryRecord
 from desktop.core.models import DetailField, FieldRole, LookupResult
 from desktop.core.outcome import Outcome
+from desktop.core.timefmt import hms
 from desktop.engine import RECORD_EACH_LOOKUP, LookupEngine
 from desktop.search import classify
 from desktop.vendors import VENDORS, get_vendor
@@ -108,15 +109,16 @@ class BulkOutcome:
         """The vendor's key columns as shown on its call card (caller, called, started,
         duration, status), from the first call's detail fields, as a copy takes them: the
         vendor module's text (a time with its zone, a code beside its meaning)."""
-        return [detail.value if detail is not None else "" for detail in self._key_details()]
+        return [detail.value if isinstance(detail, DetailField) else detail
+                for detail in self._key_details()]  # fmt: skip
 
     def key_texts(self) -> list[str]:
         """The same columns as the screen shows them: codes as words, times in the screens'
         format (the header names the zone; a time in a zone the vendor did not name says so)."""
         texts = []
         for detail in self._key_details():
-            if detail is None:
-                texts.append("")
+            if not isinstance(detail, DetailField):
+                texts.append(detail)
             elif detail.moment is not None:
                 unnamed = "" if detail.zone_known else " (zone not given)"
                 texts.append(detail.screen_text + unnamed)
@@ -124,9 +126,29 @@ class BulkOutcome:
                 texts.append(detail.words)
         return texts
 
-    def _key_details(self) -> list[DetailField | None]:
+    def _key_details(self) -> list[DetailField | str]:
+        """Each key column's field, or its text when the card works it out (a duration as
+        h:mm:ss, as the card says it: from a count of seconds, or from the start and end)."""
         call = self.result.calls[0] if self.result is not None and self.result.calls else None
-        return [call.by_role(role) if call is not None else None for role, _header in KEY_ROLES]
+        if call is None:
+            return [""] * len(KEY_ROLES)
+        details: list[DetailField | str] = []
+        for role, _header in KEY_ROLES:
+            detail = call.by_role(role)
+            if role is FieldRole.DURATION and (detail is None or _is_number(detail.value)):
+                seconds = call.duration_seconds()
+                details.append(hms(seconds) if seconds is not None else "")
+            else:
+                details.append(detail if detail is not None else "")
+        return details
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

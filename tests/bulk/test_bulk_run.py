@@ -171,8 +171,11 @@ def test_key_columns_show_words_and_the_screens_time_format_and_copy_the_values(
         assert found.key_texts() == [
             "8077128602", "9399822316", "2020-09-30 19:03:00", "0:24:57", "Answered"]  # fmt: skip
         assert found.key_columns()[2] == "2020-09-30 19:03:00+05:30"  # a copy keeps its zone
-        # CC-iSales names no zone for its times; its call result 6 reads as a word.
-        assert call.key_texts()[2:] == ["2022-02-10 11:45:47 (zone not given)", "", "succeeded"]
+        # CC-iSales names no zone for its times; it sends no duration, the card works it out
+        # from the start and end (11:45:47 to 11:45:51); its call result 6 reads as a word.
+        assert call.key_texts()[2:] == [
+            "2022-02-10 11:45:47 (zone not given)", "0:00:04", "succeeded"]  # fmt: skip
+        assert call.key_columns()[3] == "0:00:04"
         assert call.key_columns()[4] == "6 — succeeded"
     finally:
         monkeypatch.undo()
