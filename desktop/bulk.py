@@ -12,6 +12,7 @@ that are not consumed yet is held: memory does not grow with the number of IDs a
 from __future__ import annotations
 
 import asyncio
+import heapq
 import threading
 import time
 from collections import deque
@@ -31,6 +32,7 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.history import HistoryRecord
+from desktop.core.http import HOLD_UNSENT, RequestHeld
 from desktop.core.models import DetailField, FieldRole, LookupResult
 from desktop.core.outcome import Outcome
 from desktop.core.timefmt import hms
@@ -253,14 +255,17 @@ class _HistoryBatch:
 class BulkRun:
     """One bulk run under way over ``ids`` with ``job``. ``outcomes()`` yields an 'asking'
     outcome when an ID's lookup starts and its final one when it ends. ``pause()`` lets the
-    lookups under way finish and starts no more until ``resume()``; ``cancel()`` stops at once:
-    lookups under way end as 'cancelled' and the stream ends."""
+    lookups that sent a request finish and sends nothing more until ``resume()``: those still
+    waiting for a rate-limit turn go back to 'queued', first in line again; ``cancel()`` stops
+    at once: lookups under way end as 'cancelled' and the stream ends."""
 
     def __init__(self, engine: LookupEngine, job: BulkJob, ids: Iterable[str]) -> None:
         self.job = job
         self._engine = engine
         self._ids: Iterator[tuple[int, str]] = iter(enumerate(ids))
         self._retry: deque[tuple[int, str, int]] = deque()
+        #: IDs a pause stopped before they sent anything, asked first on resume (input order).
+        self._held: list[tuple[int, str, int]] = []
         self._running = asyncio.Event()
         self._running.set()
         #: Bounded: a consumer that falls behind (a loaded machine, a slow terminal) holds the
@@ -296,6 +301,8 @@ class BulkRun:
                            result)  # fmt: skip
 
     def _next(self) -> tuple[int, str, int] | None:
+        if self._held:
+            return heapq.heappop(self._held)
         if self._retry:
             return self._retry.popleft()
         item = next(self._ids, None)
@@ -303,6 +310,7 @@ class BulkRun:
 
     async def _work(self) -> None:
         RECORD_EACH_LOOKUP.set(False)  # this task's context only: answers go in batches
+        HOLD_UNSENT.set(lambda: self.paused)
         while True:
             await self._running.wait()
             if self.cancelled:
@@ -329,6 +337,10 @@ class BulkRun:
         result: LookupResult | None = None
         try:
             result = await engine.run(prepared)
+        except RequestHeld:  # paused before anything was sent: asked again on resume
+            heapq.heappush(self._held, (index, value, tries))
+            await self._queue.put(self._outcome(index, value, BulkState.QUEUED))
+            return None
         except RateLimitedError as error:
             if tries + 1 < MAX_RATE_LIMITED_TRIES:
                 self.rate_limited_retries += 1

@@ -20,7 +20,8 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,15 @@ DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 #: network chunk never holds the window for more than a few milliseconds.
 _DECODED_BYTES_PER_YIELD = 1024 * 1024
 _USER_AGENT = "CallLookup"
+#: Set in a bulk run's workers to say whether their run is paused now. A lookup's first
+#: request asks it when its rate-limit turn comes and just before it goes out, so a pause also
+#: holds back the requests already waiting for a turn; a lookup that has sent one finishes.
+HOLD_UNSENT: ContextVar[Callable[[], bool] | None] = ContextVar("hold_unsent", default=None)
+
+
+class RequestHeld(Exception):  # noqa: N818 (not an error: the caller asked for it)
+    """A lookup stopped before it sent anything, because ``HOLD_UNSENT`` said so: asked
+    again from the start it is as if it had never begun."""
 
 
 @dataclass(frozen=True)
@@ -235,12 +245,16 @@ class RateLimiter:
             self._next_start = max(self._next_start, now - step * self.CATCH_UP_SHARE) + step
             return slot
 
-    async def acquire(self) -> list[float | None]:
+    async def acquire(self, held: Callable[[], bool] | None = None) -> list[float | None]:
+        """A slot for one request, once its turn has come; RequestHeld, without taking one,
+        when ``held`` says so as the caller's turn comes (or comes back after a wait)."""
         loop = asyncio.get_running_loop()
         with self._state:
             turn = self._turns.setdefault(loop, asyncio.Lock())
         async with turn:
             while True:
+                if held is not None and held():
+                    raise RequestHeld
                 taken = self._take(time.monotonic())
                 if isinstance(taken, list):
                     return taken
@@ -389,6 +403,8 @@ class HttpSession:
         self._limiter = limiter
         self.deadline = deadline
         self._retry_policy = RetryPolicy(settings.retries)
+        #: Whether a request of this session has gone out (from then on none is held back).
+        self._sent = False
 
     async def request(
         self,
@@ -572,7 +588,13 @@ class HttpSession:
     async def _send_once(
         self, client: httpx.AsyncClient, request: httpx.Request, safe_url: str
     ) -> HttpResponse:
-        slot = await self._limiter.acquire() if self._limiter is not None else None
+        held = None if self._sent else HOLD_UNSENT.get()
+        slot = None
+        if self._limiter is not None:
+            slot = await self._limiter.acquire(held)
+        elif held is not None and held():
+            raise RequestHeld
+        self._sent = True  # from here on the request may be on its way
         started = time.monotonic()
         try:
             response = await client.send(request, stream=True)

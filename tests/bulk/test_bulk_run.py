@@ -209,3 +209,53 @@ def test_the_cli_run_reads_each_secret_once_not_once_per_id(
     assert len(out.read_text().splitlines()) == 7
     assert simulator.request_counts["leadsquared"] == 7
     assert reads and len(reads) == len(set(reads))  # each secret once for 7 lookups
+
+
+def test_pause_holds_back_the_lookups_waiting_for_a_turn_and_resume_asks_each_once() -> None:
+    """OneUptime's 100 workers wait for turns of its 100 per s: a pause sends none of them (a
+    request already on its way still arrives) until resume, and every ID is asked once."""
+    import time
+
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from tests.support.hostile_server import HostileServer, Reply, SeenRequest
+
+    arrivals: list[float] = []
+
+    def no_such_attempt(_request: SeenRequest) -> Reply:
+        arrivals.append(time.monotonic())
+        return Reply.json({})  # get-item's "not found"
+
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(200)]
+    with HostileServer(no_such_attempt) as server:
+        profile = Profile(vendor="oneuptime", name="p", base_url=f"{server.url}/api",
+                          settings={"projectId": "proj"})  # fmt: skip
+        engine = LookupEngine(ProfileStore.in_memory([profile]),
+                              MemorySecretStore({("oneuptime", "p", "ApiKey"): "key"}))  # fmt: skip
+        run = BulkRun(engine, plan_jobs(engine, "oneuptime", "p", "_id")[0], ids)
+        times: dict[str, float] = {}
+
+        def resume() -> None:
+            times["resumed"] = time.monotonic()
+            run.resume()
+
+        async def go() -> list[BulkOutcome]:
+            seen: list[BulkOutcome] = []
+            async for outcome in run.outcomes():
+                seen.append(outcome)
+                if "paused" not in times and sum(o.state.is_final for o in seen) == 20:
+                    run.pause()
+                    times["paused"] = time.monotonic()
+                    asyncio.get_running_loop().call_later(1.5, resume)
+            await engine.aclose()
+            return seen
+
+        outcomes = asyncio.run(go())
+    # Only requests already on their way when paused arrive later, and at once.
+    while_paused = [t for t in arrivals if times["paused"] + 0.4 < t < times["resumed"]]
+    assert while_paused == [], f"{len(while_paused)} requests went out while paused"
+    held = [o for o in outcomes if o.state is BulkState.QUEUED]
+    assert len(held) >= 40  # most of the 100 workers were waiting for a turn
+    finals = [o.id for o in outcomes if o.state.is_final]
+    assert sorted(finals) == ids and len(arrivals) == len(ids)  # none lost, none twice
+    assert {o.state for o in outcomes if o.state.is_final} == {BulkState.NOT_FOUND}
