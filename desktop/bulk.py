@@ -19,6 +19,8 @@ from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
 
 from pydantic import JsonValue
 
@@ -83,6 +85,15 @@ class BulkState(StrEnum):
         return self.value.replace("_", " ")
 
 
+class RowCells(NamedTuple):
+    """What a results table shows of an answer: the key columns as a copy takes them and as
+    the screen shows them, and the first record with its typed values."""
+
+    key_cells: tuple[str, ...]
+    key_texts: tuple[str, ...]
+    record: dict[str, JsonValue]
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     """What happened to one ID: 'asking' when its lookup starts, then its final state."""
@@ -106,6 +117,12 @@ class BulkOutcome:
         leading: dict[str, JsonValue] = {"id": self.id, "state": self.state.value,
                                          "message": self.message}  # fmt: skip
         return table_row(leading, self.record())
+
+    @cached_property
+    def cells(self) -> RowCells:
+        """The table's cells of this answer, worked out once (``BulkThread`` does it on the
+        runs' thread, so a window's event loop only places them)."""
+        return RowCells(tuple(self.key_columns()), tuple(self.key_texts()), self.record())
 
     def key_columns(self) -> list[str]:
         """The vendor's key columns as shown on its call card (caller, called, started,
@@ -474,6 +491,8 @@ class BulkThread:
     async def _drive(self, run: BulkRun) -> None:
         try:
             async for outcome in run.outcomes():
+                if outcome.state.is_final:
+                    outcome.cells  # noqa: B018 (worked out here, off the caller's thread)
                 with self._lock:
                     self._gathered.append((run, outcome))
         except Exception as error:  # handed to the caller's thread, not lost

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import JsonValue
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -51,7 +51,7 @@ from desktop.core.settings import EXPORT_FOLDER
 from desktop.engine import LookupEngine
 from desktop.ui.settings import preferences, remember, ui_settings
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
+from desktop.ui.table_models import AnyIndex, Column, RecordTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Tone
 from desktop.vendors import VENDORS, get_vendor
@@ -94,12 +94,13 @@ class BulkRow(NamedTuple):
     def answered(self, outcome: BulkOutcome) -> BulkRow:
         if not outcome.state.is_final:
             return self._replace(state=outcome.state, message=outcome.message)
+        cells = outcome.cells
         return self._replace(
             state=outcome.state,
             message=outcome.message,
-            key_cells=tuple(outcome.key_columns()),
-            key_texts=tuple(outcome.key_texts()),
-            record=outcome.record(),
+            key_cells=cells.key_cells,
+            key_texts=cells.key_texts,
+            record=cells.record,
         )
 
     def export_row(self) -> dict[str, JsonValue]:
@@ -129,7 +130,31 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
 )
 
 
+#: What a table's delegate asks of every cell it paints that no bulk column gives (a bulk table
+#: has no numeric column, no icon, no check box, no font of its own).
+_NOT_GIVEN_ROLES = frozenset(
+    (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole,
+     Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.SizeHintRole)
+)  # fmt: skip
+#: The one column with colours.
+_COLOURED_COLUMN = next(n for n, column in enumerate(BULK_COLUMNS) if column.state is not None)
+
+
 class BulkTableModel(RecordTableModel[BulkRow]):
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The painter's questions answered first: a viewport of rows repaints several times
+        a second while answers come in, each cell asking seven roles."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            rows, number = self._rows, index.row()
+            return self._columns[index.column()].display(rows[number]) if 0 <= number < len(
+                rows) else None  # fmt: skip
+        if role in _NOT_GIVEN_ROLES:
+            return None
+        if (role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
+                and index.column() != _COLOURED_COLUMN):  # fmt: skip
+            return None
+        return super().data(index, role)
+
     def update_rows(self, changes: dict[int, BulkRow], shown: range | None = None) -> None:
         """Replace rows by number and repaint their span in one signal: only its part among
         the ``shown`` rows, when given. (The table repaints its whole viewport for any span of
@@ -252,6 +277,9 @@ class BulkWindow(QWidget):
         """The table of answers, one row per ID and vendor profile."""
         self.model = BulkTableModel(BULK_COLUMNS, self)
         self.table = make_table("bulkResults", self.model, "Bulk lookup results")
+        # Ten columns hardly ever fit: a scroll bar that appears when the columns are fitted to
+        # the first answers would lay the table out and paint it all once more (~25 ms).
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.copier = TableCopier(self.table, self._tasks, lambda text, _state: self._say(text))
 
     def _build_layout(self) -> None:
@@ -289,6 +317,10 @@ class BulkWindow(QWidget):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FLUSH_MS // 2)
+        self._fit_timer.timeout.connect(lambda: fit_columns(self.table))
         self.paste.textChanged.connect(self._parse_timer.start)
         self.open_button.clicked.connect(self.open_file_with_dialog)
         self.column_combo.currentIndexChanged.connect(self._count_ids)
@@ -502,8 +534,10 @@ class BulkWindow(QWidget):
             gc.freeze()
         if not self._fitted_to_answers and self._first_rows_answered(over):
             # Once, when the rows the widths are measured on hold their answers (their state
-            # words and the vendor's columns): fitted to 'asking', 'not found' was elided.
-            fit_columns(self.table)
+            # words and the vendor's columns): fitted to 'asking', 'not found' was elided. A
+            # moment later, so that the table's repaint for these widths and the one for the
+            # rows just changed do not both fall on one turn of the event loop (~25 ms each).
+            self._fit_timer.start()
             self._fitted_to_answers = True
         if over:
             self._flush_timer.stop()

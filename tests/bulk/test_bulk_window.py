@@ -242,6 +242,14 @@ def test_answers_out_of_sight_change_the_rows_without_repainting_the_table(qapp)
     assert spans == [(5, 9)]  # only the part in sight
     model.update_rows(found(70, 80))
     assert spans[-1] == (70, 80)  # without a range: the whole span
+    # What the painter asks: the text of every cell, colours for the state alone.
+    state = [column.header for column in BULK_COLUMNS].index("State")
+    background = Qt.ItemDataRole.BackgroundRole
+    assert model.data(model.index(70, 0)) == "id-70"
+    assert model.data(model.index(70, state)) == "found"
+    assert model.data(model.index(70, state), background) is not None
+    assert model.data(model.index(70, 0), background) is None
+    assert model.data(model.index(100, 0)) is None  # past the last row
 
 
 #: For each registered vendor: the column header the IDs are pasted under (the vendor's bulk
