@@ -159,13 +159,15 @@ class RetryPolicy:
 class RateLimiter:
     """At most ``limit`` requests in any ``period`` seconds; callers wait for a free slot.
 
-    Starts are paced on an even grid, a padded period's share apart; a caller woken late (a
-    busy loop, a loaded machine) lets the next one go that much sooner, up to half a step, so
-    lateness does not add up over thousands of requests. The hard bound is a sliding window of
-    the published period: a slot counts from when its answer began to come back (or its
-    request failed), never from its start. The vendor counts arrivals, and a request has
-    arrived by the time its answer comes, so the (limit+1)-th start after a request comes at
-    least a period after that request's arrival: no window the vendor looks at can hold more.
+    Starts are paced on an even grid, a padded period's share apart; callers woken late (a
+    busy loop, a loaded machine) let the next ones go that much sooner, up to a tenth of the
+    period (ten OneUptime requests), so lateness does not add up over thousands of requests:
+    on a loaded machine half a step was made up and ~1 s of every 10 s was lost. The hard
+    bound is a sliding window of the published period: a slot counts from when its answer
+    began to come back (or its request failed), never from its start. The vendor counts
+    arrivals, and a request has arrived by the time its answer comes, so the (limit+1)-th start
+    after a request comes at least a period after that request's arrival: no window the vendor
+    looks at can hold more.
 
     A 429 that still comes (another program sharing the key, a vendor counting differently)
     slows the limiter: nothing is sent until the vendor's Retry-After has passed, and the limit
@@ -179,8 +181,10 @@ class RateLimiter:
     #: the vendor; at most ``MAX_SAFETY_MARGIN`` seconds.
     SAFETY_SHARE = 0.02
     MAX_SAFETY_MARGIN = 0.1
-    #: How much of one step a late start may be made up by the next one.
-    CATCH_UP_SHARE = 0.5
+    #: How much lateness, as a share of the period, the next starts may make up (never less
+    #: than half a step). The starts never run ahead of the grid, and the sliding window
+    #: below holds whatever the pacing does.
+    CATCH_UP_SHARE = 0.1
 
     def __init__(self, limit: int, period: float) -> None:
         #: The vendor's published limit; ``limit`` is what is allowed now (lower after a 429).
@@ -242,7 +246,10 @@ class RateLimiter:
                            0.001)  # fmt: skip
             slot: list[float | None] = [None]
             self._slots.append(slot)
-            self._next_start = max(self._next_start, now - step * self.CATCH_UP_SHARE) + step
+            if now - self._next_start > self.period:  # idle a while: the grid starts anew
+                self._next_start = now
+            catch_up = max(step / 2, self.period * self.CATCH_UP_SHARE)
+            self._next_start = max(self._next_start, now - catch_up) + step
             return slot
 
     async def acquire(self, held: Callable[[], bool] | None = None) -> list[float | None]:
