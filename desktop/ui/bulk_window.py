@@ -71,6 +71,11 @@ _STATE_COLOURS: dict[BulkState, Tone] = {
 }
 
 
+#: The states "Retry the failed" asks again: ended in error, or left unanswered by a cancel.
+_ASKED_AGAIN = frozenset((BulkState.ERROR, BulkState.CANCELLED, BulkState.QUEUED,
+                          BulkState.ASKING))  # fmt: skip
+_FINAL = frozenset(state for state in BulkState if state.is_final)
+
 #: The record of a row without an answer yet (one for all: a run lays out 10,000 rows at once).
 _NO_RECORD: Mapping[str, JsonValue] = MappingProxyType({})
 
@@ -507,8 +512,9 @@ class BulkWindow(QWidget):
         return any(run.cancelled for run in self._rows_of)
 
     def _show_rows(self, changes: dict[int, BulkRow]) -> None:
+        row_at = self.model.row_at
         for number, row in changes.items():  # the count of final rows follows the changes
-            self._done += row.state.is_final - self.model.row_at(number).state.is_final
+            self._done += (row.state in _FINAL) - (row_at(number).state in _FINAL)
         # The progress first: QProgressBar.setValue repaints at once, and with the table's
         # changes pending that paint would take the whole window into this same callback.
         self._show_progress()
@@ -593,22 +599,22 @@ class BulkWindow(QWidget):
         """Ask again the IDs that ended in error (and those a cancel left unanswered)."""
         if self.running:
             return
-        again = [number for number, row in enumerate(self.model.rows())
-                 if row.state in (BulkState.ERROR, BulkState.CANCELLED, BulkState.QUEUED,
-                                  BulkState.ASKING)]  # fmt: skip
+        rows = self.model.rows()
+        again = [number for number, row in enumerate(rows) if row.state in _ASKED_AGAIN]
         if not again:
             self._say("Nothing failed: nothing to retry.")
             return
         jobs = {(run.job.vendor.key, run.job.profile): run.job for run in self._rows_of}
         by_job: dict[tuple[str, str], list[int]] = {}
         queued = {}
-        for number in again:
-            row = self.model.row_at(number)
+        for number in again:  # 10,000 of them must not hold the window up (~40 ms, not ~130)
+            row = rows[number]
             by_job.setdefault((row.vendor, row.profile), []).append(number)
-            queued[number] = row._replace(state=BulkState.QUEUED, message="")
+            # None of these has an answer to keep: a fresh queued row.
+            queued[number] = BulkRow(row.id, row.vendor, row.vendor_title, row.profile)
         self._show_rows(queued)
         for key, numbers in by_job.items():
-            self._launch(jobs[key], [self.model.row_at(n).id for n in numbers], numbers)
+            self._launch(jobs[key], [rows[n].id for n in numbers], numbers)
 
     def _update_buttons(self) -> None:
         running = self.running
