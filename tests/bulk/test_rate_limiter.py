@@ -90,12 +90,11 @@ def test_one_limiter_paces_two_event_loops_on_two_threads_together() -> None:
 
 
 def test_a_late_start_is_made_up_by_the_next_ones_up_to_the_grid() -> None:
-    """At 100 per s a loop busy for 40 ms (four steps) lets the three starts it held back go
-    at once, and the next waits for its place on the grid: lateness does not add up."""
+    """At 100 per s a start 15 ms late (one and a half steps) lets the one it held back go at
+    once, and the next waits for its place on the grid: lateness does not add up."""
     limiter = RateLimiter(100, 1.0)
     step = limiter.period / 100
     assert isinstance(limiter._take(100.0), list)
-    late = 100.0 + 4 * step + 0.0001
-    assert isinstance(limiter._take(late), list)
-    assert [isinstance(limiter._take(late), list) for _ in range(4)] == [True] * 3 + [False]
-    assert limiter._take(late) == pytest.approx(100.0 + 5 * step - late)
+    late = 100.0 + 2.5 * step  # its place was 100 + step
+    assert [isinstance(limiter._take(late), list) for _ in range(3)] == [True, True, False]
+    assert limiter._take(late) == pytest.approx(100.0 + 3 * step - late)
