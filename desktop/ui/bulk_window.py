@@ -556,8 +556,13 @@ class BulkWindow(QWidget):
     def _show_progress(self) -> None:
         total = self.model.rowCount()
         done = self._done
+        # QProgressBar repaints at once when its value changes: with the table's changes (or
+        # its first paint after Start) pending, that took the whole window into this callback.
+        # With updates off it asks for an ordinary paint instead, with the window's next one.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
         paused = self._paused_seconds + (time.monotonic() - self._paused_at
                                          if self._paused_at is not None else 0.0)  # fmt: skip
         elapsed = time.monotonic() - self._started - paused
