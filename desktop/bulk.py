@@ -12,12 +12,15 @@ that are not consumed yet is held: memory does not grow with the number of IDs a
 from __future__ import annotations
 
 import asyncio
+import heapq
 import threading
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
 
 from pydantic import JsonValue
 
@@ -31,8 +34,10 @@ from desktop.core.errors import (
     VendorError,
 )
 from desktop.core.history import HistoryRecord
+from desktop.core.http import HOLD_UNSENT, RequestHeld
 from desktop.core.models import DetailField, FieldRole, LookupResult
 from desktop.core.outcome import Outcome
+from desktop.core.timefmt import hms
 from desktop.engine import RECORD_EACH_LOOKUP, LookupEngine
 from desktop.search import classify
 from desktop.vendors import VENDORS, get_vendor
@@ -80,6 +85,15 @@ class BulkState(StrEnum):
         return self.value.replace("_", " ")
 
 
+class RowCells(NamedTuple):
+    """What a results table shows of an answer: the key columns as a copy takes them and as
+    the screen shows them, and the first record with its typed values."""
+
+    key_cells: tuple[str, ...]
+    key_texts: tuple[str, ...]
+    record: dict[str, JsonValue]
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     """What happened to one ID: 'asking' when its lookup starts, then its final state."""
@@ -104,19 +118,26 @@ class BulkOutcome:
                                          "message": self.message}  # fmt: skip
         return table_row(leading, self.record())
 
+    @cached_property
+    def cells(self) -> RowCells:
+        """The table's cells of this answer, worked out once (``BulkThread`` does it on the
+        runs' thread, so a window's event loop only places them)."""
+        return RowCells(tuple(self.key_columns()), tuple(self.key_texts()), self.record())
+
     def key_columns(self) -> list[str]:
         """The vendor's key columns as shown on its call card (caller, called, started,
         duration, status), from the first call's detail fields, as a copy takes them: the
         vendor module's text (a time with its zone, a code beside its meaning)."""
-        return [detail.value if detail is not None else "" for detail in self._key_details()]
+        return [detail.value if isinstance(detail, DetailField) else detail
+                for detail in self._key_details()]  # fmt: skip
 
     def key_texts(self) -> list[str]:
         """The same columns as the screen shows them: codes as words, times in the screens'
         format (the header names the zone; a time in a zone the vendor did not name says so)."""
         texts = []
         for detail in self._key_details():
-            if detail is None:
-                texts.append("")
+            if not isinstance(detail, DetailField):
+                texts.append(detail)
             elif detail.moment is not None:
                 unnamed = "" if detail.zone_known else " (zone not given)"
                 texts.append(detail.screen_text + unnamed)
@@ -124,9 +145,29 @@ class BulkOutcome:
                 texts.append(detail.words)
         return texts
 
-    def _key_details(self) -> list[DetailField | None]:
+    def _key_details(self) -> list[DetailField | str]:
+        """Each key column's field, or its text when the card works it out (a duration as
+        h:mm:ss, as the card says it: from a count of seconds, or from the start and end)."""
         call = self.result.calls[0] if self.result is not None and self.result.calls else None
-        return [call.by_role(role) if call is not None else None for role, _header in KEY_ROLES]
+        if call is None:
+            return [""] * len(KEY_ROLES)
+        details: list[DetailField | str] = []
+        for role, _header in KEY_ROLES:
+            detail = call.by_role(role)
+            if role is FieldRole.DURATION and (detail is None or _is_number(detail.value)):
+                seconds = call.duration_seconds()
+                details.append(hms(seconds) if seconds is not None else "")
+            else:
+                details.append(detail if detail is not None else "")
+        return details
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -231,14 +272,17 @@ class _HistoryBatch:
 class BulkRun:
     """One bulk run under way over ``ids`` with ``job``. ``outcomes()`` yields an 'asking'
     outcome when an ID's lookup starts and its final one when it ends. ``pause()`` lets the
-    lookups under way finish and starts no more until ``resume()``; ``cancel()`` stops at once:
-    lookups under way end as 'cancelled' and the stream ends."""
+    lookups that sent a request finish and sends nothing more until ``resume()``: those still
+    waiting for a rate-limit turn go back to 'queued', first in line again; ``cancel()`` stops
+    at once: lookups under way end as 'cancelled' and the stream ends."""
 
     def __init__(self, engine: LookupEngine, job: BulkJob, ids: Iterable[str]) -> None:
         self.job = job
         self._engine = engine
         self._ids: Iterator[tuple[int, str]] = iter(enumerate(ids))
         self._retry: deque[tuple[int, str, int]] = deque()
+        #: IDs a pause stopped before they sent anything, asked first on resume (input order).
+        self._held: list[tuple[int, str, int]] = []
         self._running = asyncio.Event()
         self._running.set()
         #: Bounded: a consumer that falls behind (a loaded machine, a slow terminal) holds the
@@ -274,6 +318,8 @@ class BulkRun:
                            result)  # fmt: skip
 
     def _next(self) -> tuple[int, str, int] | None:
+        if self._held:
+            return heapq.heappop(self._held)
         if self._retry:
             return self._retry.popleft()
         item = next(self._ids, None)
@@ -281,6 +327,7 @@ class BulkRun:
 
     async def _work(self) -> None:
         RECORD_EACH_LOOKUP.set(False)  # this task's context only: answers go in batches
+        HOLD_UNSENT.set(lambda: self.paused)
         while True:
             await self._running.wait()
             if self.cancelled:
@@ -307,6 +354,10 @@ class BulkRun:
         result: LookupResult | None = None
         try:
             result = await engine.run(prepared)
+        except RequestHeld:  # paused before anything was sent: asked again on resume
+            heapq.heappush(self._held, (index, value, tries))
+            await self._queue.put(self._outcome(index, value, BulkState.QUEUED))
+            return None
         except RateLimitedError as error:
             if tries + 1 < MAX_RATE_LIMITED_TRIES:
                 self.rate_limited_retries += 1
@@ -440,6 +491,8 @@ class BulkThread:
     async def _drive(self, run: BulkRun) -> None:
         try:
             async for outcome in run.outcomes():
+                if outcome.state.is_final:
+                    outcome.cells  # noqa: B018 (worked out here, off the caller's thread)
                 with self._lock:
                     self._gathered.append((run, outcome))
         except Exception as error:  # handed to the caller's thread, not lost

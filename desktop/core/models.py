@@ -105,6 +105,22 @@ class CallRecord(_Frozen):
                 return field
         return None
 
+    def duration_seconds(self) -> float | None:
+        """How long the call lasted: the vendor's duration in seconds, else end minus start."""
+        duration = self.by_role(FieldRole.DURATION)
+        if duration is not None:
+            try:
+                return float(str(duration.raw if duration.raw is not None else duration.value))
+            except ValueError:
+                pass
+        begin, end = self.by_role(FieldRole.STARTED), self.by_role(FieldRole.ENDED)
+        first = begin.moment if begin is not None else None
+        last = end.moment if end is not None else None
+        # Two times in the same form (both zoned, or both in the vendor's unstated zone) subtract.
+        if first is None or last is None or (first.tzinfo is None) != (last.tzinfo is None):
+            return None
+        return (last - first).total_seconds() if last >= first else None
+
     def record(self) -> Record:
         """The machine-format row: the vendor's typed values, or each field's raw value."""
         values = self.values or {field.key: field.raw for field in self.fields}

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import JsonValue
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -51,7 +51,7 @@ from desktop.core.settings import EXPORT_FOLDER
 from desktop.engine import LookupEngine
 from desktop.ui.settings import preferences, remember, ui_settings
 from desktop.ui.table_actions import TableCopier
-from desktop.ui.table_models import Column, RecordTableModel, fit_columns, make_table
+from desktop.ui.table_models import AnyIndex, Column, RecordTableModel, fit_columns, make_table
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import Tone
 from desktop.vendors import VENDORS, get_vendor
@@ -70,6 +70,11 @@ _STATE_COLOURS: dict[BulkState, Tone] = {
     BulkState.ERROR: "failure",
 }
 
+
+#: The states "Retry the failed" asks again: ended in error, or left unanswered by a cancel.
+_ASKED_AGAIN = frozenset((BulkState.ERROR, BulkState.CANCELLED, BulkState.QUEUED,
+                          BulkState.ASKING))  # fmt: skip
+_FINAL = frozenset(state for state in BulkState if state.is_final)
 
 #: The record of a row without an answer yet (one for all: a run lays out 10,000 rows at once).
 _NO_RECORD: Mapping[str, JsonValue] = MappingProxyType({})
@@ -94,12 +99,13 @@ class BulkRow(NamedTuple):
     def answered(self, outcome: BulkOutcome) -> BulkRow:
         if not outcome.state.is_final:
             return self._replace(state=outcome.state, message=outcome.message)
+        cells = outcome.cells
         return self._replace(
             state=outcome.state,
             message=outcome.message,
-            key_cells=tuple(outcome.key_columns()),
-            key_texts=tuple(outcome.key_texts()),
-            record=outcome.record(),
+            key_cells=cells.key_cells,
+            key_texts=cells.key_texts,
+            record=cells.record,
         )
 
     def export_row(self) -> dict[str, JsonValue]:
@@ -129,7 +135,31 @@ BULK_COLUMNS: tuple[Column[BulkRow], ...] = (
 )
 
 
+#: What a table's delegate asks of every cell it paints that no bulk column gives (a bulk table
+#: has no numeric column, no icon, no check box, no font of its own).
+_NOT_GIVEN_ROLES = frozenset(
+    (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole,
+     Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.SizeHintRole)
+)  # fmt: skip
+#: The one column with colours.
+_COLOURED_COLUMN = next(n for n, column in enumerate(BULK_COLUMNS) if column.state is not None)
+
+
 class BulkTableModel(RecordTableModel[BulkRow]):
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The painter's questions answered first: a viewport of rows repaints several times
+        a second while answers come in, each cell asking seven roles."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            rows, number = self._rows, index.row()
+            return self._columns[index.column()].display(rows[number]) if 0 <= number < len(
+                rows) else None  # fmt: skip
+        if role in _NOT_GIVEN_ROLES:
+            return None
+        if (role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
+                and index.column() != _COLOURED_COLUMN):  # fmt: skip
+            return None
+        return super().data(index, role)
+
     def update_rows(self, changes: dict[int, BulkRow], shown: range | None = None) -> None:
         """Replace rows by number and repaint their span in one signal: only its part among
         the ``shown`` rows, when given. (The table repaints its whole viewport for any span of
@@ -252,6 +282,9 @@ class BulkWindow(QWidget):
         """The table of answers, one row per ID and vendor profile."""
         self.model = BulkTableModel(BULK_COLUMNS, self)
         self.table = make_table("bulkResults", self.model, "Bulk lookup results")
+        # Ten columns hardly ever fit: a scroll bar that appears when the columns are fitted to
+        # the first answers would lay the table out and paint it all once more (~25 ms).
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.copier = TableCopier(self.table, self._tasks, lambda text, _state: self._say(text))
 
     def _build_layout(self) -> None:
@@ -289,6 +322,10 @@ class BulkWindow(QWidget):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FLUSH_MS // 2)
+        self._fit_timer.timeout.connect(lambda: fit_columns(self.table))
         self.paste.textChanged.connect(self._parse_timer.start)
         self.open_button.clicked.connect(self.open_file_with_dialog)
         self.column_combo.currentIndexChanged.connect(self._count_ids)
@@ -475,8 +512,9 @@ class BulkWindow(QWidget):
         return any(run.cancelled for run in self._rows_of)
 
     def _show_rows(self, changes: dict[int, BulkRow]) -> None:
+        row_at = self.model.row_at
         for number, row in changes.items():  # the count of final rows follows the changes
-            self._done += row.state.is_final - self.model.row_at(number).state.is_final
+            self._done += (row.state in _FINAL) - (row_at(number).state in _FINAL)
         # The progress first: QProgressBar.setValue repaints at once, and with the table's
         # changes pending that paint would take the whole window into this same callback.
         self._show_progress()
@@ -502,8 +540,10 @@ class BulkWindow(QWidget):
             gc.freeze()
         if not self._fitted_to_answers and self._first_rows_answered(over):
             # Once, when the rows the widths are measured on hold their answers (their state
-            # words and the vendor's columns): fitted to 'asking', 'not found' was elided.
-            fit_columns(self.table)
+            # words and the vendor's columns): fitted to 'asking', 'not found' was elided. A
+            # moment later, so that the table's repaint for these widths and the one for the
+            # rows just changed do not both fall on one turn of the event loop (~25 ms each).
+            self._fit_timer.start()
             self._fitted_to_answers = True
         if over:
             self._flush_timer.stop()
@@ -516,8 +556,13 @@ class BulkWindow(QWidget):
     def _show_progress(self) -> None:
         total = self.model.rowCount()
         done = self._done
+        # QProgressBar repaints at once when its value changes: with the table's changes (or
+        # its first paint after Start) pending, that took the whole window into this callback.
+        # With updates off it asks for an ordinary paint instead, with the window's next one.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
         paused = self._paused_seconds + (time.monotonic() - self._paused_at
                                          if self._paused_at is not None else 0.0)  # fmt: skip
         elapsed = time.monotonic() - self._started - paused
@@ -559,22 +604,22 @@ class BulkWindow(QWidget):
         """Ask again the IDs that ended in error (and those a cancel left unanswered)."""
         if self.running:
             return
-        again = [number for number, row in enumerate(self.model.rows())
-                 if row.state in (BulkState.ERROR, BulkState.CANCELLED, BulkState.QUEUED,
-                                  BulkState.ASKING)]  # fmt: skip
+        rows = self.model.rows()
+        again = [number for number, row in enumerate(rows) if row.state in _ASKED_AGAIN]
         if not again:
             self._say("Nothing failed: nothing to retry.")
             return
         jobs = {(run.job.vendor.key, run.job.profile): run.job for run in self._rows_of}
         by_job: dict[tuple[str, str], list[int]] = {}
         queued = {}
-        for number in again:
-            row = self.model.row_at(number)
+        for number in again:  # 10,000 of them must not hold the window up (~40 ms, not ~130)
+            row = rows[number]
             by_job.setdefault((row.vendor, row.profile), []).append(number)
-            queued[number] = row._replace(state=BulkState.QUEUED, message="")
+            # None of these has an answer to keep: a fresh queued row.
+            queued[number] = BulkRow(row.id, row.vendor, row.vendor_title, row.profile)
         self._show_rows(queued)
         for key, numbers in by_job.items():
-            self._launch(jobs[key], [self.model.row_at(n).id for n in numbers], numbers)
+            self._launch(jobs[key], [rows[n].id for n in numbers], numbers)
 
     def _update_buttons(self) -> None:
         running = self.running

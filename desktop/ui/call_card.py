@@ -39,21 +39,6 @@ def _when(moment: datetime | None, fallback: str) -> str:
     return f"{screen_time(moment)} ({zone_of(moment)})"
 
 
-def _seconds(call: CallRecord) -> float | None:
-    """How long the call lasted: the vendor's duration in seconds, else end minus start."""
-    duration = call.by_role(FieldRole.DURATION)
-    if duration is not None:
-        try:
-            return float(str(duration.raw if duration.raw is not None else duration.value))
-        except ValueError:
-            pass
-    begin, end = _moment(call, FieldRole.STARTED), _moment(call, FieldRole.ENDED)
-    # Two times in the same form (both zoned, or both in the vendor's unstated zone) subtract.
-    if begin is None or end is None or (begin.tzinfo is None) != (end.tzinfo is None):
-        return None
-    return (end - begin).total_seconds() if end >= begin else None
-
-
 @dataclass(frozen=True)
 class CardContent:
     sentence: str
@@ -89,7 +74,7 @@ def card_content(result: LookupResult, vendor_title: str) -> CardContent:
     else:
         who = f"Call {call.call_id or _value(call, FieldRole.CALL_ID)}"
     when = _when(_moment(call, FieldRole.STARTED), _value(call, FieldRole.STARTED))
-    seconds = _seconds(call)
+    seconds = call.duration_seconds()
     outcome = _value(call, FieldRole.STATUS)
     if not outcome and result.task is not None:
         outcome = result.task.status_text

@@ -34,6 +34,7 @@ from desktop.core.models import (
     CompactRecord,
     DetailField,
     EscalationAttempt,
+    FieldRole,
     LookupResult,
     javascript_time_text,
     shared_number,
@@ -120,6 +121,18 @@ STATUS_WORDS = (
     ("NoAnswer", "No answer"),
     ("CallerHungUp", "Caller hung up"),
 )
+#: Every known status in words, as screens show it ("No answer"); the code stays the value.
+STATUS_MEANINGS = {status: dict(STATUS_WORDS).get(status, status) for status in STATUS_OUTCOMES}
+#: The fields that mean the same across vendors (call card, bulk table's key columns): the
+#: number rung is the one the call went to; an attempt knows no caller (its call log does).
+_ROLES = {
+    "incomingCallLogId": FieldRole.CALL_ID,
+    "userPhoneNumber": FieldRole.CALLED,
+    "startedAt": FieldRole.STARTED,
+    "endedAt": FieldRole.ENDED,
+    "dialDurationInSeconds": FieldRole.DURATION,
+    "status": FieldRole.STATUS,
+}
 #: isAnswered as a filter: a boolean read as what it says about the attempt.
 ANSWERED_WORDS = (("true", "answered"), ("false", "not answered"))
 
@@ -291,12 +304,14 @@ def parse_page(body: Any, skip: int) -> AttemptPage:
 
 
 def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
-    """Every field of one attempt for the details table: dates local, UTC in the tooltip."""
+    """Every field of one attempt for the details table: dates local, UTC in the tooltip, the
+    status beside its words; the fields with a meaning across vendors carry their role."""
     fields = []
     for key in FIELDS:
         if key not in item:
             continue
         raw = item[key]
+        role = _ROLES.get(key)
         moment = parse_date(raw) if key.endswith("At") else None
         if moment is not None:
             fields.append(
@@ -305,16 +320,50 @@ def attempt_details(item: dict[str, Any]) -> tuple[DetailField, ...]:
                     label=_LABELS[key],
                     value=shown_time(moment, _text(raw)),
                     raw=raw,
+                    role=role,
                     note=utc_text(moment),
                     moment=moment,
                 )
             )
+        elif key == "status":
+            fields.append(_status_field(_text(raw) or "", raw))
         else:
             value = _text(raw)
             if value is None and isinstance(raw, bool):
                 value = "yes" if raw else "no"
-            fields.append(DetailField(key=key, label=_LABELS[key], value=value or "", raw=raw))
+            fields.append(
+                DetailField(key=key, label=_LABELS[key], value=value or "", raw=raw, role=role)
+            )
     return tuple(fields)
+
+
+def _status_field(status: str, raw: JsonValue) -> DetailField:
+    """The status code beside its words where they differ ("NoAnswer — No answer"), what it
+    means for the supervisor in the tooltip; a status OneUptime does not document as it came."""
+    words = STATUS_MEANINGS.get(status)
+    outcome = STATUS_OUTCOMES.get(status)
+    if words is None or outcome is None:
+        note = "status not in OneUptime's documented list" if status else None
+        return DetailField(key="status", label=_LABELS["status"], value=status, raw=raw,
+                           role=FieldRole.STATUS, note=note)  # fmt: skip
+    return DetailField(
+        key="status",
+        label=_LABELS["status"],
+        value=status if words == status else f"{status} — {words}",
+        raw=raw,
+        role=FieldRole.STATUS,
+        note=f"{status}: {outcome.value}",
+        meaning=words,
+    )
+
+
+def _status_words(status: str | None) -> str:
+    """The status as people read it, with what it means ("No answer, not answered"); a
+    status OneUptime does not document as it came."""
+    if not status:
+        return "no status"
+    outcome = STATUS_OUTCOMES.get(status)
+    return f"{STATUS_MEANINGS[status]}, {outcome.value}" if outcome is not None else status
 
 
 def error_for_response(response: HttpResponse, *, writing: bool = False) -> VendorError:
@@ -721,7 +770,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             vendor=self.key,
             profile=context.profile.name,
             params=params,
-            summary=f"Attempt {attempt_id}: {attempt.status or 'no status'}",
+            summary=f"Attempt {attempt_id}: {_status_words(attempt.status)}",
             calls=[call],
             attempts=[attempt],
             attempts_total=1,

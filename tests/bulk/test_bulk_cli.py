@@ -221,3 +221,14 @@ def test_csv_and_json_outputs_resume_too(
             rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
         assert sorted(row["state"] for row in rows) == ["found", "found", "not_found"]
         assert {row["id"] for row in rows} == {SUCCESS_ID, QUEUED_ID, UNKNOWN}
+
+
+def test_oneuptime_rows_carry_typed_values_and_a_message_in_words(demo_profile) -> None:
+    env = demo_profile("oneuptime")
+    no_answer = "9b1d7e3f-2c4a-4e6b-8d0f-000000000000"  # the simulator's generated attempt 0
+    done = cli(env, "bulk", "oneuptime", "-", "--field", "_id", stdin=f"{no_answer}\n")
+    assert done.returncode == 0, done.stderr
+    row: dict[str, object] = json.loads(done.stdout)  # one row: one object
+    assert row["status"] == "NoAnswer" and row["statusMeaning"] == "not answered"
+    assert row["isAnswered"] is False and isinstance(row["dialDurationInSeconds"], int | float)
+    assert row["message"] == f"Attempt {no_answer}: No answer, not answered"

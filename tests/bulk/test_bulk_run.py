@@ -171,8 +171,11 @@ def test_key_columns_show_words_and_the_screens_time_format_and_copy_the_values(
         assert found.key_texts() == [
             "8077128602", "9399822316", "2020-09-30 19:03:00", "0:24:57", "Answered"]  # fmt: skip
         assert found.key_columns()[2] == "2020-09-30 19:03:00+05:30"  # a copy keeps its zone
-        # CC-iSales names no zone for its times; its call result 6 reads as a word.
-        assert call.key_texts()[2:] == ["2022-02-10 11:45:47 (zone not given)", "", "succeeded"]
+        # CC-iSales names no zone for its times; it sends no duration, the card works it out
+        # from the start and end (11:45:47 to 11:45:51); its call result 6 reads as a word.
+        assert call.key_texts()[2:] == [
+            "2022-02-10 11:45:47 (zone not given)", "0:00:04", "succeeded"]  # fmt: skip
+        assert call.key_columns()[3] == "0:00:04"
         assert call.key_columns()[4] == "6 — succeeded"
     finally:
         monkeypatch.undo()
@@ -206,3 +209,53 @@ def test_the_cli_run_reads_each_secret_once_not_once_per_id(
     assert len(out.read_text().splitlines()) == 7
     assert simulator.request_counts["leadsquared"] == 7
     assert reads and len(reads) == len(set(reads))  # each secret once for 7 lookups
+
+
+def test_pause_holds_back_the_lookups_waiting_for_a_turn_and_resume_asks_each_once() -> None:
+    """OneUptime's 100 workers wait for turns of its 100 per s: a pause sends none of them (a
+    request already on its way still arrives) until resume, and every ID is asked once."""
+    import time
+
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from tests.support.hostile_server import HostileServer, Reply, SeenRequest
+
+    arrivals: list[float] = []
+
+    def no_such_attempt(_request: SeenRequest) -> Reply:
+        arrivals.append(time.monotonic())
+        return Reply.json({})  # get-item's "not found"
+
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(200)]
+    with HostileServer(no_such_attempt) as server:
+        profile = Profile(vendor="oneuptime", name="p", base_url=f"{server.url}/api",
+                          settings={"projectId": "proj"})  # fmt: skip
+        engine = LookupEngine(ProfileStore.in_memory([profile]),
+                              MemorySecretStore({("oneuptime", "p", "ApiKey"): "key"}))  # fmt: skip
+        run = BulkRun(engine, plan_jobs(engine, "oneuptime", "p", "_id")[0], ids)
+        times: dict[str, float] = {}
+
+        def resume() -> None:
+            times["resumed"] = time.monotonic()
+            run.resume()
+
+        async def go() -> list[BulkOutcome]:
+            seen: list[BulkOutcome] = []
+            async for outcome in run.outcomes():
+                seen.append(outcome)
+                if "paused" not in times and sum(o.state.is_final for o in seen) == 20:
+                    run.pause()
+                    times["paused"] = time.monotonic()
+                    asyncio.get_running_loop().call_later(1.5, resume)
+            await engine.aclose()
+            return seen
+
+        outcomes = asyncio.run(go())
+    # Only requests already on their way when paused arrive later, and at once.
+    while_paused = [t for t in arrivals if times["paused"] + 0.4 < t < times["resumed"]]
+    assert while_paused == [], f"{len(while_paused)} requests went out while paused"
+    held = [o for o in outcomes if o.state is BulkState.QUEUED]
+    assert len(held) >= 40  # most of the 100 workers were waiting for a turn
+    finals = [o.id for o in outcomes if o.state.is_final]
+    assert sorted(finals) == ids and len(arrivals) == len(ids)  # none lost, none twice
+    assert {o.state for o in outcomes if o.state.is_final} == {BulkState.NOT_FOUND}

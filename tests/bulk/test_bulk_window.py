@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 
@@ -193,12 +194,15 @@ def test_pause_holds_the_thread_back_cancel_ends_it_and_history_is_told_on_the_w
     run_async(until(3))
     bulk.pause_button.click()
     assert bulk.rate_label.text() == "Paused."
+    answered_at_pause = bulk.progress.value()
 
-    async def under_way_ended() -> None:  # those already waiting for LeadSquared's pace too
+    async def under_way_ended() -> None:  # those waiting for LeadSquared's pace: queued again
         while BulkState.ASKING in _states(bulk).values():
             await asyncio.sleep(0.05)
 
     run_async(under_way_ended())
+    # Only a request already on its way was answered after the pause, not the ~20 waiting.
+    assert bulk.progress.value() <= answered_at_pause + 3
     sent = simulator.request_counts["leadsquared"]
     run_async(asyncio.sleep(0.6))
     assert simulator.request_counts["leadsquared"] == sent  # nothing more while paused
@@ -238,3 +242,75 @@ def test_answers_out_of_sight_change_the_rows_without_repainting_the_table(qapp)
     assert spans == [(5, 9)]  # only the part in sight
     model.update_rows(found(70, 80))
     assert spans[-1] == (70, 80)  # without a range: the whole span
+    # What the painter asks: the text of every cell, colours for the state alone.
+    state = [column.header for column in BULK_COLUMNS].index("State")
+    background = Qt.ItemDataRole.BackgroundRole
+    assert model.data(model.index(70, 0)) == "id-70"
+    assert model.data(model.index(70, state)) == "found"
+    assert model.data(model.index(70, state), background) is not None
+    assert model.data(model.index(70, 0), background) is None
+    assert model.data(model.index(100, 0)) is None  # past the last row
+
+
+#: For each registered vendor: the column header the IDs are pasted under (the vendor's bulk
+#: input when it is None) and an ID the simulator answers with a call card.
+FOUND_BY_VENDOR = {
+    "leadsquared": (None, SUCCESS_ID),
+    "huawei-aicc": (None, "1652317325-339"),
+    "huawei-isales": (None, "1644464743-1388"),
+    "oneuptime": ("_id", "9b1d7e3f-2c4a-4e6b-8d0f-000000000000"),  # a 'NoAnswer' attempt
+    "verba": (None, "71627389"),
+}
+
+
+def _run_one(bulk: BulkWindow, run_async, vendor: str, header: str | None, value: str) -> None:
+    bulk.paste.setPlainText(f"{header}\n{value}\n" if header else f"{value}\n")
+    bulk._parse_paste()
+    bulk.vendor_combo.setCurrentIndex(bulk.vendor_combo.findData(vendor))
+    bulk.start()
+
+    async def finished() -> None:
+        while bulk.running:
+            await asyncio.sleep(0.02)
+
+    run_async(finished())
+
+
+def _shown(bulk: BulkWindow, row: int, header: str) -> str:
+    headers = [column.header for column in bulk.model.columns]
+    index = bulk.model.index(row, headers.index(header))
+    return str(bulk.model.data(index, Qt.ItemDataRole.DisplayRole) or "")
+
+
+def test_every_vendor_fills_the_key_columns_of_a_found_row(window, run_async) -> None:
+    from desktop.bulk import KEY_ROLES
+    from desktop.vendors import VENDORS
+
+    assert set(FOUND_BY_VENDOR) == {vendor.key for vendor in VENDORS}
+    bulk = window.open_bulk()
+    for vendor, (header, value) in FOUND_BY_VENDOR.items():
+        _run_one(bulk, run_async, vendor, header, value)
+        row = bulk.model.row_at(0)
+        assert row.state is BulkState.FOUND, (vendor, row.message)
+        shown = [_shown(bulk, 0, key_header) for _role, key_header in KEY_ROLES]
+        # Who was called and how it ended, or who called: every card has one of them.
+        assert shown[1] or shown[0], (vendor, shown)
+        assert sum(bool(text) for text in shown) >= 2, (vendor, shown)
+        assert list(row.key_cells) != [""] * len(KEY_ROLES), vendor
+
+
+def test_oneuptime_rows_show_the_attempts_card_in_words(window, run_async) -> None:
+    header, value = FOUND_BY_VENDOR["oneuptime"]
+    bulk = window.open_bulk()
+    _run_one(bulk, run_async, "oneuptime", header, value)
+    row = bulk.model.row_at(0)
+    assert row.state is BulkState.FOUND
+    assert _shown(bulk, 0, "Called") == "+15550100001"  # the on-call user's number rung
+    assert _shown(bulk, 0, "Started").startswith("2026-11-20 ")
+    assert re.fullmatch(r"\d+:\d\d:\d\d", _shown(bulk, 0, "Duration"))
+    assert _shown(bulk, 0, "Status") == "No answer"
+    assert "NoAnswer" not in _shown(bulk, 0, "Message")
+    assert _shown(bulk, 0, "Message").endswith(": No answer, not answered")
+    # What a copy takes keeps the code, and the record (the XLSX cells) keeps values.
+    assert row.key_cells[4] == "NoAnswer — No answer"
+    assert row.record["status"] == "NoAnswer" and row.record["isAnswered"] is False

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
+
+import pytest
 
 from desktop.core.http import RateLimiter
 
@@ -33,10 +34,10 @@ def test_no_window_holds_more_than_the_limit_and_starts_are_spread() -> None:
     # at most the limit of later starts (the vendor's sliding count).
     for _start, end in spans:
         assert sum(1 for start in starts if end <= start < end + 0.5) <= 5
-    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     step = limiter.period / 5
-    # Spread over the period, no burst: a start woken late is made up by at most half a step.
-    assert min(gaps) >= step * (1 - RateLimiter.CATCH_UP_SHARE) * 0.9
+    # Spread over the period: never ahead of the even grid (a late start is made up by the
+    # next ones, which may then come sooner than a step apart, never sooner than the grid).
+    assert all(start >= starts[0] + n * step - 0.005 for n, start in enumerate(starts))
     assert starts[-1] - starts[0] < 1.5 + 0.5  # and not slower than the limit needs
 
 
@@ -86,3 +87,14 @@ def test_one_limiter_paces_two_event_loops_on_two_threads_together() -> None:
     for _start, end in spans:  # the window check counts the two loops' requests together
         assert sum(1 for start in starts if end <= start < end + 0.4) <= 4
     assert starts[-1] - starts[0] >= 0.4 * 2  # 12 at 4 per 0.4 s: three windows at least
+
+
+def test_a_late_start_is_made_up_by_the_next_ones_up_to_the_grid() -> None:
+    """At 100 per s a start 15 ms late (one and a half steps) lets the one it held back go at
+    once, and the next waits for its place on the grid: lateness does not add up."""
+    limiter = RateLimiter(100, 1.0)
+    step = limiter.period / 100
+    assert isinstance(limiter._take(100.0), list)
+    late = 100.0 + 2.5 * step  # its place was 100 + step
+    assert [isinstance(limiter._take(late), list) for _ in range(3)] == [True, True, False]
+    assert limiter._take(late) == pytest.approx(100.0 + 3 * step - late)
