@@ -504,7 +504,7 @@ class BulkWindow(QWidget):
         self._say(
             f"Bulk lookup {'cancelled' if self._cancelled() else 'done'}: "
             f"{counts[BulkState.FOUND]:,} found, {counts[BulkState.NOT_FOUND]:,} not found, "
-            f"{counts[BulkState.ERROR]:,} failed, of {self._done:,} answered."
+            f"{counts[BulkState.ERROR]:,} failed, of {self._done:,} looked up."
         )
         self._update_buttons()
 
@@ -574,7 +574,7 @@ class BulkWindow(QWidget):
             left = (total - done) / rate
             self.rate_label.setText(f"{rate:.1f} IDs/s · about {duration_words(left)} left")
         elif not self.running:
-            self.rate_label.setText(f"{done:,} of {total:,} answered.")
+            self.rate_label.setText(f"{done:,} of {total:,} looked up.")
 
     def toggle_pause(self) -> None:
         if self._thread is None:
