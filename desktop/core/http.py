@@ -313,9 +313,13 @@ class HttpResponse:
                 "The server answered with an empty body.", http_status=self.status
             )
         try:
-            return json.loads(self.body)
+            return strict_json(self.body)
         except (ValueError, RecursionError) as error:
-            reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+            reason = (
+                error.msg if isinstance(error, json.JSONDecodeError)
+                else "nested too deeply" if isinstance(error, RecursionError)
+                else str(error)
+            )  # fmt: skip
             raise BadResponseError(
                 f"The server's answer is not valid JSON ({reason}); it begins: “{self.excerpt()}”",
                 http_status=self.status,
@@ -324,9 +328,27 @@ class HttpResponse:
     def json_or_none(self) -> Any:
         """The body as JSON when it is JSON, else None (error bodies are often not)."""
         try:
-            return json.loads(self.body) if self.body.strip() else None
+            return strict_json(self.body) if self.body.strip() else None
         except (ValueError, RecursionError):
             return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"it holds {name}, which JSON does not have")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"it holds the number {text[:40]}, too large for any quantity")
+    return number
+
+
+def strict_json(body: bytes) -> Any:
+    """JSON as the standard defines it. Python also reads NaN and Infinity (and turns 1e999
+    into infinity), which no vendor's serializer writes; kept, they would reach our own JSON
+    output as NaN, which strict parsers such as jq refuse."""
+    return json.loads(body, parse_constant=_no_constant, parse_float=_finite)
 
 
 def _ssl_context(tls: TlsSettings) -> ssl.SSLContext | bool:

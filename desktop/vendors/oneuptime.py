@@ -10,6 +10,7 @@ answers {} for "not found or not visible", errors are {"message": ...}.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -180,16 +181,15 @@ def parse_date(value: Any) -> datetime | None:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """A finite quantity, also from digits in a string; None for anything else. A hostile
+    answer's huge integer (too big for a float), NaN or Infinity would break every sum."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _boolean(value: Any) -> bool | None:

@@ -115,6 +115,25 @@ def test_a_body_that_is_not_json_is_quoted_escaped_and_masked(hostile: HostileSe
 
 
 @pytest.mark.parametrize(
+    ("number", "words"),
+    [("NaN", "it holds NaN"), ("-Infinity", "it holds -Infinity"), ("1e999", "too large")],
+)
+def test_numbers_json_does_not_have_are_a_bad_response(
+    hostile: HostileServer, number: str, words: str
+) -> None:
+    """Python's JSON reader takes NaN and Infinity (and reads 1e999 as infinity); passed on,
+    they came out of ``--format json`` as NaN, which jq and every strict parser refuse."""
+    body = '{"count": 1, "data": [{"_id": "a", "dialDurationInSeconds": NUMBER}]}'
+    body = body.replace("NUMBER", number)
+    hostile.mode = lambda _request: Reply(200, body.encode(), {"Content-Type": "application/json"})
+    engine = engine_for("oneuptime", hostile.url, {"ApiKey": "k"}, {"projectId": "p1"})
+
+    with pytest.raises(BadResponseError) as caught:
+        lookup_a_call(engine)
+    assert "not valid JSON" in caught.value.message and words in caught.value.message
+
+
+@pytest.mark.parametrize(
     ("url", "words"),
     [
         ("http://exa\u202emple.com/api", "address cannot be used"),

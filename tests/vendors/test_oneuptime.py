@@ -22,7 +22,13 @@ from desktop.core.timefmt import parse_time
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.vendors.base import AttemptSort
-from desktop.vendors.oneuptime import build_query, parse_attempt, parse_date, parse_page
+from desktop.vendors.oneuptime import (
+    build_query,
+    parse_attempt,
+    parse_date,
+    parse_page,
+    period_item,
+)
 
 UNKNOWN_ATTEMPT = "00000000-0000-4000-8000-000000000000"
 
@@ -479,3 +485,22 @@ def test_times_not_in_javascripts_form_are_kept_as_the_text_oneuptime_sent() -> 
     assert attempt.ended_at is not None and attempt.ended_at.second == 25
     assert isinstance(attempt.values.held("updatedAt"), datetime)
     assert isinstance(attempt.values.held("startedAt"), str)
+
+
+@pytest.mark.parametrize("hostile", [10**400, "1e999", float("nan"), float("inf"), "-Infinity"])
+def test_a_quantity_no_float_holds_is_no_quantity(hostile: object) -> None:
+    """A hostile answer's huge integer raised OverflowError out of the parser, and NaN or
+    Infinity went into every sum; each is now simply no dial time and no cost."""
+    item = {"_id": "a", "dialDurationInSeconds": hostile, "callCostInUSDCents": hostile}
+    attempt = parse_attempt(item)
+    assert attempt.dial_duration_seconds is None
+    assert attempt.cost_usd_cents is None
+    period = period_item(item)
+    assert period.dial_seconds is None
+    assert period.cost_usd_cents is None
+
+
+def test_quantities_sent_as_numbers_or_digits_are_kept() -> None:
+    item = {"_id": "a", "dialDurationInSeconds": "30", "callCostInUSDCents": 4}
+    attempt = parse_attempt(item)
+    assert (attempt.dial_duration_seconds, attempt.cost_usd_cents) == (30.0, 4.0)
