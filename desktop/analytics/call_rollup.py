@@ -103,6 +103,18 @@ def _dial_order(ring: tuple[Any, ...]) -> tuple[bool, float]:
     return ring[3] is not None, ring[3] or 0.0
 
 
+def _one_ring(call: str, ring: tuple[Any, ...]) -> CallFigures:
+    """What ``_call_figures`` makes of a call rung once (two calls in five of a busy week),
+    without its sorting and histograms: the same sums from zero (``0.0 +`` turns -0.0 into
+    0.0 as they do) and a one-value histogram's median and 90th percentile, the value."""
+    _call, started, answered, dial, cost = ring
+    return CallFigures(
+        call, started, started, 1, answered, 0.0 if dial is None else 0.0 + dial, dial, dial,
+        0.0 if cost is None else 0.0 + cost,
+        1 if answered else None, started - started if answered else None,
+    )  # fmt: skip
+
+
 def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
     """One call's figures from its rings in start order, tallied per dial time in ascending
     order as every group's figures are (the same sums in the same order)."""
@@ -125,7 +137,8 @@ def tally_calls(rows: Iterable[tuple[Any, ...]]) -> Iterator[CallFigures]:
     """Per call (in call order), from ``TALLY_COLUMNS`` rows in ``TALLY_ORDER``, streamed: one
     call's rings at a time are held, never every attempt."""
     for call, rings in itertools.groupby(rows, key=lambda ring: ring[0] or ""):
-        yield _call_figures(call, list(rings))
+        held = list(rings)
+        yield _one_ring(call, held[0]) if len(held) == 1 else _call_figures(call, held)
 
 
 def refresh(db: sqlite3.Connection) -> int:

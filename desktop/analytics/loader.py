@@ -76,18 +76,14 @@ def source_key(context: VendorContext) -> str:
 
 
 def cached_attempt(item: PeriodItem) -> CachedAttempt:
+    started, updated = item.started_at, item.updated_at
+    # Positional, in CachedAttempt's order: 100,000 of them per period, on the writer thread.
     return CachedAttempt(
-        attempt_id=item.attempt_id,
-        call_id=item.call_id,
-        user_id=item.user_id,
-        rule_id=item.rule_id,
-        status=item.status,
-        answered=int(item.answered),
-        dial_seconds=item.dial_seconds,
-        cost_usd_cents=item.cost_usd_cents,
-        started=item.started_at.timestamp() if item.started_at else None,
-        updated=item.updated_at.timestamp() if item.updated_at else None,
-    )
+        item.attempt_id, item.call_id, item.user_id, item.rule_id, item.status,
+        1 if item.answered else 0, item.dial_seconds, item.cost_usd_cents,
+        None if started is None else started.timestamp(),
+        None if updated is None else updated.timestamp(),
+    )  # fmt: skip
 
 
 class PeriodLoader:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+import struct
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -217,3 +218,29 @@ def test_a_long_list_is_sorted_as_a_short_one() -> None:
         figures, key=lambda f: (-f.attempts, f.group)
     )
     assert _sorted_in_runs([], key=lambda f: (-f.attempts, f.group)) == []
+
+
+def _bits(figures: call_rollup.CallFigures) -> list[tuple[str, object]]:
+    """Each value with its type, floats as their bytes: -0.0 and 0.0 differ, as do 1 and 1.0."""
+    return [
+        ("float", struct.pack("<d", value))
+        if isinstance(value, float)
+        else (type(value).__name__, value)
+        for value in figures
+    ]
+
+
+@pytest.mark.parametrize("started", [0.0, -0.0, 1_764_489_600.123456, -5.5, math.inf])
+@pytest.mark.parametrize("answered", [0, 1, 2])
+@pytest.mark.parametrize("dial", [None, 0.0, -0.0, 30.0, 2.5, 1e300, math.inf])
+@pytest.mark.parametrize("cost", [None, 0.0, -0.0, 3.0, 0.1, -2.0])
+def test_a_call_rung_once_has_the_figures_the_general_tally_gives_it(
+    started: float, answered: int, dial: float | None, cost: float | None
+) -> None:
+    ring = ("call", started, answered, dial, cost)
+    assert _bits(call_rollup._one_ring("call", ring)) == _bits(
+        call_rollup._call_figures("call", [ring])
+    )
+    assert [_bits(figures) for figures in call_rollup.tally_calls([ring])] == [
+        _bits(call_rollup._one_ring("call", ring))
+    ]

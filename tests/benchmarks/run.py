@@ -454,6 +454,7 @@ def review_load(_rounds: int) -> list[Figure]:
             cache = AttemptCache(Path(folder) / "attempts.sqlite3")
             rss_before = resident_memory_kib()
             cpu = [0.0, 0.0]
+            loop_cpu = [0.0]  # the event loop's thread alone; the rest is the writer's threads
             bare = [0.0]
 
             async def bare_pages() -> float:
@@ -476,8 +477,10 @@ def review_load(_rounds: int) -> list[Figure]:
                 loader = PeriodLoader(engine, cache, "bench")
                 started = time.perf_counter()
                 cpu[0], cpu[1] = time.process_time(), _cpu_seconds(server.pid)
+                loop_cpu[0] = time.thread_time()
                 outcome = await loader.load(week)
                 loaded = time.perf_counter() - started
+                loop_cpu[0] = time.thread_time() - loop_cpu[0]
                 cpu[0], cpu[1] = time.process_time() - cpu[0], _cpu_seconds(server.pid) - cpu[1]
                 started = time.perf_counter()
                 await loader.load(week)
@@ -500,6 +503,10 @@ def review_load(_rounds: int) -> list[Figure]:
                "reported (what the cache, its rollups and the writer add)"),
         Figure("review: CPU the load took in this process (client)", cpu[0], loaded, "s",
                "reported (baseline: the load's wall time)"),
+        Figure("review: ... of it the event loop's thread (HTTP, JSON, parsing the pages)",
+               loop_cpu[0], cpu[0], "s", "reported (baseline: the client's CPU)"),
+        Figure("review: ... of it the writer's threads (SQLite, rows, rollups)",
+               cpu[0] - loop_cpu[0], cpu[0], "s", "reported (baseline: the client's CPU)"),
         Figure("review: CPU the load took in the simulator (server)", cpu[1], loaded, "s",
                "reported (baseline: the load's wall time)"),
         Figure("review: the same period refreshed (nothing changed)", refreshed, loaded, "s",
