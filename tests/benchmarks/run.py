@@ -21,7 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.analytics.period import Period
+    from desktop.core.http import HttpResponse
+    from desktop.engine import LookupEngine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -422,16 +427,15 @@ def _cpu_seconds(pid: int) -> float:
 
 def review_load(_rounds: int) -> list[Figure]:
     """The busy week's 100,000 attempts loaded into the review cache from the simulator (run in
-    its own process, as a server is), against the rate limit's floor: 1,000 pages at 100 per s."""
+    its own process, as a server is), against the rate limit's floor: 1,000 pages at 100 per s;
+    then the same load from a server replaying the recorded pages, which shows what the client
+    alone reaches when the server's CPU is not taken from the same two cores."""
     import tempfile
 
     from desktop.analytics.cache import AttemptCache
     from desktop.analytics.loader import IN_FLIGHT, PeriodLoader
     from desktop.analytics.period import Period
     from desktop.app import resident_memory_kib
-    from desktop.core.credentials import MemorySecretStore
-    from desktop.core.profiles import Profile, ProfileStore
-    from desktop.engine import LookupEngine
     from desktop.simulator import oneuptime as ou
     from desktop.vendors.oneuptime import period_page, period_query
 
@@ -443,11 +447,8 @@ def review_load(_rounds: int) -> list[Figure]:
     try:
         assert server.stdout is not None
         server.stdout.readline()  # "vendor simulator on ..." once it listens
-        profile = Profile(vendor="oneuptime", name="bench", timeout=30,
-                          base_url=f"http://127.0.0.1:{port}/oneuptime/api",
-                          settings={"projectId": ou.PROJECT_ID, "limit": "100"})  # fmt: skip
-        secrets = MemorySecretStore({("oneuptime", "bench", "ApiKey"): ou.ADMIN_KEY})
-        engine = LookupEngine(ProfileStore(None, [profile], transient=True), secrets)
+        base_url = f"http://127.0.0.1:{port}/oneuptime/api"
+        engine = _oneuptime_engine(base_url, "bench")
         week = Period(ou.BUSY_WEEK_START, ou.BUSY_WEEK_START + (ou._BLOCKS[1].last_updated
                                                                - ou.BUSY_WEEK_START))  # fmt: skip
         with tempfile.TemporaryDirectory() as folder:
@@ -491,6 +492,10 @@ def review_load(_rounds: int) -> list[Figure]:
             loaded, refreshed, total = asyncio.run(load())
             rss_after = resident_memory_kib()
             cache.close()
+            # After the memory figure: the recorded pages are ~66 MB of text.
+            pages_file = Path(folder) / "pages.json"
+            asyncio.run(_record_pages(base_url, week, pages_file))
+            replayed, replay_cpu = _replayed_load(pages_file, week, Path(folder) / "replay.sqlite3")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -509,11 +514,93 @@ def review_load(_rounds: int) -> list[Figure]:
                cpu[0] - loop_cpu[0], cpu[0], "s", "reported (baseline: the client's CPU)"),
         Figure("review: CPU the load took in the simulator (server)", cpu[1], loaded, "s",
                "reported (baseline: the load's wall time)"),
+        Figure("review: the same load from a replay server (the pages recorded from the "
+               "simulator, served as they are: the client alone, as a vendor's server on other "
+               f"hardware leaves it; server CPU {replay_cpu[1]:.1f} s, client CPU "
+               f"{replay_cpu[0]:.1f} s)", replayed, total / 100 / 100, "s",
+               "reported (baseline: the limit's floor)"),
         Figure("review: the same period refreshed (nothing changed)", refreshed, loaded, "s",
                "reported (baseline: the first load)"),
         Figure("review: memory after loading 100,000 attempts", rss_after / 1024,
                rss_before / 1024, "MiB", "<= 1.5x before loading", 1.5),
     ]  # fmt: skip
+
+
+def _oneuptime_engine(base_url: str, profile_name: str) -> LookupEngine:
+    """An engine with one OneUptime profile at ``base_url`` (the simulator's admin key)."""
+    from desktop.core.credentials import MemorySecretStore
+    from desktop.core.profiles import Profile, ProfileStore
+    from desktop.engine import LookupEngine
+    from desktop.simulator import oneuptime as ou
+
+    profile = Profile(vendor="oneuptime", name=profile_name, timeout=30, base_url=base_url,
+                      settings={"projectId": ou.PROJECT_ID, "limit": "100"})  # fmt: skip
+    secrets = MemorySecretStore({("oneuptime", profile_name, "ApiKey"): ou.ADMIN_KEY})
+    return LookupEngine(ProfileStore(None, [profile], transient=True), secrets)
+
+
+async def _record_pages(base_url: str, week: Period, pages_file: Path) -> None:
+    """Every page of ``week`` as the loader asks for it, each body kept by its ``skip`` in
+    ``pages_file`` for ``tests.benchmarks.replay_server``."""
+    from desktop.simulator import oneuptime as ou
+    from desktop.vendors import get_vendor
+    from desktop.vendors.oneuptime import period_page, period_query
+
+    engine = _oneuptime_engine(base_url, "record")
+    context = engine.context_for(get_vendor("oneuptime"), engine.profiles.resolve("oneuptime"))
+    context.http.deadline = None
+    recorded: dict[str, str] = {}
+    send = context.http.request
+
+    async def recording(*args: Any, **options: Any) -> HttpResponse:
+        response = await send(*args, **options)
+        recorded[options["params"]["skip"]] = response.body.decode("utf-8")
+        return response
+
+    context.http.request = recording  # type: ignore[method-assign]
+    query = period_query(week.start, week.end)
+    try:
+        for skip in range(0, ou.BUSY_WEEK_SIZE, 100):
+            await period_page(context, query, skip=skip, limit=100, user_names=True)
+    finally:
+        await engine.aclose()
+    pages_file.write_text(json.dumps(recorded), encoding="utf-8")
+
+
+def _replayed_load(pages_file: Path, week: Period, cache_file: Path) -> tuple[float, list[float]]:
+    """The review load of ``week`` from ``tests.benchmarks.replay_server`` serving the recorded
+    pages, into a cache of its own: (wall seconds, [client CPU, server CPU])."""
+    from desktop.analytics.cache import AttemptCache
+    from desktop.analytics.loader import PeriodLoader
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.replay_server", str(pages_file), str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()  # "replaying ..." once it listens
+        engine = _oneuptime_engine(f"http://127.0.0.1:{port}/oneuptime/api", "replay")
+        cache = AttemptCache(cache_file)
+
+        async def load() -> tuple[float, list[float]]:
+            loader = PeriodLoader(engine, cache, "replay")
+            started, cpu = time.perf_counter(), time.process_time()
+            server_cpu = _cpu_seconds(server.pid)
+            await loader.load(week)
+            wall = time.perf_counter() - started
+            used = [time.process_time() - cpu, _cpu_seconds(server.pid) - server_cpu]
+            await engine.aclose()
+            return wall, used
+
+        try:
+            return asyncio.run(load())
+        finally:
+            cache.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 MILLION = 1_000_000
