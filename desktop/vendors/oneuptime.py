@@ -93,7 +93,6 @@ REPEATING_FIELDS = frozenset(
 )  # fmt: skip
 _DATE_PATTERN = r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?"
 _DAY_PATTERN = r"\d{4}-\d\d-\d\d"
-_WIRE_DATE_LENGTH = len("2026-11-20T09:03:45.000Z")
 _PHONE_PATTERN = r"(\+|00)?[0-9 ()./-]{3,32}"
 _UUID_HINT = "an ID is a UUID, e.g. 550e8400-e29b-41d4-a716-446655440000"
 _DATE_HELP = (
@@ -168,16 +167,7 @@ def parse_date(value: Any) -> datetime | None:
     """ISO text or {"_type": "DateTime", "value": ISO text}; anything else is no date."""
     if isinstance(value, dict) and value.get("_type") == "DateTime":
         value = value.get("value")
-    if not isinstance(value, str):
-        return None
-    if len(value) == _WIRE_DATE_LENGTH and value[-1] == "Z":
-        # OneUptime's own form, Date.toISOString(): "2026-11-20T09:03:45.000Z", which Python
-        # reads directly (Z as UTC); a tenth of a period page's parsing went to the general way.
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass  # the general way decides
-    return parse_time(value)
+    return parse_time(value) if isinstance(value, str) else None
 
 
 def _number(value: Any) -> float | None:

@@ -114,16 +114,17 @@ def test_dates_in_both_shapes() -> None:
 @pytest.mark.parametrize(
     ("sent", "instant"),
     [
-        # OneUptime's own form (Date.toISOString: UTC, milliseconds, "Z"), read the short way.
+        # OneUptime's own form (Date.toISOString: UTC, milliseconds, "Z"), read as it came.
         ("2026-11-20T09:03:45.000Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
         ("2026-11-20T09:03:45.123Z", datetime(2026, 11, 20, 9, 3, 45, 123000, tzinfo=UTC)),
         ("2026-11-20 09:03:45.123Z", datetime(2026, 11, 20, 9, 3, 45, 123000, tzinfo=UTC)),
-        # Other shapes the general way reads.
+        # Other shapes, read as they came or with "+00:00" for "Z".
         ("2026-11-20T09:03:45Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
         ("2026-11-20T09:03:45.123456Z", datetime(2026, 11, 20, 9, 3, 45, 123456, tzinfo=UTC)),
         ("2026-11-20T10:03:45.000+01:00", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
         ("2026-11-20T09:03:45", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),  # no zone: UTC
         (" 2026-11-20T09:03:45.00Z", datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC)),
+        ("2026-11-20Z", datetime(2026, 11, 20, tzinfo=UTC)),  # only with "+00:00" for "Z"
         # Not dates, though one has the exact length and the Z.
         ("2026-11-31T09:03:45.000Z", None),
         ("2026-11-20T09:03:45.000z", None),
