@@ -107,6 +107,16 @@ def _exact_rows(attempts: list[CachedAttempt]) -> list[list[Any]] | None:
     return rows
 
 
+def _per_json_chunk(
+    db: sqlite3.Connection, sql: str, params: tuple[Any, ...], items: Sequence[Any]
+) -> None:
+    """``sql`` once per ``_ROWS_PER_STATEMENT`` items, with ``params`` and then those items as
+    one JSON array (its last parameter, read with ``json_each``)."""
+    for first in range(0, len(items), _ROWS_PER_STATEMENT):
+        chunk = items[first : first + _ROWS_PER_STATEMENT]
+        db.execute(sql, (*params, json.dumps(chunk, ensure_ascii=False)))
+
+
 class CachedAttempt(NamedTuple):
     """One attempt as the cache holds it: times are Unix seconds, ``answered`` is 0 or 1."""
 
@@ -186,9 +196,7 @@ class AttemptCache:
                 # for it while the event loop parses the next page (20 s for 100,000 rows).
                 # Not thousands at once: SQLite's parse of a long JSON text leaves the process
                 # megabytes larger.
-                for first in range(0, len(exact), _ROWS_PER_STATEMENT):
-                    rows = exact[first : first + _ROWS_PER_STATEMENT]
-                    db.execute(_UPSERT_JSON, (source, sweep, json.dumps(rows, ensure_ascii=False)))
+                _per_json_chunk(db, _UPSERT_JSON, (source, sweep), exact)
             else:
                 db.executemany(_UPSERT, ((source, *attempt, sweep) for attempt in batch))
 
@@ -203,16 +211,13 @@ class AttemptCache:
         seen = list(attempt_ids)
         with self._transaction() as db:
             # A statement per few hundred IDs, as ``upsert`` writes rows (IDs are text).
-            for first in range(0, len(seen), _ROWS_PER_STATEMENT):
-                db.execute(
-                    "UPDATE attempt SET sweep = ?1 WHERE source = ?2 "
-                    "AND id IN (SELECT value FROM json_each(?3))",
-                    (
-                        sweep,
-                        source,
-                        json.dumps(seen[first : first + _ROWS_PER_STATEMENT], ensure_ascii=False),
-                    ),
-                )
+            _per_json_chunk(
+                db,
+                "UPDATE attempt SET sweep = ?1 WHERE source = ?2 "
+                "AND id IN (SELECT value FROM json_each(?3))",
+                (sweep, source),
+                seen,
+            )
 
     def delete_unseen(self, source: str, period: Period, sweep: int) -> int:
         """Remove the period's attempts a sweep did not see: deleted at the vendor, or moved out
