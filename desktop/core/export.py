@@ -213,6 +213,11 @@ def _wall_time(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None)
 
 
+def _wall_text(wall: datetime) -> str:
+    """A wall time as spreadsheets read a date and time: 'YYYY-MM-DD hh:mm:ss'."""
+    return wall.isoformat(" ", "seconds")
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else repr(value)
 
@@ -225,7 +230,7 @@ def copy_text(value: CopyValue) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
-        return _wall_time(value).isoformat(" ", "seconds")
+        return _wall_text(_wall_time(value))
     if isinstance(value, (int, float)):
         return _number_text(value)
     return value
@@ -278,7 +283,7 @@ def _copy_cells(value: CopyValue) -> tuple[str, str]:
     cell with the date serial (days since 1899-12-30) a spreadsheet holds for it."""
     if isinstance(value, datetime):
         wall = _wall_time(value)
-        text = wall.isoformat(" ", "seconds")
+        text = _wall_text(wall)
         days = (wall - _SERIAL_EPOCH).total_seconds() / 86400
         return text, f'<td sdval="{days!r}" x:num="{days!r}" {_DATE_FORMAT}>{text}</td>'
     return _copy_tsv_cell(value), _copy_html_cell(value)
