@@ -111,11 +111,6 @@ def backoff_seconds(attempt: int, retry_after: str | None) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-#: How long before the lookup's deadline a retry is given up for the answer already received
-#: (the deadline's own timeout must not fire first).
-RETRY_CUTOFF = 0.05
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """Which failures are retried, and after how long: decided here, outside the send loop.
@@ -471,6 +466,9 @@ class HttpSession:
         )
         safe_url = redact_url(str(request.url))
         idempotent = (method.upper() == "GET") if idempotent is None else idempotent
+        #: The answers a retry was sent after (a 502, a 503): the last is reported when the
+        #: deadline cuts a retry off, rather than "no answer".
+        retried: list[HttpResponse] = []
         try:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -478,9 +476,12 @@ class HttpSession:
             # Everything below, retries, waits and bodies included, ends by the deadline.
             async with asyncio.timeout(remaining):
                 return await self._send_with_retries(
-                    client, request, safe_url, idempotent=idempotent, deadline=deadline
-                )
+                    client, request, safe_url, idempotent=idempotent, deadline=deadline,
+                    retried=retried,
+                )  # fmt: skip
         except (TimeoutError, httpx.TimeoutException) as error:
+            if retried:
+                return retried[-1]
             raise VendorTimeoutError(
                 f"{self._vendor_title} sent no answer within {self.settings.timeout:g} s "
                 f"(the profile's timeout): {safe_url}.",
@@ -565,23 +566,16 @@ class HttpSession:
         *,
         idempotent: bool,
         deadline: float,
+        retried: list[HttpResponse],
     ) -> HttpResponse:
+        """Send until an answer is final, or no retry fits before ``deadline``; each answer a
+        retry is sent after goes to ``retried`` first, for the caller to report if the
+        deadline cuts the retry off."""
         policy = self._retry_policy
         attempt = 0
-        previous: HttpResponse | None = None
         while True:
             try:
-                if previous is None:
-                    response = await self._send_once(client, request, safe_url)
-                else:
-                    # A retry that does not finish in time must not turn the answer already
-                    # received (a 502, a 503) into "no answer": that answer is reported, just
-                    # before the lookup's deadline would cut the retry off.
-                    try:
-                        async with asyncio.timeout(deadline - time.monotonic() - RETRY_CUTOFF):
-                            response = await self._send_once(client, request, safe_url)
-                    except TimeoutError:
-                        return previous
+                response = await self._send_once(client, request, safe_url)
             except httpx.ConnectError as error:
                 if _tls_failure_in_chain(error):
                     raise  # a certificate problem does not heal by retrying
@@ -609,7 +603,7 @@ class HttpSession:
                 )
                 if wait is None:
                     return response  # an answer, or no time left to wait: report what we have
-                previous = response
+                retried.append(response)
             log.info("retrying %s %s in %.2f s", request.method, safe_url, wait)
             attempt += 1
             await asyncio.sleep(wait)

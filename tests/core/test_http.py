@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from desktop.core.http import (
 from desktop.simulator import leadsquared as sim
 from desktop.simulator.registry import all_vendor_simulators
 from desktop.simulator.server import Simulator
+from tests.support.hostile_server import HostileServer, Reply, SeenRequest
 from tests.support.tls import self_signed_certificate, server_context
 
 STATUS_PATH = "/1/api/telephony/logcallcomplete/status"
@@ -111,6 +113,39 @@ def test_the_retry_policy_waits_as_the_server_asks_and_never_past_the_deadline()
         idempotent=True, status=None, attempt=1, retry_after=None, remaining=60.0
     )
     assert backoff is not None and 0.25 <= backoff <= 0.5
+
+
+def test_a_retry_cut_off_by_the_deadline_reports_the_answer_it_followed() -> None:
+    """The first answer is a 503 asking for a retry at once; the retry gets no answer before
+    the 1 s deadline, and the event loop is busy as the deadline passes (a window repainting, a
+    loaded machine). What was received, the 503, is reported, not "no answer": the retry's cut
+    and the deadline's must not both cancel the request and leave only a timeout."""
+
+    def answer(request: SeenRequest) -> Reply:
+        first = len(server.seen) == 1
+        return Reply(503, b"busy", {"Retry-After": "0"}) if first else Reply(200, delay=3.0)
+
+    async def busy_as_the_deadline_passes() -> None:
+        await asyncio.sleep(0.9)
+        time.sleep(0.3)  # blocks the loop over the deadline, as a long paint would
+
+    async def go() -> HttpResponse:
+        pool = HttpClientPool()
+        session = HttpSession(pool, HttpSettings(timeout=1.0), vendor_title="Test vendor")
+        busy = asyncio.create_task(busy_as_the_deadline_passes())
+        try:
+            return await session.request("GET", server.url + "/status")
+        finally:
+            await busy
+            await pool.aclose()
+
+    with HostileServer(answer) as server:
+        started = time.monotonic()
+        response = asyncio.run(go())
+        elapsed = time.monotonic() - started
+    assert response.status == 503
+    assert len(server.seen) == 2
+    assert elapsed < 2.0
 
 
 def test_a_write_is_never_retried(simulator, status_url) -> None:
