@@ -285,6 +285,10 @@ class BulkWindow(QWidget):
         # Ten columns hardly ever fit: a scroll bar that appears when the columns are fitted to
         # the first answers would lay the table out and paint it all once more (~25 ms).
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        # Asked once, here: the first QWidget a process gets back from Qt has Shiboken build
+        # the Python enums of every widget class (~65 ms); asked at a run's first flush, that
+        # was the run's longest stall.
+        self._table_viewport = self.table.viewport()
         self.copier = TableCopier(self.table, self._tasks, lambda text, _state: self._say(text))
 
     def _build_layout(self) -> None:
@@ -525,7 +529,7 @@ class BulkWindow(QWidget):
         first = self.table.rowAt(0)
         if first < 0:
             return range(0)
-        last = self.table.rowAt(self.table.viewport().height() - 1)
+        last = self.table.rowAt(self._table_viewport.height() - 1)
         return range(first, (last if last >= 0 else self.model.rowCount() - 1) + 1)
 
     def _flush(self) -> None:
