@@ -255,6 +255,7 @@ async def run_window(window: MainWindow, args: argparse.Namespace) -> int:
     reporter = CrashReporter(show_dialog=not args.smoke_test)
     tasks = TaskRunner(reporter.report)
     window.attach(services.engine, tasks, banner=services.banner)
+    tasks.start(services.engine.http_pool.prepare(), name="http:prepare")
     reporter.install()
     if not window.isVisible():  # closed while it was starting
         closed.set()

@@ -23,3 +23,10 @@ async def run_blocking(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.
     """Run ``function`` in the shared thread pool and await its result on the running loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_POOL, functools.partial(function, *args, **kwargs))
+
+
+def thread_event_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop of the standard library's own kind, for a thread of its own. Not
+    ``asyncio.new_event_loop()``: under the app's qasync policy that makes a Qt loop, which runs
+    only on Qt's main thread (elsewhere its run_forever returns at once and nothing runs)."""
+    return asyncio.SelectorEventLoop()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,6 +149,40 @@ def test_a_retry_cut_off_by_the_deadline_reports_the_answer_it_followed() -> Non
     assert response.status == 503
     assert len(server.seen) == 2
     assert elapsed < 2.0
+
+
+_PREPARE_SCRIPT = """
+import asyncio, sys, threading
+from desktop.core.http import HttpClientPool
+backend = "anyio._backends._asyncio"
+before = backend in sys.modules
+loop_thread = threading.get_ident()
+imported_off_the_loop = []
+class Watch:
+    def find_spec(self, name, path, target=None):
+        if name == backend:
+            imported_off_the_loop.append(threading.get_ident() != loop_thread)
+sys.meta_path.insert(0, Watch())
+async def go():
+    pool = HttpClientPool()
+    await pool.prepare()
+    ready = len(pool._clients)
+    await pool.aclose()
+    return ready
+ready = asyncio.run(go())
+print(before, backend in sys.modules, ready, imported_off_the_loop)
+"""
+
+
+def test_the_pool_is_prepared_before_the_first_request_off_the_loop() -> None:
+    """After ``prepare`` (the window starts it once shown) the default client exists and httpx's
+    async backend is loaded, both done in a worker thread: the first lookup paid ~120 ms of
+    imports and the CA store on the window's loop. In a fresh process, where nothing loaded it."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", _PREPARE_SCRIPT], capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(root)), timeout=60,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip() == "False True 1 [True]", done.stdout + done.stderr
 
 
 def test_a_write_is_never_retried(simulator, status_url) -> None:
