@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from pydantic import JsonValue
 
-from desktop.core.blocking import run_blocking
+from desktop.core.blocking import run_blocking, thread_event_loop
 from desktop.core.credentials import SecretStore, WrappedStoreState
 from desktop.core.errors import (
     CallLookupError,
@@ -466,7 +466,7 @@ class BulkThread:
         #: caller tells its own listeners, on its own thread.
         self.history_written = threading.Event()
         self.engine.history_listeners.append(self.history_written.set)
-        self._loop = asyncio.new_event_loop()
+        self._loop = thread_event_loop()
         self._lock = threading.Lock()
         self._gathered: list[tuple[BulkRun, BulkOutcome]] = []
         self._under_way = 0
