@@ -14,7 +14,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, TextIO
 
 from desktop.analytics.cache import AttemptCache, Filters
-from desktop.analytics.figures import GroupBy, call_json_objects, call_rows, group_figures
+from desktop.analytics.figures import (
+    JSON_CHUNK,
+    GroupBy,
+    call_json_objects,
+    call_rows,
+    group_figures,
+)
 from desktop.analytics.json_rows import (
     CALL_JSON_FIELDS,
     call_json_values,
@@ -154,20 +160,18 @@ def write_report(
         out.write(render([{k: _cell(v) for k, v in row.items()} for row in objects], fmt))
 
 
-#: Rows the JSON encoder turns into text in one call.
-_JSON_CHUNK = 5_000
-
-
-def write_json(fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
+def write_json(
+    fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, chunk: int = JSON_CHUNK
+) -> None:
     """``json.dumps([dict(zip(fields, row)) for row in rows], indent=2, ensure_ascii=False)``
     and a line break, byte for byte, for rows of plain values (no object or list inside, as
-    every report row is); written a chunk of rows at a time (``indent`` selects the
+    every report row is); written ``chunk`` rows at a time (``indent`` selects the
     pure-Python encoder: ~7 s for a third of a million calls)."""
 
     def chunks() -> Iterator[str]:
         each = iter(rows)
-        while chunk := list(itertools.islice(each, _JSON_CHUNK)):
-            yield objects_text(object_formats(chunk, len(fields)), object_joints(fields))
+        while batch := list(itertools.islice(each, chunk)):
+            yield objects_text(object_formats(batch, len(fields)), object_joints(fields))
 
     write_json_objects(chunks(), out)
 
