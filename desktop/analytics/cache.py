@@ -157,6 +157,7 @@ class AttemptCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        call_rollup.upgrade(self._db)
         self._db.executescript(_SCHEMA + rollup.SCHEMA + call_rollup.SCHEMA)
 
     def close(self) -> None:

@@ -12,6 +12,10 @@ Kept exact as the day rollups are: SQLite triggers mark every call a write touch
 call an attempt moves out of as well), and ``refresh`` recomputes a stale call from its
 attempts with the very query and tally the raw figures use. Instants are Unix seconds, so no
 zone enters.
+
+Each row also keeps the call's object of the CLI's JSON as a %-format of its values' text
+(``json_rows.object_formats``): the JSON of a third of a million calls is then a string per
+call from SQLite, with no Python object per value and no float written anew per report.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values, object_formats
 from desktop.analytics.rollup import stale_marker
 from desktop.analytics.tally import Tally, median, nearest_rank
 
@@ -52,11 +57,12 @@ CREATE TABLE IF NOT EXISTS call_figure (
     cost REAL NOT NULL,
     until INTEGER,
     to_answer REAL,
+    object_format TEXT NOT NULL,
     PRIMARY KEY (source, call)
 ) WITHOUT ROWID;
 -- The list's order with every column it reads: a period's calls come out sorted, no sort step.
-CREATE INDEX IF NOT EXISTS call_figure_read ON call_figure
-    (source, attempts DESC, call, first, last, answered, dial, median, p90, cost, until, to_answer);
+CREATE INDEX IF NOT EXISTS call_figure_read ON call_figure (source, attempts DESC, call, first,
+    last, answered, dial, median, p90, cost, until, to_answer, object_format);
 -- Set once every call already cached has been rolled up (a cache older than this table).
 CREATE TABLE IF NOT EXISTS call_rollup_built (single INTEGER PRIMARY KEY CHECK (single = 1));
 CREATE TRIGGER IF NOT EXISTS call_attempt_added AFTER INSERT ON attempt BEGIN
@@ -72,6 +78,15 @@ CREATE TRIGGER IF NOT EXISTS call_attempt_removed AFTER DELETE ON attempt BEGIN
     {_mark_stale("old")}
 END;
 """
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Drop a call rollup written before it kept each call's JSON object (before ``SCHEMA``
+    runs): the next refresh rolls every call up anew."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(call_figure)")}
+    if columns and "object_format" not in columns:
+        db.execute("DROP TABLE call_figure")
+        db.execute("DROP TABLE IF EXISTS call_rollup_built")
 
 
 class CallFigures(NamedTuple):
@@ -133,6 +148,11 @@ def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
     )  # fmt: skip
 
 
+def _listed(figures: CallFigures) -> tuple[Any, ...]:
+    """A call's figures as the review lists them (``figures.CallRow``): without first and last."""
+    return (figures.call, *figures[3:])
+
+
 def tally_calls(rows: Iterable[tuple[Any, ...]]) -> Iterator[CallFigures]:
     """Per call (in call order), from ``TALLY_COLUMNS`` rows in ``TALLY_ORDER``, streamed: one
     call's rings at a time are held, never every attempt."""
@@ -167,12 +187,20 @@ def refresh(db: sqlite3.Connection) -> int:
                 (source, source),
             ),
         )  # fmt: skip
-        # Streamed from the attempts' cursor into the inserts: a third of a million calls
-        # never sit in Python at once.
-        db.executemany(
-            "INSERT INTO call_figure VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((source, *figures) for figures in tally_calls(rings)),
-        )
+        # Streamed from the attempts' cursor into the inserts a chunk at a time: a third of a
+        # million calls never sit in Python at once.
+        tallied = tally_calls(rings)
+        while chunk := list(itertools.islice(tallied, 5_000)):
+            formats = object_formats(
+                [call_json_values(_listed(figures)) for figures in chunk], len(CALL_JSON_FIELDS)
+            )
+            db.executemany(
+                "INSERT INTO call_figure VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (source, *figures, format_)
+                    for figures, format_ in zip(chunk, formats, strict=True)
+                ),
+            )
     if sources:  # a read-only transaction otherwise: every report refreshes first
         db.execute("DELETE FROM stale_call")
     return sum(count for _source, count in sources)
@@ -187,6 +215,19 @@ def inside_rows(
         "SELECT call, attempts, answered, dial, median, p90, cost, until, to_answer "
         "FROM call_figure WHERE source = ? AND first >= ? AND last <= ? "
         "ORDER BY attempts DESC, call",
+        (source, *bounds),
+    )
+
+
+def inside_formats(
+    read: Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]],
+    source: str,
+    bounds: tuple[float, float],
+) -> Iterable[tuple[int, str, str]]:
+    """``inside_rows``' calls as (attempts, call, the kept format of its JSON object)."""
+    return read(
+        "SELECT attempts, call, object_format FROM call_figure "
+        "WHERE source = ? AND first >= ? AND last <= ? ORDER BY attempts DESC, call",
         (source, *bounds),
     )
 

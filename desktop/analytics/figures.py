@@ -11,16 +11,17 @@ ring's start to the answered ring's start.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from desktop.analytics import call_rollup, rollup
+from desktop.analytics import call_rollup, json_rows, rollup
 from desktop.analytics.cache import ATTEMPT_COLUMNS, AttemptCache, CachedAttempt, Filters, scope
 from desktop.analytics.period import Period
 from desktop.analytics.tally import Tally, median, nearest_rank
@@ -68,11 +69,11 @@ class GroupFigures:
 
     @property
     def answer_rate(self) -> float:
-        return _answer_rate(self.attempts, self.answered)
+        return json_rows.answer_rate(self.attempts, self.answered)
 
     def as_json(self, by: GroupBy) -> dict[str, Any]:
         """The CLI's JSON object (the issue names these fields)."""
-        row = dict(zip(JSON_FIELDS, _json_values(
+        row = dict(zip(json_rows.JSON_FIELDS, json_rows.json_values(
             group=self.group, attempts=self.attempts, answered=self.answered, calls=self.calls,
             dial=self.total_dial_seconds, median_dial=self.median_dial_seconds,
             p90=self.p90_dial_seconds, cost=self.total_cost_usd_cents,
@@ -84,29 +85,6 @@ class GroupFigures:
             row["attemptsUntilAnswered"] = self.attempts_until_answered
             row["secondsToAnswer"] = self.seconds_to_answer
         return row
-
-
-def _answer_rate(attempts: int, answered: int) -> float:
-    return answered / attempts if attempts else 0.0
-
-
-#: The fields of every grouping's JSON object in the CLI, in its order (the issue names them).
-JSON_FIELDS = (
-    "group", "attempts", "answered", "notAnswered", "answerRate", "calls",
-    "totalDialDurationInSeconds", "medianDialDurationInSeconds", "p90DialDurationInSeconds",
-    "totalCallCostInUSDCents",
-)  # fmt: skip
-#: A call's JSON object: those, then the call's own two.
-CALL_JSON_FIELDS = (*JSON_FIELDS, "attemptsUntilAnswered", "secondsToAnswer")
-
-
-def _json_values(
-    *, group: str, attempts: int, answered: int, calls: int, dial: float,
-    median_dial: float | None, p90: float | None, cost: float,
-) -> tuple[Any, ...]:  # fmt: skip
-    """The values of ``JSON_FIELDS``."""
-    return (group, attempts, answered, attempts - answered, _answer_rate(attempts, answered),
-            calls, dial, median_dial, p90, cost)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -218,17 +196,67 @@ def call_rows(cache: AttemptCache, source: str, period: Period, filters: Filters
         )
     cache.refresh_rollup()
     bounds = (period.start.timestamp(), period.end.timestamp())
-    crossing = call_rollup.crossing_calls(cache.rows, source, bounds)
-    cut = sorted(map(_call_row, _crossing_tallies(cache, source, crossing, bounds)),
-                 key=_most_attempts_first)  # fmt: skip
+    cut = _cut_rows(cache, source, bounds)
     inside: list[CallRow] = call_rollup.inside_rows(cache.rows, source, bounds)
     if not cut:
         return inside
     return list(heapq.merge(inside, cut, key=_most_attempts_first))
 
 
+def _cut_rows(cache: AttemptCache, source: str, bounds: tuple[float, float]) -> list[CallRow]:
+    """The calls ringing both inside and outside the bounds, counted over their attempts inside
+    them, most attempts first."""
+    crossing = call_rollup.crossing_calls(cache.rows, source, bounds)
+    return sorted(map(_call_row, _crossing_tallies(cache, source, crossing, bounds)),
+                  key=_most_attempts_first)  # fmt: skip
+
+
 def _most_attempts_first(row: CallRow) -> tuple[int, str]:
     return -row[1], row[0]
+
+
+#: Calls whose JSON objects are made (and written) at once.
+JSON_CHUNK = 1_000
+
+
+def call_json_objects(
+    cache: AttemptCache, source: str, period: Period, filters: Filters, *, chunk: int = JSON_CHUNK
+) -> Iterator[str]:
+    """The CLI's per-call JSON objects (``json_rows.CALL_JSON_FIELDS``) in ``call_rows``' order,
+    as ``json.dumps(objects, indent=2, ensure_ascii=False)`` writes them in the list, a text of
+    up to ``chunk`` objects at a time (``json_rows.objects_text``). Without filters the calls
+    inside the period are the formats the call rollup keeps (a third of a million calls took
+    seconds to write value by value), and the few crossing its edges are merged in; with
+    filters every call is formatted here."""
+    if filters != Filters():
+        rows = call_rows(cache, source, period, filters)
+        for first in range(0, len(rows), chunk):
+            yield json_rows.objects_text(_json_formats(rows[first : first + chunk]),
+                                         json_rows.CALL_JOINTS)  # fmt: skip
+        return
+    cache.refresh_rollup()
+    bounds = (period.start.timestamp(), period.end.timestamp())
+    cut = _cut_rows(cache, source, bounds)
+    # Each crossing call's place in the order, and its format.
+    pending = list(zip(map(_most_attempts_first, cut), _json_formats(cut), strict=True))
+    inside = call_rollup.inside_formats(cache.each_row, source, bounds)
+    while batch := list(itertools.islice(inside, chunk)):
+        attempts, call, _format = batch[-1]
+        due = bisect.bisect_right(pending, ((-attempts, call),))
+        if due:  # crossing calls that go before this batch's end: merged into it
+            placed = (((-attempts, call), format_) for attempts, call, format_ in batch)
+            formats = [format_ for _key, format_ in heapq.merge(placed, pending[:due])]
+            del pending[:due]
+        else:
+            formats = [format_ for _attempts, _call, format_ in batch]
+        yield json_rows.objects_text(formats, json_rows.CALL_JOINTS)
+    if pending:
+        yield json_rows.objects_text([format_ for _key, format_ in pending], json_rows.CALL_JOINTS)
+
+
+def _json_formats(rows: Sequence[CallRow]) -> list[str]:
+    values = list(map(json_rows.call_json_values, rows))
+    return json_rows.object_formats(values, len(json_rows.CALL_JSON_FIELDS))
 
 
 def call_figures(
@@ -236,26 +264,11 @@ def call_figures(
 ) -> list[GroupFigures]:
     """``call_rows`` as figures."""
     return [
-        GroupFigures(call, attempts, answered, _call_count(call), dial, median_dial, p90, cost,
-                     attempts_until_answered=until, seconds_to_answer=to_answer)
+        GroupFigures(call, attempts, answered, json_rows.call_count(call), dial, median_dial,
+                     p90, cost, attempts_until_answered=until, seconds_to_answer=to_answer)
         for call, attempts, answered, dial, median_dial, p90, cost, until, to_answer
         in call_rows(cache, source, period, filters)
     ]  # fmt: skip
-
-
-def _call_count(call: str) -> int:
-    """A call's row counts one call; the attempts without a call ID count none."""
-    return 1 if call else 0
-
-
-def call_json_values(row: CallRow) -> tuple[Any, ...]:
-    """A ``call_rows`` row as the values of ``CALL_JSON_FIELDS``: its figures' ``as_json``,
-    straight from the row (a third of a million figures objects took seconds to make)."""
-    call, attempts, answered, dial, median_dial, p90, cost, until, to_answer = row
-    return (*_json_values(
-        group=call, attempts=attempts, answered=answered, calls=_call_count(call), dial=dial,
-        median_dial=median_dial, p90=p90, cost=cost,
-    ), until, to_answer)  # fmt: skip
 
 
 def _crossing_tallies(

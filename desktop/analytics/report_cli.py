@@ -9,18 +9,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, TextIO
 
 from desktop.analytics.cache import AttemptCache, Filters
 from desktop.analytics.figures import (
-    CALL_JSON_FIELDS,
+    JSON_CHUNK,
     GroupBy,
-    call_json_values,
+    call_json_objects,
     call_rows,
     group_figures,
+)
+from desktop.analytics.json_rows import (
+    CALL_JSON_FIELDS,
+    call_json_values,
+    object_formats,
+    object_joints,
+    objects_text,
 )
 from desktop.analytics.loader import PeriodLoader
 from desktop.analytics.period import Period, period_from_texts
@@ -70,26 +76,63 @@ def run_report(
     by = GroupBy(args.by)
     cache = AttemptCache()
 
-    def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            print(f"\rloading attempts: {done:,} of {total:,}", end="", file=sys.stderr)
+    shown = sys.stderr.isatty()
+    progress_line = False
 
-    async def go() -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    def progress(done: int, total: int) -> None:
+        nonlocal progress_line
+        if shown:
+            print(f"\rloading attempts: {done:,} of {total:,}", end="", file=sys.stderr)
+            progress_line = True
+
+    def end_progress() -> None:
+        nonlocal progress_line
+        if progress_line:
+            print(file=sys.stderr)
+            progress_line = False
+
+    async def go() -> None:
         try:
             loader = PeriodLoader(engine, cache, args.profile)
             await loader.load(period, progress)
-            return await run_blocking(report_rows, cache, loader.source, period, filters, by)
+            end_progress()
+            await run_blocking(
+                write_period_report, cache, loader.source, period, filters,
+                by=by, fmt=args.format, out=out,
+            )  # fmt: skip
         finally:
             await engine.aclose()
 
     try:
-        fields, rows = asyncio.run(go())
+        asyncio.run(go())
     finally:
         cache.close()
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-    write_report(fields, rows, args.format, by, out)
+        end_progress()
     return 0
+
+
+def write_period_report(
+    cache: AttemptCache, source: str, period: Period, filters: Filters, *, by: GroupBy,
+    fmt: ExportFormat | Literal["text"], out: TextIO,
+) -> None:  # fmt: skip
+    """The report from the cache, written (blocking)."""
+    if by is GroupBy.CALL and fmt == "json":
+        write_json_objects(call_json_objects(cache, source, period, filters), out)
+        return
+    fields, rows = report_rows(cache, source, period, filters, by)
+    write_report(fields, rows, fmt, by, out)
+
+
+def write_json_objects(texts: Iterable[str], out: TextIO) -> None:
+    """A JSON list of objects, as ``json.dumps(..., indent=2)`` writes it, and a line break,
+    from texts of objects one after the other (``json_rows.objects_text``)."""
+    started = False
+    for text in texts:
+        if text:
+            out.write(",\n" if started else "[\n")
+            out.write(text)
+            started = True
+    out.write("\n]\n" if started else "[]\n")
 
 
 def report_rows(
@@ -117,38 +160,20 @@ def write_report(
         out.write(render([{k: _cell(v) for k, v in row.items()} for row in objects], fmt))
 
 
-#: Rows the JSON encoder turns into text in one call.
-_JSON_CHUNK = 5_000
-#: JSON's C encoder writing a list of plain values one per line: no value's text holds a raw
-#: line break (JSON escapes it in a string), so splitting at them gives each value's text.
-_VALUES_TEXT = json.JSONEncoder(ensure_ascii=False, separators=("\n", ": ")).encode
-
-
-def write_json(fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
+def write_json(
+    fields: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, chunk: int = JSON_CHUNK
+) -> None:
     """``json.dumps([dict(zip(fields, row)) for row in rows], indent=2, ensure_ascii=False)``
     and a line break, byte for byte, for rows of plain values (no object or list inside, as
-    every report row is); written a chunk of rows at a time. The values are encoded as one flat
-    list and put between the fields' text: ``indent`` selects the pure-Python encoder (~7 s for
-    a third of a million calls), and the C one spends most of its time on objects' keys."""
-    names = [json.dumps(field, ensure_ascii=False) for field in fields]
-    row_start = f"\n    {names[0]}: " if names else ""
-    # What comes before each value of a row: its field's name, and before the first value
-    # the end of the row before.
-    before = ["\n  },\n  {" + row_start, *(f",\n    {name}: " for name in names[1:])]
-    each = iter(rows)
-    started = False
-    while chunk := list(itertools.islice(each, _JSON_CHUNK)):
-        values = [value for row in chunk for value in row]
-        if len(values) != len(fields) * len(chunk):
-            raise ValueError("every row needs a value for each field")
-        parts = before * (2 * len(chunk))  # a list as long as the chunk's values and names
-        parts[0::2] = before * len(chunk)
-        parts[1::2] = _VALUES_TEXT(values)[1:-1].split("\n")
-        if not started:
-            parts[0] = "[\n  {" + row_start
-        out.write("".join(parts))
-        started = True
-    out.write("\n  }\n]\n" if started else "[]\n")
+    every report row is); written ``chunk`` rows at a time (``indent`` selects the
+    pure-Python encoder: ~7 s for a third of a million calls)."""
+
+    def chunks() -> Iterator[str]:
+        each = iter(rows)
+        while batch := list(itertools.islice(each, chunk)):
+            yield objects_text(object_formats(batch, len(fields)), object_joints(fields))
+
+    write_json_objects(chunks(), out)
 
 
 def _cell(value: Any) -> str:

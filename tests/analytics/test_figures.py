@@ -14,15 +14,14 @@ import pytest
 
 from desktop.analytics.cache import AttemptCache, Filters
 from desktop.analytics.figures import (
-    CALL_JSON_FIELDS,
     GroupBy,
     GroupFigures,
     call_figures,
-    call_json_values,
     call_rows,
     full_report,
     group_figures,
 )
+from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values
 from desktop.analytics.loader import LoadOutcome, PeriodLoader
 from desktop.analytics.period import period_from_texts
 from desktop.engine import LookupEngine

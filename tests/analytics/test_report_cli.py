@@ -93,14 +93,12 @@ def test_bad_input_exits_2_with_one_line(env, simulator, params: tuple[str, ...]
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 7])
-def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
-    count: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(count: int) -> None:
     """Byte for byte, across chunk edges, with text that looks like the breaks between values
-    or rows, JSON's names for the numbers it has no digits for, and columns whose equal values
-    read differently (0.0 and -0.0; 1, 1.0 and True) or alike (repeats, encoded once)."""
-    monkeypatch.setattr(report_cli, "_JSON_CHUNK", 3)
-    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300, "[]"]
+    or rows or like %-formatting, JSON's names for the numbers it has no digits for, and
+    columns whose equal values read differently (0.0 and -0.0; 1, 1.0 and True) or alike."""
+    texts = ["},\n    {", '"}, {"', "line\nbreak\ttab", "☎ näive \u2028", "\\", "", "x" * 300, "[]",
+             '"]\n["', "]\n[", "%s %% %d %"]  # fmt: skip
     numbers = [0, -0.0, 1.5, 1e300, math.inf, -math.inf, math.nan, 2**70, True, None]
     rows = [
         {"group": texts[n % len(texts)], "attempts": n, "answerRate": numbers[n % len(numbers)],
@@ -110,7 +108,8 @@ def test_json_written_a_chunk_at_a_time_is_what_json_dumps_writes(
         for n in range(count)
     ]  # fmt: skip
     out = io.StringIO()
-    report_cli.write_json(list(rows[0]) if rows else [], (list(row.values()) for row in rows), out)
+    fields = list(rows[0]) if rows else []
+    report_cli.write_json(fields, (list(row.values()) for row in rows), out, chunk=3)
     assert out.getvalue() == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 

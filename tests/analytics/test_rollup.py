@@ -7,6 +7,8 @@ call), deletions and additions, and in another zone across a daylight-saving cha
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import random
 import statistics
@@ -19,13 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop.analytics import call_rollup, rollup
+from desktop.analytics import call_rollup, report_cli, rollup
 from desktop.analytics.cache import AttemptCache, CachedAttempt, Filters
 from desktop.analytics.figures import (
     _SORT_RUN,
     GroupBy,
     GroupFigures,
     _sorted_in_runs,
+    call_json_objects,
     group_figures,
     heatmap,
 )
@@ -110,12 +113,29 @@ def assert_calls_match_by_hand(cache: AttemptCache) -> None:
         assert group_figures(cache, SOURCE, period, filtered, GroupBy.CALL) == calls_by_hand(
             cache, period, filtered
         )
+        for filters in (Filters(), filtered):
+            assert_call_json_is_the_list(cache, period, filters)
     bounds = (cut.start.timestamp(), cut.end.timestamp())
     crossing = call_rollup.crossing_calls(cache.rows, SOURCE, bounds)
     assert len(crossing) > 5 and "" in crossing  # calls cut apart, and the attempts with no call
     answered = [f for f in listed if f.attempts_until_answered is not None]
     assert answered and any(f.attempts_until_answered != 1 for f in answered)
     assert any(f.attempts_until_answered is None for f in listed)
+
+
+def assert_call_json_is_the_list(cache: AttemptCache, period: Period, filters: Filters) -> None:
+    """The CLI's per-call JSON (SQLite writing the rollup's kept objects, the crossing calls
+    merged in; with filters, Python's) is ``json.dumps`` of the list's objects, byte for byte,
+    whatever the chunk size (a merge at a chunk's edge)."""
+    listed = group_figures(cache, SOURCE, period, filters, GroupBy.CALL)
+    expected = json.dumps(
+        [figure.as_json(GroupBy.CALL) for figure in listed], indent=2, ensure_ascii=False
+    )
+    for chunk in (1, 7, 5_000):
+        written = io.StringIO()
+        objects = call_json_objects(cache, SOURCE, period, filters, chunk=chunk)
+        report_cli.write_json_objects(objects, written)
+        assert written.getvalue() == expected + "\n"
 
 
 def assert_rollups_match_raw(cache: AttemptCache) -> None:

@@ -731,12 +731,12 @@ _CLI_REPORT = (
     "from desktop.analytics.cache import AttemptCache, Filters\n"
     "from desktop.analytics.figures import GroupBy\n"
     "from desktop.analytics.period import days\n"
-    "from desktop.analytics.report_cli import report_rows, write_report\n"
+    "from desktop.analytics.report_cli import write_period_report\n"
     "cache = AttemptCache(Path(sys.argv[1]))\n"
     "period = days(date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3]))\n"
-    "fields, rows = report_rows(cache, 'bench', period, Filters(), GroupBy.CALL)\n"
+    "write_period_report(cache, 'bench', period, Filters(), by=GroupBy.CALL, fmt='json',\n"
+    "                    out=sys.stdout)\n"
     "cache.close()\n"
-    "write_report(fields, rows, 'json', GroupBy.CALL, sys.stdout)\n"
 )
 
 
