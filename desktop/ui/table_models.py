@@ -24,7 +24,6 @@ from desktop.core.models import (
     EscalationAttempt,
     Record,
     RecordingLink,
-    shared_number,
 )
 from desktop.core.timefmt import screen_time, utc_text, zone_caption
 from desktop.ui.theme import Tone, status_colours
@@ -123,10 +122,11 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     def rows(self) -> list[RowT]:
         return list(self._rows)
 
-    def copy_values(self, row: int) -> list[CopyValue]:
-        """The row's clipboard values in column order."""
-        record = self._rows[row]
-        return [get(record) for get in self._copy_getters]
+    def copy_columns(self, rows: Sequence[int], columns: Sequence[int]) -> list[list[CopyValue]]:
+        """The rows' clipboard values, a list per column: each column's getter runs over every
+        row at once (pure Python: safe in a worker thread)."""
+        records = list(map(self._rows.__getitem__, rows))
+        return [list(map(self._copy_getters[column], records)) for column in columns]
 
     def row_at(self, row: int) -> RowT:
         return self._rows[row]
@@ -326,7 +326,7 @@ ATTEMPT_COLUMNS: tuple[Column[EscalationAttempt], ...] = (
     Column("Cost (USD)", lambda a: "" if a.cost_usd_cents is None
            else f"${a.cost_usd_cents / 100:,.2f}", lambda a: a.cost_usd_cents or 0.0,
            clipboard=lambda a: None if a.cost_usd_cents is None
-           else shared_number(round(a.cost_usd_cents / 100, 6)), numeric=True,
+           else round(a.cost_usd_cents / 100, 6), numeric=True,
            server_sort="cost_usd_cents"),
     Column("Answered", _answered_text, lambda a: int(bool(a.is_answered)),
            state=lambda a: "success" if a.is_answered else None,
