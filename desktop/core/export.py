@@ -10,9 +10,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import chain, repeat
-from operator import add, floordiv, sub, truediv
+from operator import add, attrgetter, sub, truediv
 from typing import Literal, cast
 from urllib.parse import quote, urlsplit
 
@@ -305,35 +305,48 @@ def _moment_cells(moment: datetime) -> tuple[str, str]:
 
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Moments are turned into wall time by the machine zone's offset over a span of UTC time,
-#: looked up once per span: an offset changes only at the zone's transitions, and a span that
-#: holds one (its first and last second differ in offset) converts each of its moments alone.
-_OFFSET_SPAN = timedelta(minutes=15)
-_SPAN_END = _OFFSET_SPAN - timedelta(seconds=1)
+_DAY, _HOUR, _SECOND = timedelta(days=1), timedelta(hours=1), timedelta(seconds=1)
+_days_of = attrgetter("days")
+_zone_of = attrgetter("tzinfo")
+
+
+def _wall_epoch(start: datetime, span: timedelta) -> datetime | None:
+    """The Unix epoch's wall time at the machine zone's offset from ``start`` (UTC) for
+    ``span``; None when the offset changes within it (its first and last second differ in
+    offset) or a wall time there is out of range. A span hides no change made and undone: in
+    the tz database the offset changes at most once in four days (Freetown, 1939)."""
+    last = start + span - _SECOND
+    try:
+        wall = _wall_time(start)
+        if _wall_time(last) - wall == last - start:
+            return wall - (start - _UNIX_EPOCH)
+    except OverflowError:  # before year 1 or after 9999 in wall time
+        pass
+    return None
 
 
 def _wall_times(moments: Sequence[datetime]) -> list[datetime]:
     """``_wall_time`` of each aware moment, the same to the microsecond (the conversion takes
-    the offset of the moment's whole second in UTC), without a conversion per moment: the
-    100,000 attempts of a call fall in a few thousand spans."""
+    the offset of the moment's whole second in UTC), by the offset of its UTC day, looked up
+    once a day; on a day the offset changes, of its hour, and in the hour of the change a
+    moment is converted alone."""
     since = list(map(sub, moments, repeat(_UNIX_EPOCH)))  # by each moment's offset, fold and all
-    spans = list(map(floordiv, since, repeat(_OFFSET_SPAN)))
-    wall_epochs: dict[int, datetime | None] = {}  # the epoch's wall time at a span's offset
-    for span in dict.fromkeys(spans):
-        start = _UNIX_EPOCH + span * _OFFSET_SPAN
-        try:
-            wall_start = _wall_time(start)
-            steady = _wall_time(start + _SPAN_END) - wall_start == _SPAN_END
-        except OverflowError:  # the span's end is past year 9999 in wall time: one by one
-            steady = False
-        wall_epochs[span] = wall_start - span * _OFFSET_SPAN if steady else None
-    epochs = list(map(wall_epochs.__getitem__, spans))
-    if None not in wall_epochs.values():
+    days = list(map(_days_of, since))
+    day_epochs = {day: _wall_epoch(_UNIX_EPOCH + day * _DAY, _DAY) for day in dict.fromkeys(days)}
+    epochs = list(map(day_epochs.__getitem__, days))
+    if None not in day_epochs.values():
         return list(map(add, epochs, since))
-    return [
-        _wall_time(moment) if epoch is None else epoch + offset
-        for moment, offset, epoch in zip(moments, since, epochs, strict=True)
-    ]
+    hour_epochs: dict[int, datetime | None] = {}
+    walls = []
+    for moment, offset, day_epoch in zip(moments, since, epochs, strict=True):
+        epoch = day_epoch
+        if epoch is None:
+            hour = offset // _HOUR
+            if hour not in hour_epochs:
+                hour_epochs[hour] = _wall_epoch(_UNIX_EPOCH + hour * _HOUR, _HOUR)
+            epoch = hour_epochs[hour]
+        walls.append(_wall_time(moment) if epoch is None else epoch + offset)
+    return walls
 
 
 def _repeated_cells(values: Sequence[_PlainValue], kinds: set[type]) -> tuple[list[str], list[str]]:
@@ -344,6 +357,8 @@ def _repeated_cells(values: Sequence[_PlainValue], kinds: set[type]) -> tuple[li
     if len(kinds - {type(None)}) > 1:
         keys = list(zip(map(type, values), values, strict=True))
     distinct = dict(zip(keys, values, strict=True))
+    if len(distinct) == len(values):  # nothing repeats (IDs): nothing to look up
+        return list(map(_copy_tsv_cell, values)), list(map(_copy_html_cell, values))
     tsv_of = dict(zip(distinct, map(_copy_tsv_cell, distinct.values()), strict=True))
     html_of = dict(zip(distinct, map(_copy_html_cell, distinct.values()), strict=True))
     return list(map(tsv_of.__getitem__, keys)), list(map(html_of.__getitem__, keys))
@@ -360,7 +375,9 @@ def _column_cells(values: Sequence[CopyValue]) -> tuple[list[str], list[str]]:
         return _repeated_cells(cast("Sequence[_PlainValue]", values), kinds)
     if kinds == {datetime}:
         moments = cast("Sequence[datetime]", values)
-        if None not in map(datetime.utcoffset, moments):  # every one aware: all together
+        # every one aware (a fixed offset's moments are, without asking each): all together
+        fixed = all(isinstance(zone, timezone) for zone in set(map(_zone_of, moments)))
+        if fixed or None not in map(datetime.utcoffset, moments):
             return _wall_cells(_wall_times(moments))
     tsv, html = [""] * len(values), [""] * len(values)
     moment_rows: list[int] = []

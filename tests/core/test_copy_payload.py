@@ -1,7 +1,7 @@
 """The clipboard copy made a column at a time equals the copy made one value at a time.
 
 ``copy_payload`` renders each column at once (a value repeated down a column worked out once,
-aware moments turned into wall time by the machine zone's offset per quarter hour of UTC); the
+aware moments turned into wall time by the machine zone's offset per hour of UTC); the
 definition it must keep is per value: ``copy_tsv_line`` for a TSV line and ``_copy_html_cell``
 or ``_moment_cells`` (``datetime.astimezone``) for an HTML cell. Zones are set with TZ and
 ``time.tzset()`` for the test and restored after.
@@ -146,8 +146,8 @@ def _transitions(year: int) -> list[datetime]:
 
 #: Zones and a year of UTC in which each changes its offset: summer time (Berlin; St John's at
 #: -3:30; Lord Howe, whose shift is 30 minutes), Kathmandu's change from +5:30 to +5:45 (1986
-#: there), Apia skipping 30 December 2011 (from -10 to +14); and changes within a quarter hour
-#: of UTC: Goose Bay's at 00:01 local time (1987-2010) and Monrovia's from -0:44:30 to UTC
+#: there), Apia skipping 30 December 2011 (from -10 to +14); and changes off the hour of UTC:
+#: Goose Bay's at 00:01 local time (1987-2010) and Monrovia's from -0:44:30 to UTC
 #: (7 January 1972, 00:44:30 UTC).
 ZONE_CHANGES = [("Europe/Berlin", 2026, 2), ("America/St_Johns", 2026, 2),
                 ("Australia/Lord_Howe", 2026, 2), ("Asia/Kathmandu", 1985, 1),
@@ -177,7 +177,7 @@ def test_moments_turn_into_wall_time_as_astimezone_does_across_offset_changes(
 def test_a_span_out_of_range_in_wall_time_is_left_to_each_moment(
     machine_zone: Callable[[str], None],
 ) -> None:
-    """London's offset in year 1 is its local mean time, -0:01:15: the first quarter hour of
+    """London's offset in year 1 is its local mean time, -0:01:15: the first hour of
     0001-01-01 UTC starts before year 1 in wall time, so its moments convert one by one, a
     moment that fits as astimezone converts it, one that does not failing as it does."""
     machine_zone("Europe/London")
