@@ -250,6 +250,19 @@ def _copy_tsv_cell(value: CopyValue) -> str:
     return _flat(value)
 
 
+#: Text that pastes as itself: printable ASCII led by a letter or digit (no formula, no sign)
+#: holding a letter that no number, date or truth value has (IDs, names, statuses).
+_PLAIN_TEXT = re.compile(r"(?!(?i:true|false)\Z)(?=[ -~]*[a-df-zA-DF-Z])[0-9A-Za-z][ -~]*")
+
+
+def _tsv_cells(values: Iterable[CopyValue]) -> list[str]:
+    """``_copy_tsv_cell`` of each value, plain text told by one regular expression."""
+    return [
+        value if type(value) is str and _PLAIN_TEXT.fullmatch(value) else _copy_tsv_cell(value)
+        for value in values
+    ]
+
+
 def copy_tsv_line(cells: Sequence[CopyValue]) -> str:
     """One clipboard TSV line: numbers, dates and truth values as spreadsheets read them; text
     that would turn into a number or date (phone numbers, IDs with a leading + or 0) behind an
@@ -358,8 +371,8 @@ def _repeated_cells(values: Sequence[_PlainValue], kinds: set[type]) -> tuple[li
         keys = list(zip(map(type, values), values, strict=True))
     distinct = dict(zip(keys, values, strict=True))
     if len(distinct) == len(values):  # nothing repeats (IDs): nothing to look up
-        return list(map(_copy_tsv_cell, values)), list(map(_copy_html_cell, values))
-    tsv_of = dict(zip(distinct, map(_copy_tsv_cell, distinct.values()), strict=True))
+        return _tsv_cells(values), list(map(_copy_html_cell, values))
+    tsv_of = dict(zip(distinct, _tsv_cells(distinct.values()), strict=True))
     html_of = dict(zip(distinct, map(_copy_html_cell, distinct.values()), strict=True))
     return list(map(tsv_of.__getitem__, keys)), list(map(html_of.__getitem__, keys))
 

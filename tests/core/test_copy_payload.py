@@ -16,6 +16,8 @@ from itertools import cycle, islice
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop.core.export import (
     CopyValue,
@@ -95,7 +97,25 @@ def test_a_column_wise_copy_is_the_copy_made_value_by_value(
     _assert_same_as_value_by_value(headers, rows)
     # one row, and a column of moments only, every one aware: the quick way for all
     _assert_same_as_value_by_value(headers, rows[:1])
+    _assert_same_as_value_by_value(headers[:1], [[text] for text in MIXED_COLUMNS["text"]])
     _assert_same_as_value_by_value(["aware"], [[moment] for moment in MIXED_COLUMNS["aware"]])
+
+
+#: Characters that decide how text pastes: letters of truth values and exponents, digits,
+#: signs, formula triggers, number punctuation, blanks and breaks, markup, the text marker.
+_DECIDING = "aeEfFtTrRuUlLsSxX0129+-=@ .,:/%$€'\"<>&\t\n\r\u2060\u2028\xa0＝"
+_TEXTS = st.text(st.sampled_from(_DECIDING) | st.characters(), max_size=10) | st.sampled_from(
+    ["true", "FALSE", "True ", "1e5", "e5", "12:30", "0042", "+1-555", "abc", "Ab1-x", "x y"]
+)
+
+
+@given(st.lists(_TEXTS, min_size=1, max_size=16))
+def test_text_pastes_the_same_however_the_column_is_made(texts: list[str]) -> None:
+    """Text the copy recognizes as pasting as itself is exactly what the per-value rules keep
+    unchanged; both a column of repeats and one of distinct values."""
+    _assert_same_as_value_by_value(["text"], [[text] for text in texts])
+    distinct = list(dict.fromkeys(texts))
+    _assert_same_as_value_by_value(["text"], [[text] for text in distinct])
 
 
 def test_equal_moments_that_read_differently_are_not_shared(
