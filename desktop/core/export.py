@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import chain, repeat
 from operator import add, attrgetter, sub, truediv
 from typing import Literal, cast
@@ -320,7 +320,6 @@ def _moment_cells(moment: datetime) -> tuple[str, str]:
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY, _HOUR, _SECOND = timedelta(days=1), timedelta(hours=1), timedelta(seconds=1)
 _days_of = attrgetter("days")
-_zone_of = attrgetter("tzinfo")
 
 
 def _wall_epoch(start: datetime, span: timedelta) -> datetime | None:
@@ -340,9 +339,9 @@ def _wall_epoch(start: datetime, span: timedelta) -> datetime | None:
 
 def _wall_times(moments: Sequence[datetime]) -> list[datetime]:
     """``_wall_time`` of each aware moment, the same to the microsecond (the conversion takes
-    the offset of the moment's whole second in UTC), by the offset of its UTC day, looked up
+    the offset of the moment's whole second in UTC): by the offset of its UTC day, looked up
     once a day; on a day the offset changes, of its hour, and in the hour of the change a
-    moment is converted alone."""
+    moment is converted alone. TypeError if one is naive: it has no offset to go by."""
     since = list(map(sub, moments, repeat(_UNIX_EPOCH)))  # by each moment's offset, fold and all
     days = list(map(_days_of, since))
     day_epochs = {day: _wall_epoch(_UNIX_EPOCH + day * _DAY, _DAY) for day in dict.fromkeys(days)}
@@ -386,12 +385,11 @@ def _column_cells(values: Sequence[CopyValue]) -> tuple[list[str], list[str]]:
     kinds = set(map(type, values))
     if not any(issubclass(kind, datetime) for kind in kinds):
         return _repeated_cells(cast("Sequence[_PlainValue]", values), kinds)
-    if kinds == {datetime}:
-        moments = cast("Sequence[datetime]", values)
-        # every one aware (a fixed offset's moments are, without asking each): all together
-        fixed = all(isinstance(zone, timezone) for zone in set(map(_zone_of, moments)))
-        if fixed or None not in map(datetime.utcoffset, moments):
-            return _wall_cells(_wall_times(moments))
+    if kinds == {datetime}:  # all together when every one is aware
+        try:
+            return _wall_cells(_wall_times(cast("Sequence[datetime]", values)))
+        except TypeError:  # can't subtract offset-naive and offset-aware datetimes: one by one
+            pass
     tsv, html = [""] * len(values), [""] * len(values)
     moment_rows: list[int] = []
     aware: list[datetime] = []

@@ -82,6 +82,8 @@ MIXED_COLUMNS: dict[str, Sequence[CopyValue]] = {
               for m in (0, 1, 14, 15, 31)] + [datetime(2026, 10, 25, 2, 59, tzinfo=BERLIN)],
     "naive": [datetime(2026, 10, 25, 2, 30), datetime(2026, 10, 25, 2, 30, fold=1),
               datetime(2026, 3, 29, 2, 30), datetime(2026, 3, 29, 2, 30, fold=1)],
+    "aware and naive": [datetime(2026, 3, 29, 1, 30, tzinfo=UTC), datetime(2026, 3, 29, 2, 30),
+                        datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN, fold=1)],
     "strings alike": ["1", "+1555", "1", "0042"],
 }  # fmt: skip
 
