@@ -101,9 +101,9 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
         #: JSON/CSV and export; without it those take the columns' clipboard values.
         self.record_of = record_of
         self._rows: list[RowT] = []
-        #: Each column's clipboard value. Copies are made from the rows when copied, not kept
-        #: per row: for 100,000 loaded attempts a kept copy cost 40 MB, ~70 % of the attempts
-        #: themselves, and ``copy_payload`` makes them in about the time joining kept lines took.
+        #: Each column's clipboard value. Copies are made from the rows when copied, a column
+        #: at a time (``copy_columns``), not kept per row: for 100,000 loaded attempts a kept
+        #: copy cost 40 MB, ~70 % of the attempts themselves.
         self._copy_getters = tuple(column.clipboard or column.display for column in self._columns)
 
     # -- content ---------------------------------------------------------------------------
