@@ -436,6 +436,8 @@ def copy_payload(headers: Sequence[str], columns: Sequence[Sequence[CopyValue]])
     copies), a column at a time (``_column_cells``)."""
     if not headers or len(columns) != len(headers):  # (no column: no row could end)
         raise ValueError(f"a copy needs a column per header: {len(headers)} for {len(columns)}")
+    if len(set(map(len, columns))) > 1:
+        raise ValueError("a copy's columns must have a value for every row")
     tsv_columns, html_columns = zip(*map(_column_cells, columns), strict=True)
     text = copy_tsv_line(headers) + "\n" + _rows_text(tsv_columns, "", "\t", "\n")
     head = "<table><thead><tr><th>" + "</th><th>".join(map(_escape, headers))

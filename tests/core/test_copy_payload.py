@@ -143,6 +143,8 @@ def test_an_empty_copy_is_the_header_alone_and_headers_must_match_columns() -> N
     assert html.endswith("</th></tr></thead><tbody></tbody></table>")
     with pytest.raises(ValueError, match="a column per header"):
         copy_payload(["a", "b"], [["x"]])
+    with pytest.raises(ValueError, match="a value for every row"):
+        copy_payload(["a", "b"], [["x", "y"], ["z"]])
 
 
 def _transitions(year: int) -> list[datetime]:
