@@ -9,9 +9,11 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Literal
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import chain, repeat
+from operator import add, attrgetter, sub, truediv
+from typing import Literal, cast
 from urllib.parse import quote, urlsplit
 
 from pydantic import JsonValue
@@ -213,9 +215,9 @@ def _wall_time(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None)
 
 
-def _wall_text(wall: datetime) -> str:
-    """A wall time as spreadsheets read a date and time: 'YYYY-MM-DD hh:mm:ss'."""
-    return wall.isoformat(" ", "seconds")
+def _wall_texts(walls: Iterable[datetime]) -> list[str]:
+    """Wall times as spreadsheets read a date and time: 'YYYY-MM-DD hh:mm:ss'."""
+    return list(map(datetime.isoformat, walls, repeat(" "), repeat("seconds")))
 
 
 def _number_text(value: float) -> str:
@@ -230,7 +232,7 @@ def copy_text(value: CopyValue) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
-        return _wall_text(_wall_time(value))
+        return _wall_texts([_wall_time(value)])[0]
     if isinstance(value, (int, float)):
         return _number_text(value)
     return value
@@ -248,6 +250,19 @@ def _copy_tsv_cell(value: CopyValue) -> str:
     return _flat(value)
 
 
+#: Text that pastes as itself: printable ASCII led by a letter or digit (no formula, no sign)
+#: holding a letter that no number, date or truth value has (IDs, names, statuses).
+_PLAIN_TEXT = re.compile(r"(?!(?i:true|false)\Z)(?=[ -~]*[a-df-zA-DF-Z])[0-9A-Za-z][ -~]*")
+
+
+def _tsv_cells(values: Iterable[CopyValue]) -> list[str]:
+    """``_copy_tsv_cell`` of each value, plain text told by one regular expression."""
+    return [
+        value if type(value) is str and _PLAIN_TEXT.fullmatch(value) else _copy_tsv_cell(value)
+        for value in values
+    ]
+
+
 def copy_tsv_line(cells: Sequence[CopyValue]) -> str:
     """One clipboard TSV line: numbers, dates and truth values as spreadsheets read them; text
     that would turn into a number or date (phone numbers, IDs with a leading + or 0) behind an
@@ -263,7 +278,11 @@ _DATE_FORMAT = (
 )
 
 
-def _copy_html_cell(value: str | float | None) -> str:
+#: A clipboard cell's value other than a moment (bool and int are floats to the type checker).
+_PlainValue = str | float | None
+
+
+def _copy_html_cell(value: _PlainValue) -> str:
     """One <td>: text carries the text format of Excel (mso-number-format:'\\@') and of
     LibreOffice (sdnum '@'), so nothing in it becomes a number or runs as a formula; numbers
     and truth values carry their value (sdval, x:num: the same in every locale)."""
@@ -278,46 +297,152 @@ def _copy_html_cell(value: str | float | None) -> str:
     return f'<td sdval="{text}" sdnum="1033;0;General" x:num="{text}">{text}</td>'
 
 
-def _copy_cells(value: CopyValue) -> tuple[str, str]:
-    """A value's TSV cell and HTML cell; a moment from one conversion to wall time, its HTML
-    cell with the date serial (days since 1899-12-30) a spreadsheet holds for it."""
-    if isinstance(value, datetime):
-        wall = _wall_time(value)
-        text = _wall_text(wall)
-        days = (wall - _SERIAL_EPOCH).total_seconds() / 86400
-        return text, f'<td sdval="{days!r}" x:num="{days!r}" {_DATE_FORMAT}>{text}</td>'
-    return _copy_tsv_cell(value), _copy_html_cell(value)
+_MOMENT_CELL_PARTS = ('<td sdval="', '" x:num="', '" ' + _DATE_FORMAT + ">", "</td>")
 
 
-def copy_payload(headers: Sequence[str], matrix: Iterable[Sequence[CopyValue]]) -> tuple[str, str]:
-    """The clipboard's two forms of the same rows: text/plain, tab-separated with the header
+def _wall_cells(walls: Sequence[datetime]) -> tuple[list[str], list[str]]:
+    """The TSV and HTML cells of wall times; an HTML cell holds the date serial (days since
+    1899-12-30) a spreadsheet keeps for the moment."""
+    texts = _wall_texts(walls)
+    days = map(timedelta.total_seconds, map(sub, walls, repeat(_SERIAL_EPOCH)))
+    serials = list(map(repr, map(truediv, days, repeat(86400))))
+    before, between, after, end = map(repeat, _MOMENT_CELL_PARTS)
+    parts = zip(before, serials, between, serials, after, texts, end, strict=False)
+    return texts, list(map("".join, parts))
+
+
+def _moment_cells(moment: datetime) -> tuple[str, str]:
+    """A moment's TSV and HTML cells, from its own conversion to wall time."""
+    [text], [cell] = _wall_cells([_wall_time(moment)])
+    return text, cell
+
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY, _HOUR, _SECOND = timedelta(days=1), timedelta(hours=1), timedelta(seconds=1)
+_days_of = attrgetter("days")
+
+
+def _wall_epoch(start: datetime, span: timedelta) -> datetime | None:
+    """The Unix epoch's wall time at the machine zone's offset from ``start`` (UTC) for
+    ``span``; None when the offset changes within it (its first and last second differ in
+    offset) or a wall time there is out of range. A span hides no change made and undone: in
+    the tz database the offset changes at most once in four days (Freetown, 1939)."""
+    last = start + span - _SECOND
+    try:
+        wall = _wall_time(start)
+        if _wall_time(last) - wall == last - start:
+            return wall - (start - _UNIX_EPOCH)
+    except OverflowError:  # before year 1 or after 9999 in wall time
+        pass
+    return None
+
+
+def _wall_times(moments: Sequence[datetime]) -> list[datetime]:
+    """``_wall_time`` of each aware moment, the same to the microsecond (the conversion takes
+    the offset of the moment's whole second in UTC): by the offset of its UTC day, looked up
+    once a day; on a day the offset changes, of its hour, and in the hour of the change a
+    moment is converted alone. TypeError if one is naive: it has no offset to go by."""
+    since = list(map(sub, moments, repeat(_UNIX_EPOCH)))  # by each moment's offset, fold and all
+    days = list(map(_days_of, since))
+    day_epochs = {day: _wall_epoch(_UNIX_EPOCH + day * _DAY, _DAY) for day in dict.fromkeys(days)}
+    epochs = list(map(day_epochs.__getitem__, days))
+    if None not in day_epochs.values():
+        return list(map(add, epochs, since))
+    hour_epochs: dict[int, datetime | None] = {}
+    walls = []
+    for moment, offset, day_epoch in zip(moments, since, epochs, strict=True):
+        epoch = day_epoch
+        if epoch is None:
+            hour = offset // _HOUR
+            if hour not in hour_epochs:
+                hour_epochs[hour] = _wall_epoch(_UNIX_EPOCH + hour * _HOUR, _HOUR)
+            epoch = hour_epochs[hour]
+        walls.append(_wall_time(moment) if epoch is None else epoch + offset)
+    return walls
+
+
+def _repeated_cells(values: Sequence[_PlainValue], kinds: set[type]) -> tuple[list[str], list[str]]:
+    """The cells of values of ``kinds`` (no moments), each value worked out once: users, rules,
+    statuses and costs repeat down a column. Where the column mixes types the type is part of
+    the key: True, 1 and 1.0 are equal keys with other texts."""
+    keys: Sequence[Hashable] = values
+    if len(kinds - {type(None)}) > 1:
+        keys = list(zip(map(type, values), values, strict=True))
+    distinct = dict(zip(keys, values, strict=True))
+    if len(distinct) == len(values):  # nothing repeats (IDs): nothing to look up
+        return _tsv_cells(values), list(map(_copy_html_cell, values))
+    tsv_of = dict(zip(distinct, _tsv_cells(distinct.values()), strict=True))
+    html_of = dict(zip(distinct, map(_copy_html_cell, distinct.values()), strict=True))
+    return list(map(tsv_of.__getitem__, keys)), list(map(html_of.__getitem__, keys))
+
+
+def _column_cells(values: Sequence[CopyValue]) -> tuple[list[str], list[str]]:
+    """The TSV and HTML cells of one column's values: each the cell ``copy_tsv_line`` and
+    ``_copy_html_cell`` or ``_moment_cells`` make of it alone.
+
+    Aware moments are converted together (``_wall_times``); naive ones (a vendor's clock
+    reading without its zone) alone and never shared: equal ones may not read alike (a fold)."""
+    kinds = set(map(type, values))
+    if not any(issubclass(kind, datetime) for kind in kinds):
+        return _repeated_cells(cast("Sequence[_PlainValue]", values), kinds)
+    if kinds == {datetime}:  # all together when every one is aware
+        try:
+            return _wall_cells(_wall_times(cast("Sequence[datetime]", values)))
+        except TypeError:  # can't subtract offset-naive and offset-aware datetimes: one by one
+            pass
+    tsv, html = [""] * len(values), [""] * len(values)
+    moment_rows: list[int] = []
+    aware: list[datetime] = []
+    other_rows: list[int] = []
+    others: list[_PlainValue] = []
+    for row, value in enumerate(values):
+        if type(value) is datetime and value.utcoffset() is not None:
+            moment_rows.append(row)
+            aware.append(value)
+        elif isinstance(value, datetime):
+            tsv[row], html[row] = _moment_cells(value)
+        else:
+            other_rows.append(row)
+            others.append(value)
+    for rows, (texts, cells) in (
+        (moment_rows, _wall_cells(_wall_times(aware))),
+        (other_rows, _repeated_cells(others, kinds)),
+    ):
+        for row, text, cell in zip(rows, texts, cells, strict=True):
+            tsv[row], html[row] = text, cell
+    return tsv, html
+
+
+def _rows_text(columns: Sequence[list[str]], before: str, between: str, after: str) -> str:
+    """The cells row by row, each row ``before`` its cells (``between`` them) ``after``:
+    one join over the columns, not a string per row."""
+    pieces: list[Iterable[str]] = [repeat(before)] if before else []
+    for number, column in enumerate(columns):
+        if number and between:
+            pieces.append(repeat(between))
+        pieces.append(column)
+    pieces.append(repeat(after))
+    return "".join(chain.from_iterable(zip(*pieces, strict=False)))  # to the columns' end
+
+
+def copy_payload(headers: Sequence[str], columns: Sequence[Sequence[CopyValue]]) -> tuple[str, str]:
+    """The clipboard's two forms of the same rows, given column by column (``columns[c][r]`` is
+    row r's value under ``headers[c]``): text/plain, tab-separated with the header
     (``copy_tsv_line`` per row), and text/html, a real HTML table, every value escaped (a paste
     into mail or a document keeps its shape and no vendor text can become markup), each cell
     typed for spreadsheets.
 
-    Made in one pass when copied rather than kept per row (100,000 loaded attempts would hold
-    ~40 MB of copies): a value met before in the copy — users, rules, statuses and costs repeat
-    down a column — is worked out once, and a moment is turned into wall time once for both."""
-    known: dict[object, tuple[str, str]] = {}
-    lines = [copy_tsv_line(headers)]
-    parts = ["<table><thead><tr><th>", "</th><th>".join(map(_escape, headers))]
-    parts.append("</th></tr></thead><tbody>")
-    for row in matrix:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):  # nearly every moment differs, and equal ones
-                cells.append(_copy_cells(value))  # may not read alike (a fold): not shared
-                continue
-            # The type is part of the key: True, 1 and 1.0 are equal keys with other texts.
-            key = value if isinstance(value, str) else (value.__class__, value)
-            cell = known.get(key)
-            if cell is None:
-                cell = known[key] = _copy_cells(value)
-            cells.append(cell)
-        lines.append("\t".join([tsv for tsv, _html in cells]))
-        parts.append("<tr>" + "".join([html for _tsv, html in cells]) + "</tr>")
-    parts.append("</tbody></table>")
-    return "\n".join(lines) + "\n", "".join(parts)
+    Made when copied rather than kept per row (100,000 loaded attempts would hold ~40 MB of
+    copies), a column at a time (``_column_cells``)."""
+    if not headers or len(columns) != len(headers):  # (no column: no row could end)
+        raise ValueError(f"a copy needs a column per header: {len(headers)} for {len(columns)}")
+    if len(set(map(len, columns))) > 1:
+        raise ValueError("a copy's columns must have a value for every row")
+    tsv_columns, html_columns = zip(*map(_column_cells, columns), strict=True)
+    text = copy_tsv_line(headers) + "\n" + _rows_text(tsv_columns, "", "\t", "\n")
+    head = "<table><thead><tr><th>" + "</th><th>".join(map(_escape, headers))
+    body = _rows_text(html_columns, "<tr>", "", "</tr>")
+    return text, "".join([head, "</th></tr></thead><tbody>", body, "</tbody></table>"])
 
 
 def machine_value(value: CopyValue) -> JsonValue:

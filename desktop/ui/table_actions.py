@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QTableView
 
 from desktop.core.blocking import run_blocking
 from desktop.core.export import (
-    CopyValue,
     ExportFormat,
     Row,
     copy_payload,
@@ -71,16 +70,6 @@ def table_snapshot(
     return headers, source_rows, columns
 
 
-def render_matrix(
-    source: RecordTableModel[Any], rows: list[int], columns: list[int]
-) -> list[list[CopyValue]]:
-    """Each row's clipboard values in column order (pure Python: safe in a worker thread)."""
-    every_rows = map(source.copy_values, rows)
-    if columns == list(range(source.columnCount())):
-        return list(every_rows)
-    return [[cells[column] for column in columns] for cells in every_rows]
-
-
 def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[int]) -> list[Row]:
     """The rows for the keyed formats (JSON, CSV, export): the records the machine formats
     carry (the vendor's names, typed) where the model has them, else header -> clipboard value."""
@@ -89,7 +78,7 @@ def render_rows(source: RecordTableModel[Any], rows: list[int], columns: list[in
     headers = [source.columns[c].clipboard_header for c in columns]
     return [
         {header: machine_value(value) for header, value in zip(headers, row, strict=True)}
-        for row in render_matrix(source, rows, columns)
+        for row in zip(*source.copy_columns(rows, columns), strict=True)
     ]
 
 
@@ -97,7 +86,7 @@ def clipboard_payload(
     source: RecordTableModel[Any], headers: list[str], rows: list[int], columns: list[int]
 ) -> tuple[str, str]:
     """(TSV, HTML) of the rows."""
-    return copy_payload(headers, render_matrix(source, rows, columns))
+    return copy_payload(headers, source.copy_columns(rows, columns))
 
 
 def put_on_clipboard(text: str, html: str) -> None:

@@ -91,7 +91,7 @@ def test_html_and_markdown_escape_everything() -> None:
     from desktop.core.export import copy_payload, to_markdown
 
     rows = [{"a": "<b>x</b> & y", "b": "p|q\nr"}]
-    _text, html = copy_payload(["<a>", "b"], [["<b>x</b> & y", "p|q\nr"]])
+    _text, html = copy_payload(["<a>", "b"], [["<b>x</b> & y"], ["p|q\nr"]])
     assert "<b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
     markdown = to_markdown(rows)
@@ -238,7 +238,7 @@ def test_clipboard_tsv_keeps_text_as_text_without_a_visible_quote() -> None:
 def test_clipboard_html_types_each_cell_for_excel_and_libreoffice() -> None:
     from desktop.core.export import copy_payload
 
-    _text, html = copy_payload(["h"], [["+15550100003", 0.04, False, None]])
+    _text, html = copy_payload(["a", "b", "c", "d"], [["+15550100003"], [0.04], [False], [None]])
     assert '<td style="mso-number-format:\'\\@\'" sdnum="1033;0;@">+15550100003</td>' in html
     assert '<td sdval="0.04" sdnum="1033;0;General" x:num="0.04">0.04</td>' in html
     assert '<td sdval="0" sdnum="1033;0;BOOLEAN" x:bool="FALSE">FALSE</td>' in html
@@ -260,7 +260,8 @@ def test_a_copy_works_each_value_out_once_yet_equal_values_of_other_types_apart(
         [False, 0, 0.0, "0042", None, moment],
         [0, False, -0.0, "0042", None, moment],
     ]
-    text, html = copy_payload(["a", "b", "c", "d", "e", "f"], rows)
+    columns = [list(cells) for cells in zip(*rows, strict=True)]
+    text, html = copy_payload(["a", "b", "c", "d", "e", "f"], columns)
     lines = text.split("\n")
     assert lines[1:] == [copy_tsv_line(row) for row in rows] + [""]
     assert lines[1].split("\t")[:3] == ["TRUE", "1", "1"]
