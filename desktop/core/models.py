@@ -221,8 +221,11 @@ _NAMES_LIMIT = 1_000
 def javascript_time_text(moment: datetime) -> str:
     """``moment`` as JavaScript's ``Date.prototype.toISOString`` writes it: UTC, milliseconds,
     'Z' ("2026-11-20T09:03:45.000Z"), the form Node services such as OneUptime send."""
-    utc = moment.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    # isoformat, not strftime: it pads years before 1000 to four digits as JavaScript does
+    # (Linux's %Y does not), and it is C all the way (strftime imports a module per call,
+    # which goes through PySide's import hook in the app: ~5 us a time, 8 per attempt read).
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.removesuffix("+00:00") + "Z"
 
 
 def _readable(cell: JsonValue | datetime) -> JsonValue:

@@ -37,7 +37,6 @@ from desktop.core.models import (
     EscalationAttempt,
     FieldRole,
     LookupResult,
-    javascript_time_text,
     shared_number,
     shared_text,
 )
@@ -211,16 +210,28 @@ def _plain(value: Any) -> JsonValue:
     return plain
 
 
+#: JavaScript's ``Date.prototype.toISOString`` form, exactly ("2026-11-20T09:03:45.000Z"):
+#: text of this shape that parses is a moment ``javascript_time_text`` writes back digit for
+#: digit (UTC, milliseconds; a year, month, day or time out of range does not parse).
+_TO_ISO_STRING = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z", re.ASCII
+)
+
+
 def _held_time(text: JsonValue, held: dict[str, datetime]) -> JsonValue | datetime:
     """A time as the attempt holds it: the datetime when it gives back exactly the text
     OneUptime sent (JavaScript's toISOString, as it always writes), else the text. ``held``:
     the attempt's times so far, so equal ones (created and started) are one object."""
     if not isinstance(text, str):
         return text
-    moment = held.get(text) or parse_time(text)
-    if moment is None or javascript_time_text(moment) != text:
-        return text
-    return held.setdefault(text, moment)
+    moment = held.get(text)
+    if moment is None:
+        # The shape, not a write-back compared: the same answer for a fraction of the work.
+        moment = parse_time(text) if _TO_ISO_STRING.fullmatch(text) else None
+        if moment is None:
+            return text
+        held[text] = moment
+    return moment
 
 
 def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> CompactRecord:
