@@ -54,11 +54,11 @@ from desktop.vendors.base import (
     RateLimit,
     Vendor,
     VendorContext,
+    compact_json,
     error_class_for_status,
     hundredth,
     number_value,
     path_segment,
-    pretty_body,
 )
 
 RESOURCE = "/incoming-call-log-item"
@@ -671,7 +671,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         limit: int,
         sort: AttemptSort | None = None,
     ) -> AttemptPage:
-        page, _response = await self._list(context, params, skip, limit, sort)
+        page, _body = await self._list(context, params, skip, limit, sort)
         return page
 
     async def _list(
@@ -681,7 +681,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         skip: int,
         limit: int,
         sort: AttemptSort | None,
-    ) -> tuple[AttemptPage, HttpResponse]:
+    ) -> tuple[AttemptPage, Any]:
+        """The page, and the body it was read from."""
         order = sort or AttemptSort("started_at")
         field = self.sortable_fields.get(order.field, "startedAt")
         response = await context.http.request(
@@ -698,7 +699,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         )
         if response.status != 200:
             raise error_for_response(response)
-        return parse_page(response.json(), skip), response
+        body = response.json()
+        return parse_page(body, skip), body
 
     async def count(self, context: VendorContext, params: dict[str, str]) -> int:
         response = await context.http.request(
@@ -724,7 +726,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         if "_id" in params:
             return await self._get_item(context, params)
-        page, response = await self._list(context, params, 0, self.page_size(context), None)
+        page, body = await self._list(context, params, 0, self.page_size(context), None)
         figures = summarize(page.attempts)
         loaded = len(page.attempts)
         summary = (
@@ -739,7 +741,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             summary=summary,
             attempts=page.attempts,
             attempts_total=page.total,
-            raw_text=pretty_body(response),
+            raw_text=compact_json(body),
         )
 
     async def _get_item(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
@@ -775,7 +777,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             calls=[call],
             attempts=[attempt],
             attempts_total=1,
-            raw_text=pretty_body(response),
+            raw_text=compact_json(body),
         )
 
     async def update_attempt(

@@ -4,6 +4,7 @@ deleted, with permission errors shown."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
@@ -360,3 +361,20 @@ def test_the_table_reads_like_a_spreadsheet(window, run_async) -> None:
     assert 0 < panel.proxy.rowCount() < 100
     panel.filter.clear()
     assert panel.count_label.text() == "100 of 250 loaded"
+
+
+def test_the_raw_view_shows_the_current_list_indented(window, run_async) -> None:
+    """The list's body is kept compact and indented only when the raw view is shown: what it
+    shows is the answer to the last lookup, as OneUptime sent it."""
+    tab = window.vendor_tabs["oneuptime"]
+    for call_id in (sim.CALL_250, sim.CALL_100K):
+        panel = _open_call(window, run_async, call_id)
+        assert tab.raw_view.toPlainText() == ""  # made when its tab is shown
+        tab.results.setCurrentWidget(tab.raw_view)
+        shown = tab.raw_view.toPlainText()
+        body = json.loads(shown)
+        assert shown == json.dumps(body, indent=2, ensure_ascii=False)
+        assert [item["_id"] for item in body["data"]] == [
+            attempt.attempt_id for attempt in panel.model.rows()
+        ]
+        assert {item["incomingCallLogId"]["value"] for item in body["data"]} == {call_id}

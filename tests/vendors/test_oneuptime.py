@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -554,3 +555,19 @@ def test_quantities_sent_as_numbers_or_digits_are_kept() -> None:
     item = {"_id": "a", "dialDurationInSeconds": "30", "callCostInUSDCents": 4}
     attempt = parse_attempt(item)
     assert (attempt.dial_duration_seconds, attempt.cost_usd_cents) == (30.0, 4.0)
+
+
+def test_the_raw_text_is_compact_json_the_view_indents_as_pretty_body_did() -> None:
+    """The raw view shows what ``pretty_body`` wrote before (JSON indented, as it came); a
+    text cut at the cap, or one not JSON, as it is."""
+    from desktop.core.http import HttpResponse
+    from desktop.vendors.base import compact_json, indented, pretty_body
+
+    sent = '{"data": [{"_id": "a\\/1", "note": "caf\\u00e9 \\"x\\"", "n": 1.5e3}], "count": 1}'
+    response = HttpResponse(200, {}, sent.encode(), safe_url="http://v/", elapsed=0.0)
+    body = json.loads(sent)
+    assert indented(compact_json(body)) == pretty_body(response)
+    assert indented(pretty_body(response)) == pretty_body(response)
+    cut = compact_json(body, limit=20)
+    assert cut.endswith("more characters not shown)") and indented(cut) == cut
+    assert indented("<xml>not JSON</xml>") == "<xml>not JSON</xml>"
