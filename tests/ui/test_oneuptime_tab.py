@@ -4,7 +4,9 @@ deleted, with permission errors shown."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
@@ -13,7 +15,7 @@ from desktop.core.attempts import summarize
 from desktop.core.models import AttemptOutcome, EscalationAttempt
 from desktop.simulator import oneuptime as sim
 from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
-from desktop.ui.attempts_view import AttemptsPanel
+from desktop.ui.attempts_view import LABELS_EVERY_MS, AttemptsPanel
 
 
 def _open_call(window, run_async, call_id: str = sim.CALL_250) -> AttemptsPanel:
@@ -378,3 +380,46 @@ def test_the_raw_view_shows_the_current_list_indented(window, run_async) -> None
             attempt.attempt_id for attempt in panel.model.rows()
         ]
         assert {item["incomingCallLogId"]["value"] for item in body["data"]} == {call_id}
+
+
+def test_load_all_adds_its_pages_to_the_table_a_few_times_a_second(
+    window, run_async, simulator
+) -> None:
+    """Each insertion repaints the table, so pages that arrive within LABELS_EVERY_MS of the
+    last insertion join it together (however fast they come, the table takes rows at most a
+    few times a second); every page fetched is in the table once the run is stopped."""
+    panel = _open_call(window, run_async, sim.CALL_100K)
+    insertions: list[float] = []
+    panel.model.rowsInserted.connect(lambda *_: insertions.append(time.monotonic()))
+    asked_before = simulator.request_counts["oneuptime"]
+
+    async def load_then_cancel() -> None:
+        panel.load_all_button.click()
+        await _until(lambda: simulator.request_counts["oneuptime"] - asked_before >= 12, "pages")
+        panel.load_all_button.click()
+        await _until(lambda: panel._load_all_task is None, "the cancel")
+
+    run_async(load_then_cancel())
+    pages = simulator.request_counts["oneuptime"] - asked_before
+    assert panel.model.rowCount() in (100 * pages, 100 * pages - 100)  # the last may be cut off
+    gaps = [later - earlier for earlier, later in itertools.pairwise(insertions[:-1])]
+    assert all(gap >= LABELS_EVERY_MS / 1000 * 0.9 for gap in gaps)
+
+
+def test_sorting_during_load_all_shows_none_of_the_rows_held_in_the_old_order(
+    window, run_async, qt_loop
+) -> None:
+    panel = _open_call(window, run_async, sim.CALL_100K)
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+
+    async def load_then_sort() -> None:
+        panel.load_all_button.click()
+        await _until(lambda: bool(panel._held), "a page held for the table")
+        panel.table.sortByColumn(dial_column, Qt.SortOrder.DescendingOrder)
+        await asyncio.sleep(LABELS_EVERY_MS / 1000 * 2)
+
+    run_async(load_then_sort())
+    _settle(qt_loop, panel)
+    assert panel.model.rowCount() == 100
+    dials = [attempt.dial_duration_seconds or 0.0 for attempt in panel.model.rows()]
+    assert dials == sorted(dials, reverse=True)  # the top of the call by dial time, only
