@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar, NamedTuple
@@ -234,14 +235,20 @@ def _held_time(text: JsonValue, held: dict[str, datetime]) -> JsonValue | dateti
     return moment
 
 
-def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> CompactRecord:
-    """The attempt's fields under OneUptime's names, typed: IDs, phone and times unwrapped
-    (times read back as the ISO 8601 text OneUptime sent), seconds and cents as numbers,
-    isAnswered a boolean; ``statusMeaning`` and ``callCostInUSD`` added."""
+def _attempt_cells(
+    item: dict[str, Any], outcome: AttemptOutcome | None
+) -> dict[str, JsonValue | datetime]:
+    """The attempt's fields under OneUptime's names, typed, for its values: IDs, phone and
+    times unwrapped (a time in toISOString's form held as its datetime, read back as the text
+    OneUptime sent), seconds and cents as numbers, isAnswered a boolean; ``statusMeaning``
+    and ``callCostInUSD`` added."""
     values: dict[str, JsonValue | datetime] = {}
     times: dict[str, datetime] = {}
-    # The ID first, as every machine format lists it.
-    for key, value in sorted(item.items(), key=lambda pair: pair[0] != "_id"):
+    # The ID first, as every machine format lists it (and OneUptime sends it: no sort then).
+    pairs: Iterable[tuple[str, Any]] = item.items()
+    if next(iter(item), None) != "_id":
+        pairs = sorted(pairs, key=lambda pair: pair[0] != "_id")
+    for key, value in pairs:
         plain = _plain(value)
         if key in ("dialDurationInSeconds", "callCostInUSDCents"):
             values[key] = number_value(plain)
@@ -258,7 +265,7 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Comp
             values["statusMeaning"] = outcome.value if outcome is not None else None
         elif key == "callCostInUSDCents":
             values["callCostInUSD"] = shared_number(hundredth(number_value(plain)))
-    return CompactRecord(values)
+    return values
 
 
 def _moment(held: JsonValue | datetime, sent: Any) -> datetime | None:
@@ -271,26 +278,26 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
     status = shared_text(_text(item.get("status")))
     outcome = STATUS_OUTCOMES.get(status or "")
-    values = attempt_values(item, outcome)
-    held = values.held
+    cells = _attempt_cells(item, outcome)
+    held = cells.get
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
         # from the values, whose repeating strings are shared
-        incoming_call_log_id=_text(values.get("incomingCallLogId")),
-        user_id=_text(values.get("userId")),
-        user_phone_number=_text(values.get("userPhoneNumber")),
-        escalation_rule_id=_text(values.get("incomingCallPolicyEscalationRuleId")),
+        incoming_call_log_id=_text(held("incomingCallLogId")),
+        user_id=_text(held("userId")),
+        user_phone_number=_text(held("userPhoneNumber")),
+        escalation_rule_id=_text(held("incomingCallPolicyEscalationRuleId")),
         status=status,
         outcome=outcome,
-        status_message=_text(values.get("statusMessage")),
+        status_message=_text(held("statusMessage")),
         dial_duration_seconds=shared_number(_number(item.get("dialDurationInSeconds"))),
         cost_usd_cents=shared_number(_number(item.get("callCostInUSDCents"))),
         started_at=_moment(held("startedAt"), item.get("startedAt")),
         ended_at=_moment(held("endedAt"), item.get("endedAt")),
         created_at=_moment(held("createdAt"), item.get("createdAt")),
         is_answered=_boolean(item.get("isAnswered")),
-        values=values,
+        values=CompactRecord(cells),
     )
 
 
