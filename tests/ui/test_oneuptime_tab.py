@@ -423,3 +423,28 @@ def test_sorting_during_load_all_shows_none_of_the_rows_held_in_the_old_order(
     assert panel.model.rowCount() == 100
     dials = [attempt.dial_duration_seconds or 0.0 for attempt in panel.model.rows()]
     assert dials == sorted(dials, reverse=True)  # the top of the call by dial time, only
+
+
+def test_columns_are_fitted_to_the_rows_in_view_as_their_cells_read(
+    window, run_async, monkeypatch
+) -> None:
+    """Sizing reads the records' column texts directly (not each cell through Qt): the same
+    widths as from the cells the view shows, also when the proxy sorts the rows otherwise."""
+    from desktop.ui import table_models
+    from desktop.ui.table_models import WIDTHS_SETTLED, fit_columns
+
+    panel = _open_call(window, run_async)
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+    panel.proxy.sort(dial_column, Qt.SortOrder.DescendingOrder)  # view rows != model rows
+    header = panel.table.horizontalHeader()
+
+    def fitted() -> list[int]:
+        header.setProperty(WIDTHS_SETTLED, None)
+        for column in range(header.count()):
+            header.resizeSection(column, 10)
+        fit_columns(panel.table, once=True)
+        return [header.sectionSize(column) for column in range(header.count() - 1)]
+
+    from_records = fitted()
+    monkeypatch.setattr(table_models, "_records_in_view", lambda _model, _rows: None)
+    assert fitted() == from_records
