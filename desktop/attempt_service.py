@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, TypeVar
 from desktop.core.errors import ConfigurationError, InvalidInputError
 from desktop.core.models import EscalationAttempt, LookupResult
 from desktop.core.profiles import Profile, ProfileStore
-from desktop.core.redact import redact_model, redact_secret_values
+from desktop.core.redact import redact_each, redact_secret_values
 from desktop.vendors import get_vendor
 from desktop.vendors.base import (
     AttemptEditor,
@@ -142,7 +142,7 @@ class AttemptService:
             )
 
         found = await self._run(prepared.vendor, prepared.profile, page)
-        return replace(found, attempts=[redact_model(attempt) for attempt in found.attempts])
+        return replace(found, attempts=redact_each(found.attempts))
 
     async def count(self, prepared: PreparedLookup) -> int:
         source = self._source(prepared, "count")

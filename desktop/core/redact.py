@@ -13,8 +13,8 @@ import html
 import json
 import re
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, quote_plus, unquote
 
 from desktop.core.sensitive_names import is_sensitive_name
@@ -221,6 +221,27 @@ def redact_model(model: _Model) -> _Model:
         return model
     masked: _Model = adapter.validate_python(redact_values(adapter.dump_python(model, mode="json")))
     return masked
+
+
+class HoldsTexts(Protocol):
+    def texts(self) -> Iterable[str]:
+        """Every text the record holds, in the forms it is shown and written in."""
+        ...
+
+
+_Held = TypeVar("_Held", bound=HoldsTexts)
+
+
+def redact_each(records: list[_Held]) -> list[_Held]:
+    """``records`` with registered secrets masked (``redact_model`` on each), checked first
+    in one scan over all the texts they hold: a page of 100 attempts costs one scan instead
+    of 100 dumps (~7 ms), and the same list comes back when no secret occurs, as nearly
+    always. The texts are decoded ones, so a secret a vendor sent JSON-escaped is found."""
+    if not _longest_first:
+        return records
+    if not holds_secret("\n".join(text for record in records for text in record.texts())):
+        return records
+    return [redact_model(record) for record in records]
 
 
 def excerpt(text: str, limit: int = 120) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -45,7 +46,10 @@ OutcomeReporter = Callable[[str, str], None]
 
 _T = TypeVar("_T")
 
-#: How often the count, summary and progress may change while pages stream in.
+#: How often the count, summary and progress may change while pages stream in, and how often
+#: Load all's pages join the table: each insertion repaints the table's rows in view (~15 ms
+#: of the window's time a page, measured: more than reading the page), so a page that comes
+#: sooner waits with the next ones.
 LABELS_EVERY_MS = 250
 
 
@@ -77,6 +81,10 @@ class AttemptsPanel(QWidget):
         #: Attempts in the tally: the first ones in the vendor's order, or all of them.
         self._tallied = 0
         self._page_task: asyncio.Task[bool] | None = None
+        #: Attempts that arrived during Load all and join the table with the next ones.
+        self._held: list[EscalationAttempt] = []
+        #: When held attempts are shown next (time.monotonic()).
+        self._held_due = 0.0
         self._load_all_task: asyncio.Task[None] | None = None
         self._source = engine.attempts.source(vendor)
         self._editor = vendor if isinstance(vendor, AttemptEditor) else None
@@ -186,13 +194,21 @@ class AttemptsPanel(QWidget):
         self._update_labels()
 
     def cancel(self) -> None:
+        """Stop asking for pages; attempts held for the table are dropped (the list they
+        belong to is going: a new one, or the same in another order)."""
         for task in (self._page_task, self._load_all_task):
             if task is not None and not task.done():
                 task.cancel()
+        self._held.clear()
+
+    @property
+    def _fetched(self) -> int:
+        """Attempts fetched so far: in the table, or held for it."""
+        return self.model.rowCount() + len(self._held)
 
     @property
     def fully_loaded(self) -> bool:
-        return self.model.rowCount() >= self.model.total
+        return self._fetched >= self.model.total
 
     def _refresh_labels(self) -> None:
         """The labels now, or at the end of the current 250 ms if they changed within it."""
@@ -239,31 +255,41 @@ class AttemptsPanel(QWidget):
             return
         self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
 
-    async def _append_page(self) -> bool:
-        """The next page appended; False (and the error shown) when the vendor refused."""
+    async def _append_page(self, *, hold: bool = False) -> bool:
+        """The next page appended; False (and the error shown) when the vendor refused. With
+        ``hold`` (Load all), it joins the table with the pages that come within the next
+        LABELS_EVERY_MS; the last page, and any page asked for without, shows at once."""
         assert self._prepared is not None
         try:
             page = await self._guarded(
-                self._engine.attempts.page(
-                    self._prepared, skip=self.model.rowCount(), sort=self._sort
-                )
+                self._engine.attempts.page(self._prepared, skip=self._fetched, sort=self._sort)
             )
         finally:
             self.model.loading = False
         if page is None:
             return False
         self.model.total = page.total
-        self.model.append_rows(page.attempts)
+        self._held.extend(page.attempts)
+        if not hold or self.fully_loaded or time.monotonic() >= self._held_due:
+            self._show_held()
+        return bool(page.attempts)
+
+    def _show_held(self) -> None:
+        """The attempts held for the table appended to it, counted and summarized."""
+        attempts, self._held = self._held, []
+        self._held_due = time.monotonic() + LABELS_EVERY_MS / 1000
+        if not attempts:
+            return
+        self.model.append_rows(attempts)
         if self._sort is None:  # the vendor's order: the pages add up to the first N
-            self._tally.add(page.attempts)
-            self._tallied += len(page.attempts)
+            self._tally.add(attempts)
+            self._tallied += len(attempts)
         elif self.fully_loaded:  # every attempt is here, in whatever order: the whole call
             self._retally()
         self._refresh_labels()
         # Loaded attempts live as long as the list: move them out of the cyclic collector's
         # reach, or its full passes over 100,000 of them stall the window for 200 ms.
         gc.freeze()
-        return bool(page.attempts)
 
     def _toggle_load_all(self) -> None:
         if self._load_all_task is not None and not self._load_all_task.done():
@@ -284,7 +310,9 @@ class AttemptsPanel(QWidget):
                     await self._page_task
                     continue
                 self.model.loading = True
-                self._page_task = self._tasks.start(self._append_page(), name="attempts:page")
+                self._page_task = self._tasks.start(
+                    self._append_page(hold=True), name="attempts:page"
+                )
                 # A refused or empty page ends the run: asking again would only repeat it.
                 if not await self._page_task:
                     break
@@ -294,6 +322,7 @@ class AttemptsPanel(QWidget):
             said = ("Loading stopped: the attempts loaded so far stay.", "muted")
             raise
         finally:
+            self._show_held()  # what arrived stays, also when the user stopped the run
             self._finish_load_all()
             if said is not None:
                 self._report(said[0].format(figures=self.figures().line()), said[1])

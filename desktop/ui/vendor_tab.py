@@ -50,7 +50,7 @@ from desktop.ui.table_models import (
     recordings_model,
 )
 from desktop.ui.tasks import TaskRunner
-from desktop.vendors.base import AttemptSource, Vendor
+from desktop.vendors.base import AttemptSource, Vendor, indented
 
 _LOOKUP_TEXT = "&Lookup"
 _CANCEL_TEXT = "&Cancel"
@@ -479,7 +479,7 @@ class VendorTab(QWidget):
             return
         self._layout_pending.discard(view)
         if view is self.raw_view:
-            self.raw_view.setPlainText(self.last_result.raw_text)
+            self.raw_view.setPlainText(indented(self.last_result.raw_text))
         elif view is self.details_table:
             self._size_label_column()
         elif view is self.recordings_table:

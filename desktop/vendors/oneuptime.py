@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar, NamedTuple
@@ -37,7 +38,6 @@ from desktop.core.models import (
     EscalationAttempt,
     FieldRole,
     LookupResult,
-    javascript_time_text,
     shared_number,
     shared_text,
 )
@@ -55,11 +55,11 @@ from desktop.vendors.base import (
     RateLimit,
     Vendor,
     VendorContext,
+    compact_json,
     error_class_for_status,
     hundredth,
     number_value,
     path_segment,
-    pretty_body,
 )
 
 RESOURCE = "/incoming-call-log-item"
@@ -211,26 +211,44 @@ def _plain(value: Any) -> JsonValue:
     return plain
 
 
+#: JavaScript's ``Date.prototype.toISOString`` form, exactly ("2026-11-20T09:03:45.000Z"):
+#: text of this shape that parses is a moment ``javascript_time_text`` writes back digit for
+#: digit (UTC, milliseconds; a year, month, day or time out of range does not parse).
+_TO_ISO_STRING = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z", re.ASCII
+)
+
+
 def _held_time(text: JsonValue, held: dict[str, datetime]) -> JsonValue | datetime:
     """A time as the attempt holds it: the datetime when it gives back exactly the text
     OneUptime sent (JavaScript's toISOString, as it always writes), else the text. ``held``:
     the attempt's times so far, so equal ones (created and started) are one object."""
     if not isinstance(text, str):
         return text
-    moment = held.get(text) or parse_time(text)
-    if moment is None or javascript_time_text(moment) != text:
-        return text
-    return held.setdefault(text, moment)
+    moment = held.get(text)
+    if moment is None:
+        # The shape, not a write-back compared: the same answer for a fraction of the work.
+        moment = parse_time(text) if _TO_ISO_STRING.fullmatch(text) else None
+        if moment is None:
+            return text
+        held[text] = moment
+    return moment
 
 
-def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> CompactRecord:
-    """The attempt's fields under OneUptime's names, typed: IDs, phone and times unwrapped
-    (times read back as the ISO 8601 text OneUptime sent), seconds and cents as numbers,
-    isAnswered a boolean; ``statusMeaning`` and ``callCostInUSD`` added."""
+def _attempt_cells(
+    item: dict[str, Any], outcome: AttemptOutcome | None
+) -> dict[str, JsonValue | datetime]:
+    """The attempt's fields under OneUptime's names, typed, for its values: IDs, phone and
+    times unwrapped (a time in toISOString's form held as its datetime, read back as the text
+    OneUptime sent), seconds and cents as numbers, isAnswered a boolean; ``statusMeaning``
+    and ``callCostInUSD`` added."""
     values: dict[str, JsonValue | datetime] = {}
     times: dict[str, datetime] = {}
-    # The ID first, as every machine format lists it.
-    for key, value in sorted(item.items(), key=lambda pair: pair[0] != "_id"):
+    # The ID first, as every machine format lists it (and OneUptime sends it: no sort then).
+    pairs: Iterable[tuple[str, Any]] = item.items()
+    if next(iter(item), None) != "_id":
+        pairs = sorted(pairs, key=lambda pair: pair[0] != "_id")
+    for key, value in pairs:
         plain = _plain(value)
         if key in ("dialDurationInSeconds", "callCostInUSDCents"):
             values[key] = number_value(plain)
@@ -247,7 +265,7 @@ def attempt_values(item: dict[str, Any], outcome: AttemptOutcome | None) -> Comp
             values["statusMeaning"] = outcome.value if outcome is not None else None
         elif key == "callCostInUSDCents":
             values["callCostInUSD"] = shared_number(hundredth(number_value(plain)))
-    return CompactRecord(values)
+    return values
 
 
 def _moment(held: JsonValue | datetime, sent: Any) -> datetime | None:
@@ -260,26 +278,26 @@ def parse_attempt(item: Any) -> EscalationAttempt:
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
     status = shared_text(_text(item.get("status")))
     outcome = STATUS_OUTCOMES.get(status or "")
-    values = attempt_values(item, outcome)
-    held = values.held
+    cells = _attempt_cells(item, outcome)
+    held = cells.get
     return EscalationAttempt(
         vendor="oneuptime",
         attempt_id=item["_id"],
         # from the values, whose repeating strings are shared
-        incoming_call_log_id=_text(values.get("incomingCallLogId")),
-        user_id=_text(values.get("userId")),
-        user_phone_number=_text(values.get("userPhoneNumber")),
-        escalation_rule_id=_text(values.get("incomingCallPolicyEscalationRuleId")),
+        incoming_call_log_id=_text(held("incomingCallLogId")),
+        user_id=_text(held("userId")),
+        user_phone_number=_text(held("userPhoneNumber")),
+        escalation_rule_id=_text(held("incomingCallPolicyEscalationRuleId")),
         status=status,
         outcome=outcome,
-        status_message=_text(values.get("statusMessage")),
+        status_message=_text(held("statusMessage")),
         dial_duration_seconds=shared_number(_number(item.get("dialDurationInSeconds"))),
         cost_usd_cents=shared_number(_number(item.get("callCostInUSDCents"))),
         started_at=_moment(held("startedAt"), item.get("startedAt")),
         ended_at=_moment(held("endedAt"), item.get("endedAt")),
         created_at=_moment(held("createdAt"), item.get("createdAt")),
         is_answered=_boolean(item.get("isAnswered")),
-        values=values,
+        values=CompactRecord(cells),
     )
 
 
@@ -660,7 +678,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         limit: int,
         sort: AttemptSort | None = None,
     ) -> AttemptPage:
-        page, _response = await self._list(context, params, skip, limit, sort)
+        page, _body = await self._list(context, params, skip, limit, sort)
         return page
 
     async def _list(
@@ -670,7 +688,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         skip: int,
         limit: int,
         sort: AttemptSort | None,
-    ) -> tuple[AttemptPage, HttpResponse]:
+    ) -> tuple[AttemptPage, Any]:
+        """The page, and the body it was read from."""
         order = sort or AttemptSort("started_at")
         field = self.sortable_fields.get(order.field, "startedAt")
         response = await context.http.request(
@@ -687,7 +706,8 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
         )
         if response.status != 200:
             raise error_for_response(response)
-        return parse_page(response.json(), skip), response
+        body = response.json()
+        return parse_page(body, skip), body
 
     async def count(self, context: VendorContext, params: dict[str, str]) -> int:
         response = await context.http.request(
@@ -713,7 +733,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
     async def lookup(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
         if "_id" in params:
             return await self._get_item(context, params)
-        page, response = await self._list(context, params, 0, self.page_size(context), None)
+        page, body = await self._list(context, params, 0, self.page_size(context), None)
         figures = summarize(page.attempts)
         loaded = len(page.attempts)
         summary = (
@@ -728,7 +748,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             summary=summary,
             attempts=page.attempts,
             attempts_total=page.total,
-            raw_text=pretty_body(response),
+            raw_text=compact_json(body),
         )
 
     async def _get_item(self, context: VendorContext, params: dict[str, str]) -> LookupResult:
@@ -764,7 +784,7 @@ class OneUptime(Vendor, AttemptSource, AttemptEditor):
             calls=[call],
             attempts=[attempt],
             attempts_total=1,
-            raw_text=pretty_body(response),
+            raw_text=compact_json(body),
         )
 
     async def update_attempt(

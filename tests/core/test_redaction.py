@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+
+import pytest
+from pydantic import JsonValue
 
 from desktop.core.logs import configure_logging, recent_log_lines
 from desktop.core.redact import MASK, redact_text, redact_url, register_secret
@@ -137,3 +141,37 @@ def test_a_result_is_masked_in_every_string_it_holds() -> None:
     assert masked.calls[0].fields[0].value == MASK
     assert masked.calls[0].fields[0].raw == {"echo": [MASK]}
     assert masked.notices == [f"echo {MASK}"]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["status_message", "a value", "a nested value", "a value's key only"],
+)
+def test_a_page_of_attempts_is_masked_where_any_text_holds_a_secret(where: str) -> None:
+    """One check over the page finds a secret in any text an attempt holds, and only then
+    are the attempts masked; a clean page comes back as it was."""
+    from desktop.core.models import CompactRecord, EscalationAttempt
+    from desktop.core.redact import redact_each
+
+    register_secret("page-secret-0001")
+
+    def attempt(index: int, **values: JsonValue) -> EscalationAttempt:
+        return EscalationAttempt(vendor="v", attempt_id=f"a-{index}", status_message="rang",
+                                 values=CompactRecord({"_id": f"a-{index}", **values}))  # fmt: skip
+
+    clean = [attempt(index, note={"deep": ["nothing"]}) for index in range(3)]
+    assert redact_each(clean) is clean
+    leaky = {
+        "status_message": EscalationAttempt(vendor="v", attempt_id="a-9",
+                                            status_message="key page-secret-0001"),
+        "a value": attempt(9, note="key page-secret-0001"),
+        "a nested value": attempt(9, note={"deep": ["key page-secret-0001"]}),
+        "a value's key only": attempt(9, **{"page-secret-0001": "a name"}),
+    }[where]  # fmt: skip
+    masked = redact_each([*clean, leaky])
+    assert masked[:3] == clean
+    if where == "a value's key only":  # names stay as they are, as in every record
+        assert masked[3] is leaky
+        return
+    dumped = json.dumps(masked[3].record()) + str(masked[3].as_row())
+    assert "page-secret-0001" not in dumped and MASK in dumped

@@ -19,6 +19,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from desktop.core.errors import VendorError
+from desktop.core.models import LookupResult
+from desktop.vendors.base import AttemptPage
 from tests.hardening.conftest import engine_for, run_cli, verba_envelope
 from tests.support.hostile_server import (
     HostileServer,
@@ -167,3 +169,53 @@ def test_the_message_the_window_shows_is_masked(hostile: HostileServer) -> None:
     assert "Invalid key" in shown and "***" in shown
     assert leaks(shown, [API_KEY, PASSWORD]) == []
     assert leaks(str(caught.value), [API_KEY, PASSWORD]) == []
+
+
+def _oneuptime_echo_page(request: SeenRequest) -> Reply:
+    """A OneUptime list whose every attempt quotes the ApiKey back, written by hand in the
+    ways JSON allows: each character as a \\u escape, "/" as "\\/", and plainly escaped inside
+    a nested value of a field OneUptime does not document."""
+    key = request.headers["apikey"]
+    every_char = "".join(f"\\u{ord(char):04x}" for char in key)
+    slashed = json.dumps(key)[1:-1].replace("/", "\\/")
+    skip = int(request.query.get("skip", ["0"])[0])
+    items = [
+        f'{{"_id": "00000000-0000-4000-8000-{index:012d}", "status": "NoAnswer", '
+        f'"statusMessage": "rang {every_char}", "userPhoneNumber": "{slashed}", '
+        f'"note": {{"deep": [{json.dumps(key)}]}}, "startedAt": "2026-11-20T09:03:45.000Z"}}'
+        for index in range(skip, skip + 3)
+    ]
+    body = f'{{"count": 6, "skip": {skip}, "limit": 3, "data": [{", ".join(items)}]}}'
+    return Reply(200, body.encode(), {"Content-Type": "application/json"})
+
+
+def test_attempts_that_echo_the_key_are_masked_on_the_first_and_every_later_page(
+    hostile: HostileServer,
+) -> None:
+    """The first page (the lookup) and the next (the attempts service) are checked once per
+    page over the texts their attempts hold, decoded: escapes that no registered form of the
+    key matches are read as the key itself."""
+    hostile.mode = _oneuptime_echo_page
+    engine = engine_for("oneuptime", hostile.url, {"ApiKey": API_KEY}, {"projectId": "p1"})
+    prepared = engine.prepare(
+        "oneuptime", {"incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000"}
+    )
+
+    async def both_pages() -> tuple[LookupResult, AttemptPage]:
+        try:
+            result = await engine.run(prepared)
+            return result, await engine.attempts.page(prepared, skip=3)
+        finally:
+            await engine.aclose()
+
+    result, page = asyncio.run(both_pages())
+    attempts = [*result.attempts, *page.attempts]
+    assert len(attempts) == 6
+    assert all(attempt.status_message == "rang ***" for attempt in attempts)
+    assert all(attempt.user_phone_number == "***" for attempt in attempts)
+    assert all(attempt.values["note"] == {"deep": ["***"]} for attempt in attempts)
+    shown = "\n".join(
+        [result.model_dump_json(), result.raw_text]
+        + [json.dumps(attempt.record()) + str(attempt.as_row()) for attempt in attempts]
+    )
+    assert leaks(shown, [API_KEY]) == []

@@ -4,6 +4,9 @@ deleted, with permission errors shown."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
+import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QTableView
@@ -12,7 +15,7 @@ from desktop.core.attempts import summarize
 from desktop.core.models import AttemptOutcome, EscalationAttempt
 from desktop.simulator import oneuptime as sim
 from desktop.ui.attempt_summary import AttemptFigures, AttemptSummaryView
-from desktop.ui.attempts_view import AttemptsPanel
+from desktop.ui.attempts_view import LABELS_EVERY_MS, AttemptsPanel
 
 
 def _open_call(window, run_async, call_id: str = sim.CALL_250) -> AttemptsPanel:
@@ -360,3 +363,88 @@ def test_the_table_reads_like_a_spreadsheet(window, run_async) -> None:
     assert 0 < panel.proxy.rowCount() < 100
     panel.filter.clear()
     assert panel.count_label.text() == "100 of 250 loaded"
+
+
+def test_the_raw_view_shows_the_current_list_indented(window, run_async) -> None:
+    """The list's body is kept compact and indented only when the raw view is shown: what it
+    shows is the answer to the last lookup, as OneUptime sent it."""
+    tab = window.vendor_tabs["oneuptime"]
+    for call_id in (sim.CALL_250, sim.CALL_100K):
+        panel = _open_call(window, run_async, call_id)
+        assert tab.raw_view.toPlainText() == ""  # made when its tab is shown
+        tab.results.setCurrentWidget(tab.raw_view)
+        shown = tab.raw_view.toPlainText()
+        body = json.loads(shown)
+        assert shown == json.dumps(body, indent=2, ensure_ascii=False)
+        assert [item["_id"] for item in body["data"]] == [
+            attempt.attempt_id for attempt in panel.model.rows()
+        ]
+        assert {item["incomingCallLogId"]["value"] for item in body["data"]} == {call_id}
+
+
+def test_load_all_adds_its_pages_to_the_table_a_few_times_a_second(
+    window, run_async, simulator
+) -> None:
+    """Each insertion repaints the table, so pages that arrive within LABELS_EVERY_MS of the
+    last insertion join it together (however fast they come, the table takes rows at most a
+    few times a second); every page fetched is in the table once the run is stopped."""
+    panel = _open_call(window, run_async, sim.CALL_100K)
+    insertions: list[float] = []
+    panel.model.rowsInserted.connect(lambda *_: insertions.append(time.monotonic()))
+    asked_before = simulator.request_counts["oneuptime"]
+
+    async def load_then_cancel() -> None:
+        panel.load_all_button.click()
+        await _until(lambda: simulator.request_counts["oneuptime"] - asked_before >= 12, "pages")
+        panel.load_all_button.click()
+        await _until(lambda: panel._load_all_task is None, "the cancel")
+
+    run_async(load_then_cancel())
+    pages = simulator.request_counts["oneuptime"] - asked_before
+    assert panel.model.rowCount() in (100 * pages, 100 * pages - 100)  # the last may be cut off
+    gaps = [later - earlier for earlier, later in itertools.pairwise(insertions[:-1])]
+    assert all(gap >= LABELS_EVERY_MS / 1000 * 0.9 for gap in gaps)
+
+
+def test_sorting_during_load_all_shows_none_of_the_rows_held_in_the_old_order(
+    window, run_async, qt_loop
+) -> None:
+    panel = _open_call(window, run_async, sim.CALL_100K)
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+
+    async def load_then_sort() -> None:
+        panel.load_all_button.click()
+        await _until(lambda: bool(panel._held), "a page held for the table")
+        panel.table.sortByColumn(dial_column, Qt.SortOrder.DescendingOrder)
+        await asyncio.sleep(LABELS_EVERY_MS / 1000 * 2)
+
+    run_async(load_then_sort())
+    _settle(qt_loop, panel)
+    assert panel.model.rowCount() == 100
+    dials = [attempt.dial_duration_seconds or 0.0 for attempt in panel.model.rows()]
+    assert dials == sorted(dials, reverse=True)  # the top of the call by dial time, only
+
+
+def test_columns_are_fitted_to_the_rows_in_view_as_their_cells_read(
+    window, run_async, monkeypatch
+) -> None:
+    """Sizing reads the records' column texts directly (not each cell through Qt): the same
+    widths as from the cells the view shows, also when the proxy sorts the rows otherwise."""
+    from desktop.ui import table_models
+    from desktop.ui.table_models import WIDTHS_SETTLED, fit_columns
+
+    panel = _open_call(window, run_async)
+    dial_column = next(i for i, c in enumerate(panel.model.columns) if c.header == "Dial (s)")
+    panel.proxy.sort(dial_column, Qt.SortOrder.DescendingOrder)  # view rows != model rows
+    header = panel.table.horizontalHeader()
+
+    def fitted() -> list[int]:
+        header.setProperty(WIDTHS_SETTLED, None)
+        for column in range(header.count()):
+            header.resizeSection(column, 10)
+        fit_columns(panel.table, once=True)
+        return [header.sectionSize(column) for column in range(header.count() - 1)]
+
+    from_records = fitted()
+    monkeypatch.setattr(table_models, "_records_in_view", lambda _model, _rows: None)
+    assert fitted() == from_records

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.core.attempts import summarize
 from desktop.core.errors import (
@@ -488,6 +491,53 @@ def test_times_not_in_javascripts_form_are_kept_as_the_text_oneuptime_sent() -> 
     assert isinstance(attempt.values.held("startedAt"), str)
 
 
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        # Worked out by hand from ECMA-262's Date Time String Format (YYYY-MM-DDTHH:mm:ss.sssZ,
+        # the year as four digits from 0000 to 9999) and toISOString (always UTC).
+        (datetime(2026, 11, 20, 9, 3, 45, tzinfo=UTC), "2026-11-20T09:03:45.000Z"),
+        (datetime(2026, 11, 20, 9, 3, 45, 123999, tzinfo=UTC), "2026-11-20T09:03:45.123Z"),
+        (datetime.fromisoformat("2026-11-20T11:03:45.5+02:00"), "2026-11-20T09:03:45.500Z"),
+        (datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC), "0999-01-02T03:04:05.000Z"),
+        (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00.000Z"),
+    ],
+)
+def test_times_are_written_as_javascripts_to_iso_string(moment: datetime, text: str) -> None:
+    from desktop.core.models import javascript_time_text
+
+    assert javascript_time_text(moment) == text
+
+
+#: Texts around toISOString's form: out-of-range fields, other fractions, offsets, none.
+_TIME_TEXTS = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25),
+    st.integers(0, 61), st.integers(0, 61),
+    st.sampled_from([".000Z", ".123Z", ".999Z", "Z", ".1Z", ".1234Z", ".000+00:00",
+                     ".000+02:00", ".000", ".000z"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TIME_TEXTS)
+def test_a_time_is_held_exactly_when_it_writes_back_as_it_came(text: str) -> None:
+    """The shape check gives what comparing the written-back text gave (the definition)."""
+    from desktop.core.models import javascript_time_text
+
+    moment = parse_time(text)
+    writes_back = moment is not None and javascript_time_text(moment) == text
+    held = parse_attempt({"_id": "a", "startedAt": text}).values.held("startedAt")
+    assert isinstance(held, datetime) is writes_back
+    assert parse_attempt({"_id": "a", "startedAt": text}).record()["startedAt"] == text
+
+
+def test_a_year_before_1000_is_held_and_read_back_as_sent() -> None:
+    attempt = parse_attempt({"_id": "a", "startedAt": "0999-01-02T03:04:05.000Z"})
+    assert isinstance(attempt.values.held("startedAt"), datetime)
+    assert attempt.record()["startedAt"] == "0999-01-02T03:04:05.000Z"
+
+
 @pytest.mark.parametrize("hostile", [10**400, "1e999", float("nan"), float("inf"), "-Infinity"])
 def test_a_quantity_no_float_holds_is_no_quantity(hostile: object) -> None:
     """A hostile answer's huge integer raised OverflowError out of the parser, and NaN or
@@ -505,3 +555,19 @@ def test_quantities_sent_as_numbers_or_digits_are_kept() -> None:
     item = {"_id": "a", "dialDurationInSeconds": "30", "callCostInUSDCents": 4}
     attempt = parse_attempt(item)
     assert (attempt.dial_duration_seconds, attempt.cost_usd_cents) == (30.0, 4.0)
+
+
+def test_the_raw_text_is_compact_json_the_view_indents_as_pretty_body_did() -> None:
+    """The raw view shows what ``pretty_body`` wrote before (JSON indented, as it came); a
+    text cut at the cap, or one not JSON, as it is."""
+    from desktop.core.http import HttpResponse
+    from desktop.vendors.base import compact_json, indented, pretty_body
+
+    sent = '{"data": [{"_id": "a\\/1", "note": "caf\\u00e9 \\"x\\"", "n": 1.5e3}], "count": 1}'
+    response = HttpResponse(200, {}, sent.encode(), safe_url="http://v/", elapsed=0.0)
+    body = json.loads(sent)
+    assert indented(compact_json(body)) == pretty_body(response)
+    assert indented(pretty_body(response)) == pretty_body(response)
+    cut = compact_json(body, limit=20)
+    assert cut.endswith("more characters not shown)") and indented(cut) == cut
+    assert indented("<xml>not JSON</xml>") == "<xml>not JSON</xml>"
