@@ -325,8 +325,9 @@ _days_of = attrgetter("days")
 def _wall_epoch(start: datetime, span: timedelta) -> datetime | None:
     """The Unix epoch's wall time at the machine zone's offset from ``start`` (UTC) for
     ``span``; None when the offset changes within it (its first and last second differ in
-    offset) or a wall time there is out of range. A span hides no change made and undone: in
-    the tz database the offset changes at most once in four days (Freetown, 1939)."""
+    offset) or a wall time there is out of range. A day hides no change made and undone: in
+    the tz database a zone's offset changes are more than three days apart (the closest since
+    1900: Africa/Freetown, 1939, 95.7 hours)."""
     last = start + span - _SECOND
     try:
         wall = _wall_time(start)
