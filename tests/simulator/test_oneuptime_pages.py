@@ -64,7 +64,7 @@ BOTH_BLOCKS = {
 BY_ID = {"_id": "ASC"}
 OWN_ORDER = {"status": True, "startedAt": True, "userId": True, "user": {"name": True}}
 
-PAGES = [
+PAGES: list[tuple[dict[str, Any], str, str, str]] = [
     ({"query": WEEK, "select": REVIEW_SELECT, "sort": BY_ID}, "0", "100",
      "6e0639420e772a4324d68ca4be2e78e6c6c19b0c"),
     ({"query": WEEK, "select": REVIEW_SELECT, "sort": BY_ID}, "54300", "100",
@@ -87,9 +87,10 @@ PAGES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def simulator() -> sim.OneUptimeSimulator:
+@pytest.fixture(params=[False, True], ids=["in the app", "standalone"])
+def simulator(request: pytest.FixtureRequest) -> sim.OneUptimeSimulator:
     simulator = sim.OneUptimeSimulator()
+    simulator.standalone = request.param  # standalone, it remembers what it sent
     ticks = iter(range(1_000_000))
     simulator.clock = lambda: float(next(ticks))  # a second per operation: never rate limited
     return simulator
@@ -97,6 +98,7 @@ def simulator() -> sim.OneUptimeSimulator:
 
 def test_pages_are_as_before(simulator: sim.OneUptimeSimulator) -> None:
     """Each page twice: the second answer (from whatever was remembered) is the first."""
+    assert not sim.OneUptimeSimulator().standalone
     for body, skip, limit, digest in PAGES:
         assert _digest(simulator, "get-list", body, skip=skip, limit=limit) == digest, body
         assert _digest(simulator, "get-list", body, skip=skip, limit=limit) == digest, body
@@ -120,3 +122,29 @@ def test_pages_follow_edits(simulator: sim.OneUptimeSimulator) -> None:
     assert _digest(simulator, "count", {"query": WEEK}) == (
         "1962412aea073834716a5f921215771383d77a64"
     )
+
+
+def test_selects_that_share_remembered_attempts(simulator: sim.OneUptimeSimulator) -> None:
+    """Pages whose selects differ only in the user relation share what is remembered of the
+    generated attempts; each still answers as before (digests from commit 6cf5f31)."""
+    plain = {name: wanted for name, wanted in REVIEW_SELECT.items() if name != "user"}
+    cases = [
+        (plain, "54300", "100", "ffb579c1486316981a5a3baf01c2cd573e6c06e5"),
+        (REVIEW_SELECT, "54300", "100", "9a44d1a02bc9b54dc78b883f0cafc52d798a97f8"),
+        ({}, "10", "5", "13a511800f5ddea0eab083a32ba6952e50f8d453"),
+        ({"user": {"_id": True}}, "10", "5", "81888f4168987630f858fc5545801ed3d846bf49"),
+        ({"user": {"_id": True}, "userId": True}, "10", "5",
+         "77f5deeeac4ccc971f9c6e6b67546834b133116d"),
+        ({"userId": True, "user": {"_id": True}}, "10", "5",
+         "77f5deeeac4ccc971f9c6e6b67546834b133116d"),
+        ({"userId": False, "user": True}, "10", "5", "8ca0e9530ff864e1aaff5f0a58b0987a903a5efc"),
+    ]  # fmt: skip
+    for select, skip, limit, digest in cases:
+        body = {"query": WEEK, "select": select, "sort": BY_ID}
+        assert _digest(simulator, "get-list", body, skip=skip, limit=limit) == digest, select
+
+
+def test_only_a_standalone_simulator_remembers(simulator: sim.OneUptimeSimulator) -> None:
+    body = {"query": WEEK, "select": REVIEW_SELECT, "sort": BY_ID}
+    _digest(simulator, "get-list", body, skip="500", limit="100")
+    assert len(simulator._sent_texts) == (100 if simulator.standalone else 0)
