@@ -620,7 +620,7 @@ def run_simulate(port: int) -> int:
     from desktop.simulator.registry import start_simulator
 
     try:
-        simulator = start_simulator(port)
+        simulator = start_simulator(port, standalone=True)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise CliError(

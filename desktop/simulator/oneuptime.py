@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import copy
 import functools
+import json
 import re
 import threading
 import time
@@ -32,6 +33,8 @@ NEW_KEY = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10000
 OPERATIONS_PER_SECOND = 100
+#: How many generated attempts' texts a standalone simulator remembers: a whole busy week.
+SENT_TEXTS_BOUND = 100_000
 
 SMALL_CALL = "550e8400-e29b-41d4-a716-446655440000"
 CALL_250 = "6a1f3c2e-8b4d-4f9a-a2c1-250250250250"
@@ -88,16 +91,21 @@ PHONE_FIELDS = frozenset({"userPhoneNumber"})
 DATE_FIELDS = frozenset({"createdAt", "updatedAt", "startedAt", "endedAt"})
 
 
+#: Each typed column's ``_type`` on the wire, looked up once per value.
+_WIRE_TYPES = (
+    dict.fromkeys(OBJECT_ID_FIELDS, "ObjectID")
+    | dict.fromkeys(PHONE_FIELDS, "Phone")
+    | dict.fromkeys(DATE_FIELDS, "DateTime")
+)
+
+
 def _typed(name: str, value: Any) -> Any:
-    if not isinstance(value, str) or not value.strip():
-        return value  # null and empty text go as they are
-    if name in OBJECT_ID_FIELDS:
-        return {"_type": "ObjectID", "value": value}
-    if name in PHONE_FIELDS:
-        return {"_type": "Phone", "value": value}
-    if name in DATE_FIELDS:
-        return {"_type": "DateTime", "value": _wire_date(value)}
-    return value
+    wire_type = _WIRE_TYPES.get(name)
+    if wire_type is None or not isinstance(value, str) or not value.strip():
+        return value  # untyped columns, null and empty text go as they are
+    if wire_type == "DateTime":
+        return {"_type": wire_type, "value": _wire_date(value)}
+    return {"_type": wire_type, "value": value}
 
 
 #: A UTC time as the generated attempts hold it: to the second or the microsecond, or already
@@ -219,6 +227,13 @@ class OneUptimeSimulator(VendorSimulator):
         self._items: dict[str, dict[str, Any]] = {}
         self._deleted_large: set[str] = set()
         self._operations: deque[float] = deque()
+        #: Bumped whenever a stored attempt is added, changed or removed: the stored attempts
+        #: a period query matched are remembered for that version (every page of a period load
+        #: would otherwise test all of them again).
+        self._stored_version = 0
+        self._period_matches: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        #: Generated attempts as sent, by (select, block, index): see ``_period_texts``.
+        self._sent_texts: dict[tuple[str, str, int], tuple[str, Any]] = {}
         #: The rate limit's clock; a test freezes it to see the limit without racing time.
         self.clock: Callable[[], float] = time.monotonic
         self.reset()
@@ -234,6 +249,29 @@ class OneUptimeSimulator(VendorSimulator):
                 self._items[item["_id"]] = item
             self._deleted_large = set()
             self._operations.clear()
+            self._stored_changed()
+
+    def _stored_changed(self) -> None:
+        """Called with the lock held after any change to the stored attempts."""
+        self._stored_version += 1
+        self._period_matches.clear()
+
+    def _period_stored(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], set[str]]:
+        """The stored attempts a startedAt/updatedAt query matches, and the deleted generated
+        ones; the matches are remembered until the stored attempts change."""
+        wording = json.dumps(query, sort_keys=True)
+        with self._lock:
+            key = (self._stored_version, wording)
+            matched = self._period_matches.get(key)
+            deleted = set(self._deleted_large)
+            stored = list(self._items.values()) if matched is None else []
+        if matched is None:
+            matched = [item for item in stored if _matches(item, query)]
+            with self._lock:
+                if len(self._period_matches) >= 16:  # a few periods at a time, not a history
+                    self._period_matches.clear()
+                self._period_matches[key] = matched
+        return matched, deleted
 
     # -- plumbing ---------------------------------------------------------------------------
     def routes(self) -> Sequence[Route]:
@@ -347,28 +385,67 @@ class OneUptimeSimulator(VendorSimulator):
         if wants_user and request.header("ApiKey") == READ_ONLY_KEY:
             return self._error(403, "You do not have permission to read User.")
         try:
-            page, total = self._page(query, sort, skip, limit)
+            if _by_id_in_period(query, sort):
+                matched, deleted = self._period_stored(query)
+                entries, total = period_page_entries(matched, deleted, query, skip, limit)
+                data = self._period_texts(entries, select)
+            else:
+                page, total = self._page(query, sort, skip, limit)
+                data = [json.dumps(with_user(self._select(item, select), select)) for item in page]
         except ValueError as error:
             return self._error(400, str(error))
-        return SimResponse.json(
+        # Echoed only from the query string, as OneUptime's sendJsonArrayResponse does.
+        head = json.dumps(
             {
                 "count": total,
-                # Echoed only from the query string, as OneUptime's sendJsonArrayResponse does.
                 "skip": int(request.arg("skip") or 0),
                 "limit": int(request.arg("limit") or DEFAULT_LIMIT),
-                "data": [with_user(self._select(item, select), select) for item in page],
             }
         )
+        # As json.dumps of the whole answer writes it, with the items' text put in as it is.
+        body = f'{head[:-1]}, "data": [{", ".join(data)}]}}'
+        return SimResponse(200, body.encode(), {"Content-Type": "application/json; charset=utf-8"})
+
+    def _period_texts(self, entries: list[_PageEntry], select: Any) -> list[str]:
+        """A period page's attempts as JSON text. Standing alone, a generated attempt's text is
+        remembered by its block and index (it never changes; a deleted one is never in
+        ``entries``): every period load asks for the same 1,000 pages again, and building,
+        typing and encoding an attempt is most of a page's CPU (a whole busy week remembered
+        is ~85 MB). The user relation goes on last, as ``with_user`` puts it, so pages with
+        and without it share the rest."""
+        relation = isinstance(select, dict) and isinstance(select.get("user"), dict)
+        chosen = (
+            {name: wanted for name, wanted in select.items() if name != "user"}
+            if isinstance(select, dict)
+            else select
+        )
+        # A select of nothing but the user relation still chooses (only the _id): say so.
+        wording = json.dumps([chosen, isinstance(select, dict) and bool(select)])
+        texts = []
+        for prefix, index, make in entries:
+            if not prefix:
+                texts.append(json.dumps(with_user(self._select(make(index), select), select)))
+                continue
+            key = (wording, prefix, index)
+            sent = self._sent_texts.get(key)
+            if sent is None:
+                chosen_item = self._select(make(index), select)  # generated: it has no "user"
+                sent = (json.dumps(chosen_item), _user_id(chosen_item))
+                if self.standalone:
+                    if len(self._sent_texts) >= SENT_TEXTS_BOUND:
+                        self._sent_texts.clear()
+                    self._sent_texts[key] = sent
+            text, user_id = sent
+            if relation:
+                text = f'{text[:-1]}, "user": {json.dumps(user_relation(user_id))}}}'
+            texts.append(text)
+        return texts
 
     def _page(
         self, query: dict[str, Any], sort: dict[str, Any], skip: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
         descending = str(direction).upper() in ("DESC", "-1")
-        if field == "_id" and not descending and set(query) <= {"startedAt", "updatedAt"}:
-            with self._lock:
-                stored, deleted = list(self._items.values()), set(self._deleted_large)
-            return period_page_by_id(stored, deleted, query, skip, limit)
         plain_large = (
             set(query) <= {"incomingCallLogId"} and query.get("incomingCallLogId") == CALL_100K
         )
@@ -393,11 +470,10 @@ class OneUptimeSimulator(VendorSimulator):
         if not isinstance(query, dict):
             return self._error(400, "query must be an object.")
         if query and set(query) <= {"startedAt", "updatedAt"}:
-            with self._lock:
-                items, deleted = list(self._items.values()), set(self._deleted_large)
             try:
+                matched, deleted = self._period_stored(query)
                 return SimResponse.json(
-                    {"count": period_page_by_id(items, deleted, query, 0, 0)[1]}
+                    {"count": period_page_entries(matched, deleted, query, 0, 0)[1]}
                 )
             except (TypeError, ValueError) as error:
                 return self._error(400, str(error))
@@ -463,6 +539,7 @@ class OneUptimeSimulator(VendorSimulator):
         }
         with self._lock:
             self._items[item["_id"]] = item
+            self._stored_changed()
         return SimResponse.json(serialized(item))
 
     def update(self, request: SimRequest, item_id: str) -> SimResponse:
@@ -479,6 +556,7 @@ class OneUptimeSimulator(VendorSimulator):
                 return self._error(422, "You do not have permission to update this record.")
             item.update(copy.deepcopy(data))
             item["updatedAt"] = _iso(datetime.now(UTC))
+            self._stored_changed()
         return SimResponse.json({})
 
     def delete(self, request: SimRequest, item_id: str) -> SimResponse:
@@ -487,6 +565,7 @@ class OneUptimeSimulator(VendorSimulator):
             return refused
         with self._lock:
             removed = self._items.pop(item_id, None)
+            self._stored_changed()
         if removed is None and self._find(item_id) is not None:
             with self._lock:
                 self._deleted_large.add(item_id)
@@ -654,44 +733,65 @@ def _one(item: dict[str, Any]) -> Callable[[int], dict[str, Any]]:
     return lambda _index: item
 
 
-def period_page_by_id(
-    stored: list[dict[str, Any]], deleted: set[str], query: dict[str, Any], skip: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """A page in ``_id`` order of stored and generated attempts matching a startedAt/updatedAt
-    query: whole generated blocks are sliced by index, never generated past the page."""
-    units: list[tuple[str, int, Callable[[int], dict[str, Any]]]] = [
-        (item["_id"], 1, _one(item)) for item in stored if _matches(item, query)
+#: One attempt of a period page: its generated block's ``_id`` prefix and its index there, or
+#: "" for an attempt already built; and how to build it.
+_PageEntry = tuple[str, int, Callable[[int], dict[str, Any]]]
+
+
+def period_page_entries(
+    matched: list[dict[str, Any]], deleted: set[str], query: dict[str, Any], skip: int, limit: int
+) -> tuple[list[_PageEntry], int]:
+    """A page in ``_id`` order of the ``matched`` stored attempts and the generated ones matching
+    a startedAt/updatedAt query, and the count of all: whole generated blocks are sliced by
+    index, never generated past the page (nor on the page: that is left to the caller)."""
+    units: list[tuple[str, int, str, Callable[[int], dict[str, Any]]]] = [
+        (item["_id"], 1, "", _one(item)) for item in matched
     ]
     for block in _BLOCKS:
         share = _block_share(block, query)
         if share == "all" and not any(name.startswith(block.prefix) for name in deleted):
-            units.append((block.prefix, block.size, block.make))
+            units.append((block.prefix, block.size, block.prefix, block.make))
         elif share != "none":
             for index in range(block.size):
                 item = block.make(index)
                 if item["_id"] not in deleted and _matches(item, query):
-                    units.append((item["_id"], 1, _one(item)))
+                    units.append((item["_id"], 1, "", _one(item)))
     units.sort(key=lambda unit: unit[0])
-    total = sum(size for _key, size, _make in units)
-    page: list[dict[str, Any]] = []
+    total = sum(unit[1] for unit in units)
+    page: list[_PageEntry] = []
     position = 0
-    for _key, size, make in units:
+    for _key, size, prefix, make in units:
         if position + size > skip and len(page) < limit:
             first = max(0, skip - position)
             last = min(size, first + limit - len(page))
-            page.extend(make(index) for index in range(first, last))
+            page.extend((prefix, index, make) for index in range(first, last))
         position += size
     return page, total
+
+
+def _by_id_in_period(query: dict[str, Any], sort: dict[str, Any]) -> bool:
+    """Whether a list asks for a period's attempts (startedAt/updatedAt) in ``_id`` order."""
+    (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
+    descending = str(direction).upper() in ("DESC", "-1")
+    return field == "_id" and not descending and set(query) <= {"startedAt", "updatedAt"}
+
+
+def _user_id(item: dict[str, Any]) -> Any:
+    user_id = item.get("userId")
+    if isinstance(user_id, dict):  # already serialized: {"_type": "ObjectID", "value": ...}
+        user_id = user_id.get("value")
+    return user_id
+
+
+def user_relation(user_id: Any) -> dict[str, Any] | None:
+    """The ``user`` relation of an attempt rung to ``user_id``, as OneUptime's select sends it."""
+    return {"_id": user_id, "name": USER_NAMES.get(str(user_id))} if user_id else None
 
 
 def with_user(item: dict[str, Any], select: Any) -> dict[str, Any]:
     """The ``user`` relation as OneUptime's select returns it, when asked for."""
     if isinstance(select, dict) and isinstance(select.get("user"), dict):
-        user_id = item.get("userId")
-        if isinstance(user_id, dict):  # already serialized: {"_type": "ObjectID", "value": ...}
-            user_id = user_id.get("value")
-        name = USER_NAMES.get(str(user_id))
-        item = dict(item, user={"_id": user_id, "name": name} if user_id else None)
+        item = dict(item, user=user_relation(_user_id(item)))
     return item
 
 
@@ -707,3 +807,4 @@ def seed_attempts(simulator: OneUptimeSimulator, items: list[dict[str, Any]]) ->
     with simulator._lock:
         for item in items:
             simulator._items[item["_id"]] = copy.deepcopy(item)
+        simulator._stored_changed()

@@ -23,8 +23,13 @@ def all_vendor_simulators() -> list[VendorSimulator]:
     return simulators
 
 
-def start_simulator(port: int = 0) -> Simulator:
-    return Simulator(all_vendor_simulators(), port=port).start()
+def start_simulator(port: int = 0, *, standalone: bool = False) -> Simulator:
+    """Every vendor's simulator on one port; ``standalone`` when it is the process's only work
+    (see ``VendorSimulator.standalone``)."""
+    vendors = all_vendor_simulators()
+    for vendor in vendors:
+        vendor.standalone = standalone
+    return Simulator(vendors, port=port).start()
 
 
 def demo_profiles(

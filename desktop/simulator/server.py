@@ -102,6 +102,11 @@ class VendorSimulator(ABC):
 
     key: str
     demo: DemoSetup
+    #: Set when the simulator runs as a server process of its own (``calllookup-cli simulate``),
+    #: standing in for a vendor's server on other hardware: it may then keep what it sent, to
+    #: answer the same requests again with less CPU for more memory. In the app's demo it
+    #: shares the app's process and memory, so it does not.
+    standalone: bool = False
 
     @abstractmethod
     def routes(self) -> Sequence[Route]:
