@@ -362,9 +362,7 @@ def pretty_body(response: HttpResponse, limit: int = 200_000) -> str:
 
     data = response.json_or_none()
     text = json.dumps(data, indent=2, ensure_ascii=False) if data is not None else response.text()
-    if len(text) > limit:
-        text = text[:limit] + f"\n... ({len(text) - limit} more characters not shown)"
-    return text
+    return _capped(text, limit)
 
 
 def compact_json(data: JsonValue, limit: int = 200_000) -> str:
@@ -375,7 +373,11 @@ def compact_json(data: JsonValue, limit: int = 200_000) -> str:
     know, whatever escapes the vendor used. Capped like ``pretty_body``."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False)
+    return _capped(json.dumps(data, ensure_ascii=False), limit)
+
+
+def _capped(text: str, limit: int) -> str:
+    """A raw view's text cut at ``limit`` characters, saying how many more there were."""
     if len(text) > limit:
         text = text[:limit] + f"\n... ({len(text) - limit} more characters not shown)"
     return text
