@@ -444,8 +444,7 @@ class OneUptimeSimulator(VendorSimulator):
     def _page(
         self, query: dict[str, Any], sort: dict[str, Any], skip: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
-        descending = str(direction).upper() in ("DESC", "-1")
+        field, descending = _sort_order(sort)
         plain_large = (
             set(query) <= {"incomingCallLogId"} and query.get("incomingCallLogId") == CALL_100K
         )
@@ -769,10 +768,15 @@ def period_page_entries(
     return page, total
 
 
+def _sort_order(sort: dict[str, Any]) -> tuple[str, bool]:
+    """A list's sort as (field, descending): its first field, createdAt ascending by default."""
+    (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
+    return field, str(direction).upper() in ("DESC", "-1")
+
+
 def _by_id_in_period(query: dict[str, Any], sort: dict[str, Any]) -> bool:
     """Whether a list asks for a period's attempts (startedAt/updatedAt) in ``_id`` order."""
-    (field, direction), *_ = list(sort.items()) or [("createdAt", "ASC")]
-    descending = str(direction).upper() in ("DESC", "-1")
+    field, descending = _sort_order(sort)
     return field == "_id" and not descending and set(query) <= {"startedAt", "updatedAt"}
 
 
