@@ -7,20 +7,21 @@ is never stored. Every method blocks: callers on an event loop use ``run_blockin
 
 from __future__ import annotations
 
-import json
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from desktop.analytics import call_rollup, rollup
 from desktop.analytics.period import Period
 from desktop.core.paths import data_dir
 
 CACHE_FILE_NAME = "attempts.sqlite3"
+_Item = TypeVar("_Item")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempt (
@@ -65,56 +66,39 @@ _UPDATE_ALL = ", ".join(
 )
 
 
-_UPSERT = (
-    "INSERT INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (source, id) "  # noqa: S608 - fixed columns
-    f"DO UPDATE SET {_UPDATE_ALL}"
-)
-#: The same upsert with the rows as one JSON array of ``_exact_rows`` (``WHERE true``: SQLite
-#: would read ``ON CONFLICT`` after a bare ``FROM`` as a join constraint).
-_UPSERT_JSON = (
-    "INSERT INTO attempt SELECT ?1, value->>0, value->>1, value->>2, value->>3, value->>4, "  # noqa: S608 - fixed columns
-    "value->>5, value->>6, value->>7, value->>8 / 1e6, value->>9 / 1e6, ?2 FROM json_each(?3) "
-    f"WHERE true ON CONFLICT (source, id) DO UPDATE SET {_UPDATE_ALL}"
-)
+_UPSERT_ROW = "(" + ",".join("?" * 12) + ")"
+#: Rows per statement: SQLite steps one statement without Python's lock, where a statement
+#: per row takes that lock back after every row and waits for it while the event loop parses
+#: the next page (20 s for 100,000 rows). Not thousands at once: a statement's parameters are
+#: held and compiled together.
 _ROWS_PER_STATEMENT = 250
-#: Integers above this lose digits as doubles.
-_EXACT_INTEGER = 2**53
 
 
-def _exact_rows(attempts: list[CachedAttempt]) -> list[list[Any]] | None:
-    """The attempts as JSON rows that SQLite turns into exactly the values a bound parameter
-    stores: whole-number dial times and costs as integers (the REAL column makes them the same
-    doubles), times as integer microseconds that ``/ 1e6`` divides back to the very same
-    double. SQLite's own reading of a decimal fraction might differ in the last bit, so a
-    batch with any other number (a cost of 2.5 cents) is None: bound one row at a time."""
-    rows = []
-    for attempt in attempts:
-        row: list[Any] = list(attempt)
-        for column in (6, 7):
-            value = row[column]
-            if value is not None:
-                if not (value.is_integer() and abs(value) < _EXACT_INTEGER):
-                    return None
-                row[column] = int(value)
-        for column in (8, 9):
-            value = row[column]
-            if value is not None:
-                micros = round(value * 1e6)
-                if not (abs(micros) < _EXACT_INTEGER and micros / 1e6 == value):
-                    return None
-                row[column] = micros
-        rows.append(row)
-    return rows
+@functools.lru_cache(maxsize=4)
+def _upsert(rows: int) -> str:
+    """An upsert of ``rows`` rows bound as parameters, each (source, *CachedAttempt, sweep):
+    bound values are stored exactly as Python holds them (no decimal text in between)."""
+    return (
+        f"INSERT INTO attempt VALUES {','.join([_UPSERT_ROW] * rows)} "  # noqa: S608 - fixed columns
+        f"ON CONFLICT (source, id) DO UPDATE SET {_UPDATE_ALL}"
+    )
 
 
-def _per_json_chunk(
-    db: sqlite3.Connection, sql: str, params: tuple[Any, ...], items: Sequence[Any]
+def _per_statement(
+    db: sqlite3.Connection,
+    items: Sequence[_Item],
+    statement: Callable[[Sequence[_Item]], tuple[str, list[Any]]],
+    *,
+    width: int,
+    fixed: int = 0,
 ) -> None:
-    """``sql`` once per ``_ROWS_PER_STATEMENT`` items, with ``params`` and then those items as
-    one JSON array (its last parameter, read with ``json_each``)."""
-    for first in range(0, len(items), _ROWS_PER_STATEMENT):
-        chunk = items[first : first + _ROWS_PER_STATEMENT]
-        db.execute(sql, (*params, json.dumps(chunk, ensure_ascii=False)))
+    """``statement(chunk)`` (its SQL and parameters) run for the items a chunk at a time: as
+    many as fit the connection's limit of parameters (old SQLite: 999) at ``width`` parameters
+    an item and ``fixed`` more a statement."""
+    limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - fixed
+    per = max(1, min(_ROWS_PER_STATEMENT, limit // width))
+    for first in range(0, len(items), per):
+        db.execute(*statement(items[first : first + per]))
 
 
 class CachedAttempt(NamedTuple):
@@ -189,17 +173,14 @@ class AttemptCache:
         # An update, not INSERT OR REPLACE: a replaced row's deletion fires no trigger, and the
         # rollups' triggers must see the day an attempt moves out of.
         batch = list(attempts)
-        exact = _exact_rows(batch)
+
+        def rows(chunk: Sequence[CachedAttempt]) -> tuple[str, list[Any]]:
+            return _upsert(len(chunk)), [
+                value for attempt in chunk for value in (source, *attempt, sweep)
+            ]
+
         with self._transaction() as db:
-            if exact is not None:
-                # A statement per few hundred rows: SQLite runs it without Python's lock,
-                # where a statement per row takes that lock back after every row, and waits
-                # for it while the event loop parses the next page (20 s for 100,000 rows).
-                # Not thousands at once: SQLite's parse of a long JSON text leaves the process
-                # megabytes larger.
-                _per_json_chunk(db, _UPSERT_JSON, (source, sweep), exact)
-            else:
-                db.executemany(_UPSERT, ((source, *attempt, sweep) for attempt in batch))
+            _per_statement(db, batch, rows, width=12)
 
     def refresh_rollup(self, busy: tuple[str, str] | None = None) -> int:
         """Bring the day and call rollups up to date with every write so far: how many days
@@ -210,15 +191,16 @@ class AttemptCache:
 
     def mark_seen(self, source: str, attempt_ids: Iterable[str], sweep: int) -> None:
         seen = list(attempt_ids)
-        with self._transaction() as db:
-            # A statement per few hundred IDs, as ``upsert`` writes rows (IDs are text).
-            _per_json_chunk(
-                db,
-                "UPDATE attempt SET sweep = ?1 WHERE source = ?2 "
-                "AND id IN (SELECT value FROM json_each(?3))",
-                (sweep, source),
-                seen,
+
+        def marked(chunk: Sequence[str]) -> tuple[str, list[Any]]:
+            listed = ",".join("?" * len(chunk))
+            return (
+                f"UPDATE attempt SET sweep = ? WHERE source = ? AND id IN ({listed})",  # noqa: S608 - placeholders
+                [sweep, source, *chunk],
             )
+
+        with self._transaction() as db:
+            _per_statement(db, seen, marked, width=1, fixed=2)  # per few hundred, as ``upsert``
 
     def delete_unseen(self, source: str, period: Period, sweep: int) -> int:
         """Remove the period's attempts a sweep did not see: deleted at the vendor, or moved out
