@@ -76,14 +76,9 @@ def source_key(context: VendorContext) -> str:
 
 
 def cached_attempt(item: PeriodItem) -> CachedAttempt:
-    started, updated = item.started_at, item.updated_at
-    # Positional, in CachedAttempt's order: 100,000 of them per period, on the writer thread.
-    return CachedAttempt(
-        item.attempt_id, item.call_id, item.user_id, item.rule_id, item.status,
-        1 if item.answered else 0, item.dial_seconds, item.cost_usd_cents,
-        None if started is None else started.timestamp(),
-        None if updated is None else updated.timestamp(),
-    )  # fmt: skip
+    # A period item starts with CachedAttempt's fields in its order (answered a bool, which
+    # SQLite stores as the 0 or 1 it is): 100,000 of them per period, on the writer thread.
+    return CachedAttempt._make(item[:10])
 
 
 class PeriodLoader:
@@ -224,10 +219,14 @@ class PeriodLoader:
 
 def _local_days(pages: list[PeriodPage]) -> tuple[str, str] | None:
     """The first and last local day (ISO) the pages' attempts started on, if any did."""
-    starts = [item.started_at for page in pages for item in page.items if item.started_at]
+    starts = [item.started for page in pages for item in page.items if item.started is not None]
     if not starts:
         return None
-    return min(starts).astimezone().date().isoformat(), max(starts).astimezone().date().isoformat()
+    try:
+        first, last = (datetime.fromtimestamp(at).date() for at in (min(starts), max(starts)))
+    except (ValueError, OverflowError, OSError):  # a hostile start near year 1 or 9999
+        return None  # no day is left for later: only a guess, and the end rolls up all
+    return first.isoformat(), last.isoformat()
 
 
 async def _all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:

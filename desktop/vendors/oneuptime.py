@@ -851,8 +851,9 @@ class PeriodItem(NamedTuple):
     answered: bool
     dial_seconds: float | None
     cost_usd_cents: float | None
-    started_at: datetime | None
-    updated_at: datetime | None
+    #: Unix seconds, as the cache keeps them (converted here, where the date is read).
+    started: float | None
+    updated: float | None
     user_name: str | None
 
 
@@ -887,6 +888,12 @@ def _user_name(item: dict[str, Any]) -> str | None:
     return _text(user.get("name")) or None
 
 
+def _seconds(value: Any) -> float | None:
+    """``parse_date``'s moment as Unix seconds."""
+    moment = parse_date(value)
+    return None if moment is None else moment.timestamp()
+
+
 def period_item(item: Any) -> PeriodItem:
     if not isinstance(item, dict) or not isinstance(item.get("_id"), str):
         raise BadResponseError("OneUptime sent an attempt without an _id.", vendor="oneuptime")
@@ -905,8 +912,8 @@ def period_item(item: Any) -> PeriodItem:
         answered,
         _number(field("dialDurationInSeconds")),
         _number(field("callCostInUSDCents")),
-        parse_date(field("startedAt")),
-        parse_date(field("updatedAt")),
+        _seconds(field("startedAt")),
+        _seconds(field("updatedAt")),
         _user_name(item),
     )
 

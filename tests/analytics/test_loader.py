@@ -51,3 +51,29 @@ def test_a_load_longer_than_the_profile_timeout_still_completes(
 
     assert asyncio.run(go()) == 250
     assert len(cache.rows("SELECT id FROM attempt")) == 250
+
+
+def test_the_days_pages_fell_in_are_local_days_and_no_guess_past_the_calendar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which days the writer leaves for later is read from the pages' starts in the machine's
+    zone; a hostile start at year 1 or 9999, which no local date holds, leaves none (it
+    raised out of the writer and failed the load)."""
+    import time
+
+    from desktop.analytics.loader import _local_days
+    from desktop.vendors.oneuptime import PeriodPage, period_item
+
+    def page(*starts: str) -> PeriodPage:
+        items = [period_item({"_id": f"a{n}", "startedAt": at}) for n, at in enumerate(starts)]
+        return PeriodPage(items=items, total=len(items), names_readable=False)
+
+    for zone, hostile in (("America/New_York", "0001-01-01T00:00:00.000Z"),
+                          ("Asia/Tokyo", "9999-12-31T23:00:00.000Z")):  # fmt: skip
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        late = "2026-11-10T03:30:00.000Z"  # still the 9th in New York, the 10th in Tokyo
+        day = "2026-11-09" if zone == "America/New_York" else "2026-11-10"
+        assert _local_days([page("2026-11-09T12:00:00.000Z", late)]) == ("2026-11-09", day)
+        assert _local_days([page(late), page(hostile)]) is None
+        assert _local_days([page()]) is None
