@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values, object_formats
 from desktop.analytics.rollup import stale_marker
-from desktop.analytics.tally import Tally, median, nearest_rank
+from desktop.analytics.tally import sorted_median, sorted_nearest_rank
 
 #: The call an attempt counts for ('' for no call ID), as the figures group it.
 CALL_KEY = "COALESCE({0}call_id, '')"
@@ -130,19 +130,47 @@ def _one_ring(call: str, ring: tuple[Any, ...]) -> CallFigures:
     )  # fmt: skip
 
 
+#: Before the first ring in ``_call_figures``: no run of equal dial times yet.
+_NO_RUN = object()
+
+
 def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
-    """One call's figures from its rings in start order, tallied per dial time in ascending
-    order as every group's figures are (the same sums in the same order)."""
+    """One call's figures from its rings in start order, summed as ``Tally`` sums a group's
+    rows: per run of equal dial times in ascending order, its answers and costs summed first
+    (costs from an integer 0, as SQL's grouped sum reaches Python's ``sum``) and then added,
+    and the dial time times the run's size. Written out per ring, not with ``groupby`` and a
+    ``Tally`` per call: 44,000 calls in a busy week, 2.5 times faster (the same bits, checked
+    against that form in the tests)."""
+    answered = 0
+    dial = 0.0
+    cost = 0.0
+    dials: list[float] = []
+    run_value: Any = _NO_RUN
+    run_size = run_answered = run_cost = 0
+    for ring in sorted(rings, key=_dial_order):
+        value = ring[3]
+        if value != run_value or run_value is _NO_RUN:
+            if run_size:
+                answered += run_answered
+                cost += run_cost
+                if run_value is not None:
+                    dial += run_value * run_size
+                    dials += [run_value] * run_size
+            run_value, run_size, run_answered, run_cost = value, 0, 0, 0
+        run_size += 1
+        run_answered += ring[2]
+        if ring[4] is not None:
+            run_cost += ring[4]
+    answered += run_answered
+    cost += run_cost
+    if run_value is not None:
+        dial += run_value * run_size
+        dials += [run_value] * run_size
     answer = next((ring[1] for ring in rings if ring[2]), None)
-    tally = Tally()
-    for dial, same in itertools.groupby(sorted(rings, key=_dial_order), key=lambda r: r[3]):
-        alike = list(same)
-        costs = [ring[4] for ring in alike if ring[4] is not None]
-        tally.add(dial, len(alike), sum(ring[2] for ring in alike), sum(costs) if costs else 0)
     first = rings[0][1]
     return CallFigures(
-        call, first, rings[-1][1], tally.attempts, tally.answered, tally.dial,
-        median(tally.dials), nearest_rank(tally.dials, 0.9), tally.cost,
+        call, first, rings[-1][1], len(rings), answered, dial,
+        sorted_median(dials), sorted_nearest_rank(dials, 0.9), cost,
         None if answer is None else sum(ring[1] <= answer for ring in rings),
         None if answer is None else answer - first,
     )  # fmt: skip

@@ -6,6 +6,7 @@ a figure read from a rollup equals the one counted over the attempts."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -19,21 +20,39 @@ def _value_at(histogram: list[tuple[float, int]], rank: int) -> float:
     raise IndexError(rank)
 
 
-def median(histogram: list[tuple[float, int]]) -> float | None:
-    size = sum(count for _value, count in histogram)
+def _median(size: int, value_at: Callable[[int], float]) -> float | None:
+    """The median of ``size`` values, the ``rank``-th smallest being ``value_at(rank)``."""
     if not size:
         return None
     middle = size // 2
     if size % 2:
-        return _value_at(histogram, middle)
-    return (_value_at(histogram, middle - 1) + _value_at(histogram, middle)) / 2
+        return value_at(middle)
+    return (value_at(middle - 1) + value_at(middle)) / 2
+
+
+def _rank(share: float, size: int) -> int:
+    """The nearest rank (0-based) of the ``share`` percentile among ``size`` values."""
+    return max(0, math.ceil(share * size) - 1)
+
+
+def median(histogram: list[tuple[float, int]]) -> float | None:
+    size = sum(count for _value, count in histogram)
+    return _median(size, lambda rank: _value_at(histogram, rank))
 
 
 def nearest_rank(histogram: list[tuple[float, int]], share: float) -> float | None:
     size = sum(count for _value, count in histogram)
-    if not size:
-        return None
-    return _value_at(histogram, max(0, math.ceil(share * size) - 1))
+    return _value_at(histogram, _rank(share, size)) if size else None
+
+
+def sorted_median(values: Sequence[float]) -> float | None:
+    """``median`` of values held one by one, ascending (a call's few dial times)."""
+    return _median(len(values), values.__getitem__)
+
+
+def sorted_nearest_rank(values: Sequence[float], share: float) -> float | None:
+    """``nearest_rank`` of values held one by one, ascending."""
+    return values[_rank(share, len(values))] if values else None
 
 
 @dataclass(slots=True)
