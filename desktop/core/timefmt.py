@@ -31,9 +31,15 @@ def parse_clock(text: str | None) -> datetime | None:
     in a zone nobody named."""
     if not text or not isinstance(text, str):
         return None
+    # The text as it came first, before any copy of it is made: Python reads "Z" itself, and
+    # JavaScript's toISOString form ("2026-11-20T09:03:45.000Z") is most of what vendors send,
+    # 200,000 times in a period. (fromisoformat refuses spaces around the text: what it reads
+    # here, it reads alike stripped.)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
     value = text.strip()
-    # The text as it came first: Python reads "Z" itself, and JavaScript's toISOString form
-    # ("2026-11-20T09:03:45.000Z") is most of what vendors send, 100,000 times in a period.
     # "+00:00" for "Z" still reads a date alone with its zone ("2026-11-20Z").
     for candidate in (value, value.replace("Z", "+00:00")):
         try:

@@ -195,7 +195,7 @@ def _text(value: Any) -> str | None:
         return value
     if isinstance(value, dict):
         inner = value.get("value")  # typed values such as {"_type": "Phone", "value": ...}
-        return str(inner) if isinstance(inner, str) else None
+        return inner if isinstance(inner, str) else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
