@@ -91,11 +91,15 @@ class PeriodLoader:
         self.context.http.deadline = None
         self.source = source_key(self.context)
         self.cache = cache
+        #: The user names this loader has written: a busy week's thousand pages name the same
+        #: few dozen users again and again, and each write is a transaction of its own.
+        self._names_written: dict[str, str] = {}
 
     async def load(
         self, period: Period, progress: Progress | None = None, *, full: bool = False
     ) -> LoadOutcome:
         began = datetime.now(UTC).timestamp()
+        self._names_written = {}  # per load: another program may have written names since
         state = None if full else await run_blocking(self.cache.sync_state, self.source, period)
         report = progress or (lambda _done, _total: None)
         if state is None:
@@ -212,9 +216,15 @@ class PeriodLoader:
             self.cache.mark_seen(self.source, (item.attempt_id for item in items), sweep)
             return
         self.cache.upsert(self.source, map(cached_attempt, items), sweep)
-        names = {item.user_id: item.user_name for item in items if item.user_id and item.user_name}
+        written = self._names_written
+        names = {
+            item.user_id: item.user_name
+            for item in items
+            if item.user_id and item.user_name and written.get(item.user_id) != item.user_name
+        }
         if names:
             self.cache.set_user_names(self.source, names)
+            written.update(names)
 
 
 def _local_days(pages: list[PeriodPage]) -> tuple[str, str] | None:

@@ -77,3 +77,33 @@ def test_the_days_pages_fell_in_are_local_days_and_no_guess_past_the_calendar(
         assert _local_days([page("2026-11-09T12:00:00.000Z", late)]) == ("2026-11-09", day)
         assert _local_days([page(late), page(hostile)]) is None
         assert _local_days([page()]) is None
+
+
+def test_a_name_is_written_when_it_is_new_or_changed_not_with_every_page(
+    engine: LookupEngine, cache: AttemptCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy week's thousand pages name the same few users: each name is written once per
+    load, and again only when the vendor's name for the user changes."""
+    from desktop.vendors.oneuptime import PeriodPage, period_item
+
+    def page(*named: tuple[str, str]) -> PeriodPage:
+        items = [
+            period_item({"_id": f"a{n}", "userId": user, "user": {"_id": user, "name": name}})
+            for n, (user, name) in enumerate(named)
+        ]
+        return PeriodPage(items=items, total=len(items), names_readable=True)
+
+    writes: list[dict[str, str]] = []
+    write = cache.set_user_names
+
+    def counted(source: str, names: dict[str, str]) -> None:
+        writes.append(names)
+        write(source, names)
+
+    monkeypatch.setattr(cache, "set_user_names", counted)
+    loader = PeriodLoader(engine, cache, None)
+    loader._store([page(("u1", "Ada"), ("u2", "Grace")), page(("u1", "Ada"))], 0, False)
+    loader._store([page(("u2", "Grace"), ("u1", "Ada"))], 0, False)
+    loader._store([page(("u1", "Ada Lovelace"), ("u2", "Grace"))], 0, False)
+    assert writes == [{"u1": "Ada", "u2": "Grace"}, {"u1": "Ada Lovelace"}]
+    assert cache.user_names(loader.source) == {"u1": "Ada Lovelace", "u2": "Grace"}
