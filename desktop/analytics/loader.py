@@ -17,6 +17,7 @@ sweep. "Reload" forces a full load.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,11 +64,19 @@ class LoadOutcome:
     total: int
     full: bool
     names_readable: bool
+    #: Attempts the vendor sent that started outside the period asked for: left out.
+    outside: int = 0
 
     def text(self) -> str:
         what = "loaded" if self.full else "changed since the last load"
         removed = f", {self.removed:,} removed" if self.removed else ""
-        return f"{self.total:,} attempts in the period; {self.fetched:,} {what}{removed}."
+        said = f"{self.total:,} attempts in the period; {self.fetched:,} {what}{removed}."
+        if self.outside:
+            said += (
+                f" {self.outside:,} that OneUptime sent started outside the period and were "
+                "left out."
+            )
+        return said
 
 
 def source_key(context: VendorContext) -> str:
@@ -91,6 +100,8 @@ class PeriodLoader:
         self.context.http.deadline = None
         self.source = source_key(self.context)
         self.cache = cache
+        self._within = (-math.inf, math.inf)
+        self._outside = 0
         #: The user names this loader has written: a busy week's thousand pages name the same
         #: few dozen users again and again, and each write is a transaction of its own.
         self._names_written: dict[str, str] = {}
@@ -100,6 +111,11 @@ class PeriodLoader:
     ) -> LoadOutcome:
         began = datetime.now(UTC).timestamp()
         self._names_written = {}  # per load: another program may have written names since
+        # The server filters by start; an attempt it sends from outside the period (a start at
+        # year 1 or 9999 from a broken or hostile server) would count in other periods'
+        # figures, and no local day may hold it. The query's instants are whole milliseconds.
+        self._within = (period.start.timestamp() - 0.001, period.end.timestamp() + 0.001)
+        self._outside = 0
         state = None if full else await run_blocking(self.cache.sync_state, self.source, period)
         report = progress or (lambda _done, _total: None)
         if state is None:
@@ -108,7 +124,7 @@ class PeriodLoader:
                 period_query(period.start, period.end), report, sweep=sweep, user_names=True
             )
             removed = await run_blocking(self.cache.delete_unseen, self.source, period, sweep)
-            outcome = LoadOutcome(total, removed, total, True, names)
+            outcome = LoadOutcome(total, removed, total, True, names, self._outside)
         else:
             since = datetime.fromtimestamp(state.synced_until, UTC) - CLOCK_MARGIN
             fetched, names = await self._pages(
@@ -116,7 +132,7 @@ class PeriodLoader:
                 user_names=state.names_readable,
             )  # fmt: skip
             removed, total = await self._reconcile(period, report)
-            outcome = LoadOutcome(fetched, removed, total, False, names)
+            outcome = LoadOutcome(fetched, removed, total, False, names, self._outside)
         await run_blocking(self.cache.save_sync, self.source, period, SyncState(began, names))
         await run_blocking(self.cache.refresh_rollup)  # the report reads the days' rollups
         return outcome
@@ -215,11 +231,14 @@ class PeriodLoader:
         if ids_only:
             self.cache.mark_seen(self.source, (item.attempt_id for item in items), sweep)
             return
-        self.cache.upsert(self.source, map(cached_attempt, items), sweep)
+        low, high = self._within
+        inside = [item for item in items if item.started is None or low <= item.started <= high]
+        self._outside += len(items) - len(inside)
+        self.cache.upsert(self.source, map(cached_attempt, inside), sweep)
         written = self._names_written
         names = {
             item.user_id: item.user_name
-            for item in items
+            for item in inside
             if item.user_id and item.user_name and written.get(item.user_id) != item.user_name
         }
         if names:

@@ -94,8 +94,14 @@ def run_report(
     async def go() -> None:
         try:
             loader = PeriodLoader(engine, cache, args.profile)
-            await loader.load(period, progress)
+            outcome = await loader.load(period, progress)
             end_progress()
+            if outcome.outside:  # the figures are without them: say so, off the data
+                print(
+                    f"{outcome.outside:,} attempts that OneUptime sent started outside the "
+                    "period and were left out.",
+                    file=sys.stderr,
+                )
             await run_blocking(
                 write_period_report, cache, loader.source, period, filters,
                 by=by, fmt=args.format, out=out,

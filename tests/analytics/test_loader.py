@@ -107,3 +107,14 @@ def test_a_name_is_written_when_it_is_new_or_changed_not_with_every_page(
     loader._store([page(("u1", "Ada Lovelace"), ("u2", "Grace"))], 0, False)
     assert writes == [{"u1": "Ada", "u2": "Grace"}, {"u1": "Ada Lovelace"}]
     assert cache.user_names(loader.source) == {"u1": "Ada Lovelace", "u2": "Grace"}
+
+
+def test_the_review_says_how_many_attempts_were_left_out_of_the_period() -> None:
+    from desktop.analytics.loader import LoadOutcome
+
+    outcome = LoadOutcome(1, 0, 1, True, True, outside=3)
+    assert outcome.text() == (
+        "1 attempts in the period; 1 loaded. 3 that OneUptime sent started outside the period "
+        "and were left out."
+    )
+    assert "outside" not in LoadOutcome(1, 0, 1, True, True).text()
