@@ -7,21 +7,20 @@ is never stored. Every method blocks: callers on an event loop use ``run_blockin
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from desktop.analytics import call_rollup, rollup
 from desktop.analytics.period import Period
+from desktop.analytics.statements import per_statement, placeholders
 from desktop.core.paths import data_dir
 
 CACHE_FILE_NAME = "attempts.sqlite3"
-_Item = TypeVar("_Item")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempt (
@@ -66,39 +65,13 @@ _UPDATE_ALL = ", ".join(
 )
 
 
-_UPSERT_ROW = "(" + ",".join("?" * 12) + ")"
-#: Rows per statement: SQLite steps one statement without Python's lock, where a statement
-#: per row takes that lock back after every row and waits for it while the event loop parses
-#: the next page (20 s for 100,000 rows). Not thousands at once: a statement's parameters are
-#: held and compiled together.
-_ROWS_PER_STATEMENT = 250
-
-
-@functools.lru_cache(maxsize=4)
 def _upsert(rows: int) -> str:
     """An upsert of ``rows`` rows bound as parameters, each (source, *CachedAttempt, sweep):
     bound values are stored exactly as Python holds them (no decimal text in between)."""
     return (
-        f"INSERT INTO attempt VALUES {','.join([_UPSERT_ROW] * rows)} "  # noqa: S608 - fixed columns
+        f"INSERT INTO attempt VALUES {placeholders(rows, 12)} "  # noqa: S608 - fixed columns
         f"ON CONFLICT (source, id) DO UPDATE SET {_UPDATE_ALL}"
     )
-
-
-def _per_statement(
-    db: sqlite3.Connection,
-    items: Sequence[_Item],
-    statement: Callable[[Sequence[_Item]], tuple[str, list[Any]]],
-    *,
-    width: int,
-    fixed: int = 0,
-) -> None:
-    """``statement(chunk)`` (its SQL and parameters) run for the items a chunk at a time: as
-    many as fit the connection's limit of parameters (old SQLite: 999) at ``width`` parameters
-    an item and ``fixed`` more a statement."""
-    limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - fixed
-    per = max(1, min(_ROWS_PER_STATEMENT, limit // width))
-    for first in range(0, len(items), per):
-        db.execute(*statement(items[first : first + per]))
 
 
 class CachedAttempt(NamedTuple):
@@ -180,7 +153,7 @@ class AttemptCache:
             ]
 
         with self._transaction() as db:
-            _per_statement(db, batch, rows, width=12)
+            per_statement(db, batch, rows, width=12)
 
     def refresh_rollup(self, busy: tuple[str, str] | None = None) -> int:
         """Bring the day and call rollups up to date with every write so far: how many days
@@ -200,7 +173,7 @@ class AttemptCache:
             )
 
         with self._transaction() as db:
-            _per_statement(db, seen, marked, width=1, fixed=2)  # per few hundred, as ``upsert``
+            per_statement(db, seen, marked, width=1, fixed=2)  # per few hundred, as ``upsert``
 
     def delete_unseen(self, source: str, period: Period, sweep: int) -> int:
         """Remove the period's attempts a sweep did not see: deleted at the vendor, or moved out

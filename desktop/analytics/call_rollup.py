@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values, object_formats
 from desktop.analytics.rollup import stale_marker
+from desktop.analytics.statements import per_statement, placeholders
 from desktop.analytics.tally import sorted_median, sorted_nearest_rank
 
 #: The call an attempt counts for ('' for no call ID), as the figures group it.
@@ -189,6 +190,16 @@ def tally_calls(rows: Iterable[tuple[Any, ...]]) -> Iterator[CallFigures]:
         yield _one_ring(call, held[0]) if len(held) == 1 else _call_figures(call, held)
 
 
+#: call_figure's columns: the source, ``CallFigures`` and the JSON object's format.
+_FIGURE_COLUMNS = 13
+
+
+def _inserted_figures(rows: Sequence[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """The INSERT of calls' rows into call_figure, a few hundred a statement."""
+    sql = f"INSERT INTO call_figure VALUES {placeholders(len(rows), _FIGURE_COLUMNS)}"  # noqa: S608 - placeholders
+    return sql, [value for row in rows for value in row]
+
+
 def refresh(db: sqlite3.Connection) -> int:
     """Recompute every stale call (inside the caller's transaction); how many there were."""
     if db.execute("SELECT 1 FROM call_rollup_built").fetchone() is None:
@@ -222,13 +233,10 @@ def refresh(db: sqlite3.Connection) -> int:
             formats = object_formats(
                 [call_json_values(_listed(figures)) for figures in chunk], len(CALL_JSON_FIELDS)
             )
-            db.executemany(
-                "INSERT INTO call_figure VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    (source, *figures, format_)
-                    for figures, format_ in zip(chunk, formats, strict=True)
-                ),
-            )
+            rows = [
+                (source, *figures, format_) for figures, format_ in zip(chunk, formats, strict=True)
+            ]
+            per_statement(db, rows, _inserted_figures, width=_FIGURE_COLUMNS)
     if sources:  # a read-only transaction otherwise: every report refreshes first
         db.execute("DELETE FROM stale_call")
     return sum(count for _source, count in sources)
