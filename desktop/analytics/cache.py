@@ -114,6 +114,7 @@ class AttemptCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        rollup.upgrade(self._db)
         call_rollup.upgrade(self._db)
         self._db.executescript(_SCHEMA + rollup.SCHEMA + call_rollup.SCHEMA)
 
@@ -154,6 +155,8 @@ class AttemptCache:
 
         with self._transaction() as db:
             per_statement(db, batch, rows, width=12)
+            rollup.mark_written(db, source, (attempt.started for attempt in batch))
+            call_rollup.mark_written(db, source, (attempt.call_id for attempt in batch))
 
     def refresh_rollup(self, busy: tuple[str, str] | None = None) -> int:
         """Bring the day and call rollups up to date with every write so far: how many days

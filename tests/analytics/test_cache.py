@@ -122,3 +122,14 @@ def test_a_sweep_keeps_what_it_saw_and_removes_the_rest(
     cache.mark_seen(SOURCE, seen, sweep=2)
     assert cache.delete_unseen(SOURCE, WEEK, sweep=2) == 70  # the IDs ending in 7
     assert [a.attempt_id for a in cache.attempts(SOURCE, WEEK, Filters())] == seen[:-1]
+
+
+def test_a_start_no_local_day_holds_is_stored_without_failing_the_batch(
+    cache: AttemptCache,
+) -> None:
+    """The insert trigger failed the whole batch on SQLite's NOT NULL for the stale day."""
+    batch = attempts(random.Random(6), 3)
+    far = [batch[0]._replace(started=1e20), batch[1]._replace(started=-1e15), batch[2]]
+    cache.upsert(SOURCE, far)
+    assert len(stored(cache)) == 3
+    assert cache.refresh_rollup() >= 1

@@ -308,3 +308,24 @@ def test_a_call_rung_often_has_the_figures_its_attempts_tallied_as_a_group_give(
         assert _bits(call_rollup._call_figures("call", rings)) == _bits(
             _tallied_as_a_group("call", rings)
         )
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_a_cache_from_before_batch_marks_drops_its_insert_triggers(tmp_path: Path) -> None:
+    """Its insert triggers would mark every row's day and call again (as costly as before), and
+    the day trigger fails on a start no local day holds."""
+    path = tmp_path / "old.sqlite3"
+    old = AttemptCache(path)
+    with old._transaction() as db:
+        for name in ("attempt_added", "call_attempt_added"):
+            db.execute(f"CREATE TRIGGER {name} AFTER INSERT ON attempt BEGIN SELECT 1; END")
+    old.close()
+    cache = AttemptCache(path)
+    listed = cache.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    triggers = {name for (name,) in listed}
+    assert not triggers & {"attempt_added", "call_attempt_added"}
+    cache.upsert(SOURCE, random_attempts(random.Random(4), 600))
+    assert cache.refresh_rollup() > 0
+    assert_rollups_match_raw(cache)
+    assert_calls_match_by_hand(cache)
+    cache.close()
