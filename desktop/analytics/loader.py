@@ -106,8 +106,8 @@ class PeriodLoader:
         self.cache = cache
         self._within = (-math.inf, math.inf)
         self._outside = 0
-        #: The user names this loader has written: a busy week's thousand pages name the same
-        #: few dozen users again and again, and each write is a transaction of its own.
+        #: The user names written in the current load: a busy week's thousand pages name the
+        #: same few dozen users again and again, and each write is a transaction of its own.
         self._names_written: dict[str, str] = {}
 
     async def load(
