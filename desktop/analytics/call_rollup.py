@@ -146,8 +146,10 @@ def _one_ring(call: str, ring: tuple[Any, ...]) -> CallFigures:
     )  # fmt: skip
 
 
-#: Before the first ring in ``_call_figures``: no run of equal dial times yet.
-_NO_RUN = object()
+#: A dial time no ring has: the run ``_call_figures`` is in before its first ring, and the
+#: dial time of ``_END_RING``, which ends the last run as any other dial time would.
+_NO_DIAL = object()
+_END_RING: tuple[Any, ...] = ("", 0.0, 0, _NO_DIAL, None)
 
 
 def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
@@ -161,12 +163,12 @@ def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
     dial = 0.0
     cost = 0.0
     dials: list[float] = []
-    run_value: Any = _NO_RUN
+    run_value: Any = _NO_DIAL
     run_size = run_answered = run_cost = 0
-    for ring in sorted(rings, key=_dial_order):
+    for ring in [*sorted(rings, key=_dial_order), _END_RING]:
         value = ring[3]
-        if value != run_value or run_value is _NO_RUN:
-            if run_size:
+        if value != run_value:  # a new run (_NO_DIAL is equal to no dial time, nor to None)
+            if run_size:  # the run that ended, added as Tally adds a group's row
                 answered += run_answered
                 cost += run_cost
                 if run_value is not None:
@@ -177,11 +179,6 @@ def _call_figures(call: str, rings: list[tuple[Any, ...]]) -> CallFigures:
         run_answered += ring[2]
         if ring[4] is not None:
             run_cost += ring[4]
-    answered += run_answered
-    cost += run_cost
-    if run_value is not None:
-        dial += run_value * run_size
-        dials += [run_value] * run_size
     answer = next((ring[1] for ring in rings if ring[2]), None)
     first = rings[0][1]
     return CallFigures(
