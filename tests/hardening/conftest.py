@@ -120,3 +120,18 @@ def engine_for(
     for name, value in secrets.items():
         store.set(vendor, "default", name, value)
     return LookupEngine(profiles, store)
+
+
+def period_attempt(number: int, started: str) -> dict[str, object]:
+    """Attempt ``number`` of a OneUptime period list, as the server serializes it (typed IDs
+    and dates), answered after 20 s at 2 cents, started at ``started`` (ISO text)."""
+    return {
+        "_id": f"c0ffee00-0000-4b1d-9a0c-{number:012d}",
+        "incomingCallLogId": {"_type": "ObjectID", "value": f"call-{number}"},
+        "status": "Connected",
+        "isAnswered": True,
+        "dialDurationInSeconds": 20,
+        "callCostInUSDCents": 2,
+        "startedAt": {"_type": "DateTime", "value": started},
+        "updatedAt": {"_type": "DateTime", "value": started},
+    }

@@ -7,30 +7,17 @@ from __future__ import annotations
 
 import json
 
-from tests.hardening.conftest import run_cli
+from tests.hardening.conftest import period_attempt, run_cli
 from tests.support.hostile_server import HostileServer, Reply, SeenRequest
 
 INSIDE = "2026-11-09T12:00:00.000Z"
 OUTSIDE = ("0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.000Z", "2026-11-11T12:00:00.000Z")
 
 
-def _attempt(number: int, started: str) -> dict[str, object]:
-    return {
-        "_id": f"c0ffee00-0000-4b1d-9a0c-{number:012d}",
-        "incomingCallLogId": {"_type": "ObjectID", "value": f"call-{number}"},
-        "status": "Connected",
-        "isAnswered": True,
-        "dialDurationInSeconds": 20,
-        "callCostInUSDCents": 2,
-        "startedAt": {"_type": "DateTime", "value": started},
-        "updatedAt": {"_type": "DateTime", "value": started},
-    }
-
-
 def _period_list(request: SeenRequest) -> Reply:
     if not request.path.endswith("/get-list"):
         return Reply.json({"count": 0})
-    data = [_attempt(0, INSIDE)] + [_attempt(n + 1, at) for n, at in enumerate(OUTSIDE)]
+    data = [period_attempt(0, INSIDE)] + [period_attempt(n + 1, at) for n, at in enumerate(OUTSIDE)]
     skip = int(request.query.get("skip", ["0"])[0])
     return Reply.json({"data": data if skip == 0 else [], "count": len(data)})
 
