@@ -6,6 +6,9 @@ Pipelining: after the first page (which also says how many match) ``IN_FLIGHT`` 
 once; the profile's rate limiter (100 per s for OneUptime) is the only brake, so the load takes
 about as long as the limit allows instead of one round trip per page.
 
+Writing: one writer stores the pages as they arrive and rolls up between them; a big load's
+writer runs in a process of its own (``desktop.analytics.writer``), off the loop's GIL.
+
 Refresh: a period loaded before is asked only for attempts whose ``updatedAt`` is at or after
 the last load's start (less ``CLOCK_MARGIN`` for clock skew between us and the server). A
 deletion changes no ``updatedAt``, so the server's count for the period is compared with the
@@ -19,14 +22,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
+import sys
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from desktop.analytics.cache import AttemptCache, CachedAttempt, SyncState
+from desktop.analytics.cache import AttemptCache, SyncState
 from desktop.analytics.period import Period
+from desktop.analytics.writer import PeriodWriter, PeriodWrites, WriterProcess
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import BadResponseError, VendorTimeoutError
 from desktop.engine import LookupEngine
@@ -34,7 +38,6 @@ from desktop.vendors import get_vendor
 from desktop.vendors.base import IdentifierKind, VendorContext
 from desktop.vendors.oneuptime import (
     MAX_PAGE_SIZE,
-    PeriodItem,
     PeriodPage,
     period_page,
     period_query,
@@ -48,6 +51,9 @@ IN_FLIGHT = 8
 CLOCK_MARGIN = timedelta(minutes=5)
 #: The most attempts one period may hold: past it, the load refuses and asks for a shorter one.
 MAX_ATTEMPTS = 5_000_000
+#: From how many attempts a load's writes go to a process of their own (``WriterProcess``):
+#: below, the ~0.1 s of starting it is more than the writes would take from the event loop.
+WRITER_PROCESS_FROM = 5_000
 
 Progress = Callable[[int, int], None]
 
@@ -88,12 +94,6 @@ def source_key(context: VendorContext) -> str:
     return f"{context.profile.base_url}|{context.profile.setting('projectId') or ''}"
 
 
-def cached_attempt(item: PeriodItem) -> CachedAttempt:
-    # A period item starts with CachedAttempt's fields in its order (answered a bool, which
-    # SQLite stores as the 0 or 1 it is): 100,000 of them per period, on the writer thread.
-    return CachedAttempt._make(item[:10])
-
-
 class PeriodLoader:
     def __init__(self, engine: LookupEngine, cache: AttemptCache, profile_name: str | None) -> None:
         vendor = get_vendor(VENDOR_KEY)
@@ -104,17 +104,15 @@ class PeriodLoader:
         self.context.http.deadline = None
         self.source = source_key(self.context)
         self.cache = cache
-        self._within = (-math.inf, math.inf)
+        #: The current load's period, first and last instant (Unix seconds).
+        self._within = (0.0, 0.0)
+        #: Attempts the current load's vendor sent that started outside its period.
         self._outside = 0
-        #: The user names written in the current load: a busy week's thousand pages name the
-        #: same few dozen users again and again, and each write is a transaction of its own.
-        self._names_written: dict[str, str] = {}
 
     async def load(
         self, period: Period, progress: Progress | None = None, *, full: bool = False
     ) -> LoadOutcome:
         began = datetime.now(UTC).timestamp()
-        self._names_written = {}  # per load: another program may have written names since
         # The server filters by start; an attempt it sends from outside the period (a start at
         # year 1 or 9999 from a broken or hostile server) would count in other periods'
         # figures, and no local day may hold it. The query's instants are whole milliseconds.
@@ -174,35 +172,16 @@ class PeriodLoader:
                 vendor=VENDOR_KEY,
             )
         names = first.names_readable
-        done = [0]
+        writes = await run_blocking(self._writer, first.total)
         # Workers hand pages to one writer and fetch on: a write never holds a request back,
         # and the pages that arrived during a write go to the cache in one transaction.
         arrived: asyncio.Queue[PeriodPage | None] = asyncio.Queue(maxsize=4 * IN_FLIGHT)
+        done = [0]
 
-        async def writer() -> None:
-            finished = False
-            while not finished:
-                batch: list[PeriodPage] = []
-                page = await arrived.get()
-                while page is not None:
-                    batch.append(page)
-                    if arrived.empty():
-                        break
-                    page = arrived.get_nowait()
-                finished = page is None  # the end mark: every worker is done
-                if batch:
-                    await run_blocking(self._store, batch, sweep, ids_only)
-                    done[0] += sum(len(stored.items) for stored in batch)
-                    report(done[0], first.total)
-                busy = _local_days(batch) if batch and not ids_only else None
-                if busy is not None and not finished and arrived.empty():
-                    # Nothing to write yet: roll up what is written but the days the last
-                    # pages fell in, so that after the last page only its days and calls are
-                    # left (pages in time order leave earlier days complete; in random order
-                    # every day stays for the end, and only the calls are done early). Which
-                    # days wait is only a guess at what comes next: a day rolled up early is
-                    # marked stale again by the next write to it.
-                    await run_blocking(self.cache.refresh_rollup, busy)
+        async def write_all() -> None:
+            done[0] = await self._write(
+                arrived, writes, sweep=sweep, ids_only=ids_only, total=first.total, report=report
+            )
 
         await arrived.put(first)
         first_id = first.items[0].attempt_id if first.items else None
@@ -224,8 +203,58 @@ class PeriodLoader:
             await _all(worker() for _ in range(IN_FLIGHT))
             await arrived.put(None)
 
-        await _all([fetch_all(), writer()])
+        try:
+            await _all([fetch_all(), write_all()])
+        except BaseException:
+            writes.kill()  # a failed or cancelled load: what was being written is rolled back
+            raise
+        await run_blocking(writes.close)
         return done[0], names
+
+    async def _write(
+        self,
+        arrived: asyncio.Queue[PeriodPage | None],
+        writes: PeriodWrites,
+        *,
+        sweep: int,
+        ids_only: bool,
+        total: int,
+        report: Progress,
+    ) -> int:
+        """Write the pages as they arrive, until the end mark (None): how many attempts."""
+        done = 0
+        finished = False
+        while not finished:
+            batch: list[PeriodPage] = []
+            page = await arrived.get()
+            while page is not None:
+                batch.append(page)
+                if arrived.empty():
+                    break
+                page = arrived.get_nowait()
+            finished = page is None  # the end mark: every worker is done
+            if batch:
+                items = [item for stored in batch for item in stored.items]
+                self._outside += await run_blocking(writes.store, items, sweep, ids_only)
+                done += len(items)
+                report(done, total)
+            busy = _local_days(batch) if batch and not ids_only else None
+            if busy is not None and not finished and arrived.empty():
+                # Nothing to write yet: roll up what is written but the days the last pages
+                # fell in, so that after the last page only its days and calls are left
+                # (pages in time order leave earlier days complete; in random order every
+                # day stays for the end, and only the calls are done early). Which days wait
+                # is only a guess at what comes next: a day rolled up early is marked stale
+                # again by the next write to it.
+                await run_blocking(writes.refresh, busy)
+        return done
+
+    def _writer(self, attempts: int) -> PeriodWrites:
+        """The writer for a load of ``attempts``: a process of its own for a big one, unless
+        this is a frozen build (whose executable is the app, not a Python that runs ``-m``)."""
+        if attempts >= WRITER_PROCESS_FROM and not getattr(sys, "frozen", False):
+            return WriterProcess(self.cache.path, self.source, self._within)
+        return PeriodWriter(self.cache, self.source, self._within)
 
     async def _page(
         self, query: dict[str, Any], skip: int, *, names: bool, ids_only: bool
@@ -242,25 +271,6 @@ class PeriodLoader:
             # only read, so it is asked once more, on a new connection.
             log.warning("no answer for the page at skip=%d: asking once more", skip)
             return await ask()
-
-    def _store(self, pages: list[PeriodPage], sweep: int, ids_only: bool) -> None:
-        items = [item for page in pages for item in page.items]
-        if ids_only:
-            self.cache.mark_seen(self.source, (item.attempt_id for item in items), sweep)
-            return
-        low, high = self._within
-        inside = [item for item in items if item.started is None or low <= item.started <= high]
-        self._outside += len(items) - len(inside)
-        self.cache.upsert(self.source, map(cached_attempt, inside), sweep)
-        written = self._names_written
-        names = {
-            item.user_id: item.user_name
-            for item in inside
-            if item.user_id and item.user_name and written.get(item.user_id) != item.user_name
-        }
-        if names:
-            self.cache.set_user_names(self.source, names)
-            written.update(names)
 
 
 def _local_days(pages: list[PeriodPage]) -> tuple[str, str] | None:

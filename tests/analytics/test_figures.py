@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from desktop.analytics import loader as loader_module
 from desktop.analytics.cache import AttemptCache, Filters
 from desktop.analytics.figures import (
     GroupBy,
@@ -24,6 +25,7 @@ from desktop.analytics.figures import (
 from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values
 from desktop.analytics.loader import LoadOutcome, PeriodLoader
 from desktop.analytics.period import period_from_texts
+from desktop.analytics.writer import WriterProcess
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.simulator.registry import DEMO_PROFILE_NAME
@@ -65,11 +67,26 @@ def as_tuple(row: GroupFigures) -> tuple[Any, ...]:
             row.median_dial_seconds, row.p90_dial_seconds, row.total_cost_usd_cents)  # fmt: skip
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[AttemptCache]:
+@pytest.fixture(params=["writer in this process", "writer process"])
+def cache(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AttemptCache]:
+    """The cache, written by each writer a load may use: the hand-computed figures and the
+    incremental refreshes hold for both."""
+    children: list[WriterProcess] = []
+
+    class Recorded(WriterProcess):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            children.append(self)
+
+    if request.param == "writer process":
+        monkeypatch.setattr(loader_module, "WRITER_PROCESS_FROM", 0)
+    monkeypatch.setattr(loader_module, "WriterProcess", Recorded)
     store = AttemptCache(tmp_path / "attempts.sqlite3")
     yield store
     store.close()
+    assert bool(children) == (request.param == "writer process")
 
 
 def test_each_figure_matches_the_hand_computed_one(simulator, engine, cache) -> None:

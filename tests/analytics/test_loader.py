@@ -4,6 +4,7 @@ timeout, pages slowed by the simulator's own delay fault."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from desktop.analytics.cache import AttemptCache
 from desktop.analytics.loader import PeriodLoader
 from desktop.analytics.period import period_from_texts
+from desktop.analytics.writer import PeriodWriter
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from tests.analytics import dataset as ds
@@ -80,18 +82,17 @@ def test_the_days_pages_fell_in_are_local_days_and_no_guess_past_the_calendar(
 
 
 def test_a_name_is_written_when_it_is_new_or_changed_not_with_every_page(
-    engine: LookupEngine, cache: AttemptCache, monkeypatch: pytest.MonkeyPatch
+    cache: AttemptCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A busy week's thousand pages name the same few users: each name is written once per
     load, and again only when the vendor's name for the user changes."""
-    from desktop.vendors.oneuptime import PeriodPage, period_item
+    from desktop.vendors.oneuptime import PeriodItem, period_item
 
-    def page(*named: tuple[str, str]) -> PeriodPage:
-        items = [
+    def page(*named: tuple[str, str]) -> list[PeriodItem]:
+        return [
             period_item({"_id": f"a{n}", "userId": user, "user": {"_id": user, "name": name}})
             for n, (user, name) in enumerate(named)
         ]
-        return PeriodPage(items=items, total=len(items), names_readable=True)
 
     writes: list[dict[str, str]] = []
     write = cache.set_user_names
@@ -101,12 +102,12 @@ def test_a_name_is_written_when_it_is_new_or_changed_not_with_every_page(
         write(source, names)
 
     monkeypatch.setattr(cache, "set_user_names", counted)
-    loader = PeriodLoader(engine, cache, None)
-    loader._store([page(("u1", "Ada"), ("u2", "Grace")), page(("u1", "Ada"))], 0, False)
-    loader._store([page(("u2", "Grace"), ("u1", "Ada"))], 0, False)
-    loader._store([page(("u1", "Ada Lovelace"), ("u2", "Grace"))], 0, False)
+    writer = PeriodWriter(cache, "source", (-math.inf, math.inf))
+    writer.store([*page(("u1", "Ada"), ("u2", "Grace")), *page(("u1", "Ada"))], 0, False)
+    writer.store(page(("u2", "Grace"), ("u1", "Ada")), 0, False)
+    writer.store(page(("u1", "Ada Lovelace"), ("u2", "Grace")), 0, False)
     assert writes == [{"u1": "Ada", "u2": "Grace"}, {"u1": "Ada Lovelace"}]
-    assert cache.user_names(loader.source) == {"u1": "Ada Lovelace", "u2": "Grace"}
+    assert cache.user_names("source") == {"u1": "Ada Lovelace", "u2": "Grace"}
 
 
 def test_the_review_says_how_many_attempts_were_left_out_of_the_period() -> None:
