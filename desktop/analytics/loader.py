@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
@@ -30,7 +31,12 @@ from typing import Any
 
 from desktop.analytics.cache import AttemptCache, SyncState
 from desktop.analytics.period import Period
-from desktop.analytics.writer import PeriodWriter, PeriodWrites, WriterProcess
+from desktop.analytics.writer import (
+    PeriodWriter,
+    PeriodWrites,
+    WriterProcess,
+    WriterProcessError,
+)
 from desktop.core.blocking import run_blocking
 from desktop.core.errors import BadResponseError, VendorTimeoutError
 from desktop.engine import LookupEngine
@@ -172,7 +178,6 @@ class PeriodLoader:
                 vendor=VENDOR_KEY,
             )
         names = first.names_readable
-        writes = await run_blocking(self._writer, first.total)
         # Workers hand pages to one writer and fetch on: a write never holds a request back,
         # and the pages that arrived during a write go to the cache in one transaction.
         arrived: asyncio.Queue[PeriodPage | None] = asyncio.Queue(maxsize=4 * IN_FLIGHT)
@@ -180,7 +185,7 @@ class PeriodLoader:
 
         async def write_all() -> None:
             done[0] = await self._write(
-                arrived, writes, sweep=sweep, ids_only=ids_only, total=first.total, report=report
+                arrived, sweep=sweep, ids_only=ids_only, total=first.total, report=report
             )
 
         await arrived.put(first)
@@ -203,15 +208,31 @@ class PeriodLoader:
             await _all(worker() for _ in range(IN_FLIGHT))
             await arrived.put(None)
 
+        await _all([fetch_all(), write_all()])
+        return done[0], names
+
+    async def _write(
+        self,
+        arrived: asyncio.Queue[PeriodPage | None],
+        *,
+        sweep: int,
+        ids_only: bool,
+        total: int,
+        report: Progress,
+    ) -> int:
+        """Write the pages as they arrive, until the end mark (None): how many attempts."""
+        writes = await run_blocking(self._writer, total)  # the first pages are fetched meanwhile
         try:
-            await _all([fetch_all(), write_all()])
+            done = await self._write_batches(
+                arrived, writes, sweep=sweep, ids_only=ids_only, total=total, report=report
+            )
         except BaseException:
             writes.kill()  # a failed or cancelled load: what was being written is rolled back
             raise
         await run_blocking(writes.close)
-        return done[0], names
+        return done
 
-    async def _write(
+    async def _write_batches(
         self,
         arrived: asyncio.Queue[PeriodPage | None],
         writes: PeriodWrites,
@@ -221,7 +242,6 @@ class PeriodLoader:
         total: int,
         report: Progress,
     ) -> int:
-        """Write the pages as they arrive, until the end mark (None): how many attempts."""
         done = 0
         finished = False
         while not finished:
@@ -251,9 +271,13 @@ class PeriodLoader:
 
     def _writer(self, attempts: int) -> PeriodWrites:
         """The writer for a load of ``attempts``: a process of its own for a big one, unless
-        this is a frozen build (whose executable is the app, not a Python that runs ``-m``)."""
+        this is a frozen build (whose executable is the app, not a Python that runs ``-m``) or
+        the process does not start; then this one, only slower."""
         if attempts >= WRITER_PROCESS_FROM and not getattr(sys, "frozen", False):
-            return WriterProcess(self.cache.path, self.source, self._within)
+            try:
+                return WriterProcess(self.cache.path, self.source, self._within)
+            except (OSError, WriterProcessError, sqlite3.Error) as error:
+                log.warning("the cache's writer process did not start (%s): writing here", error)
         return PeriodWriter(self.cache, self.source, self._within)
 
     async def _page(

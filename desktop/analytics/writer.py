@@ -118,10 +118,11 @@ class WriterProcess:
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         )
-        # Not waited for here: the child starts (~0.1 s) while the first pages are fetched,
-        # and the first call reads this answer before its own.
-        self._send("open", str(path), source, within)
-        self._opening = True
+        try:
+            self._call("open", str(path), source, within)
+        except BaseException:
+            self.kill()
+            raise
 
     def store(self, items: Sequence[ItemFields], sweep: int, ids_only: bool) -> int:
         # Plain tuples: a PeriodItem would pickle as its class, which the child would import
@@ -153,9 +154,6 @@ class WriterProcess:
 
     def _call(self, name: str, *args: Any) -> Any:
         self._send(name, *args)
-        if self._opening:
-            self._opening = False
-            self._answer()
         return self._answer()
 
     def _send(self, name: str, *args: Any) -> None:

@@ -157,3 +157,35 @@ def test_the_child_runs_this_package_whatever_the_working_directory_holds(
     writer = WriterProcess(path, "source", ANYWHEN)
     assert writer.store([item("a1")], 0, False) == 0
     writer.close()
+
+
+@pytest.mark.usefixtures("local_zone")
+@pytest.mark.parametrize("python", ["/nonexistent/python3", "/bin/false"])
+def test_a_writer_process_that_does_not_start_leaves_the_writing_here(
+    python: str,
+    simulator: Any,
+    engine: LookupEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No such executable (an embedded Python), or one that exits at once: the load completes,
+    written in this process, and the log says why."""
+    monkeypatch.setattr(loader_module, "WRITER_PROCESS_FROM", 0)
+    monkeypatch.setattr(sys, "executable", python)
+    sim.seed_attempts(simulator.vendors["oneuptime"], ds.ATTEMPTS)
+    cache = AttemptCache(tmp_path / "attempts.sqlite3")
+
+    async def go() -> int:
+        try:
+            loader = PeriodLoader(engine, cache, None)
+            outcome = await loader.load(period_from_texts(ds.FROM_DATE, ds.TO_DATE))
+            return outcome.total
+        finally:
+            await engine.aclose()
+
+    try:
+        assert asyncio.run(go()) == len(cache.rows("SELECT id FROM attempt")) == 7
+    finally:
+        cache.close()
+    assert "writer process did not start" in caplog.text
