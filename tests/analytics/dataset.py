@@ -7,6 +7,7 @@ of it although its UTC date is in it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,6 +15,10 @@ from typing import Any
 
 import pytest
 
+from desktop.analytics.cache import AttemptCache
+from desktop.analytics.loader import LoadOutcome, PeriodLoader
+from desktop.analytics.period import period_from_texts
+from desktop.engine import LookupEngine
 from desktop.simulator.oneuptime import PROJECT_ID
 
 ZONE_NAME = "Asia/Kolkata"
@@ -65,6 +70,29 @@ ATTEMPTS = [
     attempt("e1", CALL_E, R2, U1, "2025-01-08T00:10:00", "NoAnswer", 99, 9),
 ]
 ADDED = attempt("f1", CALL_E, R2, U3, "2025-01-07T12:00:00", "NoAnswer", 25, 1)
+
+
+def one_call_attempts(count: int) -> list[dict[str, Any]]:
+    """``count`` unanswered attempts of call A, a second apart from 09:00 on the Monday: pages
+    enough for a load to fetch several at once."""
+    return [
+        attempt(f"{n:x}", CALL_A, R1, U1, f"2025-01-06T09:{n // 60:02d}:{n % 60:02d}",
+                "NoAnswer", 10, 1)
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def load(engine: LookupEngine, cache: AttemptCache, *, full: bool = False) -> LoadOutcome:
+    """The data set's period loaded into ``cache`` (the engine is closed after)."""
+
+    async def go() -> LoadOutcome:
+        try:
+            loader = PeriodLoader(engine, cache, None)
+            return await loader.load(period_from_texts(FROM_DATE, TO_DATE), full=full)
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
 
 
 def attempt_id(tag: str) -> str:

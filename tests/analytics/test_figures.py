@@ -3,7 +3,6 @@ from the simulator over HTTP, then against an incremental refresh (updated, dele
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +22,8 @@ from desktop.analytics.figures import (
     group_figures,
 )
 from desktop.analytics.json_rows import CALL_JSON_FIELDS, call_json_values
-from desktop.analytics.loader import LoadOutcome, PeriodLoader
 from desktop.analytics.period import period_from_texts
 from desktop.analytics.writer import WriterProcess
-from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
 from desktop.simulator.registry import DEMO_PROFILE_NAME
 from tests.analytics import dataset as ds
@@ -37,17 +34,6 @@ pytestmark = pytest.mark.usefixtures("local_zone")
 
 def seeded(simulator: Any) -> None:
     sim.seed_attempts(simulator.vendors["oneuptime"], ds.ATTEMPTS)
-
-
-def load(engine: LookupEngine, cache: AttemptCache, *, full: bool = False) -> LoadOutcome:
-    async def go() -> LoadOutcome:
-        try:
-            loader = PeriodLoader(engine, cache, None)
-            return await loader.load(period_from_texts(ds.FROM_DATE, ds.TO_DATE), full=full)
-        finally:
-            await engine.aclose()
-
-    return asyncio.run(go())
 
 
 def source(cache: AttemptCache) -> str:
@@ -91,7 +77,7 @@ def cache(
 
 def test_each_figure_matches_the_hand_computed_one(simulator, engine, cache) -> None:
     seeded(simulator)
-    outcome = load(engine, cache)
+    outcome = ds.load(engine, cache)
     assert (outcome.total, outcome.fetched, outcome.full) == (7, 7, True)
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.USER).items()} == ds.BY_USER
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.RULE).items()} == ds.BY_RULE
@@ -116,7 +102,7 @@ def test_each_figure_matches_the_hand_computed_one(simulator, engine, cache) -> 
 
 def test_answer_rates_and_json_shape(simulator, engine, cache) -> None:
     seeded(simulator)
-    load(engine, cache)
+    ds.load(engine, cache)
     users = figures(cache, GroupBy.USER)
     assert users[ds.U2].answer_rate == 0.0  # no answers
     assert users[ds.U3].answer_rate == 1.0  # all answered
@@ -132,7 +118,7 @@ def test_answer_rates_and_json_shape(simulator, engine, cache) -> None:
 
 def test_filters_narrow_every_figure(simulator, engine, cache) -> None:
     seeded(simulator)
-    load(engine, cache)
+    ds.load(engine, cache)
     one_user = figures(cache, GroupBy.RULE, Filters(user_id=ds.U1))
     assert {k: (v.attempts, v.answered) for k, v in one_user.items()} == {
         ds.R1: (2, 1),
@@ -147,7 +133,7 @@ def test_user_names_come_from_the_user_relation_where_the_key_may_read_it(
 ) -> None:
     monkeypatch.setattr(sim, "USER_NAMES", ds.NAMES)
     seeded(simulator)
-    outcome = load(engine, cache)
+    outcome = ds.load(engine, cache)
     assert outcome.names_readable
     assert {k: v.user_name for k, v in figures(cache, GroupBy.USER).items()} == ds.NAMES
 
@@ -156,7 +142,7 @@ def test_a_key_that_may_not_read_users_gets_ids(simulator, engine, cache, monkey
     monkeypatch.setattr(sim, "USER_NAMES", ds.NAMES)
     engine.secrets.set("oneuptime", DEMO_PROFILE_NAME, "ApiKey", sim.READ_ONLY_KEY)
     seeded(simulator)
-    outcome = load(engine, cache)
+    outcome = ds.load(engine, cache)
     assert not outcome.names_readable
     assert {v.user_name for v in figures(cache, GroupBy.USER).values()} == {None}
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.USER).items()} == ds.BY_USER
@@ -178,22 +164,22 @@ def test_a_refresh_fetches_only_what_changed_and_drops_deleted_ones(
     simulator, engine, cache
 ) -> None:
     seeded(simulator)
-    load(engine, cache)
+    ds.load(engine, cache)
     change_at_the_vendor(simulator)
-    outcome = load(engine, cache)
+    outcome = ds.load(engine, cache)
     assert (outcome.full, outcome.fetched, outcome.removed, outcome.total) == (False, 2, 1, 7)
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.USER).items()} == (
         ds.BY_USER_REFRESHED
     )
-    again = load(engine, cache)
+    again = ds.load(engine, cache)
     assert (again.fetched, again.removed) == (2, 0)  # within the clock margin; nothing removed
 
 
 def test_a_full_reload_gives_the_same_figures(simulator, engine, cache) -> None:
     seeded(simulator)
-    load(engine, cache)
+    ds.load(engine, cache)
     change_at_the_vendor(simulator)
-    outcome = load(engine, cache, full=True)
+    outcome = ds.load(engine, cache, full=True)
     assert (outcome.full, outcome.fetched, outcome.removed) == (True, 7, 1)
     assert {k: as_tuple(v) for k, v in figures(cache, GroupBy.USER).items()} == (
         ds.BY_USER_REFRESHED
@@ -204,7 +190,7 @@ def test_a_call_row_as_json_is_its_figures_as_json(simulator, engine, cache) -> 
     """The CLI's per-call objects come straight from the call list's rows: the same objects,
     keys in the same order, as the calls' figures give."""
     seeded(simulator)
-    load(engine, cache)
+    ds.load(engine, cache)
     period = period_from_texts(ds.FROM_DATE, ds.TO_DATE)
     listed = {}
     for filters in (Filters(), Filters(rule_id=ds.R1)):

@@ -3,7 +3,6 @@ timeout, pages slowed by the simulator's own delay fault."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from desktop.analytics.cache import AttemptCache
-from desktop.analytics.loader import PeriodLoader
-from desktop.analytics.period import period_from_texts
 from desktop.analytics.writer import PeriodWriter
 from desktop.engine import LookupEngine
 from desktop.simulator import oneuptime as sim
@@ -34,24 +31,10 @@ def test_a_load_longer_than_the_profile_timeout_still_completes(
 ) -> None:
     # 250 attempts are three pages: the first alone, then two at once, each 1.8 s late, so the
     # load takes about 3.6 s while each request stays well within the 3 s timeout.
-    many = [
-        ds.attempt(f"{n:x}", ds.CALL_A, ds.R1, ds.U1, f"2025-01-06T09:{n // 60:02d}:{n % 60:02d}",
-                   "NoAnswer", 10, 1)
-        for n in range(250)
-    ]  # fmt: skip
-    sim.seed_attempts(simulator.vendors["oneuptime"], many)
+    sim.seed_attempts(simulator.vendors["oneuptime"], ds.one_call_attempts(250))
     engine.profiles.resolve("oneuptime", None).timeout = 3.0
     simulator.add_fault("oneuptime", "delay:1.8", count=3)
-
-    async def go() -> int:
-        try:
-            loader = PeriodLoader(engine, cache, None)
-            outcome = await loader.load(period_from_texts(ds.FROM_DATE, ds.TO_DATE))
-            return outcome.total
-        finally:
-            await engine.aclose()
-
-    assert asyncio.run(go()) == 250
+    assert ds.load(engine, cache).total == 250
     assert len(cache.rows("SELECT id FROM attempt")) == 250
 
 

@@ -120,12 +120,7 @@ def test_a_cancelled_load_stops_its_writer_process(
 
     monkeypatch.setattr(loader_module, "WRITER_PROCESS_FROM", 0)
     monkeypatch.setattr(loader_module, "WriterProcess", Recorded)
-    many = [
-        ds.attempt(f"{n:x}", ds.CALL_A, ds.R1, ds.U1, f"2025-01-06T09:{n // 60:02d}:{n % 60:02d}",
-                   "NoAnswer", 10, 1)
-        for n in range(250)
-    ]  # fmt: skip
-    sim.seed_attempts(simulator.vendors["oneuptime"], many)
+    sim.seed_attempts(simulator.vendors["oneuptime"], ds.one_call_attempts(250))
     simulator.add_fault("oneuptime", "delay:0")  # the first page comes at once,
     simulator.add_fault("oneuptime", "delay:2", count=2)  # the others while the load is cancelled
     cache = AttemptCache(tmp_path / "attempts.sqlite3")
@@ -175,17 +170,8 @@ def test_a_writer_process_that_does_not_start_leaves_the_writing_here(
     monkeypatch.setattr(sys, "executable", python)
     sim.seed_attempts(simulator.vendors["oneuptime"], ds.ATTEMPTS)
     cache = AttemptCache(tmp_path / "attempts.sqlite3")
-
-    async def go() -> int:
-        try:
-            loader = PeriodLoader(engine, cache, None)
-            outcome = await loader.load(period_from_texts(ds.FROM_DATE, ds.TO_DATE))
-            return outcome.total
-        finally:
-            await engine.aclose()
-
     try:
-        assert asyncio.run(go()) == len(cache.rows("SELECT id FROM attempt")) == 7
+        assert ds.load(engine, cache).total == len(cache.rows("SELECT id FROM attempt")) == 7
     finally:
         cache.close()
     assert "writer process did not start" in caplog.text
