@@ -133,8 +133,8 @@ class WriterProcess:
         return int(self._call("refresh", busy))
 
     def close(self) -> None:
-        """Let the child finish and exit; kill it if it does not (or when called while a
-        call is still waiting, as a cancelled load does)."""
+        """Let the child finish its last write and exit, as it does once its input ends; kill
+        it if it has not within ``_EXIT_WAIT`` seconds."""
         child = self._child
         if child.stdin is not None and not child.stdin.closed:
             with contextlib.suppress(OSError):  # the child is gone: its pipe is broken
