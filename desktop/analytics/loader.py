@@ -222,51 +222,36 @@ class PeriodLoader:
     ) -> int:
         """Write the pages as they arrive, until the end mark (None): how many attempts."""
         writes = await run_blocking(self._writer, total)  # the first pages are fetched meanwhile
+        done = 0
+        finished = False
         try:
-            done = await self._write_batches(
-                arrived, writes, sweep=sweep, ids_only=ids_only, total=total, report=report
-            )
+            while not finished:
+                batch: list[PeriodPage] = []
+                page = await arrived.get()
+                while page is not None:
+                    batch.append(page)
+                    if arrived.empty():
+                        break
+                    page = arrived.get_nowait()
+                finished = page is None  # the end mark: every worker is done
+                if batch:
+                    items = [item for stored in batch for item in stored.items]
+                    self._outside += await run_blocking(writes.store, items, sweep, ids_only)
+                    done += len(items)
+                    report(done, total)
+                busy = _local_days(batch) if batch and not ids_only else None
+                if busy is not None and not finished and arrived.empty():
+                    # Nothing to write yet: roll up what is written but the days the last
+                    # pages fell in, so that after the last page only its days and calls are
+                    # left (pages in time order leave earlier days complete; in random order
+                    # every day stays for the end, and only the calls are done early). Which
+                    # days wait is only a guess at what comes next: a day rolled up early is
+                    # marked stale again by the next write to it.
+                    await run_blocking(writes.refresh, busy)
         except BaseException:
             writes.kill()  # a failed or cancelled load: what was being written is rolled back
             raise
         await run_blocking(writes.close)
-        return done
-
-    async def _write_batches(
-        self,
-        arrived: asyncio.Queue[PeriodPage | None],
-        writes: PeriodWrites,
-        *,
-        sweep: int,
-        ids_only: bool,
-        total: int,
-        report: Progress,
-    ) -> int:
-        done = 0
-        finished = False
-        while not finished:
-            batch: list[PeriodPage] = []
-            page = await arrived.get()
-            while page is not None:
-                batch.append(page)
-                if arrived.empty():
-                    break
-                page = arrived.get_nowait()
-            finished = page is None  # the end mark: every worker is done
-            if batch:
-                items = [item for stored in batch for item in stored.items]
-                self._outside += await run_blocking(writes.store, items, sweep, ids_only)
-                done += len(items)
-                report(done, total)
-            busy = _local_days(batch) if batch and not ids_only else None
-            if busy is not None and not finished and arrived.empty():
-                # Nothing to write yet: roll up what is written but the days the last pages
-                # fell in, so that after the last page only its days and calls are left
-                # (pages in time order leave earlier days complete; in random order every
-                # day stays for the end, and only the calls are done early). Which days wait
-                # is only a guess at what comes next: a day rolled up early is marked stale
-                # again by the next write to it.
-                await run_blocking(writes.refresh, busy)
         return done
 
     def _writer(self, attempts: int) -> PeriodWrites:

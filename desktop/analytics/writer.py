@@ -10,7 +10,7 @@ interval while the loop holds it: in a busy week's load its stores took 7 s of w
 lock of its own and the machine's other core (the same load: 12.6-13.4 s before, 11.4-11.7 s
 with the writer in a child, on the benchmark machine).
 
-The child runs ``python -m desktop.analytics.writer`` and speaks pickle over its standard input
+The child runs ``python -P -m desktop.analytics.writer`` and speaks pickle over its standard input
 and output: it is our own program on our own pipes, and what it receives are plain tuples read
 from the vendor's JSON by this process, never the vendor's bytes. It imports only the cache's
 modules (~50 ms), not the vendor and HTTP stack.
@@ -210,8 +210,10 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     raise RuntimeError(f"{name} before open")
                 elif name == "store":
                     value = writer.store(*args)
-                else:
+                elif name == "refresh":
                     value = writer.refresh(*args)
+                else:
+                    raise RuntimeError(f"no such call: {name}")
                 answer: tuple[bool, Any] = (True, value)
             except Exception as error:  # every error goes back to the parent
                 answer = (False, _answerable(error))

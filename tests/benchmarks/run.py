@@ -528,8 +528,10 @@ def review_load(_rounds: int) -> list[Figure]:
                 await engine.aclose()
                 return loaded, refreshed, outcome.total
 
-            loaded, refreshed, total = asyncio.run(load())
-            WriterProcess.close = close  # type: ignore[method-assign]
+            try:
+                loaded, refreshed, total = asyncio.run(load())
+            finally:
+                WriterProcess.close = close  # type: ignore[method-assign]
             rss_after = resident_memory_kib()
             cache.close()
             # After the memory figure: the recorded pages are ~66 MB of text.
