@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from desktop.analytics import loader as loader_module
-from desktop.analytics.cache import AttemptCache
+from desktop.analytics.cache import AttemptCache, CachedAttempt
 from desktop.analytics.loader import PeriodLoader
 from desktop.analytics.period import period_from_texts
 from desktop.analytics.writer import WriterProcess, WriterProcessError, _answerable
@@ -32,6 +32,11 @@ def item(tag: str, user: str | None = None) -> PeriodItem:
     if user:
         fields |= {"userId": user, "user": {"_id": user, "name": f"name of {user}"}}
     return period_item(fields)
+
+
+def test_a_period_item_is_a_cached_attempt_and_a_user_name() -> None:
+    """The writer reads an item by position: ``CachedAttempt``'s fields, then the name."""
+    assert PeriodItem._fields == (*CachedAttempt._fields, "user_name")
 
 
 @pytest.fixture
